@@ -1,0 +1,32 @@
+//! The event bus: everything the UI, the event stream and the webhooks hear about. A closed enum, so
+//! every listener sees every kind at compile time.
+
+use serde::Serialize;
+
+use crate::clock::Millis;
+use crate::link::ConnectionStatus;
+use crate::profile::Profile;
+
+/// One thing that happened. The serialized `type` names are public (event stream and webhooks).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(tag = "type", content = "data")]
+pub enum Event {
+    /// The business profile was saved.
+    #[serde(rename = "profile.updated")]
+    ProfileUpdated(Profile),
+    /// The app lock was set, changed, removed, locked or unlocked.
+    #[serde(rename = "lock.changed")]
+    LockChanged(crate::lock::LockStatus),
+    /// The WhatsApp connection changed state (QR rotated, connected, logged out, ...).
+    #[serde(rename = "whatsapp.status")]
+    ConnectionChanged(ConnectionStatus),
+}
+
+/// An event with its place in the stream: `id` grows by one per event, so a client can resume.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct EventEnvelope {
+    pub id: u64,
+    pub at: Millis,
+    #[serde(flatten)]
+    pub event: Event,
+}

@@ -1,0 +1,170 @@
+//! WhatsFlow's engine: the store and the domain. Every operation the app offers (save the profile, lock
+//! the app, send a message, tag contacts, ...) is one method of [`Engine`]; the desktop shell and the
+//! HTTP server only convert wire types and call it. Methods block on SQLite: call them from a blocking
+//! thread, never from a tokio worker.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::broadcast;
+
+pub mod clock;
+pub mod error;
+pub mod events;
+pub mod link;
+pub mod lock;
+pub mod meta;
+pub mod profile;
+pub mod settings;
+pub mod store;
+
+pub use clock::{Clock, ManualClock, Millis, SystemClock};
+pub use error::{Error, ErrorCode, FieldError, Result};
+pub use events::{Event, EventEnvelope};
+pub use link::{ConnectionState, ConnectionStatus, Link};
+pub use store::Db;
+
+/// Version of the app, shown in the UI and `/api/v1/health`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How many events a slow subscriber may fall behind before it is told it lagged.
+const EVENT_BUFFER: usize = 1024;
+
+/// A cheap, cloneable handle on the engine's state.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    data_dir: PathBuf,
+    events: broadcast::Sender<EventEnvelope>,
+    next_event_id: std::sync::atomic::AtomicU64,
+    lock: lock::LockState,
+    link: RwLock<Option<Arc<dyn Link>>>,
+    demo: bool,
+}
+
+/// How the engine is started.
+pub struct Options {
+    pub data_dir: PathBuf,
+    pub clock: Arc<dyn Clock>,
+    /// Demo mode: WhatsApp is the built-in simulator; the UI labels everything as a simulation.
+    pub demo: bool,
+}
+
+impl Engine {
+    /// Opens the engine on a data directory (created if missing), migrating its database.
+    pub fn open(options: Options) -> Result<Engine> {
+        std::fs::create_dir_all(&options.data_dir).map_err(|e| {
+            Error::internal(format!(
+                "could not create the data directory {}: {e}",
+                options.data_dir.display()
+            ))
+        })?;
+        let db = Db::open(&options.data_dir.join(store::DB_FILE))?;
+        Engine::with_db(db, options)
+    }
+
+    /// An engine on a fresh in-memory database, for tests. `data_dir` is still used for files.
+    pub fn in_memory(clock: Arc<dyn Clock>, data_dir: &Path) -> Result<Engine> {
+        let options = Options { data_dir: data_dir.to_owned(), clock, demo: false };
+        Engine::with_db(Db::in_memory()?, options)
+    }
+
+    fn with_db(db: Db, options: Options) -> Result<Engine> {
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let lock = lock::LockState::load(&db)?;
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                db,
+                clock: options.clock,
+                data_dir: options.data_dir,
+                events,
+                next_event_id: std::sync::atomic::AtomicU64::new(1),
+                lock,
+                link: RwLock::new(None),
+                demo: options.demo,
+            }),
+        })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn now(&self) -> Millis {
+        self.inner.clock.now()
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.inner.demo
+    }
+
+    /// Subscribes to everything that happens from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<EventEnvelope> {
+        self.inner.events.subscribe()
+    }
+
+    /// Publishes an event to every subscriber (UI, event stream, webhooks). Nobody listening is fine.
+    pub fn emit(&self, event: Event) {
+        use std::sync::atomic::Ordering;
+        let id = self.inner.next_event_id.fetch_add(1, Ordering::Relaxed);
+        let envelope = EventEnvelope { id, at: self.now(), event };
+        let _ = self.inner.events.send(envelope);
+    }
+
+    /// Attaches the WhatsApp link (done once at start by the program that owns it).
+    pub fn set_link(&self, link: Arc<dyn Link>) {
+        *self.inner.link.write().unwrap_or_else(|p| p.into_inner()) = Some(link);
+    }
+
+    /// The WhatsApp link, or a clear error when the program runs without one.
+    pub fn link(&self) -> Result<Arc<dyn Link>> {
+        self.inner
+            .link
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or_else(|| {
+                Error::new(ErrorCode::WhatsappUnavailable, "WhatsApp is not set up in this program")
+            })
+    }
+
+    pub(crate) fn lock_state(&self) -> &lock::LockState {
+        &self.inner.lock
+    }
+}
+
+/// App-wide facts the UI needs before anything else.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppState {
+    pub version: String,
+    pub onboarded: bool,
+    pub lock: lock::LockStatus,
+    pub demo: bool,
+    pub defaults: meta::Defaults,
+}
+
+impl Engine {
+    pub fn app_state(&self) -> Result<AppState> {
+        Ok(AppState {
+            version: VERSION.to_owned(),
+            onboarded: self.profile()?.is_some(),
+            lock: self.lock_status(),
+            demo: self.is_demo(),
+            defaults: meta::os_defaults(),
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! User preferences kept in the `settings` table.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::{store, Engine};
+
+const KEY: &str = "preferences";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// Preferences the UI offers in Settings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Preferences {
+    pub theme: Theme,
+}
+
+impl Engine {
+    pub fn preferences(&self) -> Result<Preferences> {
+        let stored = self.db().with(|c| store::settings::get(c, KEY))?;
+        Ok(stored.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default())
+    }
+
+    pub fn save_preferences(&self, preferences: Preferences) -> Result<Preferences> {
+        let value = serde_json::to_value(&preferences)
+            .map_err(|e| crate::Error::internal(e.to_string()))?;
+        let now = self.now();
+        self.db().with(|c| store::settings::set(c, KEY, &value, now))?;
+        Ok(preferences)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preferences_default_then_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine =
+            Engine::in_memory(std::sync::Arc::new(crate::ManualClock::new(0)), dir.path()).unwrap();
+        assert_eq!(engine.preferences().unwrap().theme, Theme::System);
+        engine.save_preferences(Preferences { theme: Theme::Dark }).unwrap();
+        assert_eq!(engine.preferences().unwrap().theme, Theme::Dark);
+    }
+}

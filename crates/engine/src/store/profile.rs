@@ -1,0 +1,56 @@
+//! SQL for the `business_profile` table (one row).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::clock::{to_rfc3339, Millis};
+use crate::error::Result;
+use crate::profile::{Profile, ProfileInput};
+
+pub(crate) fn get(conn: &Connection) -> Result<Option<Profile>> {
+    Ok(conn
+        .query_row(
+            "SELECT business_name, industry, website, description, business_type, country, timezone,
+                    created_at, updated_at
+             FROM business_profile WHERE id = 1",
+            [],
+            |row| {
+                Ok(Profile {
+                    business_name: row.get(0)?,
+                    industry: row.get(1)?,
+                    website: row.get(2)?,
+                    description: row.get(3)?,
+                    business_type: row.get(4)?,
+                    country: row.get(5)?,
+                    timezone: row.get(6)?,
+                    created_at: to_rfc3339(row.get(7)?),
+                    updated_at: to_rfc3339(row.get(8)?),
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub(crate) fn upsert(conn: &Connection, p: &ProfileInput, now: Millis) -> Result<()> {
+    conn.execute(
+        "INSERT INTO business_profile
+             (id, business_name, industry, website, description, business_type, country, timezone,
+              created_at, updated_at)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+         ON CONFLICT (id) DO UPDATE SET
+             business_name = excluded.business_name, industry = excluded.industry,
+             website = excluded.website, description = excluded.description,
+             business_type = excluded.business_type, country = excluded.country,
+             timezone = excluded.timezone, updated_at = excluded.updated_at",
+        params![
+            p.business_name,
+            p.industry,
+            p.website,
+            p.description,
+            p.business_type,
+            p.country,
+            p.timezone,
+            now
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,27 @@
+//! SQL for the `settings` table: JSON values under string keys.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::clock::Millis;
+use crate::error::Result;
+
+pub(crate) fn get(conn: &Connection, key: &str) -> Result<Option<serde_json::Value>> {
+    let text: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))
+        .optional()?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+pub(crate) fn set(conn: &Connection, key: &str, value: &serde_json::Value, now: Millis) -> Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        params![key, value.to_string(), now],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn delete(conn: &Connection, key: &str) -> Result<()> {
+    conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    Ok(())
+}

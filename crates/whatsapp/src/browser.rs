@@ -1,0 +1,200 @@
+//! One run of the managed Chromium: launched on the private profile, one tab with the bridge
+//! injected before WhatsApp Web loads, and the stream of reports from that tab.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chromiumoxide::cdp::browser_protocol::emulation::{
+    SetUserAgentOverrideParams, UserAgentBrandVersion, UserAgentMetadata,
+};
+use chromiumoxide::cdp::browser_protocol::inspector::EventTargetCrashed;
+use chromiumoxide::cdp::browser_protocol::page::AddScriptToEvaluateOnNewDocumentParams;
+use chromiumoxide::cdp::browser_protocol::target::{CloseTargetParams, GetTargetsParams};
+use chromiumoxide::cdp::js_protocol::runtime::{AddBindingParams, EventBindingCalled};
+use chromiumoxide::listeners::EventStream;
+use chromiumoxide::{Browser, BrowserConfig, Page};
+use futures::StreamExt;
+use tokio::task::JoinHandle;
+
+use crate::config::{browser_args, desktop_user_agent, find_chromium, sandbox_possible, LinkConfig};
+use crate::page::{BINDING, INJECTED_SCRIPT};
+
+/// How long Chromium may take to start and open its DevTools socket.
+const LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the first navigation may take before it counts as failed.
+const NAVIGATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A running Chromium with the WhatsApp tab.
+pub(crate) struct Session {
+    browser: Browser,
+    handler: JoinHandle<()>,
+    pub page: Page,
+    pub events: EventStream<EventBindingCalled>,
+    /// Fires if the tab's renderer dies while the browser lives on.
+    pub crashes: EventStream<EventTargetCrashed>,
+    pub pid: Option<u32>,
+}
+
+/// Why Chromium could not be brought up; `retry` is false when trying again cannot help.
+#[derive(Debug)]
+pub(crate) struct LaunchError {
+    pub message: String,
+    pub retry: bool,
+}
+
+impl LaunchError {
+    fn retry(message: String) -> LaunchError {
+        LaunchError { message, retry: true }
+    }
+}
+
+impl Session {
+    /// Starts Chromium on `profile_dir` and opens WhatsApp Web with the bridge in place.
+    pub async fn launch(config: &LinkConfig, profile_dir: &Path) -> Result<Session, LaunchError> {
+        let executable = match &config.chromium {
+            Some(path) => path.clone(),
+            None => find_chromium().map_err(|message| LaunchError { message, retry: false })?,
+        };
+        clear_singleton_locks(profile_dir);
+        let mut builder = BrowserConfig::builder()
+            .chrome_executable(&executable)
+            .user_data_dir(profile_dir)
+            // Our own complete command line: chromiumoxide's defaults include `enable-automation`,
+            // which tells the page it is automated.
+            .disable_default_args()
+            .args(browser_args(sandbox_possible()))
+            .launch_timeout(LAUNCH_TIMEOUT)
+            .request_timeout(Duration::from_secs(120))
+            // The window's own size, not an 800x600 emulation.
+            .viewport(None);
+        builder = if config.headless {
+            builder.new_headless_mode()
+        } else {
+            builder.with_head()
+        };
+        let browser_config = builder.build().map_err(|message| LaunchError { message, retry: false })?;
+        let (mut browser, mut handler) = Browser::launch(browser_config).await.map_err(|error| {
+            LaunchError::retry(format!("Chromium ({}) did not start: {error}", executable.display()))
+        })?;
+        let pid = browser.get_mut_child().and_then(|child| child.as_mut_inner().id());
+        // The handler drives every CDP exchange; when it ends, the browser is gone.
+        let handler = tokio::spawn(async move {
+            while let Some(event) = handler.next().await {
+                if let Err(error) = event {
+                    tracing::debug!(%error, "the DevTools connection failed");
+                    break;
+                }
+            }
+        });
+        match open_tab(&browser, &config.url).await {
+            Ok((page, events, crashes)) => Ok(Session { browser, handler, page, events, crashes, pid }),
+            Err(message) => {
+                let _ = browser.kill().await;
+                handler.abort();
+                Err(LaunchError::retry(message))
+            }
+        }
+    }
+
+    /// Whether Chromium has exited (crashed, killed, or closed from outside).
+    pub fn has_exited(&mut self) -> bool {
+        if self.handler.is_finished() {
+            return true;
+        }
+        matches!(self.browser.try_wait(), Ok(Some(_)) | Err(_))
+    }
+
+    /// Closes Chromium cleanly so its files are consistent, killing it if it does not comply.
+    pub async fn close(mut self) {
+        let closed = tokio::time::timeout(Duration::from_secs(10), async {
+            let _ = self.browser.close().await;
+            self.browser.wait().await
+        })
+        .await;
+        if !matches!(closed, Ok(Ok(_))) {
+            tracing::warn!("Chromium did not close in time; killing it");
+            let _ = self.browser.kill().await;
+            let _ = self.browser.wait().await;
+        }
+        self.handler.abort();
+    }
+
+    /// Kills Chromium at once (it is already dead or unusable).
+    pub async fn kill(mut self) {
+        let _ = self.browser.kill().await;
+        let _ = self.browser.wait().await;
+        self.handler.abort();
+    }
+}
+
+type Tab = (Page, EventStream<EventBindingCalled>, EventStream<EventTargetCrashed>);
+
+/// Opens the WhatsApp tab: binding, report stream, desktop user agent and the injected script are
+/// all in place before the first byte of the site loads, so no event is missed.
+async fn open_tab(browser: &Browser, url: &str) -> Result<Tab, String> {
+    let step = |what: &'static str| move |error: chromiumoxide::error::CdpError| format!("could not {what}: {error}");
+    let page = browser.new_page("about:blank").await.map_err(step("open a tab"))?;
+    // Chromium opens a blank tab of its own at start; it would only cost memory.
+    if let Ok(targets) = browser.execute(GetTargetsParams::default()).await {
+        for target in targets.result.target_infos.clone() {
+            if target.r#type == "page" && target.target_id != *page.target_id() {
+                let _ = browser.execute(CloseTargetParams::new(target.target_id)).await;
+            }
+        }
+    }
+    page.execute(AddBindingParams::new(BINDING)).await.map_err(step("set up the page bridge"))?;
+    let events = page.event_listener::<EventBindingCalled>().await.map_err(step("listen to the page"))?;
+    let crashes = page.event_listener::<EventTargetCrashed>().await.map_err(step("watch the tab"))?;
+    let version = browser.version().await.map_err(step("read the browser version"))?;
+    let (agent, major) = desktop_user_agent(&version.product);
+    page.execute(user_agent_override(agent, major)).await.map_err(step("set the user agent"))?;
+    page.execute(AddScriptToEvaluateOnNewDocumentParams::new(INJECTED_SCRIPT))
+        .await
+        .map_err(step("inject the bridge"))?;
+    match tokio::time::timeout(NAVIGATION_TIMEOUT, page.goto(url)).await {
+        Ok(Ok(_)) => Ok((page, events, crashes)),
+        Ok(Err(error)) => Err(format!("could not open {url}: {error}")),
+        Err(_) => Err(format!("{url} did not load within {} s", NAVIGATION_TIMEOUT.as_secs())),
+    }
+}
+
+/// The user agent, its client hints and `navigator.platform` of an ordinary desktop browser.
+fn user_agent_override(agent: String, major: String) -> SetUserAgentOverrideParams {
+    let (platform, navigator_platform) = if cfg!(target_os = "macos") {
+        ("macOS", "MacIntel")
+    } else if cfg!(windows) {
+        ("Windows", "Win32")
+    } else {
+        ("Linux", "Linux x86_64")
+    };
+    let brand = |name: &str, version: &str| UserAgentBrandVersion::new(name, version);
+    let metadata = UserAgentMetadata {
+        brands: Some(vec![brand("Chromium", &major), brand("Google Chrome", &major), brand("Not-A.Brand", "99")]),
+        full_version_list: None,
+        platform: platform.to_owned(),
+        platform_version: String::new(),
+        architecture: "x86".to_owned(),
+        model: String::new(),
+        mobile: false,
+        bitness: Some("64".to_owned()),
+        wow64: Some(false),
+        form_factors: None,
+    };
+    SetUserAgentOverrideParams {
+        user_agent: agent,
+        accept_language: Some("en-US,en".to_owned()),
+        platform: Some(navigator_platform.to_owned()),
+        user_agent_metadata: Some(metadata),
+    }
+}
+
+/// A browser killed with its profile open leaves `Singleton*` locks that can make the next launch
+/// hand over to a process that no longer exists; nothing else uses this private profile.
+fn clear_singleton_locks(profile_dir: &Path) {
+    for name in ["SingletonLock", "SingletonSocket", "SingletonCookie"] {
+        let path = profile_dir.join(name);
+        if path.symlink_metadata().is_ok() {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}

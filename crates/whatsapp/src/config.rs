@@ -1,0 +1,266 @@
+//! How the link is set up: the WhatsApp Web address, which browser to drive and how, and where the
+//! profile lives; plus finding a Chromium-family browser and the command line that keeps it quiet.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The real site. The driver has no other notion of where WhatsApp Web is.
+pub const WHATSAPP_WEB_URL: &str = "https://web.whatsapp.com/";
+
+/// Environment variable naming the browser to drive (see `API.md`).
+pub const CHROMIUM_ENV: &str = "WHATSFLOW_CHROMIUM";
+
+/// Everything [`crate::WhatsAppLink::start`] needs besides the engine.
+#[derive(Debug, Clone)]
+pub struct LinkConfig {
+    /// Where WhatsApp Web is served; `https://web.whatsapp.com/` unless a test or the demo says otherwise.
+    pub url: String,
+    /// The browser to drive; `None` finds one with [`find_chromium`] at launch.
+    pub chromium: Option<PathBuf>,
+    /// No window at all (the default). `false` shows the browser window, for troubleshooting.
+    pub headless: bool,
+    /// The app's data directory: the vault file lives here and the private profile below it.
+    pub data_dir: PathBuf,
+    /// Launch Chromium as soon as the link starts (a saved session then reconnects by itself).
+    pub connect_at_start: bool,
+    /// How often a live session is sealed into the vault, so a crash loses little.
+    pub checkpoint_every: Duration,
+}
+
+impl LinkConfig {
+    /// The defaults for a data directory: the real site, a browser found on this machine, headless.
+    pub fn new(data_dir: impl Into<PathBuf>) -> LinkConfig {
+        LinkConfig {
+            url: WHATSAPP_WEB_URL.to_owned(),
+            chromium: None,
+            headless: true,
+            data_dir: data_dir.into(),
+            connect_at_start: true,
+            checkpoint_every: Duration::from_secs(5 * 60),
+        }
+    }
+
+    /// The private Chromium profile: plaintext session data lives only here, only while the app runs.
+    pub fn profile_dir(&self) -> PathBuf {
+        self.data_dir.join("whatsapp-profile")
+    }
+}
+
+/// Finds the browser to drive: `WHATSFLOW_CHROMIUM` if set, else the first of `chromium`,
+/// `chromium-browser`, `google-chrome`, `microsoft-edge` on `PATH`, else the usual install paths.
+pub fn find_chromium() -> Result<PathBuf, String> {
+    if let Some(value) = std::env::var_os(CHROMIUM_ENV).filter(|v| !v.is_empty()) {
+        let path = PathBuf::from(value);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!("{CHROMIUM_ENV} points to {}, which is not a file", path.display()))
+        };
+    }
+    let names = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge"];
+    if let Some(path) = std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(executable_name(name))))
+        .find(|candidate| candidate.is_file())
+    {
+        return Ok(path);
+    }
+    if let Some(path) = install_paths().into_iter().find(|p| p.is_file()) {
+        return Ok(path);
+    }
+    Err(format!(
+        "no Chromium, Chrome or Edge found; install Chromium or set {CHROMIUM_ENV} to the browser's path"
+    ))
+}
+
+fn executable_name(name: &str) -> String {
+    if cfg!(windows) {
+        format!("{name}.exe")
+    } else {
+        name.to_owned()
+    }
+}
+
+fn install_paths() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if cfg!(target_os = "macos") {
+        for app in [
+            "Chromium.app/Contents/MacOS/Chromium",
+            "Google Chrome.app/Contents/MacOS/Google Chrome",
+            "Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+        ] {
+            paths.push(Path::new("/Applications").join(app));
+            if let Some(home) = std::env::var_os("HOME") {
+                paths.push(Path::new(&home).join("Applications").join(app));
+            }
+        }
+    } else if cfg!(windows) {
+        for var in ["ProgramFiles", "ProgramFiles(x86)", "LOCALAPPDATA"] {
+            if let Some(base) = std::env::var_os(var) {
+                let base = PathBuf::from(base);
+                paths.push(base.join(r"Google\Chrome\Application\chrome.exe"));
+                paths.push(base.join(r"Microsoft\Edge\Application\msedge.exe"));
+                paths.push(base.join(r"Chromium\Application\chrome.exe"));
+            }
+        }
+    } else {
+        for path in [
+            "/usr/bin/chromium",
+            "/usr/bin/chromium-browser",
+            "/snap/bin/chromium",
+            "/usr/bin/google-chrome",
+            "/opt/google/chrome/chrome",
+            "/usr/bin/microsoft-edge",
+            "/opt/microsoft/msedge/msedge",
+        ] {
+            paths.push(PathBuf::from(path));
+        }
+    }
+    paths
+}
+
+/// Features switched off because a single WhatsApp tab never uses them; each one is a service,
+/// a process or a background download we would pay for in memory or traffic.
+const DISABLED_FEATURES: &[&str] = &[
+    "Translate",
+    "TranslateUI",
+    "OptimizationHints",
+    "OptimizationGuideModelDownloading",
+    "MediaRouter",
+    "DialMediaRouteProvider",
+    "AutofillServerCommunication",
+    "CertificateTransparencyComponentUpdater",
+    "InterestFeedContentSuggestions",
+    "PrivacySandboxSettings4",
+    "BackForwardCache",
+    "HeavyAdIntervention",
+    "SpareRendererForSitePerProcess",
+    "PaintHolding",
+    // One site in one tab: isolating origins into separate renderers only adds processes.
+    "IsolateOrigins",
+    "site-per-process",
+];
+
+/// The command line of the managed browser, flags without leading dashes (chromiumoxide adds them).
+/// Measured with `examples/bench_link.rs`; see the crate README for the figures.
+pub fn browser_args(sandbox: bool) -> Vec<String> {
+    let mut args: Vec<String> = [
+        // Quiet: no first-run UI, no phoning home, no updates, no sync, nothing but the one tab.
+        "no-first-run",
+        "no-default-browser-check",
+        "disable-background-networking",
+        "disable-component-update",
+        "disable-sync",
+        "disable-default-apps",
+        "disable-extensions",
+        "disable-component-extensions-with-background-pages",
+        "disable-client-side-phishing-detection",
+        "disable-domain-reliability",
+        "disable-breakpad",
+        "metrics-recording-only",
+        "disable-notifications",
+        "disable-prompt-on-repost",
+        "mute-audio",
+        "password-store=basic",
+        "use-mock-keychain",
+        // WhatsApp Web must keep its socket alive while hidden: no throttling of the only tab.
+        "disable-background-timer-throttling",
+        "disable-renderer-backgrounding",
+        "disable-backgrounding-occluded-windows",
+        // Memory: no GPU process work, one renderer, a smaller shared-memory footprint.
+        "disable-gpu",
+        "disable-software-rasterizer",
+        "disable-dev-shm-usage",
+        "renderer-process-limit=1",
+        "disable-site-isolation-trials",
+        "window-size=1280,900",
+        // Do not announce automation to the page (navigator.webdriver).
+        "disable-blink-features=AutomationControlled",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    args.push(format!("disable-features={}", DISABLED_FEATURES.join(",")));
+    // Caps V8's old space: WhatsApp Web runs comfortably well below this, and the cap makes V8
+    // collect earlier instead of letting an idle tab grow.
+    args.push("js-flags=--max-old-space-size=512".to_owned());
+    if !sandbox {
+        // Root cannot use Chromium's sandbox; without it the zygote processes are pure overhead.
+        args.push("no-sandbox".to_owned());
+        args.push("disable-setuid-sandbox".to_owned());
+        args.push("no-zygote".to_owned());
+    }
+    args
+}
+
+/// Chromium refuses to start sandboxed as root; elsewhere the sandbox stays on.
+pub(crate) fn sandbox_possible() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // /proc/self belongs to the effective user; no libc call needed.
+        match std::fs::metadata("/proc/self") {
+            Ok(meta) => meta.uid() != 0,
+            Err(_) => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+/// A desktop user agent for the browser's own version: the real site refuses "HeadlessChrome".
+/// `product` is what `Browser.getVersion` reports, e.g. `HeadlessChrome/156.0.8078.108`.
+pub(crate) fn desktop_user_agent(product: &str) -> (String, String) {
+    let major = product
+        .split('/')
+        .nth(1)
+        .and_then(|version| version.split('.').next())
+        .filter(|major| !major.is_empty() && major.chars().all(|c| c.is_ascii_digit()))
+        .unwrap_or("130")
+        .to_owned();
+    let platform = if cfg!(target_os = "macos") {
+        "Macintosh; Intel Mac OS X 10_15_7"
+    } else if cfg!(windows) {
+        "Windows NT 10.0; Win64; x64"
+    } else {
+        "X11; Linux x86_64"
+    };
+    let agent = format!(
+        "Mozilla/5.0 ({platform}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36"
+    );
+    (agent, major)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_have_no_leading_dashes_because_chromiumoxide_adds_them() {
+        for arg in browser_args(false) {
+            assert!(!arg.starts_with('-'), "{arg} would reach Chromium as ----{arg} and be ignored");
+        }
+    }
+
+    #[test]
+    fn user_agent_names_chrome_not_headless_chrome() {
+        let (agent, major) = desktop_user_agent("HeadlessChrome/156.0.8078.108");
+        assert_eq!(major, "156");
+        assert!(agent.contains("Chrome/156.0.0.0"), "{agent}");
+        assert!(!agent.contains("Headless"), "the real site refuses headless agents: {agent}");
+        let (fallback, _) = desktop_user_agent("garbage");
+        assert!(fallback.contains("Chrome/130.0.0.0"), "an unknown version still gives a usable agent");
+    }
+
+    #[test]
+    fn a_missing_browser_named_in_the_environment_is_reported() {
+        // Only this test touches the variable in this binary.
+        std::env::set_var(CHROMIUM_ENV, "/nonexistent/chromium");
+        let error = find_chromium().unwrap_err();
+        std::env::remove_var(CHROMIUM_ENV);
+        assert!(error.contains("/nonexistent/chromium"), "{error}");
+    }
+}

@@ -1,0 +1,2 @@
+// Class-name joining for conditional Tailwind classes.
+export { clsx as cn } from 'clsx';

@@ -1,0 +1,41 @@
+// A tiny hash router: the app has a handful of top-level screens, and a hash keeps the screen across reloads
+// under both Tauri's custom protocol and the HTTP server without any server-side routing.
+
+import { useSyncExternalStore } from 'react';
+
+export type Screen = 'inbox' | 'contacts' | 'campaigns' | 'analytics' | 'settings';
+export type SettingsSection = 'profile' | 'lock' | 'appearance' | 'about';
+
+export interface Route {
+  screen: Screen;
+  section: SettingsSection;
+}
+
+const SCREENS: Screen[] = ['inbox', 'contacts', 'campaigns', 'analytics', 'settings'];
+const SECTIONS: SettingsSection[] = ['profile', 'lock', 'appearance', 'about'];
+
+export function parseRoute(hash: string): Route {
+  const [screen, section] = hash.replace(/^#\/?/, '').split('/');
+  return {
+    screen: SCREENS.includes(screen as Screen) ? (screen as Screen) : 'inbox',
+    section: SECTIONS.includes(section as SettingsSection) ? (section as SettingsSection) : 'profile',
+  };
+}
+
+export function href(screen: Screen, section?: SettingsSection): string {
+  return section ? `#/${screen}/${section}` : `#/${screen}`;
+}
+
+export function navigate(screen: Screen, section?: SettingsSection): void {
+  window.location.hash = href(screen, section);
+}
+
+function subscribe(callback: () => void) {
+  window.addEventListener('hashchange', callback);
+  return () => window.removeEventListener('hashchange', callback);
+}
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  return parseRoute(hash);
+}

@@ -1,0 +1,104 @@
+// The shell's state: what the server says about the app (onboarded, locked), the session, WhatsApp's link
+// state and the live-event feed. Screens read it; only the actions here change it.
+
+import { create } from 'zustand';
+import { ApiError, getAppState, getProfile, getWhatsAppStatus, onApiError, type FeedState } from '../api/client';
+import type { AppState, Profile, WhatsAppStatus } from '../api/types';
+
+/** Where the shell is: still asking, cannot reach the server, no valid session token, or running. */
+export type Phase = 'booting' | 'unreachable' | 'unauthorized' | 'ready';
+
+/** WhatsApp's link state; `absent` means the server has no WhatsApp route yet (404) or the link is off. */
+export type WhatsAppView = { kind: 'loading' } | { kind: 'absent' } | { kind: 'error'; message: string } | { kind: 'status'; status: WhatsAppStatus };
+
+interface AppStore {
+  phase: Phase;
+  problem: string | null;
+  app: AppState | null;
+  /** True from the first onboarding step until the user finishes or skips the last one. */
+  onboarding: boolean;
+  whatsapp: WhatsAppView;
+  feed: FeedState;
+  /** The saved business profile, once loaded (null before onboarding or while unknown). */
+  profile: Profile | null;
+  boot: () => Promise<void>;
+  refreshAppState: () => Promise<void>;
+  refreshWhatsApp: () => Promise<void>;
+  loadProfile: () => Promise<void>;
+  setProfile: (profile: Profile) => void;
+  setOnboarding: (active: boolean) => void;
+  setFeed: (feed: FeedState) => void;
+}
+
+export const useAppStore = create<AppStore>((set, get) => ({
+  phase: 'booting',
+  problem: null,
+  app: null,
+  onboarding: false,
+  whatsapp: { kind: 'loading' },
+  feed: 'connecting',
+  profile: null,
+
+  async boot() {
+    set({ phase: 'booting', problem: null });
+    try {
+      const app = await getAppState();
+      set({ app, phase: 'ready', onboarding: !app.onboarded });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) set({ phase: 'unauthorized' });
+      else set({ phase: 'unreachable', problem: error instanceof Error ? error.message : String(error) });
+    }
+  },
+
+  async refreshAppState() {
+    try {
+      const app = await getAppState();
+      set((s) => ({ app, phase: 'ready', onboarding: s.onboarding || !app.onboarded }));
+    } catch {
+      // The error listener below already moved the shell to the right phase (401) if needed.
+    }
+  },
+
+  async refreshWhatsApp() {
+    if (get().app?.lock.locked) return;
+    try {
+      const status = await getWhatsAppStatus();
+      set({ whatsapp: { kind: 'status', status } });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) set({ whatsapp: { kind: 'absent' } });
+      else if (error instanceof ApiError && error.code === 'app_locked') return;
+      else set({ whatsapp: { kind: 'error', message: error instanceof Error ? error.message : String(error) } });
+    }
+  },
+
+  async loadProfile() {
+    try {
+      set({ profile: await getProfile() });
+    } catch {
+      // The sidebar just shows no business name; the Settings screen reports its own load errors.
+    }
+  },
+
+  setProfile(profile) {
+    set({ profile });
+  },
+
+  setOnboarding(active) {
+    set({ onboarding: active });
+  },
+
+  setFeed(feed) {
+    set({ feed });
+  },
+}));
+
+// Session and lock are enforced by the server on every call; react to its answers wherever they come from.
+onApiError((error) => {
+  const store = useAppStore.getState();
+  if (error.status === 401 && error.code !== 'wrong_passcode') {
+    useAppStore.setState({ phase: 'unauthorized' });
+  } else if (error.code === 'app_locked' && store.app && !store.app.lock.locked) {
+    useAppStore.setState({ app: { ...store.app, lock: { ...store.app.lock, locked: true } } });
+    void store.refreshAppState();
+  }
+});
