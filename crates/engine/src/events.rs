@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use crate::clock::Millis;
+use crate::contacts::Contact;
+use crate::inbox::Message;
 use crate::link::ConnectionStatus;
 use crate::profile::Profile;
 
@@ -20,6 +22,21 @@ pub enum Event {
     /// The WhatsApp connection changed state (QR rotated, connected, logged out, ...).
     #[serde(rename = "whatsapp.status")]
     ConnectionChanged(ConnectionStatus),
+    /// A contact appeared (from a conversation, by hand, by the API).
+    #[serde(rename = "contact.created")]
+    ContactCreated(Contact),
+    /// A contact changed (edited, tagged, read, opted out).
+    #[serde(rename = "contact.updated")]
+    ContactUpdated(Contact),
+    /// A message arrived (or was sent from the phone itself).
+    #[serde(rename = "message.received")]
+    MessageReceived(Message),
+    /// A message was queued for sending from the app.
+    #[serde(rename = "message.created")]
+    MessageCreated(Message),
+    /// A message's status moved (sending, sent, delivered, read, failed).
+    #[serde(rename = "message.updated")]
+    MessageUpdated(Message),
 }
 
 /// An event with its place in the stream: `id` grows by one per event, so a client can resume.

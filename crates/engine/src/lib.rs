@@ -9,19 +9,23 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::broadcast;
 
 pub mod clock;
+pub mod contacts;
 pub mod error;
 pub mod events;
+pub mod inbox;
 pub mod link;
 pub mod lock;
 pub mod meta;
+pub mod phone;
 pub mod profile;
+pub mod search;
 pub mod settings;
 pub mod store;
 
 pub use clock::{Clock, ManualClock, Millis, SystemClock};
 pub use error::{Error, ErrorCode, FieldError, Result};
 pub use events::{Event, EventEnvelope};
-pub use link::{ConnectionState, ConnectionStatus, Link};
+pub use link::{ConnectionState, ConnectionStatus, InboundMessage, Link, MediaFile, OutgoingMessage};
 pub use store::Db;
 
 /// Version of the app, shown in the UI and `/api/v1/health`.
@@ -44,6 +48,7 @@ struct Inner {
     next_event_id: std::sync::atomic::AtomicU64,
     lock: lock::LockState,
     link: RwLock<Option<Arc<dyn Link>>>,
+    outbox: inbox::OutboxSignal,
     demo: bool,
 }
 
@@ -86,6 +91,7 @@ impl Engine {
                 next_event_id: std::sync::atomic::AtomicU64::new(1),
                 lock,
                 link: RwLock::new(None),
+                outbox: inbox::OutboxSignal::default(),
                 demo: options.demo,
             }),
         })
@@ -139,6 +145,10 @@ impl Engine {
             .ok_or_else(|| {
                 Error::new(ErrorCode::WhatsappUnavailable, "WhatsApp is not set up in this program")
             })
+    }
+
+    pub(crate) fn outbox_signal(&self) -> &inbox::OutboxSignal {
+        &self.inner.outbox
     }
 
     pub(crate) fn lock_state(&self) -> &lock::LockState {

@@ -324,10 +324,7 @@ pub(crate) fn parse_inbound(body: &[u8]) -> Result<NewInbound, Fail> {
 
     let key_id = match &request.id {
         Some(id) => {
-            if id.is_empty()
-                || id.len() > 64
-                || !id.bytes().all(|b| b.is_ascii_alphanumeric())
-            {
+            if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 return Err(Fail::bad_request(format!(
                     "id must be 1 to 64 letters and digits (the message id's last part), got {id:?}"
                 )));
@@ -349,9 +346,9 @@ pub(crate) fn parse_inbound(body: &[u8]) -> Result<NewInbound, Fail> {
     };
     let (remote, author) = match &request.group {
         Some(group) => {
-            let valid = group
-                .strip_suffix("@g.us")
-                .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
+            let valid = group.strip_suffix("@g.us").is_some_and(|id| {
+                !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+            });
             if !valid {
                 return Err(Fail::bad_request(format!(
                     "group must be a group id like \"120363012345678901@g.us\", got {group:?}"
@@ -505,8 +502,14 @@ pub(crate) mod tests {
         rejects(parse_config(b"{not json"), "not valid JSON");
         rejects(parse_config(b"[1]"), "JSON object");
         rejects(parse_config(br#"{"ackDelaysMs": [1, 2]}"#), "three delays");
-        rejects(parse_config(br#"{"ackDelaysMs": [1, -2, 3]}"#), "null or a whole number");
-        rejects(parse_config(br#"{"notOnWhatsApp": ["555"]}"#), "+15551234567");
+        rejects(
+            parse_config(br#"{"ackDelaysMs": [1, -2, 3]}"#),
+            "null or a whole number",
+        );
+        rejects(
+            parse_config(br#"{"notOnWhatsApp": ["555"]}"#),
+            "+15551234567",
+        );
         rejects(parse_config(br#"{"qrRotateMs": 1}"#), "from 50");
         rejects(parse_config(br#"{"banAfter": 3}"#), "unknown config field");
     }
@@ -548,8 +551,14 @@ pub(crate) mod tests {
 
     #[test]
     fn inbound_rejections() {
-        rejects(parse_inbound(br#"{"from": "5551234567", "body": "x"}"#), "+E164");
-        rejects(parse_inbound(br#"{"from": "+15551234567"}"#), "non-empty body");
+        rejects(
+            parse_inbound(br#"{"from": "5551234567", "body": "x"}"#),
+            "+E164",
+        );
+        rejects(
+            parse_inbound(br#"{"from": "+15551234567"}"#),
+            "non-empty body",
+        );
         rejects(
             parse_inbound(br#"{"from": "+15551234567", "type": "image"}"#),
             "needs media",

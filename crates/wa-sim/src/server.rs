@@ -41,7 +41,9 @@ impl Shared {
 
     fn lock(&self) -> MutexGuard<'_, Sim> {
         // A panicking handler must not take the whole simulator down with it.
-        self.sim.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.sim
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `change` under the lock and wakes whoever waits for events.
@@ -148,7 +150,9 @@ fn handle(shared: &Shared, mut request: Request) {
         }
     } else {
         match read_body(&mut request) {
-            Ok(body) => route(shared, &method, path, &query, body).unwrap_or_else(|f| Reply::fail(&f)),
+            Ok(body) => {
+                route(shared, &method, path, &query, body).unwrap_or_else(|f| Reply::fail(&f))
+            }
             Err(fail) => Reply::fail(&fail),
         }
     };
@@ -477,7 +481,9 @@ fn route(
         }
         "/control/logout" if post => {
             if !shared.change(|sim, _| sim.logout()) {
-                return Err(Fail::conflict("no device is linked, so there is nothing to log out"));
+                return Err(Fail::conflict(
+                    "no device is linked, so there is nothing to log out",
+                ));
             }
             Reply::done()
         }
@@ -487,8 +493,8 @@ fn route(
         }
         _ => {
             return Err(Fail::not_found(format!(
-                "no route {method} {path}; the control API is under /control (see the wa-sim README)"
-            )))
+            "no route {method} {path}; the control API is under /control (see the wa-sim README)"
+        )))
         }
     };
     Ok(reply)
@@ -499,7 +505,10 @@ fn poll(shared: &Shared, page: &str, after: u64) -> Result<Reply, Fail> {
     let deadline = Instant::now() + POLL_WAIT;
     let mut sim = shared.lock();
     if !sim.poll_started(page, Instant::now()) {
-        return Ok(Reply::ok(&json!({"gone": true, "events": []})));
+        let reason = sim.gone_reason(page);
+        return Ok(Reply::ok(
+            &json!({"gone": true, "reason": reason, "events": []}),
+        ));
     }
     let events = loop {
         if shared.stop.load(Ordering::SeqCst) {
@@ -523,7 +532,7 @@ fn poll(shared: &Shared, page: &str, after: u64) -> Result<Reply, Fail> {
     sim.poll_finished(page, Instant::now());
     Ok(Reply::ok(&match events {
         Some(events) => json!({"events": events}),
-        None => json!({"gone": true, "events": []}),
+        None => json!({"gone": true, "reason": sim.gone_reason(page), "events": []}),
     }))
 }
 
@@ -533,7 +542,9 @@ mod tests {
 
     #[test]
     fn query_strings_are_decoded() {
-        let query = parse_query("directPath=%2Fv%2Ft62.7118-24%2F1_2_n.enc%3Fccb%3D11-4&x=a+b&bad=%zz&end=%4");
+        let query = parse_query(
+            "directPath=%2Fv%2Ft62.7118-24%2F1_2_n.enc%3Fccb%3D11-4&x=a+b&bad=%zz&end=%4",
+        );
         assert_eq!(
             query_value(&query, "directPath"),
             Some("/v/t62.7118-24/1_2_n.enc?ccb=11-4")

@@ -379,6 +379,8 @@ pub(crate) struct Sim {
     send_times: VecDeque<Instant>,
     event_seq: u64,
     qr_generation: u64,
+    /// Pages replaced by a newer one: told to stop rather than reload, so two tabs don't fight.
+    replaced_pages: HashSet<String>,
 }
 
 fn random_hex(count: usize) -> String {
@@ -514,6 +516,16 @@ impl Sim {
         )
     }
 
+    /// Why a page id is not the current page: `replaced` by a newer page, or `unknown` (the
+    /// simulator restarted or dropped it), in which case the page reloads.
+    pub fn gone_reason(&self, page_id: &str) -> &'static str {
+        if self.replaced_pages.contains(page_id) {
+            "replaced"
+        } else {
+            "unknown"
+        }
+    }
+
     pub fn poll_started(&mut self, page_id: &str, now: Instant) -> bool {
         match self.page.as_mut().filter(|page| page.id == page_id) {
             Some(page) => {
@@ -555,6 +567,7 @@ impl Sim {
     pub fn hello(&mut self, hello: Hello, now: Instant) -> Value {
         if let Some(old) = self.page.take() {
             self.release_deliveries(&old.id);
+            self.replaced_pages.insert(old.id);
         }
         let id = random_hex(16);
         self.page = Some(Page {
@@ -1176,7 +1189,11 @@ impl Sim {
             ack_paused: false,
         };
         if is_media_type(&message.kind) {
-            match message.direct_path.as_deref().and_then(|p| self.media.get(p)) {
+            match message
+                .direct_path
+                .as_deref()
+                .and_then(|p| self.media.get(p))
+            {
                 Some(media) => {
                     if message.size.is_none() {
                         message.size = Some(media.bytes.len() as u64);
@@ -1420,8 +1437,9 @@ impl Sim {
 
     /// Runs the timers due at `now`. Returns whether any ran.
     pub fn tick(&mut self, now: Instant) -> bool {
-        let (due, pending): (Vec<Timer>, Vec<Timer>) =
-            std::mem::take(&mut self.timers).into_iter().partition(|t| t.due <= now);
+        let (due, pending): (Vec<Timer>, Vec<Timer>) = std::mem::take(&mut self.timers)
+            .into_iter()
+            .partition(|t| t.due <= now);
         self.timers = pending;
         let fired = !due.is_empty();
         for timer in due {
@@ -1618,7 +1636,11 @@ mod tests {
         for shown in 2..=QR_REFS_BEFORE_IDLE {
             now += period;
             sim.tick(now);
-            assert_eq!(sim.phase(), Some(Phase::Unpaired), "code {shown} still shown");
+            assert_eq!(
+                sim.phase(),
+                Some(Phase::Unpaired),
+                "code {shown} still shown"
+            );
         }
         assert_ne!(sim.qr(), Some(first), "the reference rotates");
         now += period;
@@ -1651,7 +1673,10 @@ mod tests {
             ]
         );
         assert_eq!(sim.state_view()["phoneNumber"], "+15550000001");
-        assert!(sim.scan("15550000001", "Shop", now).is_err(), "no QR left to scan");
+        assert!(
+            sim.scan("15550000001", "Shop", now).is_err(),
+            "no QR left to scan"
+        );
     }
 
     #[test]
@@ -1662,10 +1687,19 @@ mod tests {
         let id = sim.inbound(message);
         assert_eq!(sim.state_view()["pendingInbound"], 1);
 
-        let page = linked_page(&mut sim, now);
+        let page = open_page(&mut sim, None, now);
+        sim.scan("15550000001", "Shop", now).unwrap();
+        let before_sync = sim.take_events(&page, 0).unwrap();
+        assert!(
+            !before_sync.iter().any(|e| e["kind"] == "inbound"),
+            "nothing is delivered before the page has synced"
+        );
+        sim.synced(&page).unwrap();
         let events = sim.take_events(&page, 0).unwrap();
         assert!(
-            events.iter().any(|e| e["kind"] == "inbound" && e["message"]["id"] == id),
+            events
+                .iter()
+                .any(|e| e["kind"] == "inbound" && e["message"]["id"] == id),
             "the queued message is delivered once the page has synced: {events:?}"
         );
         // The browser dies before confirming: the next page gets it again.
@@ -1689,7 +1723,11 @@ mod tests {
         assert!(kinds(&mut sim, &page).contains(&"logout".to_string()));
 
         let page = open_page(&mut sim, Some(identity.clone()), now);
-        assert_eq!(kinds(&mut sim, &page), ["logout"], "a revoked session cannot resume");
+        assert_eq!(
+            kinds(&mut sim, &page),
+            ["logout"],
+            "a revoked session cannot resume"
+        );
 
         let stranger = Identity {
             device_id: "OTHER".into(),
@@ -1716,7 +1754,11 @@ mod tests {
 
         sim.go_offline();
         sim.tick(start + Duration::from_millis(10_000));
-        assert_eq!(ack_of(&sim, id), 1, "no receipts reach a phone that is offline");
+        assert_eq!(
+            ack_of(&sim, id),
+            1,
+            "no receipts reach a phone that is offline"
+        );
         let later = start + Duration::from_millis(20_000);
         sim.go_online(later);
         sim.tick(later + Duration::from_millis(300));
@@ -1783,7 +1825,10 @@ mod tests {
         let now = Instant::now();
         let page = open_page(&mut sim, None, now);
         assert!(sim.poll_started(&page, now));
-        assert!(!sim.reap(now + PAGE_GONE_AFTER * 2), "a page in a poll is alive");
+        assert!(
+            !sim.reap(now + PAGE_GONE_AFTER * 2),
+            "a page in a poll is alive"
+        );
         sim.poll_finished(&page, now);
         assert!(sim.reap(now + PAGE_GONE_AFTER * 2));
         assert_eq!(sim.state_view()["pageConnected"], false);

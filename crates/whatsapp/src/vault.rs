@@ -98,17 +98,28 @@ pub enum VaultError {
     #[error("there is no WhatsApp session to save in {0}")]
     NoSession(PathBuf),
     #[error("the {location} keychain cannot keep the session key ({reason}); unlock it or set WHATSFLOW_KEYSTORE=auto")]
-    KeychainUnavailable { location: KeyLocation, reason: String },
+    KeychainUnavailable {
+        location: KeyLocation,
+        reason: String,
+    },
     #[error("WHATSFLOW_KEYSTORE={0:?} is not understood; use auto, secret-service, kernel-keyring or file")]
     BadKeystoreSetting(String),
     #[error("could not {action} {}: {source}", path.display())]
-    Io { action: &'static str, path: PathBuf, source: io::Error },
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
 }
 
 /// Maps an I/O error to [`VaultError::Io`] with what was being done and where.
 fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> VaultError {
     let path = path.to_path_buf();
-    move |source| VaultError::Io { action, path, source }
+    move |source| VaultError::Io {
+        action,
+        path,
+        source,
+    }
 }
 
 /// The sealed session of one data directory and the key that opens it.
@@ -135,7 +146,10 @@ impl Vault {
     /// as `WHATSFLOW_KEYSTORE` says (default `auto`) and loading an existing key. A missing key is
     /// created by the first [`Vault::seal`]. Talks to the keychain: call it off async workers.
     pub fn open(data_dir: &Path) -> Result<Vault, VaultError> {
-        let forced = match std::env::var("WHATSFLOW_KEYSTORE").unwrap_or_default().as_str() {
+        let forced = match std::env::var("WHATSFLOW_KEYSTORE")
+            .unwrap_or_default()
+            .as_str()
+        {
             "" | "auto" => None,
             "secret-service" => Some(KeyLocation::SecretService),
             "kernel-keyring" => Some(KeyLocation::KernelKeyring),
@@ -149,14 +163,24 @@ impl Vault {
     /// file; `Some(location)` uses only that store and fails if a keychain does not work.
     pub fn open_with(data_dir: &Path, store: Option<KeyLocation>) -> Result<Vault, VaultError> {
         fs::create_dir_all(data_dir).map_err(io_error("create", data_dir))?;
-        let canonical = data_dir.canonicalize().map_err(io_error("resolve", data_dir))?;
+        let canonical = data_dir
+            .canonicalize()
+            .map_err(io_error("resolve", data_dir))?;
         // One key per data directory: two installs (or a test) never share or clobber a key.
-        let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_os_str().as_encoded_bytes());
-        let hex: String = digest.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let digest = ring::digest::digest(
+            &ring::digest::SHA256,
+            canonical.as_os_str().as_encoded_bytes(),
+        );
+        let hex: String = digest.as_ref()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let account = format!("session-key:{hex}");
         let key_file = data_dir.join("session.key");
         let (store, key) = match store {
-            Some(KeyLocation::File) => (KeyStore::File(key_file.clone()), read_key_file(&key_file)?),
+            Some(KeyLocation::File) => {
+                (KeyStore::File(key_file.clone()), read_key_file(&key_file)?)
+            }
             Some(location) => {
                 let store = KeyStore::keychain(location, &account);
                 let unavailable = |reason| VaultError::KeychainUnavailable { location, reason };
@@ -168,7 +192,12 @@ impl Vault {
             }
             None => choose_store(&account, &key_file)?,
         };
-        Ok(Vault { vault_path: data_dir.join("session.vault"), key_file, store, key: Mutex::new(key) })
+        Ok(Vault {
+            vault_path: data_dir.join("session.vault"),
+            key_file,
+            store,
+            key: Mutex::new(key),
+        })
     }
 
     /// Where the key is kept; [`KeyLocation::warning`] says what to tell the user.
@@ -207,7 +236,8 @@ impl Vault {
             }
         };
         let sealed = encrypt(&key, &archive)?;
-        write_private_atomically(&self.vault_path, &sealed).map_err(io_error("write", &self.vault_path))
+        write_private_atomically(&self.vault_path, &sealed)
+            .map_err(io_error("write", &self.vault_path))
     }
 
     /// Decrypts the vault and unpacks it into `profile_dir` (created with mode 0700), replacing its
@@ -221,9 +251,11 @@ impl Vault {
         let archive = decrypt(&key, sealed, &self.vault_path)?;
         create_private_dir(profile_dir).map_err(io_error("create", profile_dir))?;
         for dir in SESSION_DIRS {
-            remove_dir_if_present(&profile_dir.join(dir)).map_err(io_error("clear", profile_dir))?;
+            remove_dir_if_present(&profile_dir.join(dir))
+                .map_err(io_error("clear", profile_dir))?;
         }
-        unpack_session(&archive, profile_dir).map_err(io_error("unpack the session into", profile_dir))?;
+        unpack_session(&archive, profile_dir)
+            .map_err(io_error("unpack the session into", profile_dir))?;
         Ok(true)
     }
 
@@ -231,7 +263,10 @@ impl Vault {
     /// did not exit cleanly), seals it, since it is newer than the vault. Returns whether it did.
     /// The plaintext stays; `restore` then rewrites the same content.
     pub fn recover_leftover(&self, profile_dir: &Path) -> Result<bool, VaultError> {
-        if !SESSION_DIRS.iter().any(|dir| profile_dir.join(dir).is_dir()) {
+        if !SESSION_DIRS
+            .iter()
+            .any(|dir| profile_dir.join(dir).is_dir())
+        {
             return Ok(false);
         }
         self.seal(profile_dir)?;
@@ -300,7 +335,10 @@ enum KeyStore {
 
 impl KeyStore {
     fn keychain(location: KeyLocation, account: &str) -> KeyStore {
-        KeyStore::Keychain(location, keychain_entry(location, account).map_err(|e| e.to_string()))
+        KeyStore::Keychain(
+            location,
+            keychain_entry(location, account).map_err(|e| e.to_string()),
+        )
     }
 
     fn location(&self) -> KeyLocation {
@@ -329,13 +367,16 @@ impl KeyStore {
         let text = BASE64.encode(key);
         let (location, entry) = match self {
             KeyStore::File(path) => {
-                return write_private_atomically(path, text.as_bytes()).map_err(io_error("write", path))
+                return write_private_atomically(path, text.as_bytes())
+                    .map_err(io_error("write", path))
             }
             KeyStore::Keychain(location, entry) => (*location, entry),
         };
         let unavailable = |reason| VaultError::KeychainUnavailable { location, reason };
         let entry = entry.as_ref().map_err(|e| unavailable(e.clone()))?;
-        entry.set_password(&text).map_err(|e| unavailable(e.to_string()))?;
+        entry
+            .set_password(&text)
+            .map_err(|e| unavailable(e.to_string()))?;
         match entry.get_password() {
             Ok(back) if back == text => Ok(()),
             Ok(_) => Err(unavailable("it returned a different key".to_string())),
@@ -345,7 +386,9 @@ impl KeyStore {
 
     /// Checks that a keychain keeps what it is given, on a throwaway entry next to the real one.
     fn probe(&self, account: &str) -> Result<(), String> {
-        let KeyStore::Keychain(location, _) = self else { return Ok(()) };
+        let KeyStore::Keychain(location, _) = self else {
+            return Ok(());
+        };
         let probe = KeyStore::keychain(*location, &format!("probe:{account}"));
         let mut bytes = [0u8; 32];
         fill_random(&mut bytes).map_err(|e| e.to_string())?;
@@ -355,11 +398,17 @@ impl KeyStore {
 
     fn delete(&self) -> Result<(), VaultError> {
         let (location, entry) = match self {
-            KeyStore::File(path) => return remove_file_if_present(path).map_err(io_error("delete", path)),
+            KeyStore::File(path) => {
+                return remove_file_if_present(path).map_err(io_error("delete", path))
+            }
             KeyStore::Keychain(location, entry) => (*location, entry),
         };
         let unavailable = |reason| VaultError::KeychainUnavailable { location, reason };
-        match entry.as_ref().map_err(|e| unavailable(e.clone()))?.delete_credential() {
+        match entry
+            .as_ref()
+            .map_err(|e| unavailable(e.clone()))?
+            .delete_credential()
+        {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(error) => Err(unavailable(error.to_string())),
         }
@@ -370,9 +419,22 @@ impl KeyStore {
 fn keychain_entry(location: KeyLocation, account: &str) -> keyring::Result<keyring::Entry> {
     use keyring::{keyutils::KeyutilsCredential, secret_service::SsCredential};
     let credential: Box<keyring::credential::Credential> = match location {
-        KeyLocation::SecretService => Box::new(SsCredential::new_with_target(None, KEYCHAIN_SERVICE, account)?),
-        KeyLocation::KernelKeyring => Box::new(KeyutilsCredential::new_with_target(None, KEYCHAIN_SERVICE, account)?),
-        KeyLocation::File => return Err(keyring::Error::Invalid("store".into(), "a file is not a keychain".into())),
+        KeyLocation::SecretService => Box::new(SsCredential::new_with_target(
+            None,
+            KEYCHAIN_SERVICE,
+            account,
+        )?),
+        KeyLocation::KernelKeyring => Box::new(KeyutilsCredential::new_with_target(
+            None,
+            KEYCHAIN_SERVICE,
+            account,
+        )?),
+        KeyLocation::File => {
+            return Err(keyring::Error::Invalid(
+                "store".into(),
+                "a file is not a keychain".into(),
+            ))
+        }
     };
     Ok(keyring::Entry::new_with_credential(credential))
 }
@@ -380,11 +442,17 @@ fn keychain_entry(location: KeyLocation, account: &str) -> keyring::Result<keyri
 /// Elsewhere the crate enables no keychain backend yet, so the key file is used.
 #[cfg(not(target_os = "linux"))]
 fn keychain_entry(location: KeyLocation, _account: &str) -> keyring::Result<keyring::Entry> {
-    Err(keyring::Error::Invalid(location.to_string(), "not supported on this system".into()))
+    Err(keyring::Error::Invalid(
+        location.to_string(),
+        "not supported on this system".into(),
+    ))
 }
 
 fn decode_key(text: &str) -> Option<Key> {
-    let key = BASE64.decode(text.trim()).ok().and_then(|bytes| Key::try_from(bytes).ok());
+    let key = BASE64
+        .decode(text.trim())
+        .ok()
+        .and_then(|bytes| Key::try_from(bytes).ok());
     if key.is_none() {
         tracing::warn!("the stored session key is damaged; a new one will be made");
     }
@@ -417,7 +485,11 @@ fn encrypt(key: &Key, plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
     sealed.extend_from_slice(plaintext);
     let (header, body) = sealed.split_at_mut(HEADER_LEN);
     let tag = aead_key(key)
-        .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&*header), body)
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(&*header),
+            body,
+        )
         .map_err(|_| VaultError::Undecryptable)?;
     sealed.extend_from_slice(tag.as_ref());
     Ok(sealed)
@@ -433,7 +505,8 @@ fn decrypt(key: &Key, mut sealed: Vec<u8>, path: &Path) -> Result<Vec<u8>, Vault
     }
     let mut header = [0u8; HEADER_LEN];
     header.copy_from_slice(&sealed[..HEADER_LEN]);
-    let nonce = Nonce::try_assume_unique_for_key(&header[MAGIC.len()..]).map_err(|_| VaultError::Undecryptable)?;
+    let nonce = Nonce::try_assume_unique_for_key(&header[MAGIC.len()..])
+        .map_err(|_| VaultError::Undecryptable)?;
     let plain_len = aead_key(key)
         .open_within(nonce, Aad::from(header), &mut sealed, HEADER_LEN..)
         .map_err(|_| VaultError::Undecryptable)?
@@ -458,21 +531,31 @@ fn archive_session(profile_dir: &Path) -> Result<Vec<u8>, VaultError> {
     if !found {
         return Err(VaultError::NoSession(profile_dir.to_path_buf()));
     }
-    builder.into_inner().map_err(io_error("archive the session in", profile_dir))
+    builder
+        .into_inner()
+        .map_err(io_error("archive the session in", profile_dir))
 }
 
 /// Appends `root/relative` recursively; returns whether it existed. Files are read whole, so
 /// each entry's size matches its content even if Chromium writes meanwhile; files deleted
 /// meanwhile (LevelDB compaction) are skipped. Symlinks and sockets are skipped: Chromium keeps
 /// none there, and following a link could pull in files from outside the profile.
-fn append_tree(builder: &mut tar::Builder<Vec<u8>>, root: &Path, relative: &Path) -> io::Result<bool> {
+fn append_tree(
+    builder: &mut tar::Builder<Vec<u8>>,
+    root: &Path,
+    relative: &Path,
+) -> io::Result<bool> {
     let mut children = match fs::read_dir(root.join(relative)) {
         Ok(entries) => entries.collect::<io::Result<Vec<_>>>()?,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(error) => return Err(error),
     };
     children.sort_by_key(|child| child.file_name());
-    builder.append_data(&mut header(tar::EntryType::Directory, 0o700, 0, 0), relative, io::empty())?;
+    builder.append_data(
+        &mut header(tar::EntryType::Directory, 0o700, 0, 0),
+        relative,
+        io::empty(),
+    )?;
     for child in children {
         let child_relative = relative.join(child.file_name());
         let kind = child.file_type()?;
@@ -485,7 +568,9 @@ fn append_tree(builder: &mut tar::Builder<Vec<u8>>, root: &Path, relative: &Path
                 Err(error) => return Err(error),
             };
             let modified = child.metadata().ok().and_then(|m| m.modified().ok());
-            let mtime = modified.and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_secs());
+            let mtime = modified
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_secs());
             let mut header = header(tar::EntryType::Regular, 0o600, content.len() as u64, mtime);
             builder.append_data(&mut header, &child_relative, content.as_slice())?;
         }
@@ -528,7 +613,10 @@ fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(&temp)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| fs::rename(&temp, path));
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| fs::rename(&temp, path));
     if let Err(error) = written {
         let _ = fs::remove_file(&temp);
         return Err(error);
@@ -570,7 +658,10 @@ mod tests {
     fn encrypt_then_decrypt_gives_the_plaintext_back() {
         let sealed = encrypt(&KEY, b"session bytes").unwrap();
         assert!(sealed.starts_with(MAGIC), "the header names the format");
-        assert_eq!(decrypt(&KEY, sealed, Path::new("v")).unwrap(), b"session bytes");
+        assert_eq!(
+            decrypt(&KEY, sealed, Path::new("v")).unwrap(),
+            b"session bytes"
+        );
     }
 
     #[test]
@@ -579,11 +670,17 @@ mod tests {
         for index in 0..sealed.len() {
             let mut damaged = sealed.clone();
             damaged[index] ^= 0x01;
-            assert!(decrypt(&KEY, damaged, Path::new("v")).is_err(), "byte {index} is authenticated");
+            assert!(
+                decrypt(&KEY, damaged, Path::new("v")).is_err(),
+                "byte {index} is authenticated"
+            );
         }
         for len in 0..sealed.len() {
             let truncated = sealed[..len].to_vec();
-            assert!(decrypt(&KEY, truncated, Path::new("v")).is_err(), "a {len}-byte prefix is rejected");
+            assert!(
+                decrypt(&KEY, truncated, Path::new("v")).is_err(),
+                "a {len}-byte prefix is rejected"
+            );
         }
     }
 
@@ -597,6 +694,9 @@ mod tests {
     #[test]
     fn two_seals_of_the_same_data_differ() {
         // A repeated nonce under one key would break GCM; random nonces make this vanishingly rare.
-        assert_ne!(encrypt(&KEY, b"same").unwrap(), encrypt(&KEY, b"same").unwrap());
+        assert_ne!(
+            encrypt(&KEY, b"same").unwrap(),
+            encrypt(&KEY, b"same").unwrap()
+        );
     }
 }

@@ -369,7 +369,12 @@ impl Worker {
         self.me = None;
         self.push_name = None;
         self.view = PageView::default();
-        self.vault_job(VaultOp::Destroy);
+        let destroyed = self.vault_job(VaultOp::Destroy);
+        tokio::spawn(async move {
+            if let Err(error) = destroyed.await {
+                tracing::error!(%error, "could not delete the saved session after the logout");
+            }
+        });
         self.publish(
             ConnectionState::LoggedOut,
             Some("WhatsApp on the phone logged this computer out. A new QR code follows to link again".to_owned()),

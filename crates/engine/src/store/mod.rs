@@ -9,8 +9,12 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub(crate) mod connection;
+pub(crate) mod contacts;
+pub(crate) mod messages;
 pub(crate) mod profile;
 pub(crate) mod settings;
+pub(crate) mod stats;
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");

@@ -1,0 +1,657 @@
+//! The inbox: messages in and out. Inbound messages are ingested once each (idempotent on WhatsApp's
+//! id); outbound ones are committed with their WhatsApp id chosen before sending, then handed to the
+//! link by the outbox worker, so a crash never loses or doubles a message.
+
+use std::path::PathBuf;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::events::Event;
+use crate::link::{ConnectionState, ConnectionStatus, InboundMessage, MediaFile, OutgoingMessage};
+use crate::store::messages::NewMessage;
+use crate::{phone, store, Engine};
+
+/// Largest media file accepted, in or out (WhatsApp's own limit for documents is larger, but a shop
+/// app has no business moving more than this through one message).
+pub const MAX_MEDIA_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_TEXT_CHARS: usize = 65_536;
+/// Tries before an outbound message is given up as failed.
+const MAX_SEND_ATTEMPTS: i64 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+        }
+    }
+}
+
+/// Where a message stands. Outbound: queued → sending → sent → delivered → read (→ played), or failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageStatus {
+    Queued,
+    Sending,
+    Sent,
+    Delivered,
+    Read,
+    Played,
+    Failed,
+    Received,
+}
+
+impl MessageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Queued => "queued",
+            MessageStatus::Sending => "sending",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Read => "read",
+            MessageStatus::Played => "played",
+            MessageStatus::Failed => "failed",
+            MessageStatus::Received => "received",
+        }
+    }
+    pub(crate) fn parse(text: &str) -> MessageStatus {
+        match text {
+            "queued" => MessageStatus::Queued,
+            "sending" => MessageStatus::Sending,
+            "sent" => MessageStatus::Sent,
+            "delivered" => MessageStatus::Delivered,
+            "read" => MessageStatus::Read,
+            "played" => MessageStatus::Played,
+            "failed" => MessageStatus::Failed,
+            _ => MessageStatus::Received,
+        }
+    }
+    /// The status an outbound message has at a WhatsApp ack value.
+    pub fn from_ack(ack: i32) -> MessageStatus {
+        match ack {
+            i32::MIN..=-1 => MessageStatus::Failed,
+            0 => MessageStatus::Sending,
+            1 => MessageStatus::Sent,
+            2 => MessageStatus::Delivered,
+            3 => MessageStatus::Read,
+            _ => MessageStatus::Played,
+        }
+    }
+}
+
+/// A stored media file; `path` is relative to the data directory.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Media {
+    pub path: String,
+    pub mimetype: String,
+    pub filename: Option<String>,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: i64,
+    pub wa_message_id: String,
+    pub contact_id: i64,
+    pub direction: Direction,
+    /// WhatsApp's type: chat, image, video, audio, ptt, document, sticker, location, vcard, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub body: String,
+    pub caption: Option<String>,
+    pub media: Option<Media>,
+    pub quoted_wa_id: Option<String>,
+    pub status: MessageStatus,
+    pub ack: i32,
+    /// Why sending failed, for people.
+    pub error: Option<String>,
+    pub campaign_id: Option<i64>,
+    /// When WhatsApp says it was sent (RFC 3339).
+    pub timestamp: String,
+    pub created_at: String,
+}
+
+/// A message to send, as the UI and the API submit it.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SendMessage {
+    pub phone_number: String,
+    pub message: String,
+    pub media: Option<MediaUpload>,
+    /// The WhatsApp id of the message this one replies to.
+    pub quoted_wa_id: Option<String>,
+}
+
+/// A file sent inline with a message.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MediaUpload {
+    /// The file's bytes, base64.
+    pub data: String,
+    pub mimetype: String,
+    pub filename: Option<String>,
+}
+
+/// What `send_message` answers.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SendReceipt {
+    pub message_id: i64,
+    pub wa_message_id: String,
+    pub status: MessageStatus,
+    pub timestamp: String,
+}
+
+/// Wakes the outbox worker when there is something to send or WhatsApp came back.
+#[derive(Default)]
+pub(crate) struct OutboxSignal {
+    pending: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl OutboxSignal {
+    pub(crate) fn notify(&self) {
+        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.wake.notify_all();
+    }
+    fn wait(&self, timeout: Duration) {
+        let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut pending, _) = self
+            .wake
+            .wait_timeout_while(pending, timeout, |p| !*p)
+            .unwrap_or_else(|p| p.into_inner());
+        *pending = false;
+    }
+}
+
+/// The WhatsApp message key id, as WhatsApp Web makes them: `3EB0` and 16 upper-case hex digits.
+pub fn new_key_id() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    format!("3EB0{:016X}", rng.gen::<u64>())
+}
+
+/// The media kind WhatsApp uses for a MIME type.
+fn media_kind(mimetype: &str) -> &'static str {
+    match mimetype.split('/').next().unwrap_or("") {
+        "image" if mimetype != "image/webp" => "image",
+        "image" => "sticker",
+        "video" => "video",
+        "audio" if mimetype.contains("ogg") => "ptt",
+        "audio" => "audio",
+        _ => "document",
+    }
+}
+
+fn extension(mimetype: &str, filename: Option<&str>) -> String {
+    if let Some(ext) = filename.and_then(|f| f.rsplit_once('.')).map(|(_, e)| e) {
+        if !ext.is_empty() && ext.len() <= 8 && ext.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return ext.to_ascii_lowercase();
+        }
+    }
+    match mimetype {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        "video/mp4" => "mp4",
+        "audio/ogg" | "audio/ogg; codecs=opus" => "ogg",
+        "audio/mpeg" => "mp3",
+        "application/pdf" => "pdf",
+        _ => "bin",
+    }
+    .to_owned()
+}
+
+impl Engine {
+    /// Saves media bytes under `media/` in the data directory, named after the message id so a
+    /// repeated event rewrites the same file.
+    fn save_media(&self, wa_message_id: &str, file: &MediaFile) -> Result<Media> {
+        if file.bytes.len() > MAX_MEDIA_BYTES {
+            return Err(Error::new(ErrorCode::PayloadTooLarge, "The file is larger than 64 MB"));
+        }
+        let safe: String = wa_message_id
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let relative = PathBuf::from("media")
+            .join(format!("{safe}.{}", extension(&file.mimetype, file.filename.as_deref())));
+        let absolute = self.data_dir().join(&relative);
+        if let Some(parent) = absolute.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let partial = absolute.with_extension("part");
+        std::fs::write(&partial, &file.bytes)?;
+        std::fs::rename(&partial, &absolute)?;
+        Ok(Media {
+            path: relative.to_string_lossy().replace('\\', "/"),
+            mimetype: file.mimetype.clone(),
+            filename: file.filename.clone(),
+            size: file.bytes.len() as i64,
+        })
+    }
+
+    /// Records what WhatsApp reported, in one transaction: the contact created or updated, the message
+    /// inserted unless it is already there, the counters bumped. Repeats are ignored.
+    pub fn ingest(&self, inbound: InboundMessage) -> Result<()> {
+        let phone = inbound
+            .phone_number
+            .clone()
+            .or_else(|| phone::from_chat_id(&inbound.chat_id));
+        let media = match &inbound.media {
+            Some(file) => Some(self.save_media(&inbound.wa_message_id, file)?),
+            None => None,
+        };
+        let now = self.now();
+        let direction = if inbound.from_me { Direction::Out } else { Direction::In };
+        let created = self.db().with_tx(|tx| {
+            let (contact_id, new_contact) = store::contacts::upsert_party(
+                tx,
+                phone.as_deref(),
+                &inbound.chat_id,
+                if inbound.from_me { None } else { inbound.push_name.as_deref() },
+                "conversation",
+                now,
+            )?;
+            let row = NewMessage {
+                wa_message_id: &inbound.wa_message_id,
+                contact_id,
+                direction,
+                kind: &inbound.kind,
+                body: &inbound.body,
+                caption: inbound.caption.as_deref(),
+                media: media.as_ref(),
+                quoted_wa_id: inbound.quoted_wa_id.as_deref(),
+                status: if inbound.from_me { MessageStatus::Sent } else { MessageStatus::Received },
+                ack: if inbound.from_me { 1 } else { 0 },
+                campaign_id: None,
+                wa_timestamp: inbound.timestamp,
+            };
+            let Some(id) = store::messages::insert(tx, &row, now)? else {
+                return Ok(None);
+            };
+            store::contacts::count_message(tx, contact_id, !inbound.from_me, inbound.timestamp, now)?;
+            store::stats::count(tx, inbound.timestamp, |s| {
+                if inbound.from_me {
+                    s.sent = 1
+                } else {
+                    s.received = 1
+                }
+                s.new_contacts = new_contact as i64;
+            })?;
+            Ok(Some((store::messages::get(tx, id)?, new_contact)))
+        })?;
+        if let Some((Some(message), new_contact)) = created {
+            if new_contact {
+                self.emit(Event::ContactCreated(self.contact(message.contact_id)?));
+            }
+            self.emit(Event::MessageReceived(message));
+        }
+        Ok(())
+    }
+
+    /// Moves an outbound message's status to WhatsApp's ack. Acks only move forward (an error can
+    /// come at any time before delivery).
+    pub fn apply_ack(&self, wa_message_id: &str, ack: i32) -> Result<()> {
+        let now = self.now();
+        let updated = self.db().with_tx(|tx| {
+            let Some(message) = store::messages::get_by_wa_id(tx, wa_message_id)? else {
+                return Ok(None);
+            };
+            let forward = if ack < 0 { message.ack < 2 } else { ack > message.ack };
+            if message.direction != Direction::Out || !forward {
+                return Ok(None);
+            }
+            let status = MessageStatus::from_ack(ack);
+            let error = (ack < 0).then_some("WhatsApp could not deliver the message");
+            store::messages::set_status(tx, message.id, status, ack, error, now)?;
+            if ack >= 1 {
+                store::messages::dequeue(tx, message.id)?;
+            }
+            store::stats::count(tx, now, |s| match ack {
+                2 => s.delivered = 1,
+                3 => s.read = 1,
+                _ => {}
+            })?;
+            store::messages::get(tx, message.id)
+        })?;
+        if let Some(message) = updated {
+            self.emit(Event::MessageUpdated(message));
+        }
+        Ok(())
+    }
+
+    /// Queues a message for sending and returns at once; the outbox worker hands it to WhatsApp.
+    /// When WhatsApp is connected the number is checked first, so a number without WhatsApp fails
+    /// here with a clear error and nothing is left pending.
+    pub fn send_message(&self, input: SendMessage) -> Result<SendReceipt> {
+        let region = self.default_region()?;
+        let e164 = phone::normalize(&input.phone_number, region)
+            .map_err(|e| Error::invalid_field("phoneNumber", capitalise(&e.to_string())))?;
+        let text = input.message.trim_end().to_owned();
+        if text.chars().count() > MAX_TEXT_CHARS {
+            return Err(Error::invalid_field(
+                "message",
+                format!("The message must be at most {MAX_TEXT_CHARS} characters"),
+            ));
+        }
+        let media = match &input.media {
+            Some(upload) => Some(decode_upload(upload)?),
+            None => None,
+        };
+        if text.is_empty() && media.is_none() {
+            return Err(Error::invalid_field("message", "Write a message or attach a file"));
+        }
+        let link = self.link()?;
+        let mut chat_id = format!("{}@c.us", phone::digits(&e164));
+        if link.status().state == ConnectionState::Connected {
+            match link.check_number(&phone::digits(&e164))? {
+                Some(id) => chat_id = id,
+                None => return Err(not_on_whatsapp(&e164)),
+            }
+        }
+        let key_id = new_key_id();
+        let wa_message_id = format!("true_{chat_id}_{key_id}");
+        let stored_media = match &media {
+            Some(file) => Some(self.save_media(&wa_message_id, file)?),
+            None => None,
+        };
+        let (kind, body, caption) = match &media {
+            Some(file) => (media_kind(&file.mimetype), String::new(), Some(text.clone())),
+            None => ("chat", text.clone(), None),
+        };
+        let now = self.now();
+        let message = self.db().with_tx(|tx| {
+            let (contact_id, _) =
+                store::contacts::upsert_party(tx, Some(&e164), &chat_id, None, "manual", now)?;
+            let row = NewMessage {
+                wa_message_id: &wa_message_id,
+                contact_id,
+                direction: Direction::Out,
+                kind,
+                body: &body,
+                caption: caption.as_deref().filter(|c| !c.is_empty()),
+                media: stored_media.as_ref(),
+                quoted_wa_id: input.quoted_wa_id.as_deref(),
+                status: MessageStatus::Queued,
+                ack: 0,
+                campaign_id: None,
+                wa_timestamp: now,
+            };
+            let id = store::messages::insert(tx, &row, now)?
+                .ok_or_else(|| Error::internal("message id collision; try again"))?;
+            store::messages::enqueue(tx, id, now)?;
+            store::contacts::count_message(tx, contact_id, false, now, now)?;
+            store::stats::count(tx, now, |s| s.sent = 1)?;
+            store::messages::get(tx, id)?.ok_or_else(|| Error::internal("message vanished"))
+        })?;
+        self.emit(Event::MessageCreated(message.clone()));
+        self.outbox_signal().notify();
+        Ok(SendReceipt {
+            message_id: message.id,
+            wa_message_id: message.wa_message_id,
+            status: message.status,
+            timestamp: message.timestamp,
+        })
+    }
+
+    pub fn message(&self, id: i64) -> Result<Message> {
+        self.db().with(|c| store::messages::get(c, id))?.ok_or_else(|| Error::not_found("message"))
+    }
+
+    /// Messages newest first, optionally matching a search, with a cursor (the last id seen).
+    pub fn messages(&self, query: Option<&str>, before_id: Option<i64>, limit: usize) -> Result<Vec<Message>> {
+        let query = query.map(str::trim).filter(|q| !q.is_empty());
+        self.db().with(|c| store::messages::list(c, query, before_id, limit))
+    }
+
+    /// A contact's conversation, newest first.
+    pub fn conversation(&self, contact_id: i64, before_id: Option<i64>, limit: usize) -> Result<Vec<Message>> {
+        self.contact(contact_id)?;
+        self.db().with(|c| store::messages::of_contact(c, contact_id, before_id, limit))
+    }
+
+    /// Opening a chat marks it read, here and on the phone (when connected).
+    pub fn mark_chat_read(&self, contact_id: i64) -> Result<()> {
+        let contact = self.contact(contact_id)?;
+        let changed = self.db().with(|c| store::contacts::mark_read(c, contact_id))?;
+        if let (Some(wa_id), Ok(link)) = (&contact.wa_id, self.link()) {
+            if link.status().state == ConnectionState::Connected {
+                if let Err(e) = link.mark_read(wa_id) {
+                    tracing::warn!(error = %e, "could not mark the chat read on the phone");
+                }
+            }
+        }
+        if changed {
+            self.emit(Event::ContactUpdated(self.contact(contact_id)?));
+        }
+        Ok(())
+    }
+
+    /// The WhatsApp connection as last reported.
+    pub fn connection_status(&self) -> ConnectionStatus {
+        match self.link() {
+            Ok(link) => link.status(),
+            Err(_) => ConnectionStatus::new(ConnectionState::Disconnected),
+        }
+    }
+
+    /// Called by the link whenever the connection changes: stored, announced, and the outbox woken
+    /// once WhatsApp is connected.
+    pub fn set_connection_status(&self, status: ConnectionStatus) -> Result<()> {
+        let now = self.now();
+        self.db().with(|c| store::connection::save(c, &status, now))?;
+        let connected = status.state == ConnectionState::Connected;
+        self.emit(Event::ConnectionChanged(status));
+        if connected {
+            self.outbox_signal().notify();
+        }
+        Ok(())
+    }
+
+    /// The outbox worker: runs until `stop` is set, handing queued messages to WhatsApp one at a time
+    /// while it is connected. Run it on a thread of its own.
+    pub fn run_outbox(&self, stop: &std::sync::atomic::AtomicBool) {
+        use std::sync::atomic::Ordering;
+        let mut reconciled = false;
+        while !stop.load(Ordering::SeqCst) {
+            let connected = self
+                .link()
+                .map(|l| l.status().state == ConnectionState::Connected)
+                .unwrap_or(false);
+            if connected {
+                if !reconciled {
+                    match self.reconcile_in_doubt() {
+                        Ok(()) => reconciled = true,
+                        Err(e) => tracing::warn!(error = %e, "could not reconcile interrupted sends"),
+                    }
+                }
+                match self.send_next() {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "outbox"),
+                }
+            }
+            self.outbox_signal().wait(Duration::from_millis(1000));
+        }
+    }
+
+    /// After a crash, a send left "sending" may or may not have reached WhatsApp: look it up before
+    /// any retry, so nothing is sent twice.
+    fn reconcile_in_doubt(&self) -> Result<()> {
+        let link = self.link()?;
+        for id in self.db().with(store::messages::in_doubt)? {
+            let Some(message) = self.db().with(|c| store::messages::get(c, id))? else { continue };
+            match link.find_message(&message.wa_message_id)? {
+                Some(ack) => {
+                    self.db().with(|c| store::messages::dequeue(c, id))?;
+                    self.apply_ack(&message.wa_message_id, ack.max(1))?;
+                }
+                None => {
+                    let now = self.now();
+                    self.db().with(|c| store::messages::retry_later(c, id, now))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the next due message; `Ok(false)` when there was none.
+    fn send_next(&self) -> Result<bool> {
+        let now = self.now();
+        let Some((id, attempts)) = self.db().with_tx(|tx| {
+            let next = store::messages::next_due(tx, now)?;
+            if let Some((id, _)) = next {
+                store::messages::claim(tx, id)?;
+            }
+            Ok(next)
+        })?
+        else {
+            return Ok(false);
+        };
+        let message = self.message(id)?;
+        self.update_status(id, MessageStatus::Sending, 0, None)?;
+        let outgoing = self.outgoing(&message)?;
+        let link = self.link()?;
+        let result = match link.check_number(&phone::digits(&chat_user(&outgoing.chat_id))) {
+            Ok(None) if outgoing.chat_id.ends_with("@c.us") => {
+                Err(not_on_whatsapp(&chat_user(&outgoing.chat_id)))
+            }
+            Err(e) => Err(e),
+            Ok(_) => link.send(&outgoing),
+        };
+        match result {
+            Ok(ack) => {
+                self.db().with(|c| store::messages::dequeue(c, id))?;
+                self.apply_ack(&message.wa_message_id, ack.max(1))?;
+            }
+            Err(e) if e.code == ErrorCode::NotOnWhatsapp || attempts + 1 >= MAX_SEND_ATTEMPTS => {
+                self.db().with(|c| store::messages::dequeue(c, id))?;
+                self.update_status(id, MessageStatus::Failed, -1, Some(&e.message))?;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, id, "send failed; will retry");
+                let backoff = 2_000 * (1 << attempts.min(6));
+                self.db().with(|c| store::messages::retry_later(c, id, now + backoff))?;
+                self.update_status(id, MessageStatus::Queued, 0, Some(&e.message))?;
+            }
+        }
+        Ok(true)
+    }
+
+    fn update_status(&self, id: i64, status: MessageStatus, ack: i32, error: Option<&str>) -> Result<()> {
+        let now = self.now();
+        let message = self.db().with(|c| {
+            store::messages::set_status(c, id, status, ack, error, now)?;
+            store::messages::get(c, id)
+        })?;
+        if let Some(message) = message {
+            self.emit(Event::MessageUpdated(message));
+        }
+        Ok(())
+    }
+
+    fn outgoing(&self, message: &Message) -> Result<OutgoingMessage> {
+        let (chat_id, key_id) = split_own_id(&message.wa_message_id)
+            .ok_or_else(|| Error::internal("malformed outbound message id"))?;
+        let media = match &message.media {
+            Some(m) => Some(MediaFile {
+                bytes: std::fs::read(self.data_dir().join(&m.path))?,
+                mimetype: m.mimetype.clone(),
+                filename: m.filename.clone(),
+            }),
+            None => None,
+        };
+        Ok(OutgoingMessage {
+            key_id,
+            wa_message_id: message.wa_message_id.clone(),
+            chat_id,
+            body: if media.is_some() { message.caption.clone().unwrap_or_default() } else { message.body.clone() },
+            media,
+            quoted_wa_id: message.quoted_wa_id.clone(),
+        })
+    }
+}
+
+/// `true_<chat>_<key>` → (chat, key).
+fn split_own_id(wa_message_id: &str) -> Option<(String, String)> {
+    let rest = wa_message_id.strip_prefix("true_")?;
+    let (chat, key) = rest.rsplit_once('_')?;
+    Some((chat.to_owned(), key.to_owned()))
+}
+
+fn chat_user(chat_id: &str) -> String {
+    chat_id.split('@').next().unwrap_or_default().to_owned()
+}
+
+fn not_on_whatsapp(number: &str) -> Error {
+    let shown = if number.starts_with('+') { number.to_owned() } else { format!("+{number}") };
+    Error::new(ErrorCode::NotOnWhatsapp, format!("{shown} is not on WhatsApp"))
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn decode_upload(upload: &MediaUpload) -> Result<MediaFile> {
+    if upload.data.len() > MAX_MEDIA_BYTES / 3 * 4 + 4 {
+        return Err(Error::new(ErrorCode::PayloadTooLarge, "The file is larger than 64 MB"));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(upload.data.trim())
+        .map_err(|_| Error::invalid_field("media.data", "The file must be base64-encoded"))?;
+    if bytes.is_empty() {
+        return Err(Error::invalid_field("media.data", "The file is empty"));
+    }
+    let mimetype = upload.mimetype.trim();
+    if !mimetype.contains('/') {
+        return Err(Error::invalid_field("media.mimetype", "Give the file's MIME type, e.g. image/jpeg"));
+    }
+    Ok(MediaFile { bytes, mimetype: mimetype.to_owned(), filename: upload.filename.clone() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_ids_split_into_chat_and_key() {
+        assert_eq!(
+            split_own_id("true_15551234567@c.us_3EB0AB"),
+            Some(("15551234567@c.us".into(), "3EB0AB".into()))
+        );
+        assert_eq!(split_own_id("false_1@c.us_X"), None);
+    }
+
+    #[test]
+    fn key_ids_look_like_whatsapps() {
+        let id = new_key_id();
+        assert_eq!(id.len(), 20);
+        assert!(id.starts_with("3EB0") && id.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn acks_map_to_statuses() {
+        assert_eq!(MessageStatus::from_ack(-1), MessageStatus::Failed);
+        assert_eq!(MessageStatus::from_ack(1), MessageStatus::Sent);
+        assert_eq!(MessageStatus::from_ack(3), MessageStatus::Read);
+        assert_eq!(MessageStatus::from_ack(4), MessageStatus::Played);
+    }
+}

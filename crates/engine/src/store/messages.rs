@@ -1,0 +1,219 @@
+//! SQL for the `messages` and `outbox` tables.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::clock::{to_rfc3339, Millis};
+use crate::error::Result;
+use crate::inbox::{Direction, Media, Message, MessageStatus};
+
+const COLUMNS: &str = "id, wa_message_id, contact_id, direction, type, body, caption, media_path,
+    media_mime, media_filename, media_size, quoted_wa_id, status, ack, error, campaign_id,
+    wa_timestamp, created_at";
+
+fn from_row(row: &Row) -> rusqlite::Result<Message> {
+    let media_path: Option<String> = row.get(7)?;
+    let direction: String = row.get(3)?;
+    let status: String = row.get(12)?;
+    Ok(Message {
+        id: row.get(0)?,
+        wa_message_id: row.get(1)?,
+        contact_id: row.get(2)?,
+        direction: if direction == "in" { Direction::In } else { Direction::Out },
+        kind: row.get(4)?,
+        body: row.get(5)?,
+        caption: row.get(6)?,
+        media: match media_path {
+            Some(path) => Some(Media {
+                path,
+                mimetype: row.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                filename: row.get(9)?,
+                size: row.get::<_, Option<i64>>(10)?.unwrap_or(0),
+            }),
+            None => None,
+        },
+        quoted_wa_id: row.get(11)?,
+        status: MessageStatus::parse(&status),
+        ack: row.get(13)?,
+        error: row.get(14)?,
+        campaign_id: row.get(15)?,
+        timestamp: to_rfc3339(row.get(16)?),
+        created_at: to_rfc3339(row.get(17)?),
+    })
+}
+
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Message>> {
+    Ok(conn
+        .query_row(&format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"), [id], from_row)
+        .optional()?)
+}
+
+pub(crate) fn get_by_wa_id(conn: &Connection, wa_id: &str) -> Result<Option<Message>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM messages WHERE wa_message_id = ?1"),
+            [wa_id],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// A new message row; `None` when a message with that WhatsApp id already exists.
+pub(crate) struct NewMessage<'a> {
+    pub wa_message_id: &'a str,
+    pub contact_id: i64,
+    pub direction: Direction,
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub caption: Option<&'a str>,
+    pub media: Option<&'a Media>,
+    pub quoted_wa_id: Option<&'a str>,
+    pub status: MessageStatus,
+    pub ack: i32,
+    pub campaign_id: Option<i64>,
+    pub wa_timestamp: Millis,
+}
+
+pub(crate) fn insert(conn: &Connection, m: &NewMessage, now: Millis) -> Result<Option<i64>> {
+    let inserted = conn.execute(
+        "INSERT INTO messages (wa_message_id, contact_id, direction, type, body, caption, media_path,
+             media_mime, media_filename, media_size, quoted_wa_id, status, ack, campaign_id,
+             wa_timestamp, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
+         ON CONFLICT (wa_message_id) DO NOTHING",
+        params![
+            m.wa_message_id,
+            m.contact_id,
+            m.direction.as_str(),
+            m.kind,
+            m.body,
+            m.caption,
+            m.media.map(|x| &x.path),
+            m.media.map(|x| &x.mimetype),
+            m.media.and_then(|x| x.filename.as_deref()),
+            m.media.map(|x| x.size),
+            m.quoted_wa_id,
+            m.status.as_str(),
+            m.ack,
+            m.campaign_id,
+            m.wa_timestamp,
+            now
+        ],
+    )?;
+    Ok((inserted > 0).then(|| conn.last_insert_rowid()))
+}
+
+pub(crate) fn set_status(
+    conn: &Connection,
+    id: i64,
+    status: MessageStatus,
+    ack: i32,
+    error: Option<&str>,
+    now: Millis,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET status = ?2, ack = ?3, error = ?4, updated_at = ?5 WHERE id = ?1",
+        params![id, status.as_str(), ack, error, now],
+    )?;
+    Ok(())
+}
+
+/// Messages of one contact, newest first, before an optional id (for scrolling back).
+pub(crate) fn of_contact(
+    conn: &Connection,
+    contact_id: i64,
+    before_id: Option<i64>,
+    limit: usize,
+) -> Result<Vec<Message>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE contact_id = ?1 AND id < ?2
+         ORDER BY wa_timestamp DESC, id DESC LIMIT ?3"
+    ))?;
+    let rows = stmt
+        .query_map(params![contact_id, before_id.unwrap_or(i64::MAX), limit as i64], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// All messages, newest first, optionally matching a full-text query.
+pub(crate) fn list(
+    conn: &Connection,
+    query: Option<&str>,
+    before_id: Option<i64>,
+    limit: usize,
+) -> Result<Vec<Message>> {
+    let before = before_id.unwrap_or(i64::MAX);
+    let rows = match query {
+        Some(q) => {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM messages WHERE id IN
+                     (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1) AND id < ?2
+                 ORDER BY id DESC LIMIT ?3"
+            ))?;
+            let found = stmt
+                .query_map(params![crate::search::fts_query(q), before, limit as i64], from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            found
+        }
+        None => {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM messages WHERE id < ?1 ORDER BY id DESC LIMIT ?2"
+            ))?;
+            let found = stmt
+                .query_map(params![before, limit as i64], from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            found
+        }
+    };
+    Ok(rows)
+}
+
+// --- outbox ---
+
+pub(crate) fn enqueue(conn: &Connection, message_id: i64, now: Millis) -> Result<()> {
+    conn.execute(
+        "INSERT INTO outbox (message_id, state, attempts, next_try_at, created_at)
+         VALUES (?1, 'queued', 0, ?2, ?2)",
+        params![message_id, now],
+    )?;
+    Ok(())
+}
+
+/// The next send that is due, oldest first.
+pub(crate) fn next_due(conn: &Connection, now: Millis) -> Result<Option<(i64, i64)>> {
+    Ok(conn
+        .query_row(
+            "SELECT message_id, attempts FROM outbox WHERE state = 'queued' AND next_try_at <= ?1
+             ORDER BY next_try_at, message_id LIMIT 1",
+            [now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+pub(crate) fn claim(conn: &Connection, message_id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE message_id = ?1",
+        [message_id],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn retry_later(conn: &Connection, message_id: i64, at: Millis) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'queued', next_try_at = ?2 WHERE message_id = ?1",
+        params![message_id, at],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn dequeue(conn: &Connection, message_id: i64) -> Result<()> {
+    conn.execute("DELETE FROM outbox WHERE message_id = ?1", [message_id])?;
+    Ok(())
+}
+
+/// Sends interrupted by a crash: handed to WhatsApp or not, nobody knows yet.
+pub(crate) fn in_doubt(conn: &Connection) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT message_id FROM outbox WHERE state = 'sending'")?;
+    let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ids)
+}
