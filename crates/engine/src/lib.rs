@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::broadcast;
 
 pub mod clock;
+pub mod connection;
 pub mod contacts;
 pub mod error;
 pub mod events;
@@ -154,6 +155,22 @@ impl Engine {
     pub(crate) fn lock_state(&self) -> &lock::LockState {
         &self.inner.lock
     }
+}
+
+/// The OS app-data directory for WhatsFlow (`$XDG_DATA_HOME/whatsflow`, `~/Library/Application
+/// Support/WhatsFlow`, `%APPDATA%\WhatsFlow`), or `./whatsflow-data` when none can be found.
+pub fn default_data_dir() -> PathBuf {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let found = if cfg!(target_os = "windows") {
+        env("APPDATA").map(|d| d.join("WhatsFlow"))
+    } else if cfg!(target_os = "macos") {
+        env("HOME").map(|h| h.join("Library/Application Support/WhatsFlow"))
+    } else {
+        env("XDG_DATA_HOME")
+            .or_else(|| env("HOME").map(|h| h.join(".local/share")))
+            .map(|d| d.join("whatsflow"))
+    };
+    found.unwrap_or_else(|| PathBuf::from("whatsflow-data"))
 }
 
 /// App-wide facts the UI needs before anything else.

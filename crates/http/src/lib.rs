@@ -1,1 +1,12 @@
-//! placeholder
+//! WhatsFlow's loopback HTTP server: REST v1 (the API table), the OpenAPI document, the event stream
+//! and the built UI. The same API table serves the desktop shell's IPC.
+
+pub mod api;
+pub mod events;
+pub mod openapi;
+pub mod qr;
+pub mod routes;
+pub mod server;
+
+pub use api::{Api, ApiRequest, ApiResponse, Caller};
+pub use server::{Server, ServerConfig};

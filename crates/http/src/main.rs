@@ -1,1 +1,130 @@
-fn main() {}
+//! `whatsflow-server`: WhatsFlow without a window. The engine, the WhatsApp link and the loopback
+//! HTTP server with the built UI; prints one ready line with the address and session token.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use whatsflow_engine::{Engine, Options, SystemClock};
+use whatsflow_http::{Server, ServerConfig};
+
+const USAGE: &str = "usage: whatsflow-server [--data-dir DIR] [--port N] [--token T] [--whatsapp-url URL] [--sim] [--ui-dir DIR]
+
+  --data-dir DIR      where the database and media live (default: $WHATSFLOW_DATA_DIR, else the OS app-data dir)
+  --port N            port on 127.0.0.1 (0 picks a free one; default 8787)
+  --token T           the session token (default: random)
+  --whatsapp-url URL  WhatsApp Web's address (default https://web.whatsapp.com/)
+  --sim               run the built-in WhatsApp Web simulator and connect to it (demo mode)
+  --ui-dir DIR        the built UI (default: ui/dist beside the binary's source tree)";
+
+struct Args {
+    data_dir: Option<PathBuf>,
+    port: u16,
+    token: Option<String>,
+    whatsapp_url: String,
+    sim: bool,
+    ui_dir: Option<PathBuf>,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut args = Args {
+        data_dir: std::env::var_os("WHATSFLOW_DATA_DIR").map(PathBuf::from),
+        port: 8787,
+        token: None,
+        whatsapp_url: "https://web.whatsapp.com/".into(),
+        sim: false,
+        ui_dir: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| it.next().with_context(|| format!("{name} needs a value\n\n{USAGE}"));
+        match flag.as_str() {
+            "--data-dir" => args.data_dir = Some(value("--data-dir")?.into()),
+            "--port" => args.port = value("--port")?.parse().context("--port must be a number from 0 to 65535")?,
+            "--token" => {
+                let token = value("--token")?;
+                if token.len() < 8 {
+                    bail!("--token must be at least 8 characters");
+                }
+                args.token = Some(token)
+            }
+            "--whatsapp-url" => args.whatsapp_url = value("--whatsapp-url")?,
+            "--sim" => args.sim = true,
+            "--ui-dir" => args.ui_dir = Some(value("--ui-dir")?.into()),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other}\n\n{USAGE}"),
+        }
+    }
+    Ok(args)
+}
+
+fn random_token() -> String {
+    use rand::Rng;
+    let bytes: [u8; 24] = rand::thread_rng().gen();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The built UI: the flag, else `ui/dist` next to the executable, else the source tree's.
+fn find_ui_dir(flag: Option<PathBuf>) -> Option<PathBuf> {
+    let beside_exe = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join("ui")));
+    let source_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist");
+    flag.into_iter()
+        .chain(beside_exe)
+        .chain(std::iter::once(source_tree))
+        .find(|dir| dir.join("index.html").is_file())
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run() {
+        eprintln!("whatsflow-server: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    let data_dir = args.data_dir.unwrap_or_else(whatsflow_engine::default_data_dir);
+    let engine = Engine::open(Options { data_dir: data_dir.clone(), clock: Arc::new(SystemClock), demo: args.sim })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let _ = &args.whatsapp_url;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let outbox = {
+        let engine = engine.clone();
+        let stop = stop.clone();
+        std::thread::Builder::new().name("outbox".into()).spawn(move || engine.run_outbox(&stop))?
+    };
+
+    let token = args.token.unwrap_or_else(random_token);
+    let ui_dir = find_ui_dir(args.ui_dir);
+    if ui_dir.is_none() {
+        tracing::warn!("the UI is not built (run `npm run build` in ui/); serving the API only");
+    }
+    let server = Server::start(engine.clone(), ServerConfig { port: args.port, token: token.clone(), ui_dir })?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    })
+    .context("could not install the SIGTERM handler")?;
+    tracing::info!(data_dir = %data_dir.display(), "data directory");
+    println!("WhatsFlow listening on http://127.0.0.1:{}/?token={token}", server.addr().port());
+    use std::io::Write;
+    std::io::stdout().flush()?;
+
+    let _ = rx.recv();
+    tracing::info!("stopping");
+    stop.store(true, Ordering::SeqCst);
+    server.stop();
+    let _ = outbox.join();
+    Ok(())
+}

@@ -1461,14 +1461,16 @@ impl Sim {
         let page = self.page.as_ref();
         let linked = self.me();
         json!({
-            "state": page.and_then(|page| page.reported_state.clone()),
+            // The state the server has put the page in: the page applies it within moments, and
+            // reading it here does not race the page's own report.
+            "state": page.map(|page| page.phase.socket_state()),
+            "pageState": page.and_then(|page| page.reported_state.clone()),
             "qr": self.qr(),
             "paired": linked.is_some(),
             "phoneNumber": linked.map(|me| format!("+{}", me.phone)),
             "pushName": linked.map(|me| me.push_name.clone()),
             "hasSynced": page.is_some_and(|page| page.reported_synced),
             "pageConnected": page.is_some(),
-            "serverState": page.map(|page| page.phase.socket_state()),
             "online": self.account.online,
             "conflict": self.account.conflict,
             "banned": self.account.banned,

@@ -16,7 +16,9 @@ use chromiumoxide::{Browser, BrowserConfig, Page};
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
-use crate::config::{browser_args, desktop_user_agent, find_chromium, sandbox_possible, LinkConfig};
+use crate::config::{
+    browser_args, desktop_user_agent, find_chromium, sandbox_possible, LinkConfig,
+};
 use crate::page::{BINDING, INJECTED_SCRIPT};
 
 /// How long Chromium may take to start and open its DevTools socket.
@@ -44,7 +46,10 @@ pub(crate) struct LaunchError {
 
 impl LaunchError {
     fn retry(message: String) -> LaunchError {
-        LaunchError { message, retry: true }
+        LaunchError {
+            message,
+            retry: true,
+        }
     }
 }
 
@@ -53,7 +58,10 @@ impl Session {
     pub async fn launch(config: &LinkConfig, profile_dir: &Path) -> Result<Session, LaunchError> {
         let executable = match &config.chromium {
             Some(path) => path.clone(),
-            None => find_chromium().map_err(|message| LaunchError { message, retry: false })?,
+            None => find_chromium().map_err(|message| LaunchError {
+                message,
+                retry: false,
+            })?,
         };
         clear_singleton_locks(profile_dir);
         let mut builder = BrowserConfig::builder()
@@ -72,11 +80,20 @@ impl Session {
         } else {
             builder.with_head()
         };
-        let browser_config = builder.build().map_err(|message| LaunchError { message, retry: false })?;
-        let (mut browser, mut handler) = Browser::launch(browser_config).await.map_err(|error| {
-            LaunchError::retry(format!("Chromium ({}) did not start: {error}", executable.display()))
+        let browser_config = builder.build().map_err(|message| LaunchError {
+            message,
+            retry: false,
         })?;
-        let pid = browser.get_mut_child().and_then(|child| child.as_mut_inner().id());
+        let (mut browser, mut handler) =
+            Browser::launch(browser_config).await.map_err(|error| {
+                LaunchError::retry(format!(
+                    "Chromium ({}) did not start: {error}",
+                    executable.display()
+                ))
+            })?;
+        let pid = browser
+            .get_mut_child()
+            .and_then(|child| child.as_mut_inner().id());
         // The handler drives every CDP exchange; when it ends, the browser is gone.
         let handler = tokio::spawn(async move {
             while let Some(event) = handler.next().await {
@@ -87,7 +104,14 @@ impl Session {
             }
         });
         match open_tab(&browser, &config.url).await {
-            Ok((page, events, crashes)) => Ok(Session { browser, handler, page, events, crashes, pid }),
+            Ok((page, events, crashes)) => Ok(Session {
+                browser,
+                handler,
+                page,
+                events,
+                crashes,
+                pid,
+            }),
             Err(message) => {
                 let _ = browser.kill().await;
                 handler.abort();
@@ -127,34 +151,61 @@ impl Session {
     }
 }
 
-type Tab = (Page, EventStream<EventBindingCalled>, EventStream<EventTargetCrashed>);
+type Tab = (
+    Page,
+    EventStream<EventBindingCalled>,
+    EventStream<EventTargetCrashed>,
+);
 
 /// Opens the WhatsApp tab: binding, report stream, desktop user agent and the injected script are
 /// all in place before the first byte of the site loads, so no event is missed.
 async fn open_tab(browser: &Browser, url: &str) -> Result<Tab, String> {
-    let step = |what: &'static str| move |error: chromiumoxide::error::CdpError| format!("could not {what}: {error}");
-    let page = browser.new_page("about:blank").await.map_err(step("open a tab"))?;
+    let step = |what: &'static str| {
+        move |error: chromiumoxide::error::CdpError| format!("could not {what}: {error}")
+    };
+    let page = browser
+        .new_page("about:blank")
+        .await
+        .map_err(step("open a tab"))?;
     // Chromium opens a blank tab of its own at start; it would only cost memory.
     if let Ok(targets) = browser.execute(GetTargetsParams::default()).await {
         for target in targets.result.target_infos.clone() {
             if target.r#type == "page" && target.target_id != *page.target_id() {
-                let _ = browser.execute(CloseTargetParams::new(target.target_id)).await;
+                let _ = browser
+                    .execute(CloseTargetParams::new(target.target_id))
+                    .await;
             }
         }
     }
-    page.execute(AddBindingParams::new(BINDING)).await.map_err(step("set up the page bridge"))?;
-    let events = page.event_listener::<EventBindingCalled>().await.map_err(step("listen to the page"))?;
-    let crashes = page.event_listener::<EventTargetCrashed>().await.map_err(step("watch the tab"))?;
-    let version = browser.version().await.map_err(step("read the browser version"))?;
+    page.execute(AddBindingParams::new(BINDING))
+        .await
+        .map_err(step("set up the page bridge"))?;
+    let events = page
+        .event_listener::<EventBindingCalled>()
+        .await
+        .map_err(step("listen to the page"))?;
+    let crashes = page
+        .event_listener::<EventTargetCrashed>()
+        .await
+        .map_err(step("watch the tab"))?;
+    let version = browser
+        .version()
+        .await
+        .map_err(step("read the browser version"))?;
     let (agent, major) = desktop_user_agent(&version.product);
-    page.execute(user_agent_override(agent, major)).await.map_err(step("set the user agent"))?;
+    page.execute(user_agent_override(agent, major))
+        .await
+        .map_err(step("set the user agent"))?;
     page.execute(AddScriptToEvaluateOnNewDocumentParams::new(INJECTED_SCRIPT))
         .await
         .map_err(step("inject the bridge"))?;
     match tokio::time::timeout(NAVIGATION_TIMEOUT, page.goto(url)).await {
         Ok(Ok(_)) => Ok((page, events, crashes)),
         Ok(Err(error)) => Err(format!("could not open {url}: {error}")),
-        Err(_) => Err(format!("{url} did not load within {} s", NAVIGATION_TIMEOUT.as_secs())),
+        Err(_) => Err(format!(
+            "{url} did not load within {} s",
+            NAVIGATION_TIMEOUT.as_secs()
+        )),
     }
 }
 
@@ -169,7 +220,11 @@ fn user_agent_override(agent: String, major: String) -> SetUserAgentOverridePara
     };
     let brand = |name: &str, version: &str| UserAgentBrandVersion::new(name, version);
     let metadata = UserAgentMetadata {
-        brands: Some(vec![brand("Chromium", &major), brand("Google Chrome", &major), brand("Not-A.Brand", "99")]),
+        brands: Some(vec![
+            brand("Chromium", &major),
+            brand("Google Chrome", &major),
+            brand("Not-A.Brand", "99"),
+        ]),
         full_version_list: None,
         platform: platform.to_owned(),
         platform_version: String::new(),

@@ -54,14 +54,27 @@ pub fn find_chromium() -> Result<PathBuf, String> {
         return if path.is_file() {
             Ok(path)
         } else {
-            Err(format!("{CHROMIUM_ENV} points to {}, which is not a file", path.display()))
+            Err(format!(
+                "{CHROMIUM_ENV} points to {}, which is not a file",
+                path.display()
+            ))
         };
     }
-    let names = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge"];
+    let names = [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+        "microsoft-edge",
+    ];
     if let Some(path) = std::env::var_os("PATH")
         .iter()
         .flat_map(std::env::split_paths)
-        .flat_map(|dir| names.iter().map(move |name| dir.join(executable_name(name))))
+        .flat_map(|dir| {
+            names
+                .iter()
+                .map(move |name| dir.join(executable_name(name)))
+        })
         .find(|candidate| candidate.is_file())
     {
         return Ok(path);
@@ -241,7 +254,10 @@ mod tests {
     #[test]
     fn flags_have_no_leading_dashes_because_chromiumoxide_adds_them() {
         for arg in browser_args(false) {
-            assert!(!arg.starts_with('-'), "{arg} would reach Chromium as ----{arg} and be ignored");
+            assert!(
+                !arg.starts_with('-'),
+                "{arg} would reach Chromium as ----{arg} and be ignored"
+            );
         }
     }
 
@@ -250,9 +266,15 @@ mod tests {
         let (agent, major) = desktop_user_agent("HeadlessChrome/156.0.8078.108");
         assert_eq!(major, "156");
         assert!(agent.contains("Chrome/156.0.0.0"), "{agent}");
-        assert!(!agent.contains("Headless"), "the real site refuses headless agents: {agent}");
+        assert!(
+            !agent.contains("Headless"),
+            "the real site refuses headless agents: {agent}"
+        );
         let (fallback, _) = desktop_user_agent("garbage");
-        assert!(fallback.contains("Chrome/130.0.0.0"), "an unknown version still gives a usable agent");
+        assert!(
+            fallback.contains("Chrome/130.0.0.0"),
+            "an unknown version still gives a usable agent"
+        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ pub(crate) fn phone_of(wid: &str) -> Option<String> {
 
 /// The message for the engine, or `None` for chats the app does not keep (groups, status, channels).
 /// `media` holds the downloaded bytes, if any; `now` stands in for a missing timestamp.
-pub(crate) fn to_inbound(raw: RawMessage, media: Option<Vec<u8>>, now: Millis) -> Option<InboundMessage> {
+pub(crate) fn to_inbound(
+    raw: RawMessage,
+    media: Option<Vec<u8>>,
+    now: Millis,
+) -> Option<InboundMessage> {
     let phone_number = if raw.chat.ends_with("@c.us") {
         Some(phone_of(&raw.chat)?)
     } else if raw.chat.ends_with("@lid") {
@@ -30,7 +34,10 @@ pub(crate) fn to_inbound(raw: RawMessage, media: Option<Vec<u8>>, now: Millis) -
     let is_media = MEDIA_TYPES.contains(&raw.kind.as_str());
     let media = media.map(|bytes| MediaFile {
         bytes,
-        mimetype: raw.mimetype.clone().unwrap_or_else(|| "application/octet-stream".to_owned()),
+        mimetype: raw
+            .mimetype
+            .clone()
+            .unwrap_or_else(|| "application/octet-stream".to_owned()),
         filename: raw.filename.clone(),
     });
     let caption = raw.caption.filter(|c| !c.is_empty());
@@ -45,7 +52,11 @@ pub(crate) fn to_inbound(raw: RawMessage, media: Option<Vec<u8>>, now: Millis) -
         kind: raw.kind,
         media,
         quoted_wa_id: raw.quoted_id,
-        timestamp: if raw.t > 0 { raw.t.saturating_mul(1000) } else { now },
+        timestamp: if raw.t > 0 {
+            raw.t.saturating_mul(1000)
+        } else {
+            now
+        },
     })
 }
 
@@ -76,7 +87,10 @@ mod tests {
     fn phone_chats_give_e164() {
         let message = to_inbound(raw("5511912345678@c.us", "chat"), None, 0).unwrap();
         assert_eq!(message.phone_number.as_deref(), Some("+5511912345678"));
-        assert_eq!(message.timestamp, 1_700_000_000_000, "seconds become milliseconds");
+        assert_eq!(
+            message.timestamp, 1_700_000_000_000,
+            "seconds become milliseconds"
+        );
         assert_eq!(message.body, "hello");
         assert_eq!(message.push_name.as_deref(), Some("Ana"));
     }
@@ -85,15 +99,25 @@ mod tests {
     fn lid_chats_use_the_phone_whatsapp_knows_or_none() {
         let mut known = raw("123456789012345@lid", "chat");
         known.phone = Some("4917123456789@c.us".to_owned());
-        assert_eq!(to_inbound(known, None, 0).unwrap().phone_number.as_deref(), Some("+4917123456789"));
+        assert_eq!(
+            to_inbound(known, None, 0).unwrap().phone_number.as_deref(),
+            Some("+4917123456789")
+        );
         let unknown = to_inbound(raw("123456789012345@lid", "chat"), None, 0).unwrap();
-        assert_eq!(unknown.phone_number, None, "an unknown @lid sender is kept without a phone");
+        assert_eq!(
+            unknown.phone_number, None,
+            "an unknown @lid sender is kept without a phone"
+        );
         assert_eq!(unknown.chat_id, "123456789012345@lid");
     }
 
     #[test]
     fn groups_status_and_channels_are_not_kept() {
-        for chat in ["120363000000000000@g.us", "status@broadcast", "1203630000@newsletter"] {
+        for chat in [
+            "120363000000000000@g.us",
+            "status@broadcast",
+            "1203630000@newsletter",
+        ] {
             assert_eq!(to_inbound(raw(chat, "chat"), None, 0), None, "{chat}");
         }
     }
@@ -108,12 +132,18 @@ mod tests {
         assert_eq!(message.body, "", "a media body is a thumbnail, not text");
         assert_eq!(message.caption.as_deref(), Some("our menu"));
         let media = message.media.unwrap();
-        assert_eq!((media.bytes, media.mimetype.as_str()), (vec![1, 2, 3], "image/jpeg"));
+        assert_eq!(
+            (media.bytes, media.mimetype.as_str()),
+            (vec![1, 2, 3], "image/jpeg")
+        );
     }
 
     #[test]
     fn odd_ids_are_not_turned_into_phone_numbers() {
-        assert_eq!(phone_of("15551234567:12@c.us").as_deref(), Some("+15551234567"));
+        assert_eq!(
+            phone_of("15551234567:12@c.us").as_deref(),
+            Some("+15551234567")
+        );
         assert_eq!(phone_of("abc@c.us"), None);
         assert_eq!(phone_of("1@c.us"), None);
         assert_eq!(phone_of("15551234567@lid"), None);

@@ -25,7 +25,9 @@ pub struct WhatsAppLink {
 
 impl std::fmt::Debug for WhatsAppLink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WhatsAppLink").field("state", &self.status().state).finish_non_exhaustive()
+        f.debug_struct("WhatsAppLink")
+            .field("state", &self.status().state)
+            .finish_non_exhaustive()
     }
 }
 
@@ -34,30 +36,49 @@ impl WhatsAppLink {
     /// `connect_at_start` (the default) Chromium starts at once and a saved session reconnects.
     pub fn start(engine: Engine, config: LinkConfig) -> Result<Arc<WhatsAppLink>> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-            Error::internal("the WhatsApp link needs a tokio runtime: call start inside one, or use start_on")
+            Error::internal(
+                "the WhatsApp link needs a tokio runtime: call start inside one, or use start_on",
+            )
         })?;
         Ok(WhatsAppLink::start_on(&runtime, engine, config))
     }
 
     /// Starts the link on the given runtime (a multi-thread runtime the caller owns).
-    pub fn start_on(runtime: &tokio::runtime::Handle, engine: Engine, config: LinkConfig) -> Arc<WhatsAppLink> {
+    pub fn start_on(
+        runtime: &tokio::runtime::Handle,
+        engine: Engine,
+        config: LinkConfig,
+    ) -> Arc<WhatsAppLink> {
         let mut initial = ConnectionStatus::new(if config.connect_at_start {
             ConnectionState::Starting
         } else {
             ConnectionState::Disconnected
         });
         initial.detail = Some("Starting".to_owned());
-        let shared = Arc::new(Shared { status: Mutex::new(initial), pid: AtomicU32::new(0) });
+        let shared = Arc::new(Shared {
+            status: Mutex::new(initial),
+            pid: AtomicU32::new(0),
+        });
         let sink = Sink::start(engine.clone(), runtime);
         let (commands, receiver) = mpsc::unbounded_channel();
         let worker = worker::spawn(engine, config, shared.clone(), sink, receiver, runtime);
-        Arc::new(WhatsAppLink { commands, shared, worker: Mutex::new(Some(worker)) })
+        Arc::new(WhatsAppLink {
+            commands,
+            shared,
+            worker: Mutex::new(Some(worker)),
+        })
     }
 
     /// Stops cleanly: closes Chromium, seals the session into the vault and removes the plaintext
     /// profile. Blocks until done (call it from a blocking thread). Later calls do nothing.
     pub fn stop(&self) -> Result<()> {
-        if self.worker.lock().unwrap_or_else(|p| p.into_inner()).take().is_none() {
+        if self
+            .worker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .is_none()
+        {
             return Ok(());
         }
         self.ask(Duration::from_secs(60), Command::Stop)
@@ -74,18 +95,25 @@ impl WhatsAppLink {
     /// Sends a command and waits for its answer for at most `deadline` plus a margin.
     fn ask<T>(&self, deadline: Duration, command: impl FnOnce(Reply<T>) -> Command) -> Result<T> {
         let (reply, answer) = std::sync::mpsc::sync_channel(1);
-        self.commands
-            .send(command(reply))
-            .map_err(|_| Error::new(ErrorCode::WhatsappUnavailable, "the WhatsApp link has stopped"))?;
+        self.commands.send(command(reply)).map_err(|_| {
+            Error::new(
+                ErrorCode::WhatsappUnavailable,
+                "the WhatsApp link has stopped",
+            )
+        })?;
         match answer.recv_timeout(deadline + ANSWER_MARGIN) {
             Ok(result) => result,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(Error::new(
                 ErrorCode::WhatsappUnavailable,
-                format!("WhatsApp did not answer within {} s", (deadline + ANSWER_MARGIN).as_secs()),
+                format!(
+                    "WhatsApp did not answer within {} s",
+                    (deadline + ANSWER_MARGIN).as_secs()
+                ),
             )),
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                Err(Error::new(ErrorCode::WhatsappUnavailable, "the WhatsApp link has stopped"))
-            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(Error::new(
+                ErrorCode::WhatsappUnavailable,
+                "the WhatsApp link has stopped",
+            )),
         }
     }
 }
@@ -97,7 +125,10 @@ const SEND: Duration = Duration::from_secs(130);
 
 /// Digits only, as WhatsApp wants them; a clear error otherwise.
 fn digits(phone_digits: &str) -> Result<String> {
-    let digits: String = phone_digits.chars().filter(|c| !matches!(c, '+' | ' ' | '-' | '(' | ')')).collect();
+    let digits: String = phone_digits
+        .chars()
+        .filter(|c| !matches!(c, '+' | ' ' | '-' | '(' | ')'))
+        .collect();
     if (5..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
         Ok(digits)
     } else {
@@ -110,7 +141,11 @@ fn digits(phone_digits: &str) -> Result<String> {
 
 impl Link for WhatsAppLink {
     fn status(&self) -> ConnectionStatus {
-        self.shared.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.shared
+            .status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn connect(&self) -> Result<()> {
@@ -166,6 +201,9 @@ mod tests {
         assert_eq!(digits("15551234567").unwrap(), "15551234567");
         assert!(digits("call me").is_err());
         assert!(digits("12").is_err());
-        assert!(digits("1234567890123456").is_err(), "E.164 numbers have at most 15 digits");
+        assert!(
+            digits("1234567890123456").is_err(),
+            "E.164 numbers have at most 15 digits"
+        );
     }
 }

@@ -21,7 +21,10 @@ pub(crate) enum PageEvent {
     /// The site loaded (`window.Debug.VERSION`) and every module was found.
     Ready { version: String },
     /// The site loaded but something the app relies on is gone.
-    Changed { version: String, missing: Vec<String> },
+    Changed {
+        version: String,
+        missing: Vec<String>,
+    },
     /// `window.Debug.VERSION` did not appear in time.
     LoadTimeout { url: String },
     /// `Socket.state` / `hasSynced` changed; `me` and `push_name` once connected.
@@ -41,12 +44,20 @@ pub(crate) enum PageEvent {
     /// The phone (or the user) logged this session out.
     Logout { reason: String },
     /// One piece of a received file, base64; the `Msg` event for `id` follows the last piece.
-    Media { id: String, index: usize, data: String },
+    Media {
+        id: String,
+        index: usize,
+        data: String,
+    },
     /// A new message, received or sent from the phone.
     Msg(Box<RawMessage>),
     /// A sent message's ack moved.
     #[serde(rename_all = "camelCase")]
-    Ack { id: String, key_id: String, ack: i32 },
+    Ack {
+        id: String,
+        key_id: String,
+        ack: i32,
+    },
     /// A line for the log.
     Log { text: String },
 }
@@ -115,7 +126,12 @@ fn is_reload(message: &str) -> bool {
 
 /// Calls `window.__whatsflow.call(name, args)`, retrying while the page reloads or is still loading,
 /// for at most `deadline`.
-pub(crate) async fn call(page: &Page, name: &str, args: &Value, deadline: Duration) -> Result<Value, CallError> {
+pub(crate) async fn call(
+    page: &Page,
+    name: &str,
+    args: &Value,
+    deadline: Duration,
+) -> Result<Value, CallError> {
     let expression = format!(
         "window.__whatsflow ? window.__whatsflow.call({}, {}) : ({{retry: 'the bridge is not injected yet'}})",
         Value::String(name.to_owned()),
@@ -132,7 +148,10 @@ pub(crate) async fn call(page: &Page, name: &str, args: &Value, deadline: Durati
         let left = give_up.saturating_duration_since(tokio::time::Instant::now());
         let answer = match tokio::time::timeout(left, page.execute(params)).await {
             Err(_) => {
-                return Err(CallError::Timeout(format!("{name} took longer than {}s", deadline.as_secs())))
+                return Err(CallError::Timeout(format!(
+                    "{name} took longer than {}s",
+                    deadline.as_secs()
+                )))
             }
             Ok(Err(error)) => {
                 let text = error.to_string();
@@ -181,15 +200,21 @@ enum Answer {
 /// Reads the `{ok}` / `{error}` / `{retry}` answer of `__whatsflow.call`.
 fn interpret(answer: Value) -> Result<Answer, CallError> {
     if let Some(reason) = answer.get("retry") {
-        return Ok(Answer::Retry(reason.as_str().unwrap_or("the page is loading").to_owned()));
+        return Ok(Answer::Retry(
+            reason.as_str().unwrap_or("the page is loading").to_owned(),
+        ));
     }
     if let Some(error) = answer.get("error") {
         let text = error.as_str().unwrap_or("WhatsApp Web reported an error");
         return Err(CallError::Page(text.to_owned()));
     }
     match answer {
-        Value::Object(mut map) if map.contains_key("ok") => Ok(Answer::Ok(map.remove("ok").unwrap_or(Value::Null))),
-        other => Err(CallError::Page(format!("unexpected answer from the page: {other}"))),
+        Value::Object(mut map) if map.contains_key("ok") => {
+            Ok(Answer::Ok(map.remove("ok").unwrap_or(Value::Null)))
+        }
+        other => Err(CallError::Page(format!(
+            "unexpected answer from the page: {other}"
+        ))),
     }
 }
 
@@ -209,10 +234,22 @@ mod tests {
     #[test]
     fn answers_are_read_as_value_retry_or_error() {
         assert_eq!(interpret(json!({"ok": 3})).unwrap(), Answer::Ok(json!(3)));
-        assert_eq!(interpret(json!({"ok": null})).unwrap(), Answer::Ok(Value::Null));
-        assert!(matches!(interpret(json!({"retry": "loading"})).unwrap(), Answer::Retry(_)));
-        assert_eq!(interpret(json!({"error": "no chat"})).unwrap_err(), CallError::Page("no chat".into()));
-        assert!(interpret(json!(42)).is_err(), "anything else is a broken bridge, not a value");
+        assert_eq!(
+            interpret(json!({"ok": null})).unwrap(),
+            Answer::Ok(Value::Null)
+        );
+        assert!(matches!(
+            interpret(json!({"retry": "loading"})).unwrap(),
+            Answer::Retry(_)
+        ));
+        assert_eq!(
+            interpret(json!({"error": "no chat"})).unwrap_err(),
+            CallError::Page("no chat".into())
+        );
+        assert!(
+            interpret(json!(42)).is_err(),
+            "anything else is a broken bridge, not a value"
+        );
     }
 
     #[test]
@@ -227,9 +264,19 @@ mod tests {
                 push_name: Some("Shop".into())
             }
         );
-        let ack = PageEvent::parse(r#"{"kind":"ack","id":"true_1@c.us_AB","keyId":"AB","ack":2}"#).unwrap();
-        assert_eq!(ack, PageEvent::Ack { id: "true_1@c.us_AB".into(), key_id: "AB".into(), ack: 2 });
-        let changed = PageEvent::parse(r#"{"kind":"changed","version":"2.3","missing":["module WAWebX"]}"#).unwrap();
+        let ack = PageEvent::parse(r#"{"kind":"ack","id":"true_1@c.us_AB","keyId":"AB","ack":2}"#)
+            .unwrap();
+        assert_eq!(
+            ack,
+            PageEvent::Ack {
+                id: "true_1@c.us_AB".into(),
+                key_id: "AB".into(),
+                ack: 2
+            }
+        );
+        let changed =
+            PageEvent::parse(r#"{"kind":"changed","version":"2.3","missing":["module WAWebX"]}"#)
+                .unwrap();
         assert!(matches!(changed, PageEvent::Changed { .. }));
         assert!(PageEvent::parse(r#"{"kind":"nonsense"}"#).is_err());
     }

@@ -32,7 +32,13 @@ mod tests {
 
     #[test]
     fn a_whatsapp_sized_string_becomes_an_svg_code() {
-        let data = format!("2@{},{},{},{},WEB", "A".repeat(80), "B".repeat(44), "C".repeat(44), "D".repeat(44));
+        let data = format!(
+            "2@{},{},{},{},WEB",
+            "A".repeat(80),
+            "B".repeat(44),
+            "C".repeat(44),
+            "D".repeat(44)
+        );
         let svg = qr_svg(&data);
         assert!(svg.contains("<svg") && svg.contains("</svg>"), "{svg}");
         assert!(svg.contains("#000000"), "a code has dark modules");

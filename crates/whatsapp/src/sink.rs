@@ -1,7 +1,7 @@
 //! The driver's way into the engine: status changes, inbound messages and acks, applied in the
 //! order they happened, each on a blocking thread (the engine blocks on SQLite).
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use whatsflow_engine::link::InboundMessage;
 use whatsflow_engine::{ConnectionStatus, Engine};
 
@@ -10,7 +10,12 @@ use whatsflow_engine::{ConnectionStatus, Engine};
 pub(crate) enum EngineCall {
     Status(ConnectionStatus),
     Ingest(Box<InboundMessage>),
-    Ack { wa_message_id: String, ack: i32 },
+    Ack {
+        wa_message_id: String,
+        ack: i32,
+    },
+    /// Answered once everything queued before it has been applied.
+    Flush(oneshot::Sender<()>),
 }
 
 /// A queue to the engine; cheap to clone.
@@ -26,12 +31,22 @@ impl Sink {
         let (queue, mut calls) = mpsc::unbounded_channel::<EngineCall>();
         runtime.spawn(async move {
             while let Some(call) = calls.recv().await {
+                if let EngineCall::Flush(done) = call {
+                    let _ = done.send(());
+                    continue;
+                }
                 let engine = engine.clone();
                 let what = describe(&call);
                 match tokio::task::spawn_blocking(move || apply(&engine, call)).await {
                     Ok(Ok(())) => {}
-                    Ok(Err(error)) => tracing::error!(%error, what, "the engine refused a WhatsApp update"),
-                    Err(error) => tracing::error!(%error, what, "a WhatsApp update panicked in the engine"),
+                    Ok(Err(error)) => {
+                        tracing::error!(%error, what, "the engine refused a WhatsApp update")
+                    }
+                    // The runtime is shutting down under us; nothing left to tell.
+                    Err(error) if error.is_cancelled() => return,
+                    Err(error) => {
+                        tracing::error!(%error, what, "a WhatsApp update panicked in the engine")
+                    }
                 }
             }
         });
@@ -49,12 +64,18 @@ fn describe(call: &EngineCall) -> &'static str {
         EngineCall::Status(_) => "status",
         EngineCall::Ingest(_) => "inbound message",
         EngineCall::Ack { .. } => "ack",
+        EngineCall::Flush(_) => "flush",
     }
 }
 
 fn apply(engine: &Engine, call: EngineCall) -> whatsflow_engine::Result<()> {
-    // TEMPORARY adapter until the engine's set_connection_status / ingest / apply_ack land.
-    let _ = engine;
-    tracing::info!(?call, "engine call (adapter)");
-    Ok(())
+    match call {
+        EngineCall::Status(status) => engine.set_connection_status(status),
+        EngineCall::Ingest(message) => engine.ingest(*message),
+        EngineCall::Ack { wa_message_id, ack } => engine.apply_ack(&wa_message_id, ack),
+        EngineCall::Flush(done) => {
+            let _ = done.send(());
+            Ok(())
+        }
+    }
 }

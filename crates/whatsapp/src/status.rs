@@ -137,7 +137,11 @@ mod tests {
             ("SOMETHING_NEW", false, false, false, Starting),
         ];
         for (socket, synced, qr, pairing, expected) in cases {
-            assert_eq!(state(socket, synced, qr, pairing), expected, "{socket} synced={synced} qr={qr}");
+            assert_eq!(
+                state(socket, synced, qr, pairing),
+                expected,
+                "{socket} synced={synced} qr={qr}"
+            );
         }
     }
 
@@ -148,7 +152,10 @@ mod tests {
 
     #[test]
     fn a_ban_names_the_state_so_support_can_tell_them_apart() {
-        let view = PageView { socket: Some("SMB_TOS_BLOCK".into()), ..PageView::default() };
+        let view = PageView {
+            socket: Some("SMB_TOS_BLOCK".into()),
+            ..PageView::default()
+        };
         let (_, detail) = describe(&view).unwrap();
         assert!(detail.unwrap().contains("SMB_TOS_BLOCK"));
     }
@@ -156,8 +163,14 @@ mod tests {
     #[test]
     fn changed_detail_names_the_module() {
         let one = changed_detail(&["module WAWebQueryExistsJob".to_owned()]);
-        assert!(one.starts_with("WhatsApp Web changed: module WAWebQueryExistsJob not found"), "{one}");
+        assert!(
+            one.starts_with("WhatsApp Web changed: module WAWebQueryExistsJob not found"),
+            "{one}"
+        );
         let two = changed_detail(&["module WAWebA".to_owned(), "WAWebB.x".to_owned()]);
-        assert!(two.contains("module WAWebA") && two.contains("WAWebB.x"), "{two}");
+        assert!(
+            two.contains("module WAWebA") && two.contains("WAWebB.x"),
+            "{two}"
+        );
     }
 }

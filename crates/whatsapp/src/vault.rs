@@ -69,8 +69,8 @@ impl KeyLocation {
         match self {
             KeyLocation::SecretService => None,
             KeyLocation::KernelKeyring => Some(
-                "the WhatsApp session key is kept in kernel memory only; after a restart you will \
-                 need to link the phone again",
+                "the WhatsApp session key is kept in kernel memory only; after a restart (or days \
+                 unused) you will need to link the phone again",
             ),
             KeyLocation::File => Some(
                 "no keychain is available, so the WhatsApp session key is stored in a file that \
@@ -182,11 +182,10 @@ impl Vault {
                 (KeyStore::File(key_file.clone()), read_key_file(&key_file)?)
             }
             Some(location) => {
-                let store = KeyStore::keychain(location, &account);
-                let unavailable = |reason| VaultError::KeychainUnavailable { location, reason };
-                let key = store.load().map_err(unavailable)?;
+                let store = KeyStore::keychain(location, &account)?;
+                let key = store.load()?;
                 if key.is_none() {
-                    store.probe(&account).map_err(unavailable)?;
+                    probe(location, &account)?;
                 }
                 (store, key)
             }
@@ -202,10 +201,7 @@ impl Vault {
 
     /// Where the key is kept; [`KeyLocation::warning`] says what to tell the user.
     pub fn key_location(&self) -> KeyLocation {
-        match &self.store {
-            KeyStore::Keychain(location, _) => *location,
-            KeyStore::File(_) => KeyLocation::File,
-        }
+        self.store.location()
     }
 
     /// The vault file, `data_dir/session.vault`.
@@ -300,12 +296,15 @@ pub fn remove_plaintext(profile_dir: &Path) -> io::Result<()> {
 fn choose_store(account: &str, key_file: &Path) -> Result<(KeyStore, Option<Key>), VaultError> {
     let mut working = None;
     for location in KEYCHAINS {
-        let store = KeyStore::keychain(location, account);
-        match store.load() {
-            Ok(Some(key)) => return Ok((store, Some(key))),
-            Ok(None) if working.is_none() && store.probe(account).is_ok() => working = Some(store),
-            Ok(None) => {}
-            Err(reason) => tracing::debug!(%location, %reason, "keychain not usable"),
+        let loaded =
+            KeyStore::keychain(location, account).and_then(|store| Ok((store.load()?, store)));
+        match loaded {
+            Ok((Some(key), store)) => return Ok((store, Some(key))),
+            Ok((None, store)) if working.is_none() && probe(location, account).is_ok() => {
+                working = Some(store)
+            }
+            Ok((None, _)) => {}
+            Err(error) => tracing::debug!(%error, "keychain not usable"),
         }
     }
     let file_key = read_key_file(key_file)?;
@@ -326,19 +325,17 @@ fn choose_store(account: &str, key_file: &Path) -> Result<(KeyStore, Option<Key>
     }
 }
 
-/// A place for the key. Keychain entries are built explicitly (never keyring's default store,
-/// which silently becomes an in-memory mock when a platform feature is missing).
+/// A place for the key. Keychain entries are built explicitly, never through keyring's default
+/// store, which silently becomes an in-memory mock when a platform feature is missing.
 enum KeyStore {
-    Keychain(KeyLocation, Result<keyring::Entry, String>),
+    Keychain(KeyLocation, keyring::Entry),
     File(PathBuf),
 }
 
 impl KeyStore {
-    fn keychain(location: KeyLocation, account: &str) -> KeyStore {
-        KeyStore::Keychain(
-            location,
-            keychain_entry(location, account).map_err(|e| e.to_string()),
-        )
+    fn keychain(location: KeyLocation, account: &str) -> Result<KeyStore, VaultError> {
+        let entry = keychain_entry(location, account).map_err(|e| unavailable(location, e))?;
+        Ok(KeyStore::Keychain(location, entry))
     }
 
     fn location(&self) -> KeyLocation {
@@ -349,16 +346,15 @@ impl KeyStore {
     }
 
     /// The stored key, `None` if there is none (or it is damaged: the vault is then unreadable
-    /// anyway, and the next seal replaces both). `Err` means a keychain cannot be reached.
-    fn load(&self) -> Result<Option<Key>, String> {
-        let entry = match self {
-            KeyStore::File(path) => return read_key_file(path).map_err(|e| e.to_string()),
-            KeyStore::Keychain(_, entry) => entry.as_ref().map_err(Clone::clone)?,
-        };
-        match entry.get_password() {
-            Ok(text) => Ok(decode_key(&text)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(error) => Err(error.to_string()),
+    /// anyway, and the next seal replaces both). `Err` means the store cannot be read.
+    fn load(&self) -> Result<Option<Key>, VaultError> {
+        match self {
+            KeyStore::File(path) => read_key_file(path),
+            KeyStore::Keychain(location, entry) => match entry.get_password() {
+                Ok(text) => Ok(decode_key(&text)),
+                Err(keyring::Error::NoEntry) => Ok(None),
+                Err(error) => Err(unavailable(*location, error)),
+            },
         }
     }
 
@@ -372,63 +368,69 @@ impl KeyStore {
             }
             KeyStore::Keychain(location, entry) => (*location, entry),
         };
-        let unavailable = |reason| VaultError::KeychainUnavailable { location, reason };
-        let entry = entry.as_ref().map_err(|e| unavailable(e.clone()))?;
         entry
             .set_password(&text)
-            .map_err(|e| unavailable(e.to_string()))?;
+            .map_err(|e| unavailable(location, e))?;
         match entry.get_password() {
             Ok(back) if back == text => Ok(()),
-            Ok(_) => Err(unavailable("it returned a different key".to_string())),
-            Err(error) => Err(unavailable(error.to_string())),
+            Ok(_) => Err(unavailable(location, "it returned a different key")),
+            Err(error) => Err(unavailable(location, error)),
         }
-    }
-
-    /// Checks that a keychain keeps what it is given, on a throwaway entry next to the real one.
-    fn probe(&self, account: &str) -> Result<(), String> {
-        let KeyStore::Keychain(location, _) = self else {
-            return Ok(());
-        };
-        let probe = KeyStore::keychain(*location, &format!("probe:{account}"));
-        let mut bytes = [0u8; 32];
-        fill_random(&mut bytes).map_err(|e| e.to_string())?;
-        probe.save(&bytes).map_err(|e| e.to_string())?;
-        probe.delete().map_err(|e| e.to_string())
     }
 
     fn delete(&self) -> Result<(), VaultError> {
-        let (location, entry) = match self {
-            KeyStore::File(path) => {
-                return remove_file_if_present(path).map_err(io_error("delete", path))
-            }
-            KeyStore::Keychain(location, entry) => (*location, entry),
-        };
-        let unavailable = |reason| VaultError::KeychainUnavailable { location, reason };
-        match entry
-            .as_ref()
-            .map_err(|e| unavailable(e.clone()))?
-            .delete_credential()
-        {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(error) => Err(unavailable(error.to_string())),
+        match self {
+            KeyStore::File(path) => remove_file_if_present(path).map_err(io_error("delete", path)),
+            KeyStore::Keychain(location, entry) => match entry.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(error) => Err(unavailable(*location, error)),
+            },
         }
     }
+}
+
+fn unavailable(location: KeyLocation, reason: impl ToString) -> VaultError {
+    VaultError::KeychainUnavailable {
+        location,
+        reason: reason.to_string(),
+    }
+}
+
+/// Checks that a keychain keeps what it is given, on a throwaway entry next to the real one.
+fn probe(location: KeyLocation, account: &str) -> Result<(), VaultError> {
+    let probe = KeyStore::keychain(location, &format!("probe:{account}"))?;
+    let mut bytes = [0u8; 32];
+    fill_random(&mut bytes)?;
+    probe.save(&bytes)?;
+    probe.delete()
 }
 
 #[cfg(target_os = "linux")]
 fn keychain_entry(location: KeyLocation, account: &str) -> keyring::Result<keyring::Entry> {
     use keyring::{keyutils::KeyutilsCredential, secret_service::SsCredential};
+    use std::sync::OnceLock;
     let credential: Box<keyring::credential::Credential> = match location {
         KeyLocation::SecretService => Box::new(SsCredential::new_with_target(
             None,
             KEYCHAIN_SERVICE,
             account,
         )?),
-        KeyLocation::KernelKeyring => Box::new(KeyutilsCredential::new_with_target(
-            None,
-            KEYCHAIN_SERVICE,
-            account,
-        )?),
+        KeyLocation::KernelKeyring => {
+            let credential = KeyutilsCredential::new_with_target(None, KEYCHAIN_SERVICE, account)?;
+            // Without a session keyring of its own, a process gets the user's default one, where a
+            // key one run adds is unreadable to the next (seen in containers and services). Decided
+            // once: keyring's first call installs a throwaway session keyring as a side effect.
+            static OWN_SESSION: OnceLock<bool> = OnceLock::new();
+            let own_session = *OWN_SESSION.get_or_init(|| {
+                (credential.session.metadata())
+                    .is_ok_and(|session| !session.get_description().starts_with("_uid_ses."))
+            });
+            if !own_session {
+                let reason = "no session keyring of its own (log in, or run in `keyctl session -`)";
+                return Err(keyring::Error::NoStorageAccess(reason.into()));
+            }
+            Box::new(credential)
+        }
         KeyLocation::File => {
             return Err(keyring::Error::Invalid(
                 "store".into(),

@@ -63,7 +63,11 @@ pub(crate) struct Shared {
 
 /// Results of work the worker handed to other tasks.
 enum Internal {
-    PairingCode { digits: String, result: Result<String, CallError>, reply: Option<Reply<String>> },
+    PairingCode {
+        digits: String,
+        result: Result<String, CallError>,
+        reply: Option<Reply<String>>,
+    },
 }
 
 /// Vault work, done in order on blocking threads so a seal can never land after a destroy.
@@ -172,12 +176,19 @@ impl Worker {
         vault_jobs: mpsc::UnboundedReceiver<VaultJob>,
     ) {
         self.open_vault().await;
-        tokio::spawn(run_vault_jobs(self.vault.clone(), self.profile_dir.clone(), vault_jobs));
+        tokio::spawn(run_vault_jobs(
+            self.vault.clone(),
+            self.profile_dir.clone(),
+            vault_jobs,
+        ));
         if self.config.connect_at_start {
             self.want = true;
             self.relaunch_at = Some(Instant::now());
         } else {
-            self.publish(ConnectionState::Disconnected, Some("Not connected".to_owned()));
+            self.publish(
+                ConnectionState::Disconnected,
+                Some("Not connected".to_owned()),
+            );
         }
         let mut ticker = tokio::time::interval(Duration::from_millis(500));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -216,7 +227,15 @@ impl Worker {
                     Ok(event) => self.on_page_event(event),
                     Err(error) => tracing::warn!(%error, "ignored a report from the page"),
                 },
-                Wake::Page(None) | Wake::TabCrashed => self.on_browser_died("the WhatsApp tab crashed").await,
+                Wake::Page(None) | Wake::TabCrashed => {
+                    let browser_gone = self.session.as_mut().is_some_and(Session::has_exited);
+                    let what = if browser_gone {
+                        "Chromium stopped unexpectedly"
+                    } else {
+                        "the WhatsApp tab crashed"
+                    };
+                    self.on_browser_died(what).await;
+                }
                 Wake::Internal(Some(done)) => self.on_internal(done),
                 Wake::Internal(None) => {}
                 Wake::Tick => self.on_tick().await,
@@ -233,7 +252,10 @@ impl Worker {
         status.phone_number = self.me.as_deref().and_then(phone_of);
         status.push_name = self.push_name.clone();
         status.wa_version = self.version.clone();
-        status.key_location = self.vault.as_ref().map(|vault| vault.key_location().as_str().to_owned());
+        status.key_location = self
+            .vault
+            .as_ref()
+            .map(|vault| vault.key_location().as_str().to_owned());
         match state {
             ConnectionState::Qr => status.qr = self.view.qr.clone(),
             ConnectionState::PairingCode => status.pairing_code = self.view.pairing_code.clone(),
@@ -269,7 +291,11 @@ impl Worker {
     }
 
     fn current_state(&self) -> ConnectionState {
-        self.shared.status.lock().unwrap_or_else(|p| p.into_inner()).state
+        self.shared
+            .status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .state
     }
 
     // ---- Page reports ----
@@ -285,7 +311,10 @@ impl Worker {
                 tracing::error!(%version, ?missing, "WhatsApp Web lacks parts the app relies on");
                 self.version = Some(version);
                 self.changed = true;
-                self.publish(ConnectionState::WhatsappChanged, Some(changed_detail(&missing)));
+                self.publish(
+                    ConnectionState::WhatsappChanged,
+                    Some(changed_detail(&missing)),
+                );
             }
             PageEvent::LoadTimeout { url } => {
                 self.publish(
@@ -302,7 +331,12 @@ impl Worker {
                     });
                 }
             }
-            PageEvent::State { state, synced, me, push_name } => self.on_socket_state(state, synced, me, push_name),
+            PageEvent::State {
+                state,
+                synced,
+                me,
+                push_name,
+            } => self.on_socket_state(state, synced, me, push_name),
             PageEvent::Qr { qr } => {
                 self.view.qr = Some(qr);
                 self.refresh();
@@ -322,7 +356,13 @@ impl Worker {
         }
     }
 
-    fn on_socket_state(&mut self, state: String, synced: bool, me: Option<String>, push_name: Option<String>) {
+    fn on_socket_state(
+        &mut self,
+        state: String,
+        synced: bool,
+        me: Option<String>,
+        push_name: Option<String>,
+    ) {
         let connected = state == "CONNECTED";
         let unpaired = state == "UNPAIRED" || state == "UNPAIRED_IDLE";
         if me.is_some() {
@@ -393,7 +433,9 @@ impl Worker {
         if index == 0 {
             self.media_parts.insert(id.clone(), Vec::new());
         }
-        let Some(parts) = self.media_parts.get_mut(&id) else { return };
+        let Some(parts) = self.media_parts.get_mut(&id) else {
+            return;
+        };
         if parts.len() + bytes.len() > MAX_MEDIA_BYTES {
             tracing::warn!(%id, "a received file is too large to keep");
             self.media_parts.remove(&id);
@@ -425,7 +467,11 @@ impl Worker {
 
     fn on_internal(&mut self, done: Internal) {
         match done {
-            Internal::PairingCode { digits, result, reply } => {
+            Internal::PairingCode {
+                digits,
+                result,
+                reply,
+            } => {
                 let answer = match result {
                     Ok(code) => {
                         self.pairing = Some((digits, Instant::now()));
@@ -454,7 +500,10 @@ impl Worker {
                 return;
             }
         }
-        if self.session.is_none() && self.want && self.relaunch_at.is_some_and(|at| at <= Instant::now()) {
+        if self.session.is_none()
+            && self.want
+            && self.relaunch_at.is_some_and(|at| at <= Instant::now())
+        {
             self.relaunch_at = None;
             self.launch().await;
             return;
@@ -486,7 +535,9 @@ impl Worker {
             match vault.recover_leftover(&profile_dir) {
                 Ok(true) => tracing::info!("sealed the session a previous run left behind"),
                 Ok(false) => {}
-                Err(error) => tracing::warn!(%error, "could not seal the session a previous run left behind"),
+                Err(error) => {
+                    tracing::warn!(%error, "could not seal the session a previous run left behind")
+                }
             }
             Ok(vault)
         })
@@ -498,17 +549,24 @@ impl Worker {
                 }
                 self.vault = Some(Arc::new(vault));
             }
-            Ok(Err(error)) => tracing::error!(%error, "the session vault is unavailable; the session will not survive a restart"),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "the session vault is unavailable; the session will not survive a restart")
+            }
             Err(error) => tracing::error!(%error, "opening the session vault panicked"),
         }
     }
 
     /// Prepares the profile (restoring the vault if the session is not there) and starts Chromium.
     async fn launch(&mut self) {
-        self.publish(ConnectionState::Starting, Some("Starting the browser".to_owned()));
+        self.publish(
+            ConnectionState::Starting,
+            Some("Starting the browser".to_owned()),
+        );
         let vault = self.vault.clone();
         let profile_dir = self.profile_dir.clone();
-        let prepared = tokio::task::spawn_blocking(move || prepare_profile(vault.as_deref(), &profile_dir)).await;
+        let prepared =
+            tokio::task::spawn_blocking(move || prepare_profile(vault.as_deref(), &profile_dir))
+                .await;
         match prepared {
             Ok(Ok(restored)) => self.linked = self.linked || restored,
             Ok(Err(error)) => tracing::warn!(%error, "starting without the saved session"),
@@ -519,9 +577,14 @@ impl Worker {
         self.media_parts.clear();
         match Session::launch(&self.config, &self.profile_dir).await {
             Ok(session) => {
-                self.shared.pid.store(session.pid.unwrap_or(0), Ordering::SeqCst);
+                self.shared
+                    .pid
+                    .store(session.pid.unwrap_or(0), Ordering::SeqCst);
                 self.session = Some(session);
-                self.publish(ConnectionState::Starting, Some("Opening WhatsApp Web".to_owned()));
+                self.publish(
+                    ConnectionState::Starting,
+                    Some("Opening WhatsApp Web".to_owned()),
+                );
             }
             Err(error) => {
                 tracing::error!(error = %error.message, "Chromium did not start");
@@ -529,7 +592,11 @@ impl Worker {
                     let wait = self.next_backoff();
                     self.publish(
                         ConnectionState::BrowserCrashed,
-                        Some(format!("{}. Trying again in {} s", error.message, wait.as_secs())),
+                        Some(format!(
+                            "{}. Trying again in {} s",
+                            error.message,
+                            wait.as_secs()
+                        )),
                     );
                 } else {
                     self.publish(ConnectionState::BrowserCrashed, Some(error.message));
@@ -559,7 +626,10 @@ impl Worker {
         tracing::warn!(what, wait_s = wait.as_secs(), "restarting Chromium");
         self.publish(
             ConnectionState::BrowserCrashed,
-            Some(format!("{what}; restarting in {} s. The session is kept", wait.as_secs())),
+            Some(format!(
+                "{what}; restarting in {} s. The session is kept",
+                wait.as_secs()
+            )),
         );
     }
 
@@ -571,16 +641,26 @@ impl Worker {
             session.close().await;
         }
         self.shared.pid.store(0, Ordering::SeqCst);
-        let sealed = if self.linked { self.vault_job(VaultOp::Seal).await } else { Ok(()) };
+        let sealed = if self.linked {
+            self.vault_job(VaultOp::Seal).await
+        } else {
+            Ok(())
+        };
         match sealed {
             Ok(()) => {
                 if let Err(error) = self.vault_job(VaultOp::RemovePlaintext).await {
                     tracing::error!(%error, "could not remove the plaintext profile");
                 }
             }
-            Err(error) => tracing::error!(%error, "could not seal the session at exit; it stays in the profile until the next start"),
+            Err(error) => {
+                tracing::error!(%error, "could not seal the session at exit; it stays in the profile until the next start")
+            }
         }
         self.publish(ConnectionState::Disconnected, Some("Stopped".to_owned()));
+        // The caller may shut the runtime down next: make sure the engine has heard everything.
+        let (flushed, done) = oneshot::channel();
+        self.sink.send(EngineCall::Flush(flushed));
+        let _ = tokio::time::timeout(Duration::from_secs(10), done).await;
     }
 
     fn seal(&mut self) {
@@ -601,7 +681,9 @@ impl Worker {
             if !queued {
                 return Err("the vault task has stopped".to_owned());
             }
-            result.await.unwrap_or_else(|_| Err("the vault task has stopped".to_owned()))
+            result
+                .await
+                .unwrap_or_else(|_| Err("the vault task has stopped".to_owned()))
         }
     }
 
@@ -634,12 +716,19 @@ impl Worker {
                     let _ = reply.send(Err(error));
                 }
             },
-            Command::TakeOver(reply) => self.page_call("takeover", json!({}), CALL_DEADLINE, false, reply, |_| Ok(())),
-            Command::CheckNumber(digits, reply) => {
-                self.page_call("checkNumber", json!({ "digits": digits }), CALL_DEADLINE, true, reply, |value| {
-                    Ok(value.as_str().map(str::to_owned))
+            Command::TakeOver(reply) => {
+                self.page_call("takeover", json!({}), CALL_DEADLINE, false, reply, |_| {
+                    Ok(())
                 })
             }
+            Command::CheckNumber(digits, reply) => self.page_call(
+                "checkNumber",
+                json!({ "digits": digits }),
+                CALL_DEADLINE,
+                true,
+                reply,
+                |value| Ok(value.as_str().map(str::to_owned)),
+            ),
             Command::Send(message, reply) => self.send(*message, reply),
             Command::FindMessage(wa_message_id, reply) => {
                 let key_id = key_id_of(&wa_message_id).to_owned();
@@ -648,9 +737,14 @@ impl Worker {
                     Ok(value.as_i64().map(|ack| ack as i32))
                 })
             }
-            Command::MarkRead(chat_id, reply) => {
-                self.page_call("markRead", json!({ "chatId": chat_id }), CALL_DEADLINE, true, reply, |_| Ok(()))
-            }
+            Command::MarkRead(chat_id, reply) => self.page_call(
+                "markRead",
+                json!({ "chatId": chat_id }),
+                CALL_DEADLINE,
+                true,
+                reply,
+                |_| Ok(()),
+            ),
             Command::SetTyping(chat_id, on, reply) => {
                 let args = json!({ "chatId": chat_id, "on": on });
                 self.page_call("typing", args, CALL_DEADLINE, true, reply, |_| Ok(()))
@@ -663,14 +757,29 @@ impl Worker {
     fn ready_page(&self, linked: bool) -> Result<chromiumoxide::Page, Error> {
         let state = self.current_state();
         let Some(session) = &self.session else {
-            return Err(Error::new(ErrorCode::WhatsappUnavailable, format!("WhatsApp is not running ({})", state_name(state))));
+            return Err(Error::new(
+                ErrorCode::WhatsappUnavailable,
+                format!("WhatsApp is not running ({})", state_name(state)),
+            ));
         };
         if self.changed {
-            let detail = self.shared.status.lock().unwrap_or_else(|p| p.into_inner()).detail.clone();
-            return Err(Error::new(ErrorCode::WhatsappUnavailable, detail.unwrap_or_else(|| "WhatsApp Web changed".to_owned())));
+            let detail = self
+                .shared
+                .status
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .detail
+                .clone();
+            return Err(Error::new(
+                ErrorCode::WhatsappUnavailable,
+                detail.unwrap_or_else(|| "WhatsApp Web changed".to_owned()),
+            ));
         }
         if linked && self.view.socket.as_deref() != Some("CONNECTED") {
-            return Err(Error::new(ErrorCode::WhatsappUnavailable, format!("WhatsApp is not connected ({})", state_name(state))));
+            return Err(Error::new(
+                ErrorCode::WhatsappUnavailable,
+                format!("WhatsApp is not connected ({})", state_name(state)),
+            ));
         }
         Ok(session.page.clone())
     }
@@ -693,7 +802,10 @@ impl Worker {
             }
         };
         tokio::spawn(async move {
-            let answer = page::call(&page, name, &args, deadline).await.map_err(|e| unavailable(&e)).and_then(read);
+            let answer = page::call(&page, name, &args, deadline)
+                .await
+                .map_err(|e| unavailable(&e))
+                .and_then(read);
             let _ = reply.send(answer);
         });
     }
@@ -710,12 +822,24 @@ impl Worker {
         };
         let internal = self.internal.clone();
         tokio::spawn(async move {
-            let result = page::call(&page, "pairingCode", &json!({ "digits": digits }), CALL_DEADLINE)
-                .await
-                .and_then(|value| {
-                    value.as_str().map(str::to_owned).ok_or_else(|| CallError::Page("WhatsApp Web gave no pairing code".to_owned()))
-                });
-            let _ = internal.send(Internal::PairingCode { digits, result, reply });
+            let result = page::call(
+                &page,
+                "pairingCode",
+                &json!({ "digits": digits }),
+                CALL_DEADLINE,
+            )
+            .await
+            .and_then(|value| {
+                value
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| CallError::Page("WhatsApp Web gave no pairing code".to_owned()))
+            });
+            let _ = internal.send(Internal::PairingCode {
+                digits,
+                result,
+                reply,
+            });
         });
     }
 
@@ -730,9 +854,12 @@ impl Worker {
         if self.sent.len() > 10_000 {
             self.sent.clear();
         }
-        self.sent.insert(message.key_id.clone(), message.wa_message_id.clone());
+        self.sent
+            .insert(message.key_id.clone(), message.wa_message_id.clone());
         tokio::spawn(async move {
-            let answer = send_message(&page, message).await.map_err(|e| unavailable(&e));
+            let answer = send_message(&page, message)
+                .await
+                .map_err(|e| unavailable(&e));
             let _ = reply.send(answer);
         });
     }
@@ -742,11 +869,19 @@ impl Worker {
         self.want = false;
         self.relaunch_at = None;
         if let Some(mut session) = self.session.take() {
-            if self.view.socket.as_deref().is_some_and(|s| s != "UNPAIRED" && s != "UNPAIRED_IDLE") && !self.changed {
+            if self
+                .view
+                .socket
+                .as_deref()
+                .is_some_and(|s| s != "UNPAIRED" && s != "UNPAIRED_IDLE")
+                && !self.changed
+            {
                 self.disconnecting = true;
                 match page::call(&session.page, "logout", &json!({}), CALL_DEADLINE).await {
                     Ok(_) => wait_for_logout(&mut session).await,
-                    Err(error) => tracing::warn!(%error, "WhatsApp Web did not take the logout; forgetting the session anyway"),
+                    Err(error) => {
+                        tracing::warn!(%error, "WhatsApp Web did not take the logout; forgetting the session anyway")
+                    }
                 }
                 self.disconnecting = false;
             }
@@ -763,7 +898,10 @@ impl Worker {
         if let Err(error) = self.vault_job(VaultOp::RemovePlaintext).await {
             tracing::error!(%error, "could not remove the profile");
         }
-        self.publish(ConnectionState::LoggedOut, Some("Logged out. Connect to link a phone again".to_owned()));
+        self.publish(
+            ConnectionState::LoggedOut,
+            Some("Logged out. Connect to link a phone again".to_owned()),
+        );
     }
 }
 
@@ -773,7 +911,10 @@ const CALL_DEADLINE: Duration = Duration::from_secs(30);
 const SEND_DEADLINE: Duration = Duration::from_secs(120);
 
 /// Hands the file (if any) to the page in pieces, then sends.
-async fn send_message(page: &chromiumoxide::Page, message: OutgoingMessage) -> Result<i32, CallError> {
+async fn send_message(
+    page: &chromiumoxide::Page,
+    message: OutgoingMessage,
+) -> Result<i32, CallError> {
     let mut args = json!({
         "id": message.wa_message_id,
         "keyId": message.key_id,
@@ -784,12 +925,21 @@ async fn send_message(page: &chromiumoxide::Page, message: OutgoingMessage) -> R
         let token = format!("{}-{}", message.key_id, rand::random::<u32>());
         for piece in media.bytes.chunks(MEDIA_PIECE_BYTES) {
             let data = base64::engine::general_purpose::STANDARD.encode(piece);
-            page::call(page, "putMedia", &json!({ "token": token, "data": data }), CALL_DEADLINE).await?;
+            page::call(
+                page,
+                "putMedia",
+                &json!({ "token": token, "data": data }),
+                CALL_DEADLINE,
+            )
+            .await?;
         }
-        args["media"] = json!({ "token": token, "mimetype": media.mimetype, "filename": media.filename });
+        args["media"] =
+            json!({ "token": token, "mimetype": media.mimetype, "filename": media.filename });
     }
     let ack = page::call(page, "send", &args, SEND_DEADLINE).await?;
-    ack.as_i64().map(|ack| ack as i32).ok_or_else(|| CallError::Page(format!("WhatsApp Web answered {ack} instead of an ack")))
+    ack.as_i64()
+        .map(|ack| ack as i32)
+        .ok_or_else(|| CallError::Page(format!("WhatsApp Web answered {ack} instead of an ack")))
 }
 
 /// Waits until the page confirms the logout (its report, or the reload that follows), or gives up.
@@ -813,8 +963,11 @@ async fn wait_for_logout(session: &mut Session) {
 /// there (a relaunch after a crash keeps the live copy, which is newer). Returns whether a
 /// session was restored.
 fn prepare_profile(vault: Option<&Vault>, profile_dir: &std::path::Path) -> Result<bool, String> {
-    create_private_dir(profile_dir).map_err(|e| format!("could not create {}: {e}", profile_dir.display()))?;
-    let present = ["Default/IndexedDB", "Default/Local Storage"].iter().any(|dir| profile_dir.join(dir).is_dir());
+    create_private_dir(profile_dir)
+        .map_err(|e| format!("could not create {}: {e}", profile_dir.display()))?;
+    let present = ["Default/IndexedDB", "Default/Local Storage"]
+        .iter()
+        .any(|dir| profile_dir.join(dir).is_dir());
     match vault {
         Some(vault) if !present => vault.restore(profile_dir).map_err(|e| e.to_string()),
         _ => Ok(present),
@@ -831,7 +984,11 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     Ok(())
 }
 
-async fn run_vault_jobs(vault: Option<Arc<Vault>>, profile_dir: PathBuf, mut jobs: mpsc::UnboundedReceiver<VaultJob>) {
+async fn run_vault_jobs(
+    vault: Option<Arc<Vault>>,
+    profile_dir: PathBuf,
+    mut jobs: mpsc::UnboundedReceiver<VaultJob>,
+) {
     while let Some((op, done)) = jobs.recv().await {
         let vault = vault.clone();
         let profile_dir = profile_dir.clone();
@@ -858,11 +1015,17 @@ fn key_id_of(wa_message_id: &str) -> &str {
 }
 
 fn unavailable(error: &CallError) -> Error {
-    Error::new(ErrorCode::WhatsappUnavailable, format!("WhatsApp Web: {error}"))
+    Error::new(
+        ErrorCode::WhatsappUnavailable,
+        format!("WhatsApp Web: {error}"),
+    )
 }
 
 fn state_name(state: ConnectionState) -> String {
-    serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

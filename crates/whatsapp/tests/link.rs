@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::{json, Value};
 use whatsflow_engine::link::{MediaFile, OutgoingMessage};
-use whatsflow_engine::{ConnectionState, ConnectionStatus, Engine, Event, Link, Options, SystemClock};
+use whatsflow_engine::{
+    ConnectionState, ConnectionStatus, Engine, Event, Link, Options, SystemClock,
+};
 use whatsflow_whatsapp::{qr_svg, LinkConfig, WhatsAppLink};
 
 /// Deadlines are generous: they only bound how long a broken build takes to fail.
@@ -36,7 +38,16 @@ impl Harness {
     fn new() -> Harness {
         // The vault's key goes to a file in the temporary data directory: no keychain on test boxes.
         std::env::set_var("WHATSFLOW_KEYSTORE", "file");
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        // `RUST_LOG=whatsflow_whatsapp=debug` shows the link's side of a failing scenario.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let sim = wa_sim::Simulator::start(0).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::open(Options {
@@ -46,7 +57,15 @@ impl Harness {
         })
         .unwrap();
         let events = engine.subscribe();
-        Harness { runtime, sim, dir, engine, link: None, events, seen: Vec::new() }
+        Harness {
+            runtime,
+            sim,
+            dir,
+            engine,
+            link: None,
+            events,
+            seen: Vec::new(),
+        }
     }
 
     fn config(&self) -> LinkConfig {
@@ -59,7 +78,8 @@ impl Harness {
     }
 
     fn start(&mut self) -> Arc<WhatsAppLink> {
-        let link = WhatsAppLink::start_on(self.runtime.handle(), self.engine.clone(), self.config());
+        let link =
+            WhatsAppLink::start_on(self.runtime.handle(), self.engine.clone(), self.config());
         self.engine.set_link(link.clone());
         self.link = Some(link.clone());
         link
@@ -103,7 +123,11 @@ impl Harness {
         self.wait_state_within(state, LONG)
     }
 
-    fn wait_state_within(&mut self, state: ConnectionState, deadline: Duration) -> ConnectionStatus {
+    fn wait_state_within(
+        &mut self,
+        state: ConnectionState,
+        deadline: Duration,
+    ) -> ConnectionStatus {
         let until = Instant::now() + deadline;
         loop {
             self.record();
@@ -114,7 +138,10 @@ impl Harness {
             assert!(
                 Instant::now() < until,
                 "no {state:?} within {deadline:?}; statuses seen: {:#?}",
-                self.seen.iter().map(|s| (s.state, s.detail.clone())).collect::<Vec<_>>()
+                self.seen
+                    .iter()
+                    .map(|s| (s.state, s.detail.clone()))
+                    .collect::<Vec<_>>()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -122,17 +149,27 @@ impl Harness {
 
     fn control(&self, path: &str, body: Value) -> Value {
         let url = format!("{}control/{path}", self.sim.url());
-        let response = ureq::post(&url).send_json(&body).unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let response = ureq::post(&url)
+            .send_json(&body)
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
         response.into_body().read_json().unwrap_or(Value::Null)
     }
 
     fn control_get(&self, path: &str) -> Value {
         let url = format!("{}control/{path}", self.sim.url());
-        ureq::get(&url).call().unwrap_or_else(|e| panic!("GET {path}: {e}")).into_body().read_json().unwrap()
+        ureq::get(&url)
+            .call()
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .into_body()
+            .read_json()
+            .unwrap()
     }
 
     fn count(&self, sql: &str, param: &str) -> i64 {
-        self.engine.db().with(|c| Ok(c.query_row(sql, [param], |r| r.get(0))?)).unwrap()
+        self.engine
+            .db()
+            .with(|c| Ok(c.query_row(sql, [param], |r| r.get(0))?))
+            .unwrap()
     }
 
     /// Waits until `sql` (one text parameter) counts at least `at_least` rows.
@@ -143,7 +180,10 @@ impl Harness {
             if n >= at_least {
                 return n;
             }
-            assert!(Instant::now() < until, "{sql} [{param}] stayed at {n}, wanted {at_least}");
+            assert!(
+                Instant::now() < until,
+                "{sql} [{param}] stayed at {n}, wanted {at_least}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -168,9 +208,16 @@ impl Harness {
     fn link_by_qr(&mut self) -> ConnectionStatus {
         let qr = self.wait_state(ConnectionState::Qr);
         let text = qr.qr.clone().expect("a QR status carries the QR string");
-        assert_eq!(text.split(',').count(), 5, "WhatsApp's QR string has five parts: {text}");
+        assert_eq!(
+            text.split(',').count(),
+            5,
+            "WhatsApp's QR string has five parts: {text}"
+        );
         assert!(qr_svg(&text).contains("<svg"), "the QR string renders");
-        self.control("scan", json!({"phoneNumber": "+15550000001", "pushName": "Demo Shop"}));
+        self.control(
+            "scan",
+            json!({"phoneNumber": "+15550000001", "pushName": "Demo Shop"}),
+        );
         self.wait_state(ConnectionState::Connected)
     }
 }
@@ -188,7 +235,10 @@ fn new_key_id() -> String {
 }
 
 fn message_rows(h: &Harness, wa_id: &str) -> i64 {
-    h.count("SELECT count(*) FROM messages WHERE wa_message_id = ?1", wa_id)
+    h.count(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
+        wa_id,
+    )
 }
 
 /// An outbound row as the engine's outbox would have stored it before sending.
@@ -201,12 +251,14 @@ fn store_outbound(h: &Harness, chat: &str, wa_id: &str) {
                 "INSERT OR IGNORE INTO contacts (phone_number, wa_id, created_at, updated_at) VALUES (?1, ?2, 0, 0)",
                 [&phone, chat],
             )?;
-            c.execute(
+            let inserted = c.execute(
                 "INSERT INTO messages (wa_message_id, contact_id, direction, type, body, status, wa_timestamp,
                  created_at, updated_at)
-                 SELECT ?1, id, 'out', 'chat', 'hi', 'sending', 0, 0, 0 FROM contacts WHERE wa_id = ?2",
-                [wa_id, chat],
+                 SELECT ?1, id, 'out', 'chat', 'hi', 'sending', 0, 0, 0 FROM contacts
+                 WHERE wa_id = ?2 OR phone_number = ?3 LIMIT 1",
+                [wa_id, chat, &phone],
             )?;
+            assert_eq!(inserted, 1, "the outbound row is stored");
             Ok(())
         })
         .unwrap();
@@ -231,33 +283,88 @@ fn qr_login_messages_acks_and_a_restored_session() {
     h.start();
     let connected = h.link_by_qr();
     assert_eq!(connected.phone_number.as_deref(), Some("+15550000001"));
-    assert!(connected.wa_version.is_some(), "the site's version is recorded with the connection");
-    h.wait_until("the session is sealed after login", || h.vault_file().is_file());
+    assert!(
+        connected.wa_version.is_some(),
+        "the site's version is recorded with the connection"
+    );
+    h.wait_until("the session is sealed after login", || {
+        h.vault_file().is_file()
+    });
     let link = h.link();
 
     // Inbound text, and the same message delivered twice: one row.
     let sent = h.control("inbound", json!({"from": "+5511912345678", "pushName": "Ana", "body": "Oi, tudo bem?", "id": "AAA111"}));
-    let wa_id = sent["id"].as_str().expect("the simulator names the message").to_owned();
-    h.wait_rows("SELECT count(*) FROM messages WHERE wa_message_id = ?1", &wa_id, 1);
-    h.control("inbound", json!({"from": "+5511912345678", "body": "Oi, tudo bem?", "id": "AAA111"}));
-    let marker = h.control("inbound", json!({"from": "+5511912345678", "body": "after the duplicate"}));
-    h.wait_rows("SELECT count(*) FROM messages WHERE wa_message_id = ?1", marker["id"].as_str().unwrap(), 1);
-    assert_eq!(message_rows(&h, &wa_id), 1, "a repeated delivery must not store the message twice");
+    let wa_id = sent["id"]
+        .as_str()
+        .expect("the simulator names the message")
+        .to_owned();
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
+        &wa_id,
+        1,
+    );
+    h.control(
+        "inbound",
+        json!({"from": "+5511912345678", "body": "Oi, tudo bem?", "id": "AAA111"}),
+    );
+    let marker = h.control(
+        "inbound",
+        json!({"from": "+5511912345678", "body": "after the duplicate"}),
+    );
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
+        marker["id"].as_str().unwrap(),
+        1,
+    );
+    assert_eq!(
+        message_rows(&h, &wa_id),
+        1,
+        "a repeated delivery must not store the message twice"
+    );
     let body: String = h
         .engine
         .db()
-        .with(|c| Ok(c.query_row("SELECT body FROM messages WHERE wa_message_id = ?1", [&wa_id], |r| r.get(0))?))
+        .with(|c| {
+            Ok(c.query_row(
+                "SELECT body FROM messages WHERE wa_message_id = ?1",
+                [&wa_id],
+                |r| r.get(0),
+            )?)
+        })
         .unwrap();
     assert_eq!(body, "Oi, tudo bem?");
-    assert_eq!(h.count("SELECT count(*) FROM contacts WHERE phone_number = ?1", "+5511912345678"), 1);
+    assert_eq!(
+        h.count(
+            "SELECT count(*) FROM contacts WHERE phone_number = ?1",
+            "+5511912345678"
+        ),
+        1
+    );
 
     // Hidden linked ids: with a known phone the contact gets it; without, the contact has none.
-    h.control("inbound", json!({"from": "98765432109876@lid", "lidPhone": "+4917123456789", "body": "Hallo"}));
-    h.wait_rows("SELECT count(*) FROM contacts WHERE phone_number = ?1", "+4917123456789", 1);
-    let anonymous = h.control("inbound", json!({"from": "11112222333344@lid", "body": "who am I"}));
-    h.wait_rows("SELECT count(*) FROM messages WHERE wa_message_id = ?1", anonymous["id"].as_str().unwrap(), 1);
+    h.control(
+        "inbound",
+        json!({"from": "98765432109876@lid", "lidPhone": "+4917123456789", "body": "Hallo"}),
+    );
+    h.wait_rows(
+        "SELECT count(*) FROM contacts WHERE phone_number = ?1",
+        "+4917123456789",
+        1,
+    );
+    let anonymous = h.control(
+        "inbound",
+        json!({"from": "11112222333344@lid", "body": "who am I"}),
+    );
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
+        anonymous["id"].as_str().unwrap(),
+        1,
+    );
     assert_eq!(
-        h.count("SELECT count(*) FROM contacts WHERE wa_id = ?1 AND phone_number IS NULL", "11112222333344@lid"),
+        h.count(
+            "SELECT count(*) FROM contacts WHERE wa_id = ?1 AND phone_number IS NULL",
+            "11112222333344@lid"
+        ),
         1,
         "an @lid sender whose phone WhatsApp does not know is kept without a phone"
     );
@@ -270,23 +377,36 @@ fn qr_login_messages_acks_and_a_restored_session() {
             "data": base64::engine::general_purpose::STANDARD.encode(&picture), "mimetype": "image/jpeg", "filename": "menu.jpg"}}),
     );
     let image_id = image["id"].as_str().unwrap().to_owned();
-    h.wait_rows("SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND media_path IS NOT NULL", &image_id, 1);
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND media_path IS NOT NULL",
+        &image_id,
+        1,
+    );
     let (path, caption): (String, Option<String>) = h
         .engine
         .db()
         .with(|c| {
-            Ok(c.query_row("SELECT media_path, caption FROM messages WHERE wa_message_id = ?1", [&image_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?)
+            Ok(c.query_row(
+                "SELECT media_path, caption FROM messages WHERE wa_message_id = ?1",
+                [&image_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
         })
         .unwrap();
-    assert_eq!(std::fs::read(h.dir.path().join(path)).unwrap(), picture, "the saved file is the sent file");
+    assert_eq!(
+        std::fs::read(h.dir.path().join(path)).unwrap(),
+        picture,
+        "the saved file is the sent file"
+    );
     assert_eq!(caption.as_deref(), Some("the menu"));
 
     // Numbers: on WhatsApp, and not.
     h.control("config", json!({"notOnWhatsApp": ["+15559990000"]}));
     assert_eq!(link.check_number("15559990000").unwrap(), None);
-    assert_eq!(link.check_number("4917123456789").unwrap().as_deref(), Some("4917123456789@c.us"));
+    assert_eq!(
+        link.check_number("4917123456789").unwrap().as_deref(),
+        Some("4917123456789@c.us")
+    );
 
     // Sending: the page has it under the engine's id, and the acks reach the stored row.
     let message = outgoing("4917123456789@c.us", "Guten Tag!", None);
@@ -295,21 +415,56 @@ fn qr_login_messages_acks_and_a_restored_session() {
     assert!(ack >= 0, "a sent message has an ack, got {ack}");
     let outbound = h.control_get("outbound");
     assert!(
-        outbound.as_array().unwrap().iter().any(|m| m["body"] == "Guten Tag!" && m["id"].as_str().is_some_and(|id| id.ends_with(&message.key_id))),
+        outbound
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["body"] == "Guten Tag!"
+                && m["id"]
+                    .as_str()
+                    .is_some_and(|id| id.ends_with(&message.key_id))),
         "the simulator received the message under the engine's id: {outbound}"
     );
-    h.wait_rows("SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND ack >= 3", &message.wa_message_id, 1);
-    assert_eq!(link.find_message(&message.wa_message_id).unwrap(), Some(3), "find_message sees the read ack");
-    assert_eq!(link.find_message(&format!("true_4917123456789@c.us_{}", new_key_id())).unwrap(), None);
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND ack >= 3",
+        &message.wa_message_id,
+        1,
+    );
+    assert_eq!(
+        link.find_message(&message.wa_message_id).unwrap(),
+        Some(3),
+        "find_message sees the read ack"
+    );
+    assert_eq!(
+        link.find_message(&format!("true_4917123456789@c.us_{}", new_key_id()))
+            .unwrap(),
+        None
+    );
     link.send(&message).unwrap();
-    let copies = h.control_get("outbound").as_array().unwrap().iter().filter(|m| m["body"] == "Guten Tag!").count();
+    let copies = h
+        .control_get("outbound")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["body"] == "Guten Tag!")
+        .count();
     assert_eq!(copies, 1, "sending the same id again must not send twice");
 
     // A picture with a caption.
-    let photo = MediaFile { bytes: picture.clone(), mimetype: "image/jpeg".into(), filename: Some("photo.jpg".into()) };
-    link.send(&outgoing("4917123456789@c.us", "our shop", Some(photo))).unwrap();
+    let photo = MediaFile {
+        bytes: picture.clone(),
+        mimetype: "image/jpeg".into(),
+        filename: Some("photo.jpg".into()),
+    };
+    link.send(&outgoing("4917123456789@c.us", "our shop", Some(photo)))
+        .unwrap();
     let outbound = h.control_get("outbound");
-    let sent_photo = outbound.as_array().unwrap().iter().find(|m| m["type"] == "image").cloned();
+    let sent_photo = outbound
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["type"] == "image")
+        .cloned();
     let sent_photo = sent_photo.unwrap_or_else(|| panic!("no image among {outbound}"));
     assert_eq!(sent_photo["caption"], "our shop");
     assert_eq!(sent_photo["mimetype"], "image/jpeg");
@@ -321,11 +476,18 @@ fn qr_login_messages_acks_and_a_restored_session() {
     // A clean stop seals the session and leaves no plaintext; the next start needs no QR.
     h.stop();
     assert!(h.vault_file().is_file(), "the session is sealed at stop");
-    assert!(!h.profile_dir().exists(), "no plaintext profile after a clean stop");
+    assert!(
+        !h.profile_dir().exists(),
+        "no plaintext profile after a clean stop"
+    );
     h.forget_history();
     h.start();
     h.wait_state(ConnectionState::Connected);
-    assert!(!h.saw(ConnectionState::Qr), "a restored session connects without a QR: {:?}", h.seen);
+    assert!(
+        !h.saw(ConnectionState::Qr),
+        "a restored session connects without a QR: {:?}",
+        h.seen
+    );
     h.stop();
 }
 
@@ -340,14 +502,28 @@ fn chromium_killed_conflict_offline_logout_and_ban() {
     // Chromium killed: back within 15 s, no QR, and a message sent meanwhile arrives.
     let pid = link.browser_pid().expect("Chromium runs");
     h.forget_history();
-    let killed = std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     h.wait_state(ConnectionState::BrowserCrashed);
-    let meanwhile = h.control("inbound", json!({"from": "+919876543210", "body": "sent while you were down"}));
+    let meanwhile = h.control(
+        "inbound",
+        json!({"from": "+919876543210", "body": "sent while you were down"}),
+    );
     h.wait_state_within(ConnectionState::Connected, Duration::from_secs(15));
-    assert!(!h.saw(ConnectionState::Qr), "the session survives a browser crash: {:?}", h.seen);
+    assert!(
+        !h.saw(ConnectionState::Qr),
+        "the session survives a browser crash: {:?}",
+        h.seen
+    );
     assert_ne!(link.browser_pid(), Some(pid), "a new Chromium runs");
-    h.wait_rows("SELECT count(*) FROM messages WHERE wa_message_id = ?1", meanwhile["id"].as_str().unwrap(), 1);
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
+        meanwhile["id"].as_str().unwrap(),
+        1,
+    );
 
     // Opened elsewhere: conflict, then "use here".
     h.control("conflict", json!({}));
@@ -366,14 +542,21 @@ fn chromium_killed_conflict_offline_logout_and_ban() {
     h.forget_history();
     h.control("logout", json!({}));
     h.wait_state(ConnectionState::Qr);
-    assert!(h.saw(ConnectionState::LoggedOut), "the logout is reported before the new QR: {:?}", h.seen);
+    assert!(
+        h.saw(ConnectionState::LoggedOut),
+        "the logout is reported before the new QR: {:?}",
+        h.seen
+    );
     h.wait_until("the vault is destroyed", || !h.vault_file().exists());
 
     // Linked again, then blocked by WhatsApp.
     h.link_by_qr();
     h.control("ban", json!({}));
     let banned = h.wait_state(ConnectionState::Banned);
-    assert!(banned.detail.unwrap_or_default().contains("TOS_BLOCK"), "the detail names the block");
+    assert!(
+        banned.detail.unwrap_or_default().contains("TOS_BLOCK"),
+        "the detail names the block"
+    );
     h.stop();
 }
 
@@ -388,15 +571,23 @@ fn pairing_code_links_and_disconnect_forgets_the_session() {
     assert_eq!(status.pairing_code.as_deref(), Some(code.as_str()));
     h.control("pairing", json!({"code": code}));
     h.wait_state(ConnectionState::Connected);
-    h.wait_until("the session is sealed after login", || h.vault_file().is_file());
+    h.wait_until("the session is sealed after login", || {
+        h.vault_file().is_file()
+    });
 
     link.disconnect().unwrap();
     let out = h.wait_state(ConnectionState::LoggedOut);
     assert!(out.detail.is_some());
-    assert!(!h.vault_file().exists(), "disconnect forgets the saved session");
+    assert!(
+        !h.vault_file().exists(),
+        "disconnect forgets the saved session"
+    );
     assert!(!h.profile_dir().exists(), "and its plaintext");
     assert_eq!(link.browser_pid(), None, "Chromium is closed");
-    assert!(link.check_number("15550000001").is_err(), "nothing can be sent while logged out");
+    assert!(
+        link.check_number("15550000001").is_err(),
+        "nothing can be sent while logged out"
+    );
 
     link.connect().unwrap();
     h.wait_state(ConnectionState::Qr);
@@ -411,9 +602,19 @@ fn a_renamed_module_is_reported_by_name() {
     let link = h.start();
     let changed = h.wait_state(ConnectionState::WhatsappChanged);
     let detail = changed.detail.unwrap_or_default();
-    assert!(detail.contains("WhatsApp Web changed: module WAWebQueryExistsJob not found"), "{detail}");
-    assert!(changed.wa_version.is_some(), "the version that changed is recorded");
+    assert!(
+        detail.contains("WhatsApp Web changed: module WAWebQueryExistsJob not found"),
+        "{detail}"
+    );
+    assert!(
+        changed.wa_version.is_some(),
+        "the version that changed is recorded"
+    );
     let refused = link.check_number("15550000001").unwrap_err();
-    assert!(refused.message.contains("WAWebQueryExistsJob"), "calls say why they cannot run: {}", refused.message);
+    assert!(
+        refused.message.contains("WAWebQueryExistsJob"),
+        "calls say why they cannot run: {}",
+        refused.message
+    );
     h.stop();
 }

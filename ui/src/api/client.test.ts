@@ -121,8 +121,8 @@ describe('Tauri transport', () => {
     invoke.mockResolvedValue({ status: 200, body: { success: true, data: [{ id: 7 }], nextCursor: null } });
     const client = await freshClient();
     expect(client.transportKind).toBe('tauri');
-    const page = await client.api.list('/api/v1/contacts', { limit: 50 });
-    expect(invoke).toHaveBeenCalledWith('api', { request: { method: 'GET', path: '/api/v1/contacts', query: { limit: 50 }, body: null } });
+    const page = await client.api.list('/api/v1/contacts', { limit: 50, tag: [3, 4] });
+    expect(invoke).toHaveBeenCalledWith('api', { request: { method: 'GET', path: '/api/v1/contacts', query: 'limit=50&tag=3&tag=4', body: null } });
     expect(page).toEqual({ data: [{ id: 7 }], nextCursor: null });
   });
 
@@ -130,6 +130,7 @@ describe('Tauri transport', () => {
     invoke.mockResolvedValue({ status: 401, body: { success: false, error: { code: 'wrong_passcode', message: 'Wrong passcode' } } });
     const client = await freshClient();
     await expect(client.unlock('1')).rejects.toMatchObject({ status: 401, code: 'wrong_passcode', message: 'Wrong passcode' });
+    expect(invoke).toHaveBeenCalledWith('api', { request: { method: 'POST', path: '/api/v1/lock/unlock', query: '', body: { passcode: '1' } } });
   });
 
   it('reports a failing command as network_error rather than crashing', async () => {

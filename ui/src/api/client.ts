@@ -89,8 +89,9 @@ function tauriTransport(): Transport {
       // Loaded lazily so the browser build never touches Tauri's IPC globals.
       const { invoke } = await import('@tauri-apps/api/core');
       try {
+        // The engine's ApiRequest takes the query as a string (without `?`), exactly as the HTTP path carries it.
         const answer = await invoke<RawResponse>('api', {
-          request: { method: request.method, path: request.path, query: request.query ?? null, body: request.body ?? null },
+          request: { method: request.method, path: request.path, query: buildQuery(request.query).replace(/^\?/, ''), body: request.body ?? null },
         });
         return answer;
       } catch (error) {

@@ -1,0 +1,510 @@
+//! The API table: every route's method, path, access, request and response types, and the engine call
+//! behind it. The HTTP server and the desktop shell's `api` command both dispatch through [`dispatch`],
+//! and the OpenAPI document is generated from the same table, so the three cannot drift apart.
+
+use std::collections::HashMap;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use whatsflow_engine::{Engine, Error, ErrorCode, Result};
+
+/// Default limit on a request body; routes that take files raise it.
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn parse(text: &str) -> Option<Method> {
+        match text.to_ascii_uppercase().as_str() {
+            "GET" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            "PUT" => Some(Method::Put),
+            "DELETE" => Some(Method::Delete),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+            Method::Put => "put",
+            Method::Delete => "delete",
+        }
+    }
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No credentials needed (health, the OpenAPI document).
+    Public,
+    /// Any authenticated caller, even while the app is locked (app state, unlocking).
+    WhileLocked,
+    /// Reading data.
+    Read,
+    /// Sending messages and changing data.
+    Send,
+    /// Settings, keys, the app lock.
+    Admin,
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// The desktop window, over Tauri IPC.
+    Desktop,
+    /// A browser or script holding the server's session token.
+    Session,
+    /// Nobody identified.
+    Anonymous,
+}
+
+/// A request in transport-neutral form.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ApiRequest {
+    pub method: String,
+    /// The path, e.g. `/api/v1/profile` (a `?query` part is allowed here too).
+    pub path: String,
+    /// The query string without `?`.
+    pub query: String,
+    /// The JSON body (desktop transport).
+    pub body: Option<serde_json::Value>,
+    /// The raw body (HTTP transport); wins over `body`.
+    #[serde(skip)]
+    pub raw_body: Option<Vec<u8>>,
+}
+
+/// A response in transport-neutral form.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiResponse {
+    pub status: u16,
+    #[serde(rename = "contentType")]
+    pub content_type: String,
+    #[serde(skip)]
+    pub body: Vec<u8>,
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
+}
+
+impl ApiResponse {
+    pub fn json(status: u16, value: &serde_json::Value) -> ApiResponse {
+        ApiResponse {
+            status,
+            content_type: "application/json".into(),
+            body: value.to_string().into_bytes(),
+            retry_after: None,
+        }
+    }
+
+    pub fn error(err: &Error) -> ApiResponse {
+        let body = serde_json::json!({
+            "success": false,
+            "error": { "code": err.code.as_str(), "message": err.message, "details": err.details },
+        });
+        let mut response = ApiResponse::json(status_of(err.code), &body);
+        response.retry_after = err.retry_after;
+        response
+    }
+
+    /// The body as JSON, for the desktop transport.
+    pub fn json_body(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// The HTTP status for an error code.
+pub fn status_of(code: ErrorCode) -> u16 {
+    match code {
+        ErrorCode::ValidationFailed | ErrorCode::InvalidJson => 400,
+        ErrorCode::Unauthorized | ErrorCode::WrongPasscode => 401,
+        ErrorCode::Forbidden | ErrorCode::AppLocked => 403,
+        ErrorCode::NotFound => 404,
+        ErrorCode::Conflict => 409,
+        ErrorCode::PayloadTooLarge => 413,
+        ErrorCode::NotOnWhatsapp => 422,
+        ErrorCode::TooManyAttempts => 429,
+        ErrorCode::WhatsappUnavailable => 503,
+        ErrorCode::Internal => 500,
+    }
+}
+
+/// What a handler sees of its request.
+pub struct Ctx<'a> {
+    pub engine: &'a Engine,
+    pub params: HashMap<&'static str, String>,
+    pub query: HashMap<String, Vec<String>>,
+}
+
+impl Ctx<'_> {
+    /// A numeric path parameter such as `{id}`.
+    pub fn id(&self, name: &str) -> Result<i64> {
+        self.params
+            .get(name)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| Error::invalid_field(name, format!("{name} must be a number")))
+    }
+    pub fn query_one(&self, name: &str) -> Option<&str> {
+        self.query.get(name).and_then(|v| v.first()).map(String::as_str)
+    }
+    /// `?limit=`, between 1 and 500.
+    pub fn limit(&self, default: usize) -> Result<usize> {
+        match self.query_one("limit") {
+            None => Ok(default),
+            Some(text) => text
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=500).contains(n))
+                .ok_or_else(|| Error::invalid_field("limit", "limit must be between 1 and 500")),
+        }
+    }
+    /// `?cursor=` as the numeric id lists page by.
+    pub fn cursor(&self) -> Result<Option<i64>> {
+        self.query_one("cursor")
+            .filter(|c| !c.is_empty())
+            .map(|c| c.parse().map_err(|_| Error::invalid_field("cursor", "cursor is not valid")))
+            .transpose()
+    }
+}
+
+/// What a handler answers.
+pub enum Reply {
+    Data(serde_json::Value),
+    Page(serde_json::Value, Option<String>),
+    Raw { content_type: String, body: Vec<u8> },
+}
+
+/// A page of a list and the cursor for the next one.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// A page of items fetched with `limit + 1` rows: the extra row only says there is more.
+    pub fn from_overfetch(mut items: Vec<T>, limit: usize, cursor_of: impl Fn(&T) -> String) -> Page<T> {
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next_cursor = if more { items.last().map(cursor_of) } else { None };
+        Page { items, next_cursor }
+    }
+}
+
+/// Raw bytes with their content type (QR images, exports).
+pub struct Raw {
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// The request body of routes that take none.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct NoBody {}
+
+type Handler = Box<dyn Fn(&Ctx, &[u8]) -> Result<Reply> + Send + Sync>;
+type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// What the OpenAPI document says a route answers.
+#[derive(Clone, Copy)]
+pub enum Answer {
+    Data(SchemaFn),
+    Page(SchemaFn),
+    Raw(&'static str),
+}
+
+/// A documented query parameter.
+#[derive(Clone, Copy)]
+pub struct QueryParam {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+pub struct Route {
+    pub method: Method,
+    /// With `{name}` placeholders, e.g. `/api/v1/contacts/{id}`.
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub tag: &'static str,
+    pub access: Access,
+    pub max_body: usize,
+    pub request: Option<SchemaFn>,
+    pub answer: Answer,
+    pub query: &'static [QueryParam],
+    handler: Handler,
+}
+
+impl Route {
+    pub fn with_query(mut self, query: &'static [QueryParam]) -> Route {
+        self.query = query;
+        self
+    }
+    pub fn max_body(mut self, bytes: usize) -> Route {
+        self.max_body = bytes;
+        self
+    }
+    fn segments(&self) -> impl Iterator<Item = &'static str> {
+        self.path.trim_matches('/').split('/')
+    }
+}
+
+fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+fn parse_body<I: DeserializeOwned>(bytes: &[u8]) -> Result<I> {
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { bytes };
+    serde_json::from_slice(bytes).map_err(|e| {
+        let mut err = Error::new(ErrorCode::InvalidJson, format!("The request body is not valid JSON: {e}"));
+        err.details.push(whatsflow_engine::FieldError { field: "body".into(), message: e.to_string() });
+        err
+    })
+}
+
+fn to_value<T: Serialize>(value: T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| Error::internal(e.to_string()))
+}
+
+/// A route answering one JSON object, taking a JSON body `I` (use [`NoBody`] for none).
+pub fn data<I, O>(
+    method: Method,
+    path: &'static str,
+    tag: &'static str,
+    access: Access,
+    summary: &'static str,
+    handler: impl Fn(&Ctx, I) -> Result<O> + Send + Sync + 'static,
+) -> Route
+where
+    I: DeserializeOwned + JsonSchema + 'static,
+    O: Serialize + JsonSchema + 'static,
+{
+    let takes_body = method != Method::Get && std::any::type_name::<I>() != std::any::type_name::<NoBody>();
+    Route {
+        method,
+        path,
+        summary,
+        tag,
+        access,
+        max_body: DEFAULT_MAX_BODY,
+        request: takes_body.then_some(schema_of::<I> as SchemaFn),
+        answer: Answer::Data(schema_of::<O>),
+        query: &[],
+        handler: Box::new(move |ctx, bytes| {
+            let input = if takes_body { parse_body::<I>(bytes)? } else { parse_body::<I>(b"{}")? };
+            Ok(Reply::Data(to_value(handler(ctx, input)?)?))
+        }),
+    }
+}
+
+/// A GET route answering a page of `T` with `nextCursor`.
+pub fn page<T>(
+    path: &'static str,
+    tag: &'static str,
+    access: Access,
+    summary: &'static str,
+    handler: impl Fn(&Ctx) -> Result<Page<T>> + Send + Sync + 'static,
+) -> Route
+where
+    T: Serialize + JsonSchema + 'static,
+{
+    Route {
+        method: Method::Get,
+        path,
+        summary,
+        tag,
+        access,
+        max_body: DEFAULT_MAX_BODY,
+        request: None,
+        answer: Answer::Page(schema_of::<Vec<T>>),
+        query: &[],
+        handler: Box::new(move |ctx, _| {
+            let page = handler(ctx)?;
+            Ok(Reply::Page(to_value(page.items)?, page.next_cursor))
+        }),
+    }
+}
+
+/// A route answering raw bytes (an image, a file).
+pub fn raw(
+    method: Method,
+    path: &'static str,
+    tag: &'static str,
+    access: Access,
+    summary: &'static str,
+    content_type: &'static str,
+    handler: impl Fn(&Ctx, &[u8]) -> Result<Raw> + Send + Sync + 'static,
+) -> Route {
+    Route {
+        method,
+        path,
+        summary,
+        tag,
+        access,
+        max_body: DEFAULT_MAX_BODY,
+        request: None,
+        answer: Answer::Raw(content_type),
+        query: &[],
+        handler: Box::new(move |ctx, bytes| {
+            let raw = handler(ctx, bytes)?;
+            Ok(Reply::Raw { content_type: raw.content_type, body: raw.body })
+        }),
+    }
+}
+
+/// The route table with a path matcher.
+pub struct Api {
+    routes: Vec<Route>,
+}
+
+impl Api {
+    pub fn new(routes: Vec<Route>) -> Api {
+        Api { routes }
+    }
+
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
+    }
+
+    /// Finds the route for a method and path; `Err(true)` when the path exists with other methods.
+    fn find(&self, method: Method, path: &str) -> std::result::Result<(&Route, HashMap<&'static str, String>), bool> {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let mut path_known = false;
+        for route in &self.routes {
+            let mut params = HashMap::new();
+            let mut segments = route.segments();
+            let matched = parts.iter().all(|part| match segments.next() {
+                Some(seg) if seg.starts_with('{') => {
+                    params.insert(seg.trim_matches(['{', '}']), percent_decode(part));
+                    !part.is_empty()
+                }
+                Some(seg) => seg == *part,
+                None => false,
+            }) && segments.next().is_none();
+            if matched {
+                if route.method == method {
+                    return Ok((route, params));
+                }
+                path_known = true;
+            }
+        }
+        Err(path_known)
+    }
+
+    /// Runs one request for a caller already authenticated by its transport.
+    pub fn dispatch(&self, engine: &Engine, caller: Caller, request: ApiRequest) -> ApiResponse {
+        match self.try_dispatch(engine, caller, request) {
+            Ok(response) => response,
+            Err(err) => ApiResponse::error(&err),
+        }
+    }
+
+    fn try_dispatch(&self, engine: &Engine, caller: Caller, request: ApiRequest) -> Result<ApiResponse> {
+        let (path, query_in_path) = match request.path.split_once('?') {
+            Some((p, q)) => (p.to_owned(), q.to_owned()),
+            None => (request.path.clone(), String::new()),
+        };
+        let method = Method::parse(&request.method)
+            .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("Method {} is not supported", request.method)))?;
+        let (route, params) = self.find(method, &path).map_err(|path_known| {
+            if path_known {
+                Error::new(ErrorCode::NotFound, format!("{} is not allowed on {path}", request.method))
+            } else {
+                Error::new(ErrorCode::NotFound, format!("No such route: {path}"))
+            }
+        })?;
+        match (route.access, caller) {
+            (Access::Public, _) => {}
+            (_, Caller::Anonymous) => {
+                return Err(Error::new(ErrorCode::Unauthorized, "Missing or wrong token: send Authorization: Bearer <token>"))
+            }
+            (Access::WhileLocked, _) => {}
+            (_, Caller::Desktop | Caller::Session) => {
+                if engine.is_locked() {
+                    return Err(Error::new(ErrorCode::AppLocked, "WhatsFlow is locked: enter the passcode first"));
+                }
+            }
+        }
+        let body = match (request.raw_body, request.body) {
+            (Some(raw), _) => raw,
+            (None, Some(value)) => value.to_string().into_bytes(),
+            (None, None) => Vec::new(),
+        };
+        if body.len() > route.max_body {
+            return Err(Error::new(
+                ErrorCode::PayloadTooLarge,
+                format!("The request body is larger than {} bytes", route.max_body),
+            ));
+        }
+        let query_text = if request.query.is_empty() { query_in_path } else { request.query };
+        let ctx = Ctx { engine, params, query: parse_query(&query_text) };
+        let reply = (route.handler)(&ctx, &body)?;
+        Ok(match reply {
+            Reply::Data(data) => ApiResponse::json(200, &serde_json::json!({ "success": true, "data": data })),
+            Reply::Page(data, next) => ApiResponse::json(
+                200,
+                &serde_json::json!({ "success": true, "data": data, "nextCursor": next }),
+            ),
+            Reply::Raw { content_type, body } => ApiResponse { status: 200, content_type, body, retry_after: None },
+        })
+    }
+}
+
+fn parse_query(text: &str) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for pair in text.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        out.entry(percent_decode(k)).or_default().push(percent_decode(v));
+    }
+    out
+}
+
+/// Decodes `%XX` escapes and `+` in a URL component.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b+c"), "a b c");
+        assert_eq!(percent_decode("%2B49"), "+49");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("%C3%A9"), "é");
+    }
+
+    #[test]
+    fn query_strings() {
+        let q = parse_query("tag=1&tag=2&q=rosa%20m&empty");
+        assert_eq!(q["tag"], vec!["1", "2"]);
+        assert_eq!(q["q"], vec!["rosa m"]);
+        assert_eq!(q["empty"], vec![""]);
+    }
+}

@@ -1,0 +1,302 @@
+//! The loopback HTTP server on tiny_http: checks `Host`, origin and token, serves REST v1 through the
+//! API table, the event stream, and the built UI.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tiny_http::{Header, Request, Response};
+use whatsflow_engine::{Engine, Error, ErrorCode};
+
+use crate::api::{percent_decode, ApiRequest, ApiResponse, Api, Caller};
+use crate::events::EventLog;
+
+/// Request-handling threads; the event streams get threads of their own.
+const WORKERS: usize = 4;
+/// A quiet event stream sends a comment this often, so dead connections are noticed.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// 0 picks a free port.
+    pub port: u16,
+    /// The session token every request must carry.
+    pub token: String,
+    /// The built UI (`ui/dist`); `None` serves the API only.
+    pub ui_dir: Option<PathBuf>,
+}
+
+/// A running server; dropping it does not stop it, `stop()` does.
+pub struct Server {
+    addr: SocketAddr,
+    http: Arc<tiny_http::Server>,
+    stopping: Arc<AtomicBool>,
+    workers: Vec<std::thread::JoinHandle<()>>,
+}
+
+struct Shared {
+    engine: Engine,
+    api: Api,
+    config: ServerConfig,
+    port: u16,
+    events: Arc<EventLog>,
+    stopping: Arc<AtomicBool>,
+}
+
+impl Server {
+    pub fn start(engine: Engine, config: ServerConfig) -> anyhow::Result<Server> {
+        let http = tiny_http::Server::http(("127.0.0.1", config.port))
+            .map_err(|e| anyhow::anyhow!("could not listen on 127.0.0.1:{}: {e}", config.port))?;
+        let addr = http
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| anyhow::anyhow!("the server has no IP address"))?;
+        let http = Arc::new(http);
+        let stopping = Arc::new(AtomicBool::new(false));
+        let shared = Arc::new(Shared {
+            events: EventLog::start(&engine),
+            engine,
+            api: crate::routes::api(),
+            config,
+            port: addr.port(),
+            stopping: stopping.clone(),
+        });
+        let workers = (0..WORKERS)
+            .map(|i| {
+                let http = http.clone();
+                let shared = shared.clone();
+                std::thread::Builder::new()
+                    .name(format!("http-{i}"))
+                    .spawn(move || {
+                        while let Ok(request) = http.recv() {
+                            if shared.stopping.load(Ordering::SeqCst) {
+                                break;
+                            }
+                            handle(&shared, request);
+                        }
+                    })
+                    .expect("spawn http worker")
+            })
+            .collect();
+        Ok(Server { addr, http, stopping, workers })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn stop(self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        for _ in &self.workers {
+            self.http.unblock();
+        }
+        for worker in self.workers {
+            let _ = worker.join();
+        }
+    }
+}
+
+fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+/// `127.0.0.1`, `localhost` or `[::1]`, with any port. Anything else may be DNS rebinding.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or("").to_owned()
+    };
+    matches!(name.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]")
+}
+
+/// Compares without leaking where the first difference is.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn handle(shared: &Shared, mut request: Request) {
+    let url = request.url().to_owned();
+    let (path, query) = match url.split_once('?') {
+        Some((p, q)) => (p.to_owned(), q.to_owned()),
+        None => (url.clone(), String::new()),
+    };
+    if !header(&request, "Host").map(is_loopback_host).unwrap_or(false) {
+        let err = Error::new(ErrorCode::Forbidden, "This server answers only to 127.0.0.1, localhost or [::1]");
+        let mut response = ApiResponse::error(&err);
+        response.status = 421;
+        return respond(request, response);
+    }
+    if let Some(origin) = header(&request, "Origin") {
+        let allowed = [format!("http://127.0.0.1:{}", shared.port), format!("http://localhost:{}", shared.port)];
+        if path.starts_with("/api/") && !allowed.iter().any(|a| a == origin) {
+            let err = Error::new(ErrorCode::Forbidden, "Cross-origin requests are not allowed");
+            return respond(request, ApiResponse::error(&err));
+        }
+    }
+    if !path.starts_with("/api/") {
+        return serve_ui(shared, request, &path);
+    }
+    let token = header(&request, "Authorization")
+        .and_then(|v| v.strip_prefix("Bearer ").map(str::trim).map(str::to_owned))
+        .or_else(|| {
+            // EventSource cannot set headers: the stream alone takes the token from the query.
+            (path == "/api/v1/events").then(|| query_param(&query, "token")).flatten()
+        });
+    let caller = match token {
+        Some(t) if same_secret(&t, &shared.config.token) => Caller::Session,
+        _ => Caller::Anonymous,
+    };
+    if path == "/api/v1/events" && request.method().as_str() == "GET" {
+        if caller == Caller::Anonymous {
+            let err = Error::new(ErrorCode::Unauthorized, "Missing or wrong token");
+            return respond(request, ApiResponse::error(&err));
+        }
+        let resume = header(&request, "Last-Event-ID")
+            .map(str::to_owned)
+            .or_else(|| query_param(&query, "lastEventId"))
+            .and_then(|v| v.parse().ok());
+        return stream_events(shared, request, resume);
+    }
+    let mut body = Vec::new();
+    let limit = 100 * 1024 * 1024;
+    if let Err(e) = std::io::Read::read_to_end(&mut std::io::Read::take(request.as_reader(), limit as u64 + 1), &mut body) {
+        let err = Error::new(ErrorCode::InvalidJson, format!("Could not read the request body: {e}"));
+        return respond(request, ApiResponse::error(&err));
+    }
+    if body.len() > limit {
+        let err = Error::new(ErrorCode::PayloadTooLarge, "The request body is larger than 100 MB");
+        return respond(request, ApiResponse::error(&err));
+    }
+    let api_request = ApiRequest {
+        method: request.method().as_str().to_owned(),
+        path,
+        query,
+        body: None,
+        raw_body: Some(body),
+    };
+    let response = shared.api.dispatch(&shared.engine, caller, api_request);
+    respond(request, response);
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| percent_decode(v))
+    })
+}
+
+fn respond(request: Request, response: ApiResponse) {
+    let mut headers = vec![
+        Header::from_bytes("Content-Type", response.content_type.as_bytes()).expect("valid header"),
+        Header::from_bytes("Cache-Control", "no-store").expect("valid header"),
+        Header::from_bytes("X-Content-Type-Options", "nosniff").expect("valid header"),
+    ];
+    if let Some(seconds) = response.retry_after {
+        headers.push(Header::from_bytes("Retry-After", seconds.to_string()).expect("valid header"));
+    }
+    let length = response.body.len();
+    let reply = Response::new(response.status.into(), headers, std::io::Cursor::new(response.body), Some(length), None);
+    if let Err(e) = request.respond(reply) {
+        tracing::debug!(error = %e, "client went away before the response");
+    }
+}
+
+/// Streams events as `text/event-stream` on a thread of its own, writing straight to the socket so
+/// each event leaves at once.
+fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>) {
+    let events = shared.events.clone();
+    let stopping = shared.stopping.clone();
+    let mut after = resume_after.unwrap_or_else(|| events.last_id());
+    let mut writer = request.into_writer();
+    std::thread::spawn(move || {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n: connected\n\n";
+        if writer.write_all(head.as_bytes()).and_then(|_| writer.flush()).is_err() {
+            return;
+        }
+        while !stopping.load(Ordering::SeqCst) {
+            let batch = events.after(after, KEEPALIVE);
+            let mut text = String::new();
+            if batch.is_empty() {
+                text.push_str(": keep-alive\n\n");
+            }
+            for (id, json) in batch {
+                text.push_str(&format!("id: {id}\ndata: {json}\n\n"));
+                after = id;
+            }
+            if writer.write_all(text.as_bytes()).and_then(|_| writer.flush()).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "json" => "application/json",
+        "woff2" => "font/woff2",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Serves the built UI; unknown paths get `index.html` so client-side routes survive a reload.
+fn serve_ui(shared: &Shared, request: Request, path: &str) {
+    let Some(root) = &shared.config.ui_dir else {
+        let err = Error::not_found("page (this server was started without the UI)");
+        return respond(request, ApiResponse::error(&err));
+    };
+    let relative = percent_decode(path.trim_start_matches('/'));
+    let safe = !relative.split('/').any(|s| s == ".." || s.contains('\\'));
+    let candidate = root.join(&relative);
+    let file = if safe && !relative.is_empty() && candidate.is_file() { candidate } else { root.join("index.html") };
+    match std::fs::read(&file) {
+        Ok(body) => {
+            let cache = if file.starts_with(root.join("assets")) { "public, max-age=31536000, immutable" } else { "no-cache" };
+            let headers = vec![
+                Header::from_bytes("Content-Type", content_type(&file)).expect("valid header"),
+                Header::from_bytes("Cache-Control", cache).expect("valid header"),
+                Header::from_bytes("X-Content-Type-Options", "nosniff").expect("valid header"),
+                Header::from_bytes("Referrer-Policy", "no-referrer").expect("valid header"),
+            ];
+            let length = body.len();
+            let _ = request.respond(Response::new(200.into(), headers, std::io::Cursor::new(body), Some(length), None));
+        }
+        Err(_) => {
+            let err = Error::not_found("UI (build it with `npm run build` in ui/)");
+            respond(request, ApiResponse::error(&err));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loopback_hosts() {
+        for (host, ok) in [
+            ("127.0.0.1:8080", true),
+            ("localhost", true),
+            ("LOCALHOST:1", true),
+            ("[::1]:443", true),
+            ("evil.example", false),
+            ("127.0.0.1.evil.example", false),
+            ("localhost.evil.example:80", false),
+            ("", false),
+        ] {
+            assert_eq!(super::is_loopback_host(host), ok, "{host}");
+        }
+    }
+}

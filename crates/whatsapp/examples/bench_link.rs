@@ -1,0 +1,209 @@
+//! Memory benchmark: the managed Chromium's PSS while connected and idle, with the link's flags
+//! versus Chromium's own defaults, on the same simulated WhatsApp Web page.
+//!
+//! `cargo run -p whatsflow-whatsapp --example bench_link [-- --idle-secs 20]` (Linux: reads
+//! `/proc/<pid>/smaps_rollup` of every process in the browser's tree).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chromiumoxide::{Browser, BrowserConfig};
+use futures::StreamExt;
+use serde_json::json;
+use whatsflow_engine::{ConnectionState, Engine, Link, Options, SystemClock};
+use whatsflow_whatsapp::{find_chromium, LinkConfig, WhatsAppLink};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let idle = std::env::args()
+        .skip_while(|a| a != "--idle-secs")
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(Duration::from_secs(15));
+    let chromium = find_chromium()?;
+    std::env::set_var("WHATSFLOW_KEYSTORE", "file");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+
+    // 1. The link, with its flags.
+    let sim = wa_sim::Simulator::start(0)?;
+    let dir = tempfile::tempdir()?;
+    let engine = Engine::open(Options {
+        data_dir: dir.path().to_owned(),
+        clock: Arc::new(SystemClock),
+        demo: false,
+    })?;
+    let mut config = LinkConfig::new(dir.path());
+    config.url = sim.url();
+    config.chromium = Some(chromium.clone());
+    let link = WhatsAppLink::start_on(runtime.handle(), engine, config);
+    wait_for(|| link.status().state == ConnectionState::Qr, "the QR")?;
+    post(&sim.url(), "scan", json!({}))?;
+    wait_for(
+        || link.status().state == ConnectionState::Connected,
+        "connected",
+    )?;
+    std::thread::sleep(idle);
+    let pid = link.browser_pid().ok_or("no browser pid")?;
+    let ours = tree_pss(pid);
+    link.stop()?;
+    drop(sim);
+
+    // 2. Chromium's defaults: only what running headless here requires.
+    let sim = wa_sim::Simulator::start(0)?;
+    let profile = tempfile::tempdir()?;
+    let url = sim.url();
+    let baseline = runtime.block_on(async {
+        let mut builder = BrowserConfig::builder()
+            .chrome_executable(&chromium)
+            .user_data_dir(profile.path())
+            .disable_default_args()
+            .new_headless_mode();
+        if is_root() {
+            builder = builder.no_sandbox();
+        }
+        let (mut browser, mut handler) = Browser::launch(builder.build()?).await?;
+        let driver = tokio::spawn(async move { while handler.next().await.is_some() {} });
+        let page = browser.new_page(url.as_str()).await?;
+        let _ = &page;
+        let pid = browser
+            .get_mut_child()
+            .and_then(|c| c.as_mut_inner().id())
+            .ok_or("no pid")?;
+        Ok::<_, Box<dyn std::error::Error>>((browser, driver, pid))
+    });
+    let (mut browser, driver, pid) = baseline?;
+    // The default page links like the first: a QR, then the phone scans it.
+    wait_for(
+        || state(&sim.url()).as_deref() == Some("UNPAIRED"),
+        "the default browser's QR",
+    )?;
+    post(&sim.url(), "scan", json!({}))?;
+    wait_for(
+        || state(&sim.url()).as_deref() == Some("CONNECTED"),
+        "the default browser connected",
+    )?;
+    std::thread::sleep(idle);
+    let theirs = tree_pss(pid);
+    runtime.block_on(async {
+        let _ = browser.close().await;
+        let _ = browser.wait().await;
+        driver.abort();
+    });
+
+    println!(
+        "Chromium {} — connected, idle {} s",
+        chromium.display(),
+        idle.as_secs()
+    );
+    report("WhatsFlow flags", &ours);
+    report("Chromium defaults", &theirs);
+    let (a, b) = (total(&ours), total(&theirs));
+    println!(
+        "saving: {} MiB ({:.0} %)",
+        (b - a) / 1024,
+        100.0 * (b - a) as f64 / b.max(1) as f64
+    );
+    Ok(())
+}
+
+fn report(label: &str, tree: &[(u32, String, u64)]) {
+    println!(
+        "{label}: {} processes, {} MiB PSS",
+        tree.len(),
+        total(tree) / 1024
+    );
+    for (pid, kind, kib) in tree {
+        println!("    {pid:>7} {kind:<22} {:>6} MiB", kib / 1024);
+    }
+}
+
+fn total(tree: &[(u32, String, u64)]) -> i64 {
+    tree.iter().map(|(_, _, kib)| *kib as i64).sum()
+}
+
+/// Every process descended from `root` (itself included): pid, Chromium's `--type`, PSS in KiB.
+fn tree_pss(root: u32) -> Vec<(u32, String, u64)> {
+    let mut parent: HashMap<u32, u32> = HashMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The command name may hold spaces and parentheses: fields start after the last ')'.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest) else {
+            continue;
+        };
+        if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            parent.insert(pid, ppid);
+        }
+    }
+    let descends = |mut pid: u32| loop {
+        if pid == root {
+            return true;
+        }
+        match parent.get(&pid) {
+            Some(&up) if up != 0 && up != pid => pid = up,
+            _ => return false,
+        }
+    };
+    let mut tree: Vec<(u32, String, u64)> = parent
+        .keys()
+        .copied()
+        .filter(|pid| descends(*pid))
+        .map(|pid| {
+            let proc_dir = PathBuf::from(format!("/proc/{pid}"));
+            let cmdline = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
+            let kind = String::from_utf8_lossy(&cmdline)
+                .split('\0')
+                .find_map(|arg| arg.strip_prefix("--type=").map(str::to_owned))
+                .unwrap_or_else(|| "browser".to_owned());
+            let pss = std::fs::read_to_string(proc_dir.join("smaps_rollup"))
+                .unwrap_or_default()
+                .lines()
+                .find_map(|line| {
+                    line.strip_prefix("Pss:")
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                })
+                .unwrap_or(0);
+            (pid, kind, pss)
+        })
+        .collect();
+    tree.sort();
+    tree
+}
+
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
+
+fn post(base: &str, path: &str, body: serde_json::Value) -> Result<(), Box<dyn std::error::Error>> {
+    ureq::post(&format!("{base}control/{path}")).send_json(&body)?;
+    Ok(())
+}
+
+fn state(base: &str) -> Option<String> {
+    let mut response = ureq::get(&format!("{base}control/state")).call().ok()?;
+    let value: serde_json::Value = response.body_mut().read_json().ok()?;
+    value["state"].as_str().map(str::to_owned)
+}
+
+fn wait_for(mut done: impl FnMut() -> bool, what: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let until = Instant::now() + Duration::from_secs(90);
+    while !done() {
+        if Instant::now() > until {
+            return Err(format!("timed out waiting for {what}").into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
