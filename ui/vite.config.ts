@@ -8,8 +8,20 @@ const apiTarget = process.env.WHATSFLOW_API;
 
 export default defineConfig({
   plugins: [react(), tailwindcss()],
-  // Relative asset URLs so the same build works under Tauri's custom protocol and the HTTP server.
-  base: './',
+  // Absolute asset URLs ('/assets/…'): both Tauri's custom protocol and whatsflow-server serve dist/ at the root,
+  // and the server answers unknown paths with index.html, which must still find its assets.
+  base: '/',
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
-  server: apiTarget ? { proxy: { '/api': { target: apiTarget, changeOrigin: false } } } : undefined,
+  server: apiTarget
+    ? {
+        proxy: {
+          '/api': {
+            target: apiTarget,
+            changeOrigin: true,
+            // The server refuses cross-origin API calls; through the proxy they are its own origin.
+            configure: (proxy) => proxy.on('proxyReq', (request) => request.hasHeader('origin') && request.setHeader('origin', apiTarget)),
+          },
+        },
+      }
+    : undefined,
 });

@@ -1,1 +1,127 @@
-fn main() {}
+//! `whatsflow`: the desktop shell. Opens the window on the built UI, forwards the UI's API calls to
+//! the same API table the HTTP server uses, and relays engine events to the window. No logic lives
+//! here: every operation is an engine method.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use tauri::{Emitter, Manager};
+use whatsflow_engine::{Engine, Options, SystemClock};
+use whatsflow_http::{Api, ApiRequest, Caller};
+
+/// Name of the window event that carries engine events.
+const EVENT: &str = "whatsflow://event";
+
+struct Desktop {
+    engine: Engine,
+    api: Api,
+}
+
+/// What the UI's IPC transport receives: the HTTP status and the same JSON envelope the REST API sends.
+#[derive(serde::Serialize)]
+struct IpcResponse {
+    status: u16,
+    body: serde_json::Value,
+}
+
+/// The one command: a REST request, dispatched through the shared API table on a blocking thread.
+#[tauri::command]
+async fn api(state: tauri::State<'_, Arc<Desktop>>, request: ApiRequest) -> Result<IpcResponse, String> {
+    let desktop = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let response = desktop.api.dispatch(&desktop.engine, Caller::Desktop, request);
+        let body = if response.content_type.starts_with("application/json") {
+            response.json_body()
+        } else {
+            serde_json::Value::String(String::from_utf8_lossy(&response.body).into_owned())
+        };
+        IpcResponse { status: response.status, body }
+    })
+    .await
+    .map_err(|e| format!("the request could not run: {e}"))
+}
+
+struct Args {
+    demo: bool,
+    data_dir: Option<PathBuf>,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args { demo: false, data_dir: std::env::var_os("WHATSFLOW_DATA_DIR").map(PathBuf::from) };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--demo" => args.demo = true,
+            "--data-dir" => args.data_dir = it.next().map(PathBuf::from),
+            "-h" | "--help" => {
+                println!("usage: whatsflow [--demo] [--data-dir DIR]");
+                std::process::exit(0);
+            }
+            other => {
+                eprintln!("whatsflow: unknown argument {other}\nusage: whatsflow [--demo] [--data-dir DIR]");
+                std::process::exit(2);
+            }
+        }
+    }
+    args
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let args = parse_args();
+    let data_dir = args.data_dir.unwrap_or_else(whatsflow_engine::default_data_dir);
+    let engine = match Engine::open(Options { data_dir, clock: Arc::new(SystemClock), demo: args.demo }) {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("whatsflow: {e}");
+            std::process::exit(1);
+        }
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let outbox = {
+        let (engine, stop) = (engine.clone(), stop.clone());
+        std::thread::spawn(move || engine.run_outbox(&stop))
+    };
+    let desktop = Arc::new(Desktop { engine: engine.clone(), api: whatsflow_http::routes::api() });
+
+    let app = tauri::Builder::default()
+        .manage(desktop)
+        .invoke_handler(tauri::generate_handler![api])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let mut events = engine.subscribe();
+            std::thread::spawn(move || loop {
+                match events.blocking_recv() {
+                    Ok(event) => {
+                        let _ = handle.emit(EVENT, &event);
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            });
+            if let Some(window) = app.get_webview_window("main") {
+                let title = if engine_is_demo(app) { "WhatsFlow — demo (simulated WhatsApp)" } else { "WhatsFlow" };
+                let _ = window.set_title(title);
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("whatsflow: could not start the window: {e}");
+            std::process::exit(1);
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    let _ = outbox.join();
+}
+
+fn engine_is_demo(app: &tauri::App) -> bool {
+    app.state::<Arc<Desktop>>().engine.is_demo()
+}

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_BIN = process.env.WHATSFLOW_SERVER_BIN ?? path.resolve(here, '..', '..', 'target', 'debug', 'whatsflow-server');
+const UI_DIR = path.resolve(here, '..', 'dist');
 const READY = /WhatsFlow listening on (http:\/\/\S+)/;
 /** A guard against a server that never prints its ready line, not a measurement. */
 const START_LIMIT_MS = 30_000;
@@ -28,7 +29,7 @@ export interface RunningServer {
 
 function startServer(dataDir: string, token: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SERVER_BIN, ['--data-dir', dataDir, '--port', '0', '--token', token], {
+    const child = spawn(SERVER_BIN, ['--data-dir', dataDir, '--port', '0', '--token', token, '--ui-dir', UI_DIR], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RUST_BACKTRACE: '1' },
     });

@@ -48,6 +48,7 @@ function MainLayout() {
   const refreshAppState = useAppStore((s) => s.refreshAppState);
   const loadProfile = useAppStore((s) => s.loadProfile);
   const setFeed = useAppStore((s) => s.setFeed);
+  const applyEvent = useAppStore((s) => s.applyEvent);
   const lockEnabled = useAppStore((s) => s.app?.lock.enabled ?? false);
 
   useServerTheme();
@@ -56,17 +57,12 @@ function MainLayout() {
     void loadProfile();
     void refreshWhatsApp();
     const timer = setInterval(() => void refreshWhatsApp(), STATUS_POLL_MS);
-    const unsubscribe = api.subscribe((event) => {
-      const type = event.type.toLowerCase();
-      if (type.startsWith('whatsapp')) void refreshWhatsApp();
-      else if (type.includes('lock') || type.startsWith('app')) void refreshAppState();
-      else if (type.startsWith('profile')) void loadProfile();
-    }, setFeed);
+    const unsubscribe = api.subscribe((event) => applyEvent(event), setFeed);
     return () => {
       clearInterval(timer);
       unsubscribe();
     };
-  }, [loadProfile, refreshWhatsApp, refreshAppState, setFeed]);
+  }, [loadProfile, refreshWhatsApp, applyEvent, setFeed]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

@@ -152,7 +152,10 @@ impl Ctx<'_> {
             .ok_or_else(|| Error::invalid_field(name, format!("{name} must be a number")))
     }
     pub fn query_one(&self, name: &str) -> Option<&str> {
-        self.query.get(name).and_then(|v| v.first()).map(String::as_str)
+        self.query
+            .get(name)
+            .and_then(|v| v.first())
+            .map(String::as_str)
     }
     /// `?limit=`, between 1 and 500.
     pub fn limit(&self, default: usize) -> Result<usize> {
@@ -169,7 +172,10 @@ impl Ctx<'_> {
     pub fn cursor(&self) -> Result<Option<i64>> {
         self.query_one("cursor")
             .filter(|c| !c.is_empty())
-            .map(|c| c.parse().map_err(|_| Error::invalid_field("cursor", "cursor is not valid")))
+            .map(|c| {
+                c.parse()
+                    .map_err(|_| Error::invalid_field("cursor", "cursor is not valid"))
+            })
             .transpose()
     }
 }
@@ -189,10 +195,18 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// A page of items fetched with `limit + 1` rows: the extra row only says there is more.
-    pub fn from_overfetch(mut items: Vec<T>, limit: usize, cursor_of: impl Fn(&T) -> String) -> Page<T> {
+    pub fn from_overfetch(
+        mut items: Vec<T>,
+        limit: usize,
+        cursor_of: impl Fn(&T) -> String,
+    ) -> Page<T> {
         let more = items.len() > limit;
         items.truncate(limit);
-        let next_cursor = if more { items.last().map(cursor_of) } else { None };
+        let next_cursor = if more {
+            items.last().map(cursor_of)
+        } else {
+            None
+        };
         Page { items, next_cursor }
     }
 }
@@ -258,10 +272,20 @@ fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
 }
 
 fn parse_body<I: DeserializeOwned>(bytes: &[u8]) -> Result<I> {
-    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { bytes };
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        bytes
+    };
     serde_json::from_slice(bytes).map_err(|e| {
-        let mut err = Error::new(ErrorCode::InvalidJson, format!("The request body is not valid JSON: {e}"));
-        err.details.push(whatsflow_engine::FieldError { field: "body".into(), message: e.to_string() });
+        let mut err = Error::new(
+            ErrorCode::InvalidJson,
+            format!("The request body is not valid JSON: {e}"),
+        );
+        err.details.push(whatsflow_engine::FieldError {
+            field: "body".into(),
+            message: e.to_string(),
+        });
         err
     })
 }
@@ -283,7 +307,8 @@ where
     I: DeserializeOwned + JsonSchema + 'static,
     O: Serialize + JsonSchema + 'static,
 {
-    let takes_body = method != Method::Get && std::any::type_name::<I>() != std::any::type_name::<NoBody>();
+    let takes_body =
+        method != Method::Get && std::any::type_name::<I>() != std::any::type_name::<NoBody>();
     Route {
         method,
         path,
@@ -295,7 +320,11 @@ where
         answer: Answer::Data(schema_of::<O>),
         query: &[],
         handler: Box::new(move |ctx, bytes| {
-            let input = if takes_body { parse_body::<I>(bytes)? } else { parse_body::<I>(b"{}")? };
+            let input = if takes_body {
+                parse_body::<I>(bytes)?
+            } else {
+                parse_body::<I>(b"{}")?
+            };
             Ok(Reply::Data(to_value(handler(ctx, input)?)?))
         }),
     }
@@ -351,7 +380,10 @@ pub fn raw(
         query: &[],
         handler: Box::new(move |ctx, bytes| {
             let raw = handler(ctx, bytes)?;
-            Ok(Reply::Raw { content_type: raw.content_type, body: raw.body })
+            Ok(Reply::Raw {
+                content_type: raw.content_type,
+                body: raw.body,
+            })
         }),
     }
 }
@@ -371,7 +403,11 @@ impl Api {
     }
 
     /// Finds the route for a method and path; `Err(true)` when the path exists with other methods.
-    fn find(&self, method: Method, path: &str) -> std::result::Result<(&Route, HashMap<&'static str, String>), bool> {
+    fn find(
+        &self,
+        method: Method,
+        path: &str,
+    ) -> std::result::Result<(&Route, HashMap<&'static str, String>), bool> {
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
         let mut path_known = false;
         for route in &self.routes {
@@ -403,16 +439,28 @@ impl Api {
         }
     }
 
-    fn try_dispatch(&self, engine: &Engine, caller: Caller, request: ApiRequest) -> Result<ApiResponse> {
+    fn try_dispatch(
+        &self,
+        engine: &Engine,
+        caller: Caller,
+        request: ApiRequest,
+    ) -> Result<ApiResponse> {
         let (path, query_in_path) = match request.path.split_once('?') {
             Some((p, q)) => (p.to_owned(), q.to_owned()),
             None => (request.path.clone(), String::new()),
         };
-        let method = Method::parse(&request.method)
-            .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("Method {} is not supported", request.method)))?;
+        let method = Method::parse(&request.method).ok_or_else(|| {
+            Error::new(
+                ErrorCode::NotFound,
+                format!("Method {} is not supported", request.method),
+            )
+        })?;
         let (route, params) = self.find(method, &path).map_err(|path_known| {
             if path_known {
-                Error::new(ErrorCode::NotFound, format!("{} is not allowed on {path}", request.method))
+                Error::new(
+                    ErrorCode::NotFound,
+                    format!("{} is not allowed on {path}", request.method),
+                )
             } else {
                 Error::new(ErrorCode::NotFound, format!("No such route: {path}"))
             }
@@ -420,12 +468,18 @@ impl Api {
         match (route.access, caller) {
             (Access::Public, _) => {}
             (_, Caller::Anonymous) => {
-                return Err(Error::new(ErrorCode::Unauthorized, "Missing or wrong token: send Authorization: Bearer <token>"))
+                return Err(Error::new(
+                    ErrorCode::Unauthorized,
+                    "Missing or wrong token: send Authorization: Bearer <token>",
+                ))
             }
             (Access::WhileLocked, _) => {}
             (_, Caller::Desktop | Caller::Session) => {
                 if engine.is_locked() {
-                    return Err(Error::new(ErrorCode::AppLocked, "WhatsFlow is locked: enter the passcode first"));
+                    return Err(Error::new(
+                        ErrorCode::AppLocked,
+                        "WhatsFlow is locked: enter the passcode first",
+                    ));
                 }
             }
         }
@@ -440,16 +494,31 @@ impl Api {
                 format!("The request body is larger than {} bytes", route.max_body),
             ));
         }
-        let query_text = if request.query.is_empty() { query_in_path } else { request.query };
-        let ctx = Ctx { engine, params, query: parse_query(&query_text) };
+        let query_text = if request.query.is_empty() {
+            query_in_path
+        } else {
+            request.query
+        };
+        let ctx = Ctx {
+            engine,
+            params,
+            query: parse_query(&query_text),
+        };
         let reply = (route.handler)(&ctx, &body)?;
         Ok(match reply {
-            Reply::Data(data) => ApiResponse::json(200, &serde_json::json!({ "success": true, "data": data })),
+            Reply::Data(data) => {
+                ApiResponse::json(200, &serde_json::json!({ "success": true, "data": data }))
+            }
             Reply::Page(data, next) => ApiResponse::json(
                 200,
                 &serde_json::json!({ "success": true, "data": data, "nextCursor": next }),
             ),
-            Reply::Raw { content_type, body } => ApiResponse { status: 200, content_type, body, retry_after: None },
+            Reply::Raw { content_type, body } => ApiResponse {
+                status: 200,
+                content_type,
+                body,
+                retry_after: None,
+            },
         })
     }
 }
@@ -458,7 +527,9 @@ fn parse_query(text: &str) -> HashMap<String, Vec<String>> {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     for pair in text.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        out.entry(percent_decode(k)).or_default().push(percent_decode(v));
+        out.entry(percent_decode(k))
+            .or_default()
+            .push(percent_decode(v));
     }
     out
 }
@@ -472,7 +543,10 @@ pub fn percent_decode(text: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(b) => {
                         out.push(b);
                         i += 2;

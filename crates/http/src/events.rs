@@ -49,7 +49,12 @@ impl EventLog {
 
     /// The newest event id, or 0.
     pub fn last_id(&self) -> u64 {
-        self.recent.lock().unwrap_or_else(|p| p.into_inner()).back().map(|e| e.0).unwrap_or(0)
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .back()
+            .map(|e| e.0)
+            .unwrap_or(0)
     }
 
     /// Events after `after`, waiting up to `wait` for one to arrive. Empty on time-out.
@@ -57,7 +62,9 @@ impl EventLog {
         let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         let (recent, _) = self
             .changed
-            .wait_timeout_while(recent, wait, |r| r.back().map(|e| e.0).unwrap_or(0) <= after)
+            .wait_timeout_while(recent, wait, |r| {
+                r.back().map(|e| e.0).unwrap_or(0) <= after
+            })
             .unwrap_or_else(|p| p.into_inner());
         recent.iter().filter(|e| e.0 > after).cloned().collect()
     }

@@ -38,10 +38,17 @@ fn parse_args() -> anyhow::Result<Args> {
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let mut value = |name: &str| it.next().with_context(|| format!("{name} needs a value\n\n{USAGE}"));
+        let mut value = |name: &str| {
+            it.next()
+                .with_context(|| format!("{name} needs a value\n\n{USAGE}"))
+        };
         match flag.as_str() {
             "--data-dir" => args.data_dir = Some(value("--data-dir")?.into()),
-            "--port" => args.port = value("--port")?.parse().context("--port must be a number from 0 to 65535")?,
+            "--port" => {
+                args.port = value("--port")?
+                    .parse()
+                    .context("--port must be a number from 0 to 65535")?
+            }
             "--token" => {
                 let token = value("--token")?;
                 if token.len() < 8 {
@@ -70,7 +77,9 @@ fn random_token() -> String {
 
 /// The built UI: the flag, else `ui/dist` next to the executable, else the source tree's.
 fn find_ui_dir(flag: Option<PathBuf>) -> Option<PathBuf> {
-    let beside_exe = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join("ui")));
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("ui")));
     let source_tree = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist");
     flag.into_iter()
         .chain(beside_exe)
@@ -93,16 +102,24 @@ fn main() {
 
 fn run() -> anyhow::Result<()> {
     let args = parse_args()?;
-    let data_dir = args.data_dir.unwrap_or_else(whatsflow_engine::default_data_dir);
-    let engine = Engine::open(Options { data_dir: data_dir.clone(), clock: Arc::new(SystemClock), demo: args.sim })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let data_dir = args
+        .data_dir
+        .unwrap_or_else(whatsflow_engine::default_data_dir);
+    let engine = Engine::open(Options {
+        data_dir: data_dir.clone(),
+        clock: Arc::new(SystemClock),
+        demo: args.sim,
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let _ = &args.whatsapp_url;
 
     let stop = Arc::new(AtomicBool::new(false));
     let outbox = {
         let engine = engine.clone();
         let stop = stop.clone();
-        std::thread::Builder::new().name("outbox".into()).spawn(move || engine.run_outbox(&stop))?
+        std::thread::Builder::new()
+            .name("outbox".into())
+            .spawn(move || engine.run_outbox(&stop))?
     };
 
     let token = args.token.unwrap_or_else(random_token);
@@ -110,14 +127,24 @@ fn run() -> anyhow::Result<()> {
     if ui_dir.is_none() {
         tracing::warn!("the UI is not built (run `npm run build` in ui/); serving the API only");
     }
-    let server = Server::start(engine.clone(), ServerConfig { port: args.port, token: token.clone(), ui_dir })?;
+    let server = Server::start(
+        engine.clone(),
+        ServerConfig {
+            port: args.port,
+            token: token.clone(),
+            ui_dir,
+        },
+    )?;
     let (tx, rx) = std::sync::mpsc::channel();
     ctrlc::set_handler(move || {
         let _ = tx.send(());
     })
     .context("could not install the SIGTERM handler")?;
     tracing::info!(data_dir = %data_dir.display(), "data directory");
-    println!("WhatsFlow listening on http://127.0.0.1:{}/?token={token}", server.addr().port());
+    println!(
+        "WhatsFlow listening on http://127.0.0.1:{}/?token={token}",
+        server.addr().port()
+    );
     use std::io::Write;
     std::io::stdout().flush()?;
 

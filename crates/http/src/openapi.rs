@@ -41,7 +41,10 @@ pub fn document(api: &Api) -> Value {
         let mut op = Map::new();
         op.insert("summary".into(), json!(route.summary));
         op.insert("tags".into(), json!([route.tag]));
-        op.insert("operationId".into(), json!(operation_id(route.method.as_str(), route.path)));
+        op.insert(
+            "operationId".into(),
+            json!(operation_id(route.method.as_str(), route.path)),
+        );
         if route.access == Access::Public {
             op.insert("security".into(), json!([]));
         }
@@ -75,7 +78,9 @@ pub fn document(api: &Api) -> Value {
                 "type": "object", "required": ["success", "data", "nextCursor"],
                 "properties": { "success": { "const": true }, "data": schema(&mut generator),
                                 "nextCursor": { "type": ["string", "null"] } } } } }),
-            Answer::Raw(content_type) => json!({ content_type: { "schema": { "type": "string" } } }),
+            Answer::Raw(content_type) => {
+                json!({ content_type: { "schema": { "type": "string" } } })
+            }
         };
         op.insert(
             "responses".into(),
@@ -84,7 +89,9 @@ pub fn document(api: &Api) -> Value {
                 "default": { "description": "Error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
             }),
         );
-        let item = paths.entry(route.path.to_owned()).or_insert_with(|| json!({}));
+        let item = paths
+            .entry(route.path.to_owned())
+            .or_insert_with(|| json!({}));
         item[route.method.as_str()] = Value::Object(op);
     }
     let mut schemas = generator.take_definitions(true);
@@ -130,8 +137,17 @@ fn operation_id(method: &str, path: &str) -> String {
 mod tests {
     #[test]
     fn operation_ids() {
-        assert_eq!(super::operation_id("get", "/api/v1/contacts/{id}"), "getContactsById");
-        assert_eq!(super::operation_id("post", "/api/v1/whatsapp/pairing-code"), "postWhatsappPairingCode");
-        assert_eq!(super::operation_id("get", "/api/v1/openapi.json"), "getOpenapiJson");
+        assert_eq!(
+            super::operation_id("get", "/api/v1/contacts/{id}"),
+            "getContactsById"
+        );
+        assert_eq!(
+            super::operation_id("post", "/api/v1/whatsapp/pairing-code"),
+            "postWhatsappPairingCode"
+        );
+        assert_eq!(
+            super::operation_id("get", "/api/v1/openapi.json"),
+            "getOpenapiJson"
+        );
     }
 }

@@ -13,7 +13,9 @@ pub fn svg(data: &str) -> String {
             .light_color(svg::Color("#ffffff"))
             .build(),
         // Only an absurdly long string fails; WhatsApp's are ~200 characters.
-        Err(e) => format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><text y=\"20\">QR error: {e}</text></svg>"),
+        Err(e) => format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><text y=\"20\">QR error: {e}</text></svg>"
+        ),
     }
 }
 
@@ -22,7 +24,11 @@ mod tests {
     #[test]
     fn renders_an_svg() {
         let svg = super::svg("2@abc,def,ghi,jkl,WEB");
-        assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{}", &svg[..40]);
+        assert!(
+            svg.starts_with("<?xml") || svg.starts_with("<svg"),
+            "{}",
+            &svg[..40]
+        );
         assert!(svg.contains("#111b21"));
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tiny_http::{Header, Request, Response};
 use whatsflow_engine::{Engine, Error, ErrorCode};
 
-use crate::api::{percent_decode, ApiRequest, ApiResponse, Api, Caller};
+use crate::api::{percent_decode, Api, ApiRequest, ApiResponse, Caller};
 use crate::events::EventLog;
 
 /// Request-handling threads; the event streams get threads of their own.
@@ -81,7 +81,12 @@ impl Server {
                     .expect("spawn http worker")
             })
             .collect();
-        Ok(Server { addr, http, stopping, workers })
+        Ok(Server {
+            addr,
+            http,
+            stopping,
+            workers,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -110,16 +115,26 @@ fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
 /// `127.0.0.1`, `localhost` or `[::1]`, with any port. Anything else may be DNS rebinding.
 pub fn is_loopback_host(host: &str) -> bool {
     let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default()
+        rest.split(']')
+            .next()
+            .map(|h| format!("[{h}]"))
+            .unwrap_or_default()
     } else {
         host.split(':').next().unwrap_or("").to_owned()
     };
-    matches!(name.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]")
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost" | "[::1]"
+    )
 }
 
 /// Compares without leaking where the first difference is.
 fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn handle(shared: &Shared, mut request: Request) {
@@ -128,16 +143,28 @@ fn handle(shared: &Shared, mut request: Request) {
         Some((p, q)) => (p.to_owned(), q.to_owned()),
         None => (url.clone(), String::new()),
     };
-    if !header(&request, "Host").map(is_loopback_host).unwrap_or(false) {
-        let err = Error::new(ErrorCode::Forbidden, "This server answers only to 127.0.0.1, localhost or [::1]");
+    if !header(&request, "Host")
+        .map(is_loopback_host)
+        .unwrap_or(false)
+    {
+        let err = Error::new(
+            ErrorCode::Forbidden,
+            "This server answers only to 127.0.0.1, localhost or [::1]",
+        );
         let mut response = ApiResponse::error(&err);
         response.status = 421;
         return respond(request, response);
     }
     if let Some(origin) = header(&request, "Origin") {
-        let allowed = [format!("http://127.0.0.1:{}", shared.port), format!("http://localhost:{}", shared.port)];
+        let allowed = [
+            format!("http://127.0.0.1:{}", shared.port),
+            format!("http://localhost:{}", shared.port),
+        ];
         if path.starts_with("/api/") && !allowed.iter().any(|a| a == origin) {
-            let err = Error::new(ErrorCode::Forbidden, "Cross-origin requests are not allowed");
+            let err = Error::new(
+                ErrorCode::Forbidden,
+                "Cross-origin requests are not allowed",
+            );
             return respond(request, ApiResponse::error(&err));
         }
     }
@@ -148,7 +175,9 @@ fn handle(shared: &Shared, mut request: Request) {
         .and_then(|v| v.strip_prefix("Bearer ").map(str::trim).map(str::to_owned))
         .or_else(|| {
             // EventSource cannot set headers: the stream alone takes the token from the query.
-            (path == "/api/v1/events").then(|| query_param(&query, "token")).flatten()
+            (path == "/api/v1/events")
+                .then(|| query_param(&query, "token"))
+                .flatten()
         });
     let caller = match token {
         Some(t) if same_secret(&t, &shared.config.token) => Caller::Session,
@@ -167,12 +196,21 @@ fn handle(shared: &Shared, mut request: Request) {
     }
     let mut body = Vec::new();
     let limit = 100 * 1024 * 1024;
-    if let Err(e) = std::io::Read::read_to_end(&mut std::io::Read::take(request.as_reader(), limit as u64 + 1), &mut body) {
-        let err = Error::new(ErrorCode::InvalidJson, format!("Could not read the request body: {e}"));
+    if let Err(e) = std::io::Read::read_to_end(
+        &mut std::io::Read::take(request.as_reader(), limit as u64 + 1),
+        &mut body,
+    ) {
+        let err = Error::new(
+            ErrorCode::InvalidJson,
+            format!("Could not read the request body: {e}"),
+        );
         return respond(request, ApiResponse::error(&err));
     }
     if body.len() > limit {
-        let err = Error::new(ErrorCode::PayloadTooLarge, "The request body is larger than 100 MB");
+        let err = Error::new(
+            ErrorCode::PayloadTooLarge,
+            "The request body is larger than 100 MB",
+        );
         return respond(request, ApiResponse::error(&err));
     }
     let api_request = ApiRequest {
@@ -203,7 +241,13 @@ fn respond(request: Request, response: ApiResponse) {
         headers.push(Header::from_bytes("Retry-After", seconds.to_string()).expect("valid header"));
     }
     let length = response.body.len();
-    let reply = Response::new(response.status.into(), headers, std::io::Cursor::new(response.body), Some(length), None);
+    let reply = Response::new(
+        response.status.into(),
+        headers,
+        std::io::Cursor::new(response.body),
+        Some(length),
+        None,
+    );
     if let Err(e) = request.respond(reply) {
         tracing::debug!(error = %e, "client went away before the response");
     }
@@ -218,7 +262,11 @@ fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>) {
     let mut writer = request.into_writer();
     std::thread::spawn(move || {
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n: connected\n\n";
-        if writer.write_all(head.as_bytes()).and_then(|_| writer.flush()).is_err() {
+        if writer
+            .write_all(head.as_bytes())
+            .and_then(|_| writer.flush())
+            .is_err()
+        {
             return;
         }
         while !stopping.load(Ordering::SeqCst) {
@@ -231,7 +279,11 @@ fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>) {
                 text.push_str(&format!("id: {id}\ndata: {json}\n\n"));
                 after = id;
             }
-            if writer.write_all(text.as_bytes()).and_then(|_| writer.flush()).is_err() {
+            if writer
+                .write_all(text.as_bytes())
+                .and_then(|_| writer.flush())
+                .is_err()
+            {
                 return;
             }
         }
@@ -262,10 +314,18 @@ fn serve_ui(shared: &Shared, request: Request, path: &str) {
     let relative = percent_decode(path.trim_start_matches('/'));
     let safe = !relative.split('/').any(|s| s == ".." || s.contains('\\'));
     let candidate = root.join(&relative);
-    let file = if safe && !relative.is_empty() && candidate.is_file() { candidate } else { root.join("index.html") };
+    let file = if safe && !relative.is_empty() && candidate.is_file() {
+        candidate
+    } else {
+        root.join("index.html")
+    };
     match std::fs::read(&file) {
         Ok(body) => {
-            let cache = if file.starts_with(root.join("assets")) { "public, max-age=31536000, immutable" } else { "no-cache" };
+            let cache = if file.starts_with(root.join("assets")) {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
             let headers = vec![
                 Header::from_bytes("Content-Type", content_type(&file)).expect("valid header"),
                 Header::from_bytes("Cache-Control", cache).expect("valid header"),
@@ -273,7 +333,13 @@ fn serve_ui(shared: &Shared, request: Request, path: &str) {
                 Header::from_bytes("Referrer-Policy", "no-referrer").expect("valid header"),
             ];
             let length = body.len();
-            let _ = request.respond(Response::new(200.into(), headers, std::io::Cursor::new(body), Some(length), None));
+            let _ = request.respond(Response::new(
+                200.into(),
+                headers,
+                std::io::Cursor::new(body),
+                Some(length),
+                None,
+            ));
         }
         Err(_) => {
             let err = Error::not_found("UI (build it with `npm run build` in ui/)");

@@ -118,7 +118,7 @@ fn report(label: &str, tree: &[(u32, String, u64)]) {
         total(tree) / 1024
     );
     for (pid, kind, kib) in tree {
-        println!("    {pid:>7} {kind:<22} {:>6} MiB", kib / 1024);
+        println!("    {pid:>7} {kind:<34} {:>6} MiB", kib / 1024);
     }
 }
 
@@ -160,9 +160,15 @@ fn tree_pss(root: u32) -> Vec<(u32, String, u64)> {
         .map(|pid| {
             let proc_dir = PathBuf::from(format!("/proc/{pid}"));
             let cmdline = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
-            let kind = String::from_utf8_lossy(&cmdline)
-                .split('\0')
+            // Chromium rewrites its children's command lines into one space-separated string.
+            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            let kind = text
+                .split(' ')
                 .find_map(|arg| arg.strip_prefix("--type=").map(str::to_owned))
+                .map(|kind| match text.split(' ').find_map(|a| a.strip_prefix("--utility-sub-type=")) {
+                    Some(sub) => format!("{kind}:{}", sub.rsplit('.').next().unwrap_or(sub)),
+                    None => kind,
+                })
                 .unwrap_or_else(|| "browser".to_owned());
             let pss = std::fs::read_to_string(proc_dir.join("smaps_rollup"))
                 .unwrap_or_default()

@@ -97,11 +97,13 @@ pub enum VaultError {
     NotAVault(PathBuf),
     #[error("there is no WhatsApp session to save in {0}")]
     NoSession(PathBuf),
-    #[error("the {location} keychain cannot keep the session key ({reason}); unlock it or set WHATSFLOW_KEYSTORE=auto")]
+    #[error("the {location} keychain cannot keep the session key ({reason}); unlock it, or unset WHATSFLOW_KEYSTORE if you set it")]
     KeychainUnavailable {
         location: KeyLocation,
         reason: String,
     },
+    #[error("the system's secure random source or cipher failed; try again")]
+    Crypto,
     #[error("WHATSFLOW_KEYSTORE={0:?} is not understood; use auto, secret-service, kernel-keyring or file")]
     BadKeystoreSetting(String),
     #[error("could not {action} {}: {source}", path.display())]
@@ -470,11 +472,9 @@ fn read_key_file(path: &Path) -> Result<Option<Key>, VaultError> {
 }
 
 fn fill_random(bytes: &mut [u8]) -> Result<(), VaultError> {
-    SystemRandom::new().fill(bytes).map_err(|_| VaultError::Io {
-        action: "draw random bytes from",
-        path: PathBuf::from("the system"),
-        source: io::Error::other("the system random source failed"),
-    })
+    SystemRandom::new()
+        .fill(bytes)
+        .map_err(|_| VaultError::Crypto)
 }
 
 /// `MAGIC ‖ nonce ‖ AES-256-GCM(plaintext) ‖ tag`, with the header as additional data.
@@ -486,13 +486,13 @@ fn encrypt(key: &Key, plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
     sealed.extend_from_slice(&nonce);
     sealed.extend_from_slice(plaintext);
     let (header, body) = sealed.split_at_mut(HEADER_LEN);
-    let tag = aead_key(key)
+    let tag = aead_key(key)?
         .seal_in_place_separate_tag(
             Nonce::assume_unique_for_key(nonce),
             Aad::from(&*header),
             body,
         )
-        .map_err(|_| VaultError::Undecryptable)?;
+        .map_err(|_| VaultError::Crypto)?;
     sealed.extend_from_slice(tag.as_ref());
     Ok(sealed)
 }
@@ -509,7 +509,7 @@ fn decrypt(key: &Key, mut sealed: Vec<u8>, path: &Path) -> Result<Vec<u8>, Vault
     header.copy_from_slice(&sealed[..HEADER_LEN]);
     let nonce = Nonce::try_assume_unique_for_key(&header[MAGIC.len()..])
         .map_err(|_| VaultError::Undecryptable)?;
-    let plain_len = aead_key(key)
+    let plain_len = aead_key(key)?
         .open_within(nonce, Aad::from(header), &mut sealed, HEADER_LEN..)
         .map_err(|_| VaultError::Undecryptable)?
         .len();
@@ -517,9 +517,10 @@ fn decrypt(key: &Key, mut sealed: Vec<u8>, path: &Path) -> Result<Vec<u8>, Vault
     Ok(sealed)
 }
 
-fn aead_key(key: &Key) -> LessSafeKey {
-    // AES-256 accepts every 32-byte key, so this cannot fail.
-    LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).expect("a 32-byte AES-256 key"))
+fn aead_key(key: &Key) -> Result<LessSafeKey, VaultError> {
+    // AES-256 accepts every 32-byte key; the error path exists only to avoid a panic.
+    let key = UnboundKey::new(&AES_256_GCM, key).map_err(|_| VaultError::Crypto)?;
+    Ok(LessSafeKey::new(key))
 }
 
 /// A tar of the session directories with paths relative to the profile directory.

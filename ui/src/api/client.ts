@@ -194,11 +194,13 @@ function httpTransport(): Transport {
       let timer: ReturnType<typeof setTimeout> | null = null;
       let delay = 1000;
       let closed = false;
+      // EventSource resumes with Last-Event-ID by itself; after we reconnect by hand, the query carries it.
+      let lastEventId: number | null = null;
 
       const connect = () => {
         if (closed) return;
         const token = sessionToken();
-        const url = `/api/v1/events${buildQuery({ token: token ?? undefined })}`;
+        const url = `/api/v1/events${buildQuery({ token: token ?? undefined, lastEventId: lastEventId ?? undefined })}`;
         onState('connecting');
         source = new EventSource(url);
         source.onopen = () => {
@@ -207,7 +209,9 @@ function httpTransport(): Transport {
         };
         source.onmessage = (message) => {
           try {
-            onEvent(JSON.parse(message.data as string) as AppEvent);
+            const event = JSON.parse(message.data as string) as AppEvent;
+            if (typeof event.id === 'number') lastEventId = event.id;
+            onEvent(event);
           } catch {
             // A malformed event is dropped; the next one is independent of it.
           }

@@ -101,6 +101,7 @@ export interface Settings {
 
 /** States of the WhatsApp link as surfaced by `GET /api/v1/whatsapp/status`. */
 export type WhatsAppState =
+  | 'disconnected'
   | 'starting'
   | 'qr'
   | 'pairing-code'
@@ -111,6 +112,7 @@ export type WhatsAppState =
   | 'logged-out'
   | 'banned'
   | 'browser-crashed'
+  | 'whatsapp-changed'
   | (string & {});
 
 export interface WhatsAppStatus {
@@ -119,12 +121,22 @@ export interface WhatsAppStatus {
   pushName?: string | null;
   waVersion?: string | null;
   since?: string | null;
+  /** A sentence for people: why, what to do. */
   detail?: string | null;
+  /** The QR string to render while `state` is `qr`. */
+  qr?: string | null;
+  /** The code to type on the phone while `state` is `pairing-code`. */
+  pairingCode?: string | null;
+  /** Sync progress in percent while `state` is `syncing`. */
+  syncPercent?: number | null;
+  /** Where the session key is kept: `keychain`, or `file` where no keychain exists (weaker). */
+  keyLocation?: string | null;
 }
 
 /** One item of the event stream (`/api/v1/events` or the Tauri `whatsflow://event`). */
-export interface AppEvent {
-  id: number | string;
-  type: string;
-  data: unknown;
-}
+export type AppEvent = { id: number; at?: number } & (
+  | { type: 'profile.updated'; data: Profile }
+  | { type: 'lock.changed'; data: LockState }
+  | { type: 'whatsapp.status'; data: WhatsAppStatus }
+  | { type: string & {}; data: unknown }
+);

@@ -129,7 +129,11 @@ function describe(view: WhatsAppView): { tone: Tone; title: string; detail?: str
         case 'pairing-code':
           return { tone: 'wait', title: 'Waiting for pairing code' };
         case 'syncing':
-          return { tone: 'wait', title: 'Syncing chats…', detail: status.detail ?? undefined };
+          return {
+            tone: 'wait',
+            title: status.syncPercent != null ? `Syncing chats… ${status.syncPercent}%` : 'Syncing chats…',
+            detail: status.detail ?? undefined,
+          };
         case 'phone-offline':
           return { tone: 'wait', title: 'Phone is offline', detail: 'Messages go out when it is back online' };
         case 'conflict':
@@ -139,7 +143,11 @@ function describe(view: WhatsAppView): { tone: Tone; title: string; detail?: str
         case 'banned':
           return { tone: 'bad', title: 'Number blocked by WhatsApp' };
         case 'browser-crashed':
-          return { tone: 'bad', title: 'Browser stopped', detail: 'Restarting…' };
+          return { tone: 'bad', title: 'Browser stopped', detail: status.detail ?? 'Restarting…' };
+        case 'whatsapp-changed':
+          return { tone: 'bad', title: 'WhatsApp Web changed', detail: status.detail ?? 'An update of WhatsFlow is needed' };
+        case 'disconnected':
+          return { tone: 'off', title: 'WhatsApp: not connected' };
         default:
           return { tone: 'off', title: 'WhatsApp: not connected', detail: status.detail ?? undefined };
       }

@@ -12,7 +12,7 @@ import { RemovePasscodeForm, SetPasscodeForm } from '../features/PasscodeForms';
 import { ProfileForm } from '../features/ProfileForm';
 import { cn } from '../lib/cn';
 import { href, type SettingsSection } from '../lib/router';
-import { applyTheme, storedTheme } from '../lib/theme';
+import { applyTheme, useTheme } from '../lib/theme';
 import { useAppStore } from '../store/app';
 import { toast } from '../store/toast';
 
@@ -188,12 +188,11 @@ const THEMES: Array<{ id: Theme; label: string; icon: LucideIcon }> = [
 ];
 
 function AppearanceSection() {
-  const [theme, setTheme] = useState<Theme>(storedTheme);
+  const theme = useTheme();
   const [error, setError] = useState<string | null>(null);
 
   const choose = async (next: Theme) => {
     const previous = theme;
-    setTheme(next);
     applyTheme(next);
     setError(null);
     try {
@@ -202,10 +201,7 @@ function AppearanceSection() {
       // The choice still applies on this device; say that it was not stored with the app's settings.
       if (!(e instanceof ApiError && e.status === 404)) {
         setError(`${e instanceof Error ? e.message : String(e)} The theme applies here but was not saved.`);
-        if (e instanceof ApiError && e.code === 'validation_failed') {
-          setTheme(previous);
-          applyTheme(previous);
-        }
+        if (e instanceof ApiError && e.code === 'validation_failed') applyTheme(previous);
       }
     }
   };
@@ -269,6 +265,8 @@ export function useServerTheme() {
 
 function AboutSection() {
   const app = useAppStore((s) => s.app);
+  const whatsapp = useAppStore((s) => s.whatsapp);
+  const keyLocation = whatsapp.kind === 'status' ? whatsapp.status.keyLocation : null;
   const [info, setInfo] = useState<Health | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -281,6 +279,13 @@ function AboutSection() {
     ['Running as', transportKind === 'tauri' ? 'Desktop app' : 'Browser, served by whatsflow-server'],
     ['Mode', app?.demo ? 'Demo (simulated WhatsApp)' : 'Live'],
   ];
+  // Where the WhatsApp session's key is kept: the OS keychain, or (where none exists) a private file.
+  if (keyLocation === 'keychain') rows.push(['WhatsApp session key', 'Kept in the system keychain']);
+  if (keyLocation === 'file')
+    rows.push([
+      'WhatsApp session key',
+      <span className="text-amber-700 dark:text-amber-400">In a private file (no system keychain found)</span>,
+    ]);
   return (
     <>
       <Card>

@@ -3,7 +3,7 @@
 
 import { create } from 'zustand';
 import { ApiError, getAppState, getProfile, getWhatsAppStatus, onApiError, type FeedState } from '../api/client';
-import type { AppState, Profile, WhatsAppStatus } from '../api/types';
+import type { AppEvent, AppState, LockState, Profile, WhatsAppStatus } from '../api/types';
 
 /** Where the shell is: still asking, cannot reach the server, no valid session token, or running. */
 export type Phase = 'booting' | 'unreachable' | 'unauthorized' | 'ready';
@@ -28,6 +28,8 @@ interface AppStore {
   setProfile: (profile: Profile) => void;
   setOnboarding: (active: boolean) => void;
   setFeed: (feed: FeedState) => void;
+  /** Applies one live event from the engine (the stream carries the new state, so no re-fetch is needed). */
+  applyEvent: (event: AppEvent) => void;
 }
 
 export const useAppStore = create<AppStore>((set, get) => ({
@@ -89,6 +91,25 @@ export const useAppStore = create<AppStore>((set, get) => ({
 
   setFeed(feed) {
     set({ feed });
+  },
+
+  applyEvent(event) {
+    switch (event.type) {
+      case 'whatsapp.status':
+        set({ whatsapp: { kind: 'status', status: event.data as WhatsAppStatus } });
+        break;
+      case 'lock.changed': {
+        const app = get().app;
+        if (app) set({ app: { ...app, lock: event.data as LockState } });
+        break;
+      }
+      case 'profile.updated':
+        set({ profile: event.data as Profile });
+        break;
+      default:
+        // Other screens subscribe to the kinds they show.
+        break;
+    }
   },
 }));
 

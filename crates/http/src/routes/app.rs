@@ -1,0 +1,157 @@
+//! Routes of the app itself: health, first-run state, reference data, the business profile, preferences and the app lock.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use whatsflow_engine::lock::{LockStatus, Passcode, RemovePasscode, SetPasscode};
+use whatsflow_engine::meta::{self, Region};
+use whatsflow_engine::profile::{Profile, ProfileInput};
+use whatsflow_engine::settings::Preferences;
+use whatsflow_engine::{AppState, Error};
+
+use crate::api::{data, raw, Access, Method, NoBody, Raw, Route};
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub version: &'static str,
+}
+
+/// Health, app state, meta, profile, settings, app lock.
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use Method::*;
+    vec![
+        // --- app ---
+        data(
+            Get,
+            "/api/v1/health",
+            "app",
+            Public,
+            "Is the server up",
+            |_, _: NoBody| {
+                Ok(Health {
+                    status: "ok",
+                    version: whatsflow_engine::VERSION,
+                })
+            },
+        ),
+        data(
+            Get,
+            "/api/v1/app/state",
+            "app",
+            WhileLocked,
+            "What the UI needs first: onboarding, lock, demo",
+            |c, _: NoBody| -> Result<AppState, Error> { c.engine.app_state() },
+        ),
+        raw(
+            Get,
+            "/api/v1/openapi.json",
+            "app",
+            Public,
+            "This document",
+            "application/json",
+            |_, _| {
+                Ok(Raw {
+                    content_type: "application/json".into(),
+                    body: crate::openapi::document(&super::api())
+                        .to_string()
+                        .into_bytes(),
+                })
+            },
+        ),
+        data(
+            Get,
+            "/api/v1/meta/regions",
+            "app",
+            Read,
+            "Countries a business can be in",
+            |_, _: NoBody| Ok::<Vec<Region>, Error>(meta::regions()),
+        ),
+        data(
+            Get,
+            "/api/v1/meta/timezones",
+            "app",
+            Read,
+            "IANA time zone names",
+            |_, _: NoBody| Ok::<Vec<String>, Error>(meta::timezones()),
+        ),
+        // --- profile and settings ---
+        data(
+            Get,
+            "/api/v1/profile",
+            "profile",
+            Read,
+            "The business profile",
+            |c, _: NoBody| -> Result<Profile, Error> {
+                c.engine
+                    .profile()?
+                    .ok_or_else(|| Error::not_found("business profile"))
+            },
+        ),
+        data(
+            Put,
+            "/api/v1/profile",
+            "profile",
+            Admin,
+            "Create or update the business profile",
+            |c, input: ProfileInput| c.engine.save_profile(input),
+        ),
+        data(
+            Get,
+            "/api/v1/settings",
+            "profile",
+            Read,
+            "User preferences",
+            |c, _: NoBody| -> Result<Preferences, Error> { c.engine.preferences() },
+        ),
+        data(
+            Put,
+            "/api/v1/settings",
+            "profile",
+            Admin,
+            "Save user preferences",
+            |c, input: Preferences| c.engine.save_preferences(input),
+        ),
+        // --- app lock ---
+        data(
+            Get,
+            "/api/v1/lock",
+            "lock",
+            WhileLocked,
+            "Is a passcode set, is the app locked",
+            |c, _: NoBody| Ok::<LockStatus, Error>(c.engine.lock_status()),
+        ),
+        data(
+            Post,
+            "/api/v1/lock/unlock",
+            "lock",
+            WhileLocked,
+            "Unlock with the passcode",
+            |c, input: Passcode| c.engine.unlock(input),
+        ),
+        data(
+            Put,
+            "/api/v1/lock",
+            "lock",
+            Admin,
+            "Set or change the passcode",
+            |c, input: SetPasscode| c.engine.set_passcode(input),
+        ),
+        data(
+            Post,
+            "/api/v1/lock/remove",
+            "lock",
+            Admin,
+            "Remove the passcode",
+            |c, input: RemovePasscode| c.engine.remove_passcode(input),
+        ),
+        data(
+            Post,
+            "/api/v1/lock/lock",
+            "lock",
+            Admin,
+            "Lock the app now",
+            |c, _: NoBody| c.engine.lock_now(),
+        ),
+    ]
+}

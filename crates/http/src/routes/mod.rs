@@ -1,0 +1,49 @@
+//! REST v1: the route table, one file per area. Each handler converts the request and calls one engine
+//! method; nothing else lives here.
+
+use crate::api::{Api, QueryParam};
+
+mod app;
+mod contacts;
+mod messages;
+mod whatsapp;
+
+pub use app::Health;
+
+pub(crate) const LIST: &[QueryParam] = &[
+    QueryParam {
+        name: "limit",
+        description: "Page size, 1 to 500 (default 50)",
+    },
+    QueryParam {
+        name: "cursor",
+        description: "The nextCursor of the previous page",
+    },
+];
+pub(crate) const MESSAGE_LIST: &[QueryParam] = &[
+    QueryParam {
+        name: "contactId",
+        description: "Only this contact's messages",
+    },
+    QueryParam {
+        name: "q",
+        description: "Full-text search in message text and captions",
+    },
+    QueryParam {
+        name: "limit",
+        description: "Page size, 1 to 500 (default 50)",
+    },
+    QueryParam {
+        name: "cursor",
+        description: "The nextCursor of the previous page",
+    },
+];
+
+/// Every route of REST v1.
+pub fn api() -> Api {
+    let mut routes = app::routes();
+    routes.extend(whatsapp::routes());
+    routes.extend(messages::routes());
+    routes.extend(contacts::routes());
+    Api::new(routes)
+}

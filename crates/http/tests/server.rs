@@ -1,0 +1,306 @@
+//! The real server on an ephemeral port: loopback checks, auth, the envelope, validation, the app
+//! lock, the OpenAPI document and the event stream.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use whatsflow_engine::{Engine, Options, SystemClock};
+use whatsflow_http::{Server, ServerConfig};
+
+const TOKEN: &str = "test-token-0123456789";
+
+struct Running {
+    server: Option<Server>,
+    _dir: tempfile::TempDir,
+}
+
+impl Running {
+    fn start() -> Running {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(Options {
+            data_dir: dir.path().join("data"),
+            clock: Arc::new(SystemClock),
+            demo: false,
+        })
+        .unwrap();
+        let config = ServerConfig {
+            port: 0,
+            token: TOKEN.into(),
+            ui_dir: None,
+        };
+        Running {
+            server: Some(Server::start(engine, config).unwrap()),
+            _dir: dir,
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.server.as_ref().unwrap().addr().port()
+    }
+
+    /// One HTTP/1.1 request over a plain socket, so tests control every header (Host included).
+    fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port())).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            request.push_str(&format!("Host: 127.0.0.1:{}\r\n", self.port()));
+        }
+        for (k, v) in headers {
+            request.push_str(&format!("{k}: {v}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8_lossy(&response);
+        let status = text[9..12].parse().unwrap();
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+        (
+            status,
+            serde_json::from_str(body).unwrap_or(Value::String(body.to_owned())),
+        )
+    }
+
+    fn call(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let auth = format!("Bearer {TOKEN}");
+        let body = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        self.raw(
+            method,
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            &body,
+        )
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop();
+        }
+    }
+}
+
+fn shop() -> Value {
+    json!({
+        "businessName": "Rosa's Flowers",
+        "industry": "Florist",
+        "website": "https://rosas.example",
+        "description": "Bouquets",
+        "businessType": "retail",
+        "country": "BR",
+        "timezone": "America/Sao_Paulo"
+    })
+}
+
+#[test]
+fn foreign_hosts_get_421_even_with_the_token() {
+    let app = Running::start();
+    let auth = format!("Bearer {TOKEN}");
+    let (status, body) = app.raw(
+        "GET",
+        "/api/v1/profile",
+        &[("Host", "evil.example"), ("Authorization", &auth)],
+        "",
+    );
+    assert_eq!(
+        status, 421,
+        "DNS rebinding protection must refuse a non-loopback Host: {body}"
+    );
+    for host in ["localhost:1234", "[::1]:80", "127.0.0.1"] {
+        let (status, _) = app.raw("GET", "/api/v1/health", &[("Host", host)], "");
+        assert_eq!(status, 200, "{host} is a loopback name");
+    }
+}
+
+#[test]
+fn routes_need_the_token_except_health() {
+    let app = Running::start();
+    let (status, body) = app.raw("GET", "/api/v1/health", &[], "");
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["status"], "ok");
+    let (status, body) = app.raw("GET", "/api/v1/profile", &[], "");
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let (status, _) = app.raw(
+        "GET",
+        "/api/v1/profile",
+        &[("Authorization", "Bearer wrong-token-xxxxxx")],
+        "",
+    );
+    assert_eq!(status, 401, "a wrong token is refused");
+}
+
+#[test]
+fn cross_origin_browser_requests_are_refused() {
+    let app = Running::start();
+    let auth = format!("Bearer {TOKEN}");
+    let (status, _) = app.raw(
+        "GET",
+        "/api/v1/app/state",
+        &[("Authorization", &auth), ("Origin", "https://evil.example")],
+        "",
+    );
+    assert_eq!(status, 403);
+}
+
+#[test]
+fn profile_round_trip_and_field_errors() {
+    let app = Running::start();
+    let (status, body) = app.call("GET", "/api/v1/profile", Value::Null);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found")),
+        "no profile before onboarding"
+    );
+
+    let mut bad = shop();
+    bad["businessName"] = json!("");
+    bad["description"] = json!("x".repeat(100_000));
+    bad["country"] = json!("XX");
+    bad["timezone"] = json!("Nowhere/Town");
+    let (status, body) = app.call("PUT", "/api/v1/profile", bad);
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "validation_failed");
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["businessName", "description", "country", "timezone"]
+    );
+    let (_, state) = app.call("GET", "/api/v1/app/state", Value::Null);
+    assert_eq!(state["data"]["onboarded"], false, "nothing is half-saved");
+
+    let (status, body) = app.raw(
+        "PUT",
+        "/api/v1/profile",
+        &[("Authorization", &format!("Bearer {TOKEN}"))],
+        "{\"businessName\": ",
+    );
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid_json"))
+    );
+
+    let (status, saved) = app.call("PUT", "/api/v1/profile", shop());
+    assert_eq!(status, 200, "{saved}");
+    let (_, got) = app.call("GET", "/api/v1/profile", Value::Null);
+    assert_eq!(got["data"], saved["data"]);
+    assert_eq!(got["data"]["timezone"], "America/Sao_Paulo");
+}
+
+#[test]
+fn a_locked_app_answers_only_unlock() {
+    let app = Running::start();
+    let (status, _) = app.call("PUT", "/api/v1/lock", json!({ "newPasscode": "2468" }));
+    assert_eq!(status, 200);
+    app.call("POST", "/api/v1/lock/lock", Value::Null);
+    let (status, body) = app.call("GET", "/api/v1/profile", Value::Null);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("app_locked"))
+    );
+    let (status, body) = app.call("POST", "/api/v1/lock/unlock", json!({ "passcode": "0000" }));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("wrong_passcode"))
+    );
+    let (status, _) = app.call("POST", "/api/v1/lock/unlock", json!({ "passcode": "2468" }));
+    assert_eq!(status, 200);
+    let (status, _) = app.call("GET", "/api/v1/profile", Value::Null);
+    assert_eq!(status, 404, "unlocked: the route answers again");
+}
+
+#[test]
+fn unknown_routes_and_oversized_bodies() {
+    let app = Running::start();
+    let (status, body) = app.call("GET", "/api/v1/nope", Value::Null);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let huge = json!({ "businessName": "x".repeat(2 * 1024 * 1024) });
+    let (status, body) = app.call("PUT", "/api/v1/profile", huge);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+}
+
+#[test]
+fn openapi_lists_every_route_with_its_schemas() {
+    let app = Running::start();
+    let (status, doc) = app.raw("GET", "/api/v1/openapi.json", &[], "");
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for route in whatsflow_http::routes::api().routes() {
+        let op = &doc["paths"][route.path][route.method.as_str()];
+        assert!(
+            op.is_object(),
+            "{} {} is missing from the document",
+            route.method.as_str(),
+            route.path
+        );
+    }
+    let profile = &doc["components"]["schemas"]["Profile"];
+    assert!(
+        profile["properties"]["businessName"].is_object(),
+        "schemas come from the handlers' types"
+    );
+    let put = &doc["paths"]["/api/v1/profile"]["put"]["requestBody"]["content"]["application/json"]
+        ["schema"];
+    assert_eq!(put["$ref"], "#/components/schemas/ProfileInput");
+}
+
+#[test]
+fn the_event_stream_carries_engine_events() {
+    let app = Running::start();
+    let mut stream = TcpStream::connect(("127.0.0.1", app.port())).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let request = format!("GET /api/v1/events?token={TOKEN} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+    // Wait for the stream's greeting so the event below is not sent before we listen.
+    while !line.starts_with(": connected") {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+    }
+    let (status, _) = app.call("PUT", "/api/v1/profile", shop());
+    assert_eq!(status, 200);
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if let Some(data) = line.strip_prefix("data: ") {
+            let event: Value = serde_json::from_str(data).unwrap();
+            assert_eq!(event["type"], "profile.updated");
+            assert_eq!(event["data"]["businessName"], "Rosa's Flowers");
+            break;
+        }
+    }
+}

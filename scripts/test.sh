@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every check and test of WhatsFlow: formatting, lints, the UI's type check, the Rust tests
+# (engine, HTTP server, simulator, the WhatsApp link against real Chromium), the OpenAPI document's
+# validation, the UI's end-to-end tests in headless Chromium, and the desktop window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export WHATSFLOW_CHROMIUM=${WHATSFLOW_CHROMIUM:-/usr/bin/chromium}
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "UI: type check and build"
+(cd ui && npm run build --silent)
+
+step "cargo clippy -D warnings (workspace, all targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test (engine, http, wa-sim, whatsapp) with a session keyring"
+# A private D-Bus session with an unlocked Secret Service, inside a fresh kernel session keyring, so
+# the session vault's keychain path is tested for real.
+dbus-run-session -- bash -c '
+  echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
+  keyctl session - cargo test --workspace --exclude whatsflow --no-fail-fast
+'
+
+step "OpenAPI document validates as OpenAPI 3.1"
+scripts/check-openapi.sh
+
+step "UI unit tests (vitest)"
+(cd ui && npm test --silent)
+
+step "UI end-to-end tests (Playwright, headless Debian Chromium)"
+cargo build -p whatsflow-http --bin whatsflow-server
+(cd ui && WHATSFLOW_SERVER_BIN="$PWD/../target/debug/whatsflow-server" npm run test:e2e --silent)
+
+step "Desktop window under Xvfb"
+cargo build -p whatsflow
+scripts/desktop-smoke.sh target/debug/whatsflow
