@@ -23,9 +23,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (engine, http, wa-sim, whatsapp) with a session keyring"
 # A private D-Bus session with an unlocked Secret Service, inside a fresh kernel session keyring, so
 # the session vault's keychain path is tested for real.
-dbus-run-session -- bash -c '
-  echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
-  keyctl session - cargo test --workspace --exclude whatsflow --no-fail-fast
+# WHATSFLOW_TEST_EXPECT_KEYSTORE makes the vault tests fail if the keychain silently fell back to a file.
+XDG_DATA_HOME=$(mktemp -d) dbus-run-session -- bash -c '
+  echo -n ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  WHATSFLOW_TEST_EXPECT_KEYSTORE=secret-service keyctl session - cargo test --workspace --exclude whatsflow --no-fail-fast
 '
 
 step "OpenAPI document validates as OpenAPI 3.1"

@@ -51,6 +51,7 @@ struct Inner {
     link: RwLock<Option<Arc<dyn Link>>>,
     outbox: inbox::OutboxSignal,
     demo: bool,
+    simulator_url: Option<String>,
 }
 
 /// How the engine is started.
@@ -59,6 +60,8 @@ pub struct Options {
     pub clock: Arc<dyn Clock>,
     /// Demo mode: WhatsApp is the built-in simulator; the UI labels everything as a simulation.
     pub demo: bool,
+    /// In demo mode, the simulator's address, for the UI's "simulated phone" panel.
+    pub simulator_url: Option<String>,
 }
 
 impl Engine {
@@ -76,7 +79,8 @@ impl Engine {
 
     /// An engine on a fresh in-memory database, for tests. `data_dir` is still used for files.
     pub fn in_memory(clock: Arc<dyn Clock>, data_dir: &Path) -> Result<Engine> {
-        let options = Options { data_dir: data_dir.to_owned(), clock, demo: false };
+        let options =
+            Options { data_dir: data_dir.to_owned(), clock, demo: false, simulator_url: None };
         Engine::with_db(Db::in_memory()?, options)
     }
 
@@ -94,6 +98,7 @@ impl Engine {
                 link: RwLock::new(None),
                 outbox: inbox::OutboxSignal::default(),
                 demo: options.demo,
+                simulator_url: options.simulator_url,
             }),
         })
     }
@@ -181,6 +186,8 @@ pub struct AppState {
     pub onboarded: bool,
     pub lock: lock::LockStatus,
     pub demo: bool,
+    /// The WhatsApp Web simulator's address in demo mode.
+    pub simulator_url: Option<String>,
     pub defaults: meta::Defaults,
 }
 
@@ -191,6 +198,7 @@ impl Engine {
             onboarded: self.profile()?.is_some(),
             lock: self.lock_status(),
             demo: self.is_demo(),
+            simulator_url: self.inner.simulator_url.clone(),
             defaults: meta::os_defaults(),
         })
     }

@@ -282,6 +282,7 @@ mod tests {
             data_dir: dir.path().to_owned(),
             clock: Arc::new(crate::SystemClock),
             demo: false,
+            simulator_url: None,
         };
         let engine = Engine::open(options()).unwrap();
         set(&engine, None, "2468").unwrap();

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use whatsflow_engine::{Engine, Options, SystemClock};
 use whatsflow_http::{Server, ServerConfig};
+use whatsflow_whatsapp::{LinkConfig, WhatsAppLink};
 
 const USAGE: &str = "usage: whatsflow-server [--data-dir DIR] [--port N] [--token T] [--whatsapp-url URL] [--sim] [--ui-dir DIR]
 
@@ -105,13 +106,26 @@ fn run() -> anyhow::Result<()> {
     let data_dir = args
         .data_dir
         .unwrap_or_else(whatsflow_engine::default_data_dir);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    // Demo mode: the simulator runs in-process and stands in for web.whatsapp.com.
+    let simulator = if args.sim {
+        Some(wa_sim::Simulator::start(0).context("could not start the WhatsApp Web simulator")?)
+    } else {
+        None
+    };
+    let whatsapp_url = simulator.as_ref().map(|s| s.url()).unwrap_or(args.whatsapp_url);
     let engine = Engine::open(Options {
         data_dir: data_dir.clone(),
         clock: Arc::new(SystemClock),
-        demo: args.sim,
+        demo: simulator.is_some(),
+        simulator_url: simulator.as_ref().map(|s| s.url()),
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let _ = &args.whatsapp_url;
+    let link = start_link(&runtime, &engine, &data_dir, whatsapp_url, simulator.is_some())?;
 
     let stop = Arc::new(AtomicBool::new(false));
     let outbox = {
@@ -153,5 +167,34 @@ fn run() -> anyhow::Result<()> {
     stop.store(true, Ordering::SeqCst);
     server.stop();
     let _ = outbox.join();
+    // Seals the session into the vault and removes the plaintext profile.
+    if let Err(e) = link.stop() {
+        tracing::warn!(error = %e, "the WhatsApp link did not stop cleanly");
+    }
+    if let Some(simulator) = simulator {
+        simulator.shutdown();
+    }
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     Ok(())
+}
+
+/// Starts the WhatsApp link. Chromium is launched at once only when there is a session to resume
+/// (or in demo mode); a first-time user starts linking from the Connect screen.
+fn start_link(
+    runtime: &tokio::runtime::Runtime,
+    engine: &Engine,
+    data_dir: &std::path::Path,
+    url: String,
+    demo: bool,
+) -> anyhow::Result<Arc<WhatsAppLink>> {
+    let mut config = LinkConfig::new(data_dir);
+    config.url = url;
+    let linked_before = whatsflow_whatsapp::vault::Vault::open(data_dir)
+        .map(|vault| vault.exists())
+        .unwrap_or(false)
+        || config.profile_dir().exists();
+    config.connect_at_start = demo || linked_before;
+    let link = WhatsAppLink::start_on(runtime.handle(), engine.clone(), config);
+    engine.set_link(link.clone());
+    Ok(link)
 }

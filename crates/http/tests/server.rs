@@ -24,6 +24,7 @@ impl Running {
             data_dir: dir.path().join("data"),
             clock: Arc::new(SystemClock),
             demo: false,
+            simulator_url: None,
         })
         .unwrap();
         let config = ServerConfig {

@@ -1047,15 +1047,25 @@
     me = (await dbGet('identity')) || null;
     registerModules();
     window.Debug = Object.assign(window.Debug || {}, { VERSION });
-    const hello = await post('/sim/hello', {
-      keys: {
-        noisePub: encodeB64(keys.noise.pubKey),
-        identityPub: encodeB64(keys.identity.pubKey),
-        advSecret: keys.advSecret,
-        platform: 'WEB',
-      },
-      identity: me,
-    });
+    let hello;
+    for (let attempt = 1; !hello; attempt++) {
+      try {
+        hello = await post('/sim/hello', {
+          keys: {
+            noisePub: encodeB64(keys.noise.pubKey),
+            identityPub: encodeB64(keys.identity.pubKey),
+            advSecret: keys.advSecret,
+            platform: 'WEB',
+          },
+          identity: me,
+        });
+      } catch (error) {
+        // The simulator may be restarting (the demo app restarts its in-process simulator).
+        showProblem(`The simulator is not answering (${error.message || error}); retrying…`);
+        await sleep(Math.min(5000, 250 * attempt));
+      }
+    }
+    showProblem('');
     pageId = hello.page;
     missingModules = hello.missingModules || [];
     if (me) Conn.set({ wid: meWid(), pushname: me.pushName });

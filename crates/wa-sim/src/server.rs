@@ -18,7 +18,7 @@ use crate::page;
 use crate::state::{Fail, Hello, Outgoing, Sim};
 
 /// How long a long poll waits for an event before answering empty.
-const POLL_WAIT: Duration = Duration::from_secs(15);
+const POLL_WAIT: Duration = Duration::from_secs(10);
 /// The biggest request body accepted (media uploads and inbound media included).
 const MAX_BODY: u64 = 64 * 1024 * 1024;
 
@@ -385,7 +385,7 @@ fn route(
             let page = request.page.as_str();
             shared.change(|sim, now| match path {
                 "/sim/logout" => sim.page_logout(page),
-                "/sim/reconnect" => sim.reconnect(page, now),
+                "/sim/reconnect" => sim.reconnect(page),
                 "/sim/takeover" => sim.takeover(page, now),
                 "/sim/refresh-qr" => sim.refresh_qr(page, now),
                 _ => {
@@ -429,12 +429,12 @@ fn route(
         }
         "/control/scan" if post => {
             let (phone, push_name) = control::parse_scan(&body)?;
-            shared.change(|sim, now| sim.scan(&phone, &push_name, now))?;
+            shared.change(|sim, _| sim.scan(&phone, &push_name))?;
             Reply::done()
         }
         "/control/pairing" if post => {
             let code = control::parse_pairing(&body)?;
-            Reply::ok(&shared.change(|sim, now| sim.enter_code(&code, now))?)
+            Reply::ok(&shared.change(|sim, _| sim.enter_code(&code))?)
         }
         "/control/inbound" if post => {
             let inbound = control::parse_inbound(&body)?;

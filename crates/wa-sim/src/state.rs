@@ -73,6 +73,7 @@ pub(crate) struct Config {
     /// `None` stops automatic progress at that step.
     pub ack_delays_ms: [Option<u64>; 3],
     /// Numbers (`+E164`) that `queryWidExists` says are not on WhatsApp.
+    #[serde(rename = "notOnWhatsApp")]
     pub not_on_whatsapp: BTreeSet<String>,
     /// More sends than this within a minute bans the number; `None` never bans.
     pub ban_after_per_minute: Option<u32>,
@@ -600,7 +601,7 @@ impl Sim {
                 if let Some(page) = self.page.as_mut() {
                     page.has_identity = true;
                 }
-                self.go_connected(now);
+                self.go_connected();
             }
             None => {
                 // This browser has no session: whatever device was linked is not this page.
@@ -649,7 +650,7 @@ impl Sim {
     }
 
     /// The account's link is up from the server's side: show whichever state the world allows.
-    fn go_connected(&mut self, now: Instant) {
+    fn go_connected(&mut self) {
         if self.page.is_none() {
             return;
         }
@@ -687,7 +688,6 @@ impl Sim {
             }
             self.push(json!({"kind": "sync"}));
         }
-        let _ = now;
     }
 
     /// The page finished showing the offline-delivery progress: queued messages may flow.
@@ -853,7 +853,7 @@ impl Sim {
     }
 
     /// `/control/pairing {code}`: the phone entered a code.
-    pub fn enter_code(&mut self, code: &str, now: Instant) -> Result<Value, Fail> {
+    pub fn enter_code(&mut self, code: &str) -> Result<Value, Fail> {
         let typed: String = code
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
@@ -866,7 +866,7 @@ impl Sim {
             .and_then(|page| page.alt_linking.clone());
         match pending {
             Some(pending) if pending.code == typed => {
-                self.link(&pending.phone, DEFAULT_PUSH_NAME, now);
+                self.link(&pending.phone, DEFAULT_PUSH_NAME);
                 Ok(json!({"ok": true, "phoneNumber": format!("+{}", pending.phone)}))
             }
             Some(_) => Err(Fail::bad_request(format!(
@@ -879,10 +879,10 @@ impl Sim {
     }
 
     /// `/control/scan`: the phone scans the QR code on screen.
-    pub fn scan(&mut self, phone_digits: &str, push_name: &str, now: Instant) -> Result<(), Fail> {
+    pub fn scan(&mut self, phone_digits: &str, push_name: &str) -> Result<(), Fail> {
         match self.phase() {
             Some(Phase::Unpaired) => {
-                self.link(phone_digits, push_name, now);
+                self.link(phone_digits, push_name);
                 Ok(())
             }
             Some(phase) => Err(Fail::conflict(format!(
@@ -895,7 +895,7 @@ impl Sim {
         }
     }
 
-    fn link(&mut self, phone_digits: &str, push_name: &str, now: Instant) {
+    fn link(&mut self, phone_digits: &str, push_name: &str) {
         let identity = Identity {
             device_id: random_hex(24),
             phone: phone_digits.to_string(),
@@ -912,7 +912,7 @@ impl Sim {
         }
         self.set_phase(Phase::Pairing);
         self.push(json!({"kind": "linked", "identity": identity}));
-        self.go_connected(now);
+        self.go_connected();
     }
 
     // ----- the phone and the network ---------------------------------------------------------
@@ -928,7 +928,7 @@ impl Sim {
         self.account.online = true;
         self.resume_acks(now);
         if self.phase() == Some(Phase::Timeout) {
-            self.go_connected(now);
+            self.go_connected();
         }
     }
 
@@ -953,20 +953,20 @@ impl Sim {
         if self.current_page(page_id)?.phase == Phase::Conflict {
             self.account.conflict = false;
             self.set_phase(Phase::Opening);
-            self.go_connected(now);
+            self.go_connected();
             self.resume_acks(now);
         }
         Ok(())
     }
 
     /// `Socket.reconnect()`.
-    pub fn reconnect(&mut self, page_id: &str, now: Instant) -> Result<(), Fail> {
+    pub fn reconnect(&mut self, page_id: &str) -> Result<(), Fail> {
         if matches!(
             self.current_page(page_id)?.phase,
             Phase::Timeout | Phase::Opening
         ) {
             self.set_phase(Phase::Opening);
-            self.go_connected(now);
+            self.go_connected();
         }
         Ok(())
     }
@@ -1585,7 +1585,7 @@ mod tests {
 
     fn linked_page(sim: &mut Sim, now: Instant) -> String {
         let page = open_page(sim, None, now);
-        sim.scan("15550000001", "Shop", now).unwrap();
+        sim.scan("15550000001", "Shop").unwrap();
         sim.synced(&page).unwrap();
         sim.take_events(&page, u64::MAX);
         page
@@ -1660,7 +1660,7 @@ mod tests {
         let mut sim = Sim::new();
         let now = Instant::now();
         let page = open_page(&mut sim, None, now);
-        sim.scan("15550000001", "Shop", now).unwrap();
+        sim.scan("15550000001", "Shop").unwrap();
         let events = kinds(&mut sim, &page);
         assert_eq!(
             events,
@@ -1676,7 +1676,7 @@ mod tests {
         );
         assert_eq!(sim.state_view()["phoneNumber"], "+15550000001");
         assert!(
-            sim.scan("15550000001", "Shop", now).is_err(),
+            sim.scan("15550000001", "Shop").is_err(),
             "no QR left to scan"
         );
     }
@@ -1690,7 +1690,7 @@ mod tests {
         assert_eq!(sim.state_view()["pendingInbound"], 1);
 
         let page = open_page(&mut sim, None, now);
-        sim.scan("15550000001", "Shop", now).unwrap();
+        sim.scan("15550000001", "Shop").unwrap();
         let before_sync = sim.take_events(&page, 0).unwrap();
         assert!(
             !before_sync.iter().any(|e| e["kind"] == "inbound"),

@@ -36,6 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         data_dir: dir.path().to_owned(),
         clock: Arc::new(SystemClock),
         demo: false,
+        simulator_url: None,
     })?;
     let mut config = LinkConfig::new(dir.path());
     config.url = sim.url();

@@ -54,6 +54,7 @@ impl Harness {
             data_dir: dir.path().to_owned(),
             clock: Arc::new(SystemClock),
             demo: false,
+            simulator_url: None,
         })
         .unwrap();
         let events = engine.subscribe();
