@@ -5,12 +5,11 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tauri::{Emitter, Manager};
-use whatsflow_engine::{Engine, Options, SystemClock};
-use whatsflow_http::{Api, ApiRequest, Caller};
+use whatsflow_engine::Engine;
+use whatsflow_http::{Api, ApiRequest, Backend, BackendConfig, Caller};
 
 /// Name of the window event that carries engine events.
 const EVENT: &str = "whatsflow://event";
@@ -71,22 +70,25 @@ fn parse_args() -> Args {
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,chromiumoxide=error".into()),
+        )
         .init();
     let args = parse_args();
-    let data_dir = args.data_dir.unwrap_or_else(whatsflow_engine::default_data_dir);
-    let engine = match Engine::open(Options { data_dir, clock: Arc::new(SystemClock), demo: args.demo }) {
-        Ok(engine) => engine,
+    let backend = Backend::start(BackendConfig {
+        data_dir: args.data_dir.unwrap_or_else(whatsflow_engine::default_data_dir),
+        whatsapp_url: whatsflow_whatsapp::WHATSAPP_WEB_URL.to_owned(),
+        demo: args.demo,
+    });
+    let backend = match backend {
+        Ok(backend) => Arc::new(Mutex::new(backend)),
         Err(e) => {
-            eprintln!("whatsflow: {e}");
+            eprintln!("whatsflow: {e:#}");
             std::process::exit(1);
         }
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let outbox = {
-        let (engine, stop) = (engine.clone(), stop.clone());
-        std::thread::spawn(move || engine.run_outbox(&stop))
-    };
+    let engine = backend.lock().unwrap_or_else(|p| p.into_inner()).engine.clone();
     let desktop = Arc::new(Desktop { engine: engine.clone(), api: whatsflow_http::routes::api() });
 
     let app = tauri::Builder::default()
@@ -104,24 +106,25 @@ fn main() {
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 }
             });
-            if let Some(window) = app.get_webview_window("main") {
-                let title = if engine_is_demo(app) { "WhatsFlow — demo (simulated WhatsApp)" } else { "WhatsFlow" };
-                let _ = window.set_title(title);
+            if engine.is_demo() {
+                if let Some(window) = app.get_webview_window("main") {
+                    let _ = window.set_title("WhatsFlow — demo (simulated WhatsApp)");
+                }
             }
             Ok(())
         })
         .build(tauri::generate_context!());
-    match app {
-        Ok(app) => app.run(|_, _| {}),
+    let app = match app {
+        Ok(app) => app,
         Err(e) => {
             eprintln!("whatsflow: could not start the window: {e}");
             std::process::exit(1);
         }
-    }
-    stop.store(true, Ordering::SeqCst);
-    let _ = outbox.join();
-}
-
-fn engine_is_demo(app: &tauri::App) -> bool {
-    app.state::<Arc<Desktop>>().engine.is_demo()
+    };
+    app.run(move |_, event| {
+        // Seal the WhatsApp session into the vault before the process ends.
+        if let tauri::RunEvent::Exit = event {
+            backend.lock().unwrap_or_else(|p| p.into_inner()).stop();
+        }
+    });
 }

@@ -10,9 +10,18 @@ use whatsflow_engine::{Engine, EventEnvelope};
 /// How many recent events a reconnecting client can catch up on.
 const KEEP: usize = 2048;
 
+/// One event as the stream sends it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub id: u64,
+    /// Whether it may be sent while the app is locked (only the lock's own changes may).
+    pub shown_while_locked: bool,
+    pub json: String,
+}
+
 #[derive(Default)]
 pub struct EventLog {
-    recent: Mutex<VecDeque<(u64, String)>>,
+    recent: Mutex<VecDeque<Recorded>>,
     changed: Condvar,
 }
 
@@ -39,8 +48,9 @@ impl EventLog {
 
     fn push(&self, envelope: &EventEnvelope) {
         let json = serde_json::to_string(envelope).unwrap_or_default();
+        let shown_while_locked = matches!(envelope.event, whatsflow_engine::Event::LockChanged(_));
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-        recent.push_back((envelope.id, json));
+        recent.push_back(Recorded { id: envelope.id, shown_while_locked, json });
         if recent.len() > KEEP {
             recent.pop_front();
         }
@@ -53,19 +63,19 @@ impl EventLog {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .back()
-            .map(|e| e.0)
+            .map(|e| e.id)
             .unwrap_or(0)
     }
 
     /// Events after `after`, waiting up to `wait` for one to arrive. Empty on time-out.
-    pub fn after(&self, after: u64, wait: Duration) -> Vec<(u64, String)> {
+    pub fn after(&self, after: u64, wait: Duration) -> Vec<Recorded> {
         let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         let (recent, _) = self
             .changed
             .wait_timeout_while(recent, wait, |r| {
-                r.back().map(|e| e.0).unwrap_or(0) <= after
+                r.back().map(|e| e.id).unwrap_or(0) <= after
             })
             .unwrap_or_else(|p| p.into_inner());
-        recent.iter().filter(|e| e.0 > after).cloned().collect()
+        recent.iter().filter(|e| e.id > after).cloned().collect()
     }
 }

@@ -2,6 +2,7 @@
 //! and the built UI. The same API table serves the desktop shell's IPC.
 
 pub mod api;
+pub mod backend;
 pub mod events;
 pub mod openapi;
 pub mod qr;
@@ -9,4 +10,5 @@ pub mod routes;
 pub mod server;
 
 pub use api::{Api, ApiRequest, ApiResponse, Caller};
+pub use backend::{Backend, BackendConfig};
 pub use server::{Server, ServerConfig};

@@ -2,13 +2,9 @@
 //! HTTP server with the built UI; prints one ready line with the address and session token.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use whatsflow_engine::{Engine, Options, SystemClock};
-use whatsflow_http::{Server, ServerConfig};
-use whatsflow_whatsapp::{LinkConfig, WhatsAppLink};
+use whatsflow_http::{Backend, BackendConfig, Server, ServerConfig};
 
 const USAGE: &str = "usage: whatsflow-server [--data-dir DIR] [--port N] [--token T] [--whatsapp-url URL] [--sim] [--ui-dir DIR]
 
@@ -91,7 +87,7 @@ fn find_ui_dir(flag: Option<PathBuf>) -> Option<PathBuf> {
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,chromiumoxide=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -106,35 +102,12 @@ fn run() -> anyhow::Result<()> {
     let data_dir = args
         .data_dir
         .unwrap_or_else(whatsflow_engine::default_data_dir);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")?;
-    // Demo mode: the simulator runs in-process and stands in for web.whatsapp.com.
-    let simulator = if args.sim {
-        Some(wa_sim::Simulator::start(0).context("could not start the WhatsApp Web simulator")?)
-    } else {
-        None
-    };
-    let whatsapp_url = simulator.as_ref().map(|s| s.url()).unwrap_or(args.whatsapp_url);
-    let engine = Engine::open(Options {
+    let mut backend = Backend::start(BackendConfig {
         data_dir: data_dir.clone(),
-        clock: Arc::new(SystemClock),
-        demo: simulator.is_some(),
-        simulator_url: simulator.as_ref().map(|s| s.url()),
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let link = start_link(&runtime, &engine, &data_dir, whatsapp_url, simulator.is_some())?;
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let outbox = {
-        let engine = engine.clone();
-        let stop = stop.clone();
-        std::thread::Builder::new()
-            .name("outbox".into())
-            .spawn(move || engine.run_outbox(&stop))?
-    };
+        whatsapp_url: args.whatsapp_url,
+        demo: args.sim,
+    })?;
+    let engine = backend.engine.clone();
 
     let token = args.token.unwrap_or_else(random_token);
     let ui_dir = find_ui_dir(args.ui_dir);
@@ -164,37 +137,7 @@ fn run() -> anyhow::Result<()> {
 
     let _ = rx.recv();
     tracing::info!("stopping");
-    stop.store(true, Ordering::SeqCst);
     server.stop();
-    let _ = outbox.join();
-    // Seals the session into the vault and removes the plaintext profile.
-    if let Err(e) = link.stop() {
-        tracing::warn!(error = %e, "the WhatsApp link did not stop cleanly");
-    }
-    if let Some(simulator) = simulator {
-        simulator.shutdown();
-    }
-    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    backend.stop();
     Ok(())
-}
-
-/// Starts the WhatsApp link. Chromium is launched at once only when there is a session to resume
-/// (or in demo mode); a first-time user starts linking from the Connect screen.
-fn start_link(
-    runtime: &tokio::runtime::Runtime,
-    engine: &Engine,
-    data_dir: &std::path::Path,
-    url: String,
-    demo: bool,
-) -> anyhow::Result<Arc<WhatsAppLink>> {
-    let mut config = LinkConfig::new(data_dir);
-    config.url = url;
-    let linked_before = whatsflow_whatsapp::vault::Vault::open(data_dir)
-        .map(|vault| vault.exists())
-        .unwrap_or(false)
-        || config.profile_dir().exists();
-    config.connect_at_start = demo || linked_before;
-    let link = WhatsAppLink::start_on(runtime.handle(), engine.clone(), config);
-    engine.set_link(link.clone());
-    Ok(link)
 }

@@ -257,6 +257,7 @@ fn respond(request: Request, response: ApiResponse) {
 /// each event leaves at once.
 fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>) {
     let events = shared.events.clone();
+    let engine = shared.engine.clone();
     let stopping = shared.stopping.clone();
     let mut after = resume_after.unwrap_or_else(|| events.last_id());
     let mut writer = request.into_writer();
@@ -275,9 +276,13 @@ fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>) {
             if batch.is_empty() {
                 text.push_str(": keep-alive\n\n");
             }
-            for (id, json) in batch {
-                text.push_str(&format!("id: {id}\ndata: {json}\n\n"));
-                after = id;
+            // While the app is locked nothing but the lock's own changes leaves the machine's memory.
+            let locked = engine.is_locked();
+            for event in batch {
+                if !locked || event.shown_while_locked {
+                    text.push_str(&format!("id: {}\ndata: {}\n\n", event.id, event.json));
+                }
+                after = event.id;
             }
             if writer
                 .write_all(text.as_bytes())

@@ -14,7 +14,6 @@
 
   const VERSION = '2.3000.1029384756';
   const LOAD_DELAY_MS = 250;
-  const SYNC_STEP_MS = 60;
   const THUMBNAIL =
     '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAAIAAgDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAT/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABAb/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCoANNP/9k=';
 
@@ -869,11 +868,21 @@
     }, decryptDelayMs);
   }
 
+  // Yields to the event loop without a timer: a hidden browser window throttles timers to once a
+  // second or even once a minute, which would stall the sync for minutes.
+  function nextTask() {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve();
+      channel.port2.postMessage(null);
+    });
+  }
+
   async function runOfflineSync() {
     for (const progress of [0, 20, 50, 80, 100]) {
       offlineProgress = progress;
       Cmd.trigger('offline_progress_update_from_bridge');
-      if (progress < 100) await sleep(SYNC_STEP_MS);
+      await nextTask();
     }
     if (Socket.state === 'CONNECTED') Socket.set({ hasSynced: true });
     await post('/sim/synced', { page: pageId });

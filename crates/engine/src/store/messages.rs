@@ -6,11 +6,11 @@ use crate::clock::{to_rfc3339, Millis};
 use crate::error::Result;
 use crate::inbox::{Direction, Media, Message, MessageStatus};
 
-const COLUMNS: &str = "id, wa_message_id, contact_id, direction, type, body, caption, media_path,
+pub(crate) const COLUMNS: &str = "id, wa_message_id, contact_id, direction, type, body, caption, media_path,
     media_mime, media_filename, media_size, quoted_wa_id, status, ack, error, campaign_id,
     wa_timestamp, created_at";
 
-fn from_row(row: &Row) -> rusqlite::Result<Message> {
+pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Message> {
     let media_path: Option<String> = row.get(7)?;
     let direction: String = row.get(3)?;
     let status: String = row.get(12)?;
@@ -117,19 +117,30 @@ pub(crate) fn set_status(
     Ok(())
 }
 
-/// Messages of one contact, newest first, before an optional id (for scrolling back).
+/// Messages of one contact, newest first, before an optional id (for scrolling back). The page
+/// continues from the cursor message's place in the thread's order `(wa_timestamp, id)`, so a
+/// message that arrived late with an older timestamp (history sync) is neither skipped nor repeated.
 pub(crate) fn of_contact(
     conn: &Connection,
     contact_id: i64,
     before_id: Option<i64>,
     limit: usize,
 ) -> Result<Vec<Message>> {
+    let position = match before_id {
+        Some(id) => conn
+            .query_row("SELECT wa_timestamp FROM messages WHERE id = ?1", [id], |r| r.get::<_, Millis>(0))
+            .optional()?
+            .map(|at| (at, id))
+            // The cursor message is gone (its contact was erased): nothing older to show.
+            .unwrap_or((i64::MIN, i64::MIN)),
+        None => (i64::MAX, i64::MAX),
+    };
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM messages WHERE contact_id = ?1 AND id < ?2
-         ORDER BY wa_timestamp DESC, id DESC LIMIT ?3"
+        "SELECT {COLUMNS} FROM messages WHERE contact_id = ?1 AND (wa_timestamp, id) < (?2, ?3)
+         ORDER BY wa_timestamp DESC, id DESC LIMIT ?4"
     ))?;
     let rows = stmt
-        .query_map(params![contact_id, before_id.unwrap_or(i64::MAX), limit as i64], from_row)?
+        .query_map(params![contact_id, position.0, position.1, limit as i64], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

@@ -1,0 +1,106 @@
+//! What every WhatsFlow program runs behind its window or its HTTP port: the engine, the outbox
+//! worker, the WhatsApp link (and, in demo mode, the simulator it talks to). `whatsflow-server` and
+//! the desktop app both start it with [`Backend::start`] and end it with [`Backend::stop`].
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use anyhow::Context;
+use whatsflow_engine::{Engine, Options, SystemClock};
+use whatsflow_whatsapp::vault::Vault;
+use whatsflow_whatsapp::{LinkConfig, WhatsAppLink};
+
+/// How to start the backend.
+#[derive(Debug, Clone)]
+pub struct BackendConfig {
+    pub data_dir: PathBuf,
+    /// WhatsApp Web's address (ignored in demo mode).
+    pub whatsapp_url: String,
+    /// Run the simulator in-process and connect to it instead of WhatsApp Web.
+    pub demo: bool,
+}
+
+pub struct Backend {
+    pub engine: Engine,
+    link: Arc<WhatsAppLink>,
+    simulator: Option<wa_sim::Simulator>,
+    stop_outbox: Arc<AtomicBool>,
+    outbox: Option<JoinHandle<()>>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Backend {
+    pub fn start(config: BackendConfig) -> anyhow::Result<Backend> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("whatsflow-async")
+            .enable_all()
+            .build()
+            .context("could not start the async runtime")?;
+        let simulator = if config.demo {
+            Some(wa_sim::Simulator::start(0).context("could not start the WhatsApp Web simulator")?)
+        } else {
+            None
+        };
+        let url = simulator.as_ref().map(|s| s.url()).unwrap_or(config.whatsapp_url);
+        let engine = Engine::open(Options {
+            data_dir: config.data_dir.clone(),
+            clock: Arc::new(SystemClock),
+            demo: simulator.is_some(),
+            simulator_url: simulator.as_ref().map(|s| s.url()),
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+
+        let mut link_config = LinkConfig::new(&config.data_dir);
+        link_config.url = url;
+        // Chromium starts at once only when there is a session to resume (or in demo mode); a
+        // first-time user starts linking from the Connect screen.
+        let linked_before = Vault::open(&config.data_dir).map(|v| v.exists()).unwrap_or(false)
+            || link_config.profile_dir().exists();
+        link_config.connect_at_start = config.demo || linked_before;
+        let link = WhatsAppLink::start_on(runtime.handle(), engine.clone(), link_config);
+        engine.set_link(link.clone());
+
+        let stop_outbox = Arc::new(AtomicBool::new(false));
+        let outbox = {
+            let (engine, stop) = (engine.clone(), stop_outbox.clone());
+            std::thread::Builder::new()
+                .name("outbox".into())
+                .spawn(move || engine.run_outbox(&stop))?
+        };
+        Ok(Backend {
+            engine,
+            link,
+            simulator,
+            stop_outbox,
+            outbox: Some(outbox),
+            runtime: Some(runtime),
+        })
+    }
+
+    /// Stops everything cleanly: the outbox, then the link (which seals the session into the vault
+    /// and removes the plaintext profile), then the simulator. Blocks; later calls do nothing.
+    pub fn stop(&mut self) {
+        self.stop_outbox.store(true, Ordering::SeqCst);
+        if let Some(outbox) = self.outbox.take() {
+            let _ = outbox.join();
+        }
+        if let Err(e) = self.link.stop() {
+            tracing::warn!(error = %e, "the WhatsApp link did not stop cleanly");
+        }
+        if let Some(simulator) = self.simulator.take() {
+            simulator.shutdown();
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+        }
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
