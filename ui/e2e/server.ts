@@ -1,5 +1,6 @@
 // Test fixture: a real whatsflow-server per test, on a free port, with a fresh data directory and a random
 // session token. It is stopped with SIGTERM (as a user's Ctrl-C would) and its data removed afterwards.
+// `test.use({ serverArgs: ['--sim'] })` adds arguments, e.g. the in-process WhatsApp simulator (demo mode).
 
 import { test as base, expect, type APIRequestContext } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,9 +28,9 @@ export interface RunningServer {
   api(method: 'GET' | 'PUT' | 'POST', route: string, body?: unknown): Promise<{ status: number; body: any }>;
 }
 
-function startServer(dataDir: string, token: string): Promise<{ child: ChildProcess; url: string }> {
+function startServer(dataDir: string, token: string, extraArgs: string[]): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SERVER_BIN, ['--data-dir', dataDir, '--port', '0', '--token', token, '--ui-dir', UI_DIR], {
+    const child = spawn(SERVER_BIN, ['--data-dir', dataDir, '--port', '0', '--token', token, '--ui-dir', UI_DIR, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RUST_BACKTRACE: '1' },
     });
@@ -86,11 +87,13 @@ function makeApi(request: APIRequestContext, origin: string, token: string): Run
   };
 }
 
-export const test = base.extend<{ server: RunningServer }>({
-  server: async ({ request }, use) => {
+export const test = base.extend<{ server: RunningServer; serverArgs: string[] }>({
+  /** Extra command-line arguments for whatsflow-server, e.g. `['--sim']`. */
+  serverArgs: [[], { option: true }],
+  server: async ({ request, serverArgs }, use) => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'whatsflow-e2e-'));
     const token = randomBytes(16).toString('hex');
-    const { child, url } = await startServer(dataDir, token);
+    const { child, url } = await startServer(dataDir, token, serverArgs);
     const origin = new URL(url).origin;
     try {
       await use({ url, origin, token, dataDir, api: makeApi(request, origin, token) });

@@ -11,6 +11,8 @@ import { Onboarding } from './screens/Onboarding';
 import { BootScreen, UnauthorizedScreen, UnreachableScreen } from './screens/SessionScreens';
 import { AnalyticsScreen, CampaignsScreen, ContactsScreen, InboxScreen } from './screens/EmptyScreens';
 import { SettingsScreen, useServerTheme } from './screens/Settings';
+import { ConnectionBanner } from './screens/connect/ConnectionBanner';
+import { ConnectScreen } from './screens/connect/ConnectScreen';
 import { useAppStore } from './store/app';
 
 export function App() {
@@ -97,12 +99,16 @@ function MainLayout() {
         Skip to content
       </button>
       <Sidebar current={route.screen} />
-      <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 outline-none">
-        {route.screen === 'inbox' && <InboxScreen />}
-        {route.screen === 'contacts' && <ContactsScreen />}
-        {route.screen === 'campaigns' && <CampaignsScreen />}
-        {route.screen === 'analytics' && <AnalyticsScreen />}
-        {route.screen === 'settings' && <SettingsScreen section={route.section} />}
+      <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col outline-none">
+        <ConnectionBanner screen={route.screen} />
+        <div className="flex min-h-0 min-w-0 flex-1">
+          {route.screen === 'inbox' && <InboxScreen />}
+          {route.screen === 'contacts' && <ContactsScreen />}
+          {route.screen === 'campaigns' && <CampaignsScreen />}
+          {route.screen === 'analytics' && <AnalyticsScreen />}
+          {route.screen === 'settings' && <SettingsScreen section={route.section} />}
+          {route.screen === 'connect' && <ConnectScreen />}
+        </div>
       </main>
     </div>
   );

@@ -63,7 +63,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
-        Error { code, message: message.into(), details: Vec::new(), retry_after: None }
+        Error {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+            retry_after: None,
+        }
     }
     pub fn not_found(what: &str) -> Error {
         Error::new(ErrorCode::NotFound, format!("{what} not found"))
@@ -77,10 +82,18 @@ impl Error {
             [one] => one.message.clone(),
             _ => format!("{} fields need attention", details.len()),
         };
-        Error { code: ErrorCode::ValidationFailed, message, details, retry_after: None }
+        Error {
+            code: ErrorCode::ValidationFailed,
+            message,
+            details,
+            retry_after: None,
+        }
     }
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Error {
-        Error::invalid(vec![FieldError { field: field.into(), message: message.into() }])
+        Error::invalid(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
 }
 
@@ -103,7 +116,10 @@ pub struct Checks(Vec<FieldError>);
 
 impl Checks {
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
     }
     /// Fails the field when `value` is longer than `max` characters.
     pub fn max_len(&mut self, field: &str, label: &str, value: &str, max: usize) {

@@ -28,6 +28,21 @@ pub enum Event {
     /// A contact changed (edited, tagged, read, opted out).
     #[serde(rename = "contact.updated")]
     ContactUpdated(Contact),
+    /// A contact was deleted, with its messages and media.
+    #[serde(rename = "contact.deleted")]
+    ContactDeleted { id: i64 },
+    /// Many contacts changed at once (a bulk action): listeners reload instead of patching.
+    #[serde(rename = "contacts.changed")]
+    ContactsChanged(crate::contacts::BulkOutcome),
+    /// An import was committed: listeners reload.
+    #[serde(rename = "contacts.imported")]
+    ContactsImported(crate::import::ImportCounts),
+    /// How far a running import is (rows written of the total), for a progress bar.
+    #[serde(rename = "contacts.import.progress")]
+    ImportProgress { done: usize, total: usize },
+    /// A tag was created, renamed, recoloured or deleted: every tag, by name.
+    #[serde(rename = "tags.changed")]
+    TagsChanged(Vec<crate::contacts::Tag>),
     /// A message arrived (or was sent from the phone itself).
     #[serde(rename = "message.received")]
     MessageReceived(Message),

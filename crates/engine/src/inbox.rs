@@ -221,14 +221,19 @@ impl Engine {
     /// repeated event rewrites the same file.
     fn save_media(&self, wa_message_id: &str, file: &MediaFile) -> Result<Media> {
         if file.bytes.len() > MAX_MEDIA_BYTES {
-            return Err(Error::new(ErrorCode::PayloadTooLarge, "The file is larger than 64 MB"));
+            return Err(Error::new(
+                ErrorCode::PayloadTooLarge,
+                "The file is larger than 64 MB",
+            ));
         }
         let safe: String = wa_message_id
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
-        let relative = PathBuf::from("media")
-            .join(format!("{safe}.{}", extension(&file.mimetype, file.filename.as_deref())));
+        let relative = PathBuf::from("media").join(format!(
+            "{safe}.{}",
+            extension(&file.mimetype, file.filename.as_deref())
+        ));
         let absolute = self.data_dir().join(&relative);
         if let Some(parent) = absolute.parent() {
             std::fs::create_dir_all(parent)?;
@@ -256,13 +261,21 @@ impl Engine {
             None => None,
         };
         let now = self.now();
-        let direction = if inbound.from_me { Direction::Out } else { Direction::In };
+        let direction = if inbound.from_me {
+            Direction::Out
+        } else {
+            Direction::In
+        };
         let created = self.db().with_tx(|tx| {
             let (contact_id, new_contact) = store::contacts::upsert_party(
                 tx,
                 phone.as_deref(),
                 &inbound.chat_id,
-                if inbound.from_me { None } else { inbound.push_name.as_deref() },
+                if inbound.from_me {
+                    None
+                } else {
+                    inbound.push_name.as_deref()
+                },
                 "conversation",
                 now,
             )?;
@@ -275,7 +288,11 @@ impl Engine {
                 caption: inbound.caption.as_deref(),
                 media: media.as_ref(),
                 quoted_wa_id: inbound.quoted_wa_id.as_deref(),
-                status: if inbound.from_me { MessageStatus::Sent } else { MessageStatus::Received },
+                status: if inbound.from_me {
+                    MessageStatus::Sent
+                } else {
+                    MessageStatus::Received
+                },
                 ack: if inbound.from_me { 1 } else { 0 },
                 campaign_id: None,
                 wa_timestamp: inbound.timestamp,
@@ -283,7 +300,13 @@ impl Engine {
             let Some(id) = store::messages::insert(tx, &row, now)? else {
                 return Ok(None);
             };
-            store::contacts::count_message(tx, contact_id, !inbound.from_me, inbound.timestamp, now)?;
+            store::contacts::count_message(
+                tx,
+                contact_id,
+                !inbound.from_me,
+                inbound.timestamp,
+                now,
+            )?;
             store::stats::count(tx, inbound.timestamp, |s| {
                 if inbound.from_me {
                     s.sent = 1
@@ -311,7 +334,11 @@ impl Engine {
             let Some(message) = store::messages::get_by_wa_id(tx, wa_message_id)? else {
                 return Ok(None);
             };
-            let forward = if ack < 0 { message.ack < 2 } else { ack > message.ack };
+            let forward = if ack < 0 {
+                message.ack < 2
+            } else {
+                ack > message.ack
+            };
             if message.direction != Direction::Out || !forward {
                 return Ok(None);
             }
@@ -353,7 +380,10 @@ impl Engine {
             None => None,
         };
         if text.is_empty() && media.is_none() {
-            return Err(Error::invalid_field("message", "Write a message or attach a file"));
+            return Err(Error::invalid_field(
+                "message",
+                "Write a message or attach a file",
+            ));
         }
         let link = self.link()?;
         let mut chat_id = format!("{}@c.us", phone::digits(&e164));
@@ -370,7 +400,11 @@ impl Engine {
             None => None,
         };
         let (kind, body, caption) = match &media {
-            Some(file) => (media_kind(&file.mimetype), String::new(), Some(text.clone())),
+            Some(file) => (
+                media_kind(&file.mimetype),
+                String::new(),
+                Some(text.clone()),
+            ),
             None => ("chat", text.clone(), None),
         };
         let now = self.now();
@@ -409,25 +443,41 @@ impl Engine {
     }
 
     pub fn message(&self, id: i64) -> Result<Message> {
-        self.db().with(|c| store::messages::get(c, id))?.ok_or_else(|| Error::not_found("message"))
+        self.db()
+            .with(|c| store::messages::get(c, id))?
+            .ok_or_else(|| Error::not_found("message"))
     }
 
     /// Messages newest first, optionally matching a search, with a cursor (the last id seen).
-    pub fn messages(&self, query: Option<&str>, before_id: Option<i64>, limit: usize) -> Result<Vec<Message>> {
+    pub fn messages(
+        &self,
+        query: Option<&str>,
+        before_id: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
         let query = query.map(str::trim).filter(|q| !q.is_empty());
-        self.db().with(|c| store::messages::list(c, query, before_id, limit))
+        self.db()
+            .with(|c| store::messages::list(c, query, before_id, limit))
     }
 
     /// A contact's conversation, newest first.
-    pub fn conversation(&self, contact_id: i64, before_id: Option<i64>, limit: usize) -> Result<Vec<Message>> {
+    pub fn conversation(
+        &self,
+        contact_id: i64,
+        before_id: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
         self.contact(contact_id)?;
-        self.db().with(|c| store::messages::of_contact(c, contact_id, before_id, limit))
+        self.db()
+            .with(|c| store::messages::of_contact(c, contact_id, before_id, limit))
     }
 
     /// Opening a chat marks it read, here and on the phone (when connected).
     pub fn mark_chat_read(&self, contact_id: i64) -> Result<()> {
         let contact = self.contact(contact_id)?;
-        let changed = self.db().with(|c| store::contacts::mark_read(c, contact_id))?;
+        let changed = self
+            .db()
+            .with(|c| store::contacts::mark_read(c, contact_id))?;
         if let (Some(wa_id), Ok(link)) = (&contact.wa_id, self.link()) {
             if link.status().state == ConnectionState::Connected {
                 if let Err(e) = link.mark_read(wa_id) {
@@ -453,7 +503,8 @@ impl Engine {
     /// once WhatsApp is connected.
     pub fn set_connection_status(&self, status: ConnectionStatus) -> Result<()> {
         let now = self.now();
-        self.db().with(|c| store::connection::save(c, &status, now))?;
+        self.db()
+            .with(|c| store::connection::save(c, &status, now))?;
         let connected = status.state == ConnectionState::Connected;
         self.emit(Event::ConnectionChanged(status));
         if connected {
@@ -476,7 +527,9 @@ impl Engine {
                 if !reconciled {
                     match self.reconcile_in_doubt() {
                         Ok(()) => reconciled = true,
-                        Err(e) => tracing::warn!(error = %e, "could not reconcile interrupted sends"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "could not reconcile interrupted sends")
+                        }
                     }
                 }
                 match self.send_next() {
@@ -494,7 +547,9 @@ impl Engine {
     fn reconcile_in_doubt(&self) -> Result<()> {
         let link = self.link()?;
         for id in self.db().with(store::messages::in_doubt)? {
-            let Some(message) = self.db().with(|c| store::messages::get(c, id))? else { continue };
+            let Some(message) = self.db().with(|c| store::messages::get(c, id))? else {
+                continue;
+            };
             match link.find_message(&message.wa_message_id)? {
                 Some(ack) => {
                     self.db().with(|c| store::messages::dequeue(c, id))?;
@@ -502,7 +557,8 @@ impl Engine {
                 }
                 None => {
                     let now = self.now();
-                    self.db().with(|c| store::messages::retry_later(c, id, now))?;
+                    self.db()
+                        .with(|c| store::messages::retry_later(c, id, now))?;
                 }
             }
         }
@@ -545,14 +601,21 @@ impl Engine {
             Err(e) => {
                 tracing::warn!(error = %e, id, "send failed; will retry");
                 let backoff = 2_000 * (1 << attempts.min(6));
-                self.db().with(|c| store::messages::retry_later(c, id, now + backoff))?;
+                self.db()
+                    .with(|c| store::messages::retry_later(c, id, now + backoff))?;
                 self.update_status(id, MessageStatus::Queued, 0, Some(&e.message))?;
             }
         }
         Ok(true)
     }
 
-    fn update_status(&self, id: i64, status: MessageStatus, ack: i32, error: Option<&str>) -> Result<()> {
+    fn update_status(
+        &self,
+        id: i64,
+        status: MessageStatus,
+        ack: i32,
+        error: Option<&str>,
+    ) -> Result<()> {
         let now = self.now();
         let message = self.db().with(|c| {
             store::messages::set_status(c, id, status, ack, error, now)?;
@@ -579,7 +642,11 @@ impl Engine {
             key_id,
             wa_message_id: message.wa_message_id.clone(),
             chat_id,
-            body: if media.is_some() { message.caption.clone().unwrap_or_default() } else { message.body.clone() },
+            body: if media.is_some() {
+                message.caption.clone().unwrap_or_default()
+            } else {
+                message.body.clone()
+            },
             media,
             quoted_wa_id: message.quoted_wa_id.clone(),
         })
@@ -598,8 +665,15 @@ fn chat_user(chat_id: &str) -> String {
 }
 
 fn not_on_whatsapp(number: &str) -> Error {
-    let shown = if number.starts_with('+') { number.to_owned() } else { format!("+{number}") };
-    Error::new(ErrorCode::NotOnWhatsapp, format!("{shown} is not on WhatsApp"))
+    let shown = if number.starts_with('+') {
+        number.to_owned()
+    } else {
+        format!("+{number}")
+    };
+    Error::new(
+        ErrorCode::NotOnWhatsapp,
+        format!("{shown} is not on WhatsApp"),
+    )
 }
 
 fn capitalise(text: &str) -> String {
@@ -612,7 +686,10 @@ fn capitalise(text: &str) -> String {
 
 fn decode_upload(upload: &MediaUpload) -> Result<MediaFile> {
     if upload.data.len() > MAX_MEDIA_BYTES / 3 * 4 + 4 {
-        return Err(Error::new(ErrorCode::PayloadTooLarge, "The file is larger than 64 MB"));
+        return Err(Error::new(
+            ErrorCode::PayloadTooLarge,
+            "The file is larger than 64 MB",
+        ));
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(upload.data.trim())
@@ -622,9 +699,16 @@ fn decode_upload(upload: &MediaUpload) -> Result<MediaFile> {
     }
     let mimetype = upload.mimetype.trim();
     if !mimetype.contains('/') {
-        return Err(Error::invalid_field("media.mimetype", "Give the file's MIME type, e.g. image/jpeg"));
+        return Err(Error::invalid_field(
+            "media.mimetype",
+            "Give the file's MIME type, e.g. image/jpeg",
+        ));
     }
-    Ok(MediaFile { bytes, mimetype: mimetype.to_owned(), filename: upload.filename.clone() })
+    Ok(MediaFile {
+        bytes,
+        mimetype: mimetype.to_owned(),
+        filename: upload.filename.clone(),
+    })
 }
 
 #[cfg(test)]

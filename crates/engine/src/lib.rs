@@ -8,11 +8,14 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::broadcast;
 
+pub mod chats;
 pub mod clock;
 pub mod connection;
 pub mod contacts;
 pub mod error;
 pub mod events;
+pub mod export;
+pub mod import;
 pub mod inbox;
 pub mod link;
 pub mod lock;
@@ -22,11 +25,14 @@ pub mod profile;
 pub mod search;
 pub mod settings;
 pub mod store;
+pub mod tags;
 
 pub use clock::{Clock, ManualClock, Millis, SystemClock};
 pub use error::{Error, ErrorCode, FieldError, Result};
 pub use events::{Event, EventEnvelope};
-pub use link::{ConnectionState, ConnectionStatus, InboundMessage, Link, MediaFile, OutgoingMessage};
+pub use link::{
+    ConnectionState, ConnectionStatus, InboundMessage, Link, MediaFile, OutgoingMessage,
+};
 pub use store::Db;
 
 /// Version of the app, shown in the UI and `/api/v1/health`.
@@ -79,8 +85,12 @@ impl Engine {
 
     /// An engine on a fresh in-memory database, for tests. `data_dir` is still used for files.
     pub fn in_memory(clock: Arc<dyn Clock>, data_dir: &Path) -> Result<Engine> {
-        let options =
-            Options { data_dir: data_dir.to_owned(), clock, demo: false, simulator_url: None };
+        let options = Options {
+            data_dir: data_dir.to_owned(),
+            clock,
+            demo: false,
+            simulator_url: None,
+        };
         Engine::with_db(Db::in_memory()?, options)
     }
 
@@ -132,7 +142,11 @@ impl Engine {
     pub fn emit(&self, event: Event) {
         use std::sync::atomic::Ordering;
         let id = self.inner.next_event_id.fetch_add(1, Ordering::Relaxed);
-        let envelope = EventEnvelope { id, at: self.now(), event };
+        let envelope = EventEnvelope {
+            id,
+            at: self.now(),
+            event,
+        };
         let _ = self.inner.events.send(envelope);
     }
 
@@ -149,7 +163,10 @@ impl Engine {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
             .ok_or_else(|| {
-                Error::new(ErrorCode::WhatsappUnavailable, "WhatsApp is not set up in this program")
+                Error::new(
+                    ErrorCode::WhatsappUnavailable,
+                    "WhatsApp is not set up in this program",
+                )
             })
     }
 
@@ -165,7 +182,11 @@ impl Engine {
 /// The OS app-data directory for WhatsFlow (`$XDG_DATA_HOME/whatsflow`, `~/Library/Application
 /// Support/WhatsFlow`, `%APPDATA%\WhatsFlow`), or `./whatsflow-data` when none can be found.
 pub fn default_data_dir() -> PathBuf {
-    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let found = if cfg!(target_os = "windows") {
         env("APPDATA").map(|d| d.join("WhatsFlow"))
     } else if cfg!(target_os = "macos") {

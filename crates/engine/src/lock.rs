@@ -4,7 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 
@@ -67,7 +69,10 @@ impl LockState {
     /// Starts locked when a passcode is set: the passcode is asked at every start.
     pub(crate) fn load(db: &Db) -> Result<LockState> {
         let enabled = db.with(|c| store::settings::get(c, KEY))?.is_some();
-        Ok(LockState { locked: AtomicBool::new(enabled), failures: Mutex::default() })
+        Ok(LockState {
+            locked: AtomicBool::new(enabled),
+            failures: Mutex::default(),
+        })
     }
 }
 
@@ -81,14 +86,21 @@ fn hash(passcode: &str) -> Result<String> {
 
 fn matches(passcode: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|parsed| Argon2::default().verify_password(passcode.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(passcode.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 impl Engine {
     pub fn lock_status(&self) -> LockStatus {
         let enabled = self.stored_hash().ok().flatten().is_some();
-        LockStatus { enabled, locked: enabled && self.lock_state().locked.load(Ordering::SeqCst) }
+        LockStatus {
+            enabled,
+            locked: enabled && self.lock_state().locked.load(Ordering::SeqCst),
+        }
     }
 
     /// True while the app is locked; callers refuse everything but unlocking.
@@ -117,9 +129,9 @@ impl Engine {
                 return Err(err);
             }
         }
-        let stored = self.stored_hash()?.ok_or_else(|| {
-            Error::invalid_field(field, "No passcode is set")
-        })?;
+        let stored = self
+            .stored_hash()?
+            .ok_or_else(|| Error::invalid_field(field, "No passcode is set"))?;
         // Argon2 is deliberately slow; the failure counter is not held across it.
         let ok = matches(passcode, &stored);
         let mut failures = state.failures.lock().unwrap_or_else(|p| p.into_inner());
@@ -134,7 +146,10 @@ impl Engine {
             failures.blocked_until = now + lockout;
         }
         let mut err = Error::new(ErrorCode::WrongPasscode, "Wrong passcode");
-        err.details.push(crate::FieldError { field: field.into(), message: "Wrong passcode".into() });
+        err.details.push(crate::FieldError {
+            field: field.into(),
+            message: "Wrong passcode".into(),
+        });
         Err(err)
     }
 
@@ -147,7 +162,10 @@ impl Engine {
     /// Locks the app now (a passcode must be set).
     pub fn lock_now(&self) -> Result<LockStatus> {
         if !self.lock_status().enabled {
-            return Err(Error::new(ErrorCode::Conflict, "Set a passcode before locking the app"));
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                "Set a passcode before locking the app",
+            ));
         }
         self.lock_state().locked.store(true, Ordering::SeqCst);
         self.lock_changed()
@@ -174,7 +192,8 @@ impl Engine {
         }
         let hashed = serde_json::Value::String(hash(&input.new_passcode)?);
         let now = self.now();
-        self.db().with(|c| store::settings::set(c, KEY, &hashed, now))?;
+        self.db()
+            .with(|c| store::settings::set(c, KEY, &hashed, now))?;
         self.lock_state().locked.store(false, Ordering::SeqCst);
         self.audit("app_lock.set", serde_json::json!({}))?;
         self.lock_changed()
@@ -215,7 +234,11 @@ mod tests {
     fn engine() -> (Engine, Arc<crate::ManualClock>, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(crate::ManualClock::new(1_700_000_000_000));
-        (Engine::in_memory(clock.clone(), dir.path()).unwrap(), clock, dir)
+        (
+            Engine::in_memory(clock.clone(), dir.path()).unwrap(),
+            clock,
+            dir,
+        )
     }
 
     fn set(engine: &Engine, current: Option<&str>, new: &str) -> Result<LockStatus> {
@@ -228,14 +251,31 @@ mod tests {
     #[test]
     fn wrong_and_right_passcode() {
         let (engine, _clock, _dir) = engine();
-        assert_eq!(engine.lock_status(), LockStatus { enabled: false, locked: false });
+        assert_eq!(
+            engine.lock_status(),
+            LockStatus {
+                enabled: false,
+                locked: false
+            }
+        );
         set(&engine, None, "2468").unwrap();
         engine.lock_now().unwrap();
         assert!(engine.is_locked());
-        let wrong = engine.unlock(Passcode { passcode: "1357".into() }).unwrap_err();
+        let wrong = engine
+            .unlock(Passcode {
+                passcode: "1357".into(),
+            })
+            .unwrap_err();
         assert_eq!(wrong.code, ErrorCode::WrongPasscode);
-        assert!(engine.is_locked(), "a wrong passcode must leave the app locked");
-        engine.unlock(Passcode { passcode: "2468".into() }).unwrap();
+        assert!(
+            engine.is_locked(),
+            "a wrong passcode must leave the app locked"
+        );
+        engine
+            .unlock(Passcode {
+                passcode: "2468".into(),
+            })
+            .unwrap();
         assert!(!engine.is_locked());
     }
 
@@ -243,11 +283,24 @@ mod tests {
     fn changing_or_removing_needs_the_current_passcode() {
         let (engine, _clock, _dir) = engine();
         set(&engine, None, "2468").unwrap();
-        assert_eq!(set(&engine, Some("0000"), "1111").unwrap_err().code, ErrorCode::WrongPasscode);
+        assert_eq!(
+            set(&engine, Some("0000"), "1111").unwrap_err().code,
+            ErrorCode::WrongPasscode
+        );
         set(&engine, Some("2468"), "1111").unwrap();
-        let removed = engine.remove_passcode(RemovePasscode { current_passcode: "2468".into() });
-        assert_eq!(removed.unwrap_err().code, ErrorCode::WrongPasscode, "the old passcode is gone");
-        engine.remove_passcode(RemovePasscode { current_passcode: "1111".into() }).unwrap();
+        let removed = engine.remove_passcode(RemovePasscode {
+            current_passcode: "2468".into(),
+        });
+        assert_eq!(
+            removed.unwrap_err().code,
+            ErrorCode::WrongPasscode,
+            "the old passcode is gone"
+        );
+        engine
+            .remove_passcode(RemovePasscode {
+                current_passcode: "1111".into(),
+            })
+            .unwrap();
         assert!(!engine.lock_status().enabled);
     }
 
@@ -256,7 +309,10 @@ mod tests {
         let (engine, _clock, _dir) = engine();
         let err = set(&engine, None, "12").unwrap_err();
         assert_eq!(err.details[0].field, "newPasscode");
-        assert!(!engine.lock_status().enabled, "nothing is saved for a refused passcode");
+        assert!(
+            !engine.lock_status().enabled,
+            "nothing is saved for a refused passcode"
+        );
     }
 
     #[test]
@@ -265,14 +321,30 @@ mod tests {
         set(&engine, None, "2468").unwrap();
         engine.lock_now().unwrap();
         for _ in 0..FREE_ATTEMPTS {
-            let err = engine.unlock(Passcode { passcode: "0000".into() }).unwrap_err();
+            let err = engine
+                .unlock(Passcode {
+                    passcode: "0000".into(),
+                })
+                .unwrap_err();
             assert_eq!(err.code, ErrorCode::WrongPasscode);
         }
-        let err = engine.unlock(Passcode { passcode: "2468".into() }).unwrap_err();
-        assert_eq!(err.code, ErrorCode::TooManyAttempts, "even the right passcode waits out the lockout");
+        let err = engine
+            .unlock(Passcode {
+                passcode: "2468".into(),
+            })
+            .unwrap_err();
+        assert_eq!(
+            err.code,
+            ErrorCode::TooManyAttempts,
+            "even the right passcode waits out the lockout"
+        );
         assert_eq!(err.retry_after, Some(30));
         clock.advance(BASE_LOCKOUT_MS);
-        engine.unlock(Passcode { passcode: "2468".into() }).unwrap();
+        engine
+            .unlock(Passcode {
+                passcode: "2468".into(),
+            })
+            .unwrap();
     }
 
     #[test]
@@ -286,8 +358,14 @@ mod tests {
         };
         let engine = Engine::open(options()).unwrap();
         set(&engine, None, "2468").unwrap();
-        assert!(!engine.is_locked(), "setting a passcode does not lock the running app");
+        assert!(
+            !engine.is_locked(),
+            "setting a passcode does not lock the running app"
+        );
         drop(engine);
-        assert!(Engine::open(options()).unwrap().is_locked(), "the passcode is asked at start");
+        assert!(
+            Engine::open(options()).unwrap().is_locked(),
+            "the passcode is asked at start"
+        );
     }
 }

@@ -35,7 +35,11 @@ pub fn regions() -> Vec<Region> {
             let name = isocountry::CountryCode::for_alpha2(&code)
                 .map(|c| c.name().to_owned())
                 .unwrap_or_else(|_| code.clone());
-            Some(Region { code, name, calling_code })
+            Some(Region {
+                code,
+                name,
+                calling_code,
+            })
         })
         .collect();
     regions.sort_by(|a, b| a.name.cmp(&b.name));
@@ -44,14 +48,21 @@ pub fn regions() -> Vec<Region> {
 
 /// The phone region for an ISO country code, if libphonenumber knows it.
 pub fn phone_region(country: &str) -> Option<rlibphonenumber::Region> {
-    rlibphonenumber::Region::from_code(country).ok().filter(|r| {
-        rlibphonenumber::PHONE_NUMBER_UTIL.get_country_code_for_region(*r).is_some()
-    })
+    rlibphonenumber::Region::from_code(country)
+        .ok()
+        .filter(|r| {
+            rlibphonenumber::PHONE_NUMBER_UTIL
+                .get_country_code_for_region(*r)
+                .is_some()
+        })
 }
 
 /// Every IANA time zone name.
 pub fn timezones() -> Vec<String> {
-    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_owned()).collect()
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name().to_owned())
+        .collect()
 }
 
 pub fn is_timezone(name: &str) -> bool {
@@ -91,17 +102,27 @@ mod tests {
             ("C", None),
             ("xx-ZZ", None),
         ] {
-            assert_eq!(country_of_locale(locale).as_deref(), expected, "locale {locale}");
+            assert_eq!(
+                country_of_locale(locale).as_deref(),
+                expected,
+                "locale {locale}"
+            );
         }
     }
 
     #[test]
     fn regions_include_the_usual_countries() {
         let regions = regions();
-        let de = regions.iter().find(|r| r.code == "DE").expect("Germany must be offered");
+        let de = regions
+            .iter()
+            .find(|r| r.code == "DE")
+            .expect("Germany must be offered");
         assert_eq!(de.calling_code, 49);
         assert_eq!(de.name, "Germany");
-        assert!(regions.len() > 200, "libphonenumber knows well over 200 regions");
+        assert!(
+            regions.len() > 200,
+            "libphonenumber knows well over 200 regions"
+        );
     }
 
     #[test]

@@ -85,13 +85,20 @@ mod tests {
             ("+1 555", "US", Err(PhoneError::Invalid)),
         ] {
             let got = normalize(text, region(default));
-            assert_eq!(got.as_deref().map_err(Clone::clone), expected, "{text} with {default}");
+            assert_eq!(
+                got.as_deref().map_err(Clone::clone),
+                expected,
+                "{text} with {default}"
+            );
         }
     }
 
     #[test]
     fn chat_ids() {
-        assert_eq!(from_chat_id("15551234567@c.us").as_deref(), Some("+15551234567"));
+        assert_eq!(
+            from_chat_id("15551234567@c.us").as_deref(),
+            Some("+15551234567")
+        );
         assert_eq!(from_chat_id("123@lid"), None);
         assert_eq!(digits("+1 555"), "1555");
     }

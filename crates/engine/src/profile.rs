@@ -8,7 +8,14 @@ use crate::events::Event;
 use crate::{meta, store, Engine};
 
 /// Kinds of business the onboarding offers; an empty string means "not said".
-pub const BUSINESS_TYPES: &[&str] = &["retail", "restaurant", "services", "ecommerce", "agency", "other"];
+pub const BUSINESS_TYPES: &[&str] = &[
+    "retail",
+    "restaurant",
+    "services",
+    "ecommerce",
+    "agency",
+    "other",
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -64,23 +71,36 @@ impl ProfileInput {
         checks.max_len("website", "Website", &self.website, 500);
         checks.max_len("description", "Description", &self.description, 2000);
         if !self.website.is_empty() && !looks_like_website(&self.website) {
-            checks.fail("website", "Website must be an address like https://example.com");
+            checks.fail(
+                "website",
+                "Website must be an address like https://example.com",
+            );
         }
-        if !self.business_type.is_empty() && !BUSINESS_TYPES.contains(&self.business_type.as_str()) {
+        if !self.business_type.is_empty() && !BUSINESS_TYPES.contains(&self.business_type.as_str())
+        {
             checks.fail(
                 "businessType",
-                format!("Business type must be one of: {}", BUSINESS_TYPES.join(", ")),
+                format!(
+                    "Business type must be one of: {}",
+                    BUSINESS_TYPES.join(", ")
+                ),
             );
         }
         if self.country.is_empty() {
             checks.fail("country", "Country is required");
         } else if meta::phone_region(&self.country).is_none() {
-            checks.fail("country", "Country must be a two-letter ISO code such as US or DE");
+            checks.fail(
+                "country",
+                "Country must be a two-letter ISO code such as US or DE",
+            );
         }
         if self.timezone.is_empty() {
             checks.fail("timezone", "Time zone is required");
         } else if !meta::is_timezone(&self.timezone) {
-            checks.fail("timezone", "Time zone must be an IANA name such as Europe/Berlin");
+            checks.fail(
+                "timezone",
+                "Time zone must be an IANA name such as Europe/Berlin",
+            );
         }
         checks.finish()?;
         Ok(self)
@@ -96,7 +116,9 @@ fn looks_like_website(text: &str) -> bool {
     !host.is_empty()
         && host.contains('.')
         && !text.chars().any(char::is_whitespace)
-        && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':'))
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':'))
 }
 
 impl Engine {
@@ -149,12 +171,23 @@ mod tests {
     #[test]
     fn profile_round_trip() {
         let (engine, _dir) = engine();
-        assert_eq!(engine.profile().unwrap(), None, "no profile before onboarding");
+        assert_eq!(
+            engine.profile().unwrap(),
+            None,
+            "no profile before onboarding"
+        );
         let saved = engine.save_profile(shop()).unwrap();
         assert_eq!(saved.business_name, "Rosa's Flowers", "names are trimmed");
         assert_eq!(saved.country, "DE", "country codes are upper-cased");
         assert_eq!(engine.profile().unwrap(), Some(saved));
-        assert_eq!(engine.default_region().unwrap().map(|r| r.to_string()).as_deref(), Some("DE"));
+        assert_eq!(
+            engine
+                .default_region()
+                .unwrap()
+                .map(|r| r.to_string())
+                .as_deref(),
+            Some("DE")
+        );
     }
 
     #[test]
@@ -172,10 +205,24 @@ mod tests {
         let err = engine.save_profile(bad).unwrap_err();
         assert_eq!(err.code, ErrorCode::ValidationFailed);
         let fields: Vec<_> = err.details.iter().map(|d| d.field.as_str()).collect();
-        for field in ["businessName", "description", "website", "businessType", "country", "timezone"] {
-            assert!(fields.contains(&field), "{field} must be reported, got {fields:?}");
+        for field in [
+            "businessName",
+            "description",
+            "website",
+            "businessType",
+            "country",
+            "timezone",
+        ] {
+            assert!(
+                fields.contains(&field),
+                "{field} must be reported, got {fields:?}"
+            );
         }
-        assert_eq!(engine.profile().unwrap(), None, "an invalid profile must not be half-saved");
+        assert_eq!(
+            engine.profile().unwrap(),
+            None,
+            "an invalid profile must not be half-saved"
+        );
     }
 
     #[test]

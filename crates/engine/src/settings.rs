@@ -7,7 +7,9 @@ use crate::{store, Engine};
 
 const KEY: &str = "preferences";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Theme {
     #[default]
@@ -26,14 +28,17 @@ pub struct Preferences {
 impl Engine {
     pub fn preferences(&self) -> Result<Preferences> {
         let stored = self.db().with(|c| store::settings::get(c, KEY))?;
-        Ok(stored.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default())
+        Ok(stored
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default())
     }
 
     pub fn save_preferences(&self, preferences: Preferences) -> Result<Preferences> {
         let value = serde_json::to_value(&preferences)
             .map_err(|e| crate::Error::internal(e.to_string()))?;
         let now = self.now();
-        self.db().with(|c| store::settings::set(c, KEY, &value, now))?;
+        self.db()
+            .with(|c| store::settings::set(c, KEY, &value, now))?;
         Ok(preferences)
     }
 }
@@ -48,7 +53,9 @@ mod tests {
         let engine =
             Engine::in_memory(std::sync::Arc::new(crate::ManualClock::new(0)), dir.path()).unwrap();
         assert_eq!(engine.preferences().unwrap().theme, Theme::System);
-        engine.save_preferences(Preferences { theme: Theme::Dark }).unwrap();
+        engine
+            .save_preferences(Preferences { theme: Theme::Dark })
+            .unwrap();
         assert_eq!(engine.preferences().unwrap().theme, Theme::Dark);
     }
 }

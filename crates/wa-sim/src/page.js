@@ -906,12 +906,19 @@
       try {
         const response = await fetch(`/sim/poll?page=${pageId}&after=${after}`);
         reply = await response.json();
-        failures = 0;
       } catch (error) {
+        // The server is gone (the demo restarts its simulator): the connection is down until it
+        // answers again, as the real site's socket is while it reconnects.
         failures += 1;
+        if (failures === 1) Socket.set({ state: 'OPENING', stream: 'DISCONNECTED' });
         showProblem(failures > 2 ? 'The simulator is not answering; retrying…' : '');
         await sleep(1000);
         continue;
+      }
+      if (failures > 0) {
+        // Whatever the server did meanwhile, a fresh load resumes the stored session cleanly.
+        window.location.reload();
+        return;
       }
       if (reply.gone) {
         if (reply.reason === 'replaced') {

@@ -94,6 +94,18 @@ describe('HTTP transport', () => {
     await expect(health()).rejects.toMatchObject({ status: 0, code: 'network_error' });
   });
 
+  it('returns a non-JSON answer (the QR as SVG) as text, and still throws the error envelope of a 404', async () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0h1"/></svg>';
+    fetchMock
+      .mockResolvedValueOnce(new Response(svg, { status: 200, headers: { 'Content-Type': 'image/svg+xml' } }))
+      .mockResolvedValueOnce(envelope(404, { success: false, error: { code: 'not_found', message: 'No QR code to show' } }));
+    const { getWhatsAppQrSvg } = await freshClient();
+    await expect(getWhatsAppQrSvg()).resolves.toBe(svg);
+    expect(fetchMock.mock.calls[0]![0]).toBe('/api/v1/whatsapp/qr?format=svg');
+    expect(fetchMock.mock.calls[0]![1].headers.Authorization).toBe('Bearer tok');
+    await expect(getWhatsAppQrSvg()).rejects.toMatchObject({ status: 404, code: 'not_found', message: 'No QR code to show' });
+  });
+
   it('tells error listeners about every failure (the shell turns 401 into the session screen)', async () => {
     fetchMock.mockResolvedValue(envelope(401, { success: false, error: { code: 'unauthorized', message: 'Missing token' } }));
     const { getAppState, onApiError } = await freshClient();
@@ -131,6 +143,12 @@ describe('Tauri transport', () => {
     const client = await freshClient();
     await expect(client.unlock('1')).rejects.toMatchObject({ status: 401, code: 'wrong_passcode', message: 'Wrong passcode' });
     expect(invoke).toHaveBeenCalledWith('api', { request: { method: 'POST', path: '/api/v1/lock/unlock', query: '', body: { passcode: '1' } } });
+  });
+
+  it('returns a non-JSON answer as the text the command carries', async () => {
+    invoke.mockResolvedValue({ status: 200, body: '<svg/>' });
+    const client = await freshClient();
+    await expect(client.getWhatsAppQrSvg()).resolves.toBe('<svg/>');
   });
 
   it('reports a failing command as network_error rather than crashing', async () => {

@@ -9,6 +9,7 @@ import type {
   ErrorDetail,
   Health,
   LockState,
+  PairingCode,
   Profile,
   ProfileInput,
   Region,
@@ -52,7 +53,10 @@ export interface Page<T> {
 
 interface RawResponse {
   status: number;
+  /** The parsed JSON envelope; for a non-JSON answer (an SVG image), null over HTTP and the text over Tauri. */
   body: unknown;
+  /** The answer as text, over HTTP (the Tauri transport puts non-JSON text into `body`). */
+  text?: string;
   /** From the HTTP `Retry-After` header; the Tauri transport has no headers. */
   retryAfterHeader?: string | null;
 }
@@ -187,7 +191,7 @@ function httpTransport(): Transport {
           parsed = null;
         }
       }
-      return { status: response.status, body: parsed, retryAfterHeader: response.headers.get('Retry-After') };
+      return { status: response.status, body: parsed, text, retryAfterHeader: response.headers.get('Retry-After') };
     },
     subscribe(onEvent, onState) {
       let source: EventSource | null = null;
@@ -290,10 +294,22 @@ function unwrap<T>(raw: RawResponse): { data: T; nextCursor: string | null } {
   throw new ApiError(status, 'bad_response', `Unexpected answer from the server (HTTP ${status}).`);
 }
 
-async function call<T>(method: Method, path: string, options: { query?: Query; body?: unknown } = {}) {
+/** A successful answer that is not a JSON envelope (an image, an export), as text. */
+function unwrapText(raw: RawResponse): string {
+  if (raw.status < 400 && !isEnvelope(raw.body)) {
+    if (typeof raw.body === 'string') return raw.body;
+    if (typeof raw.text === 'string') return raw.text;
+  }
+  unwrap<unknown>(raw);
+  throw new ApiError(raw.status, 'bad_response', `Unexpected answer from the server (HTTP ${raw.status}).`);
+}
+
+async function call<T>(method: Method, path: string, options?: { query?: Query; body?: unknown; asText?: false }): Promise<{ data: T; nextCursor: string | null }>;
+async function call(method: Method, path: string, options: { query?: Query; asText: true }): Promise<string>;
+async function call<T>(method: Method, path: string, options: { query?: Query; body?: unknown; asText?: boolean } = {}) {
   try {
     const raw = await transport.send({ method, path, query: options.query, body: options.body });
-    return unwrap<T>(raw);
+    return options.asText ? unwrapText(raw) : unwrap<T>(raw);
   } catch (error) {
     const apiError =
       error instanceof ApiError ? error : new ApiError(0, 'network_error', error instanceof Error ? error.message : String(error));
@@ -305,6 +321,10 @@ async function call<T>(method: Method, path: string, options: { query?: Query; b
 export const api = {
   async get<T>(path: string, query?: Query): Promise<T> {
     return (await call<T>('GET', path, { query })).data;
+  },
+  /** A GET whose answer is not JSON (an SVG image): its text. Errors still arrive as ApiError. */
+  async text(path: string, query?: Query): Promise<string> {
+    return call('GET', path, { query, asText: true });
   },
   async list<T>(path: string, query?: Query): Promise<Page<T>> {
     const { data, nextCursor } = await call<T[]>('GET', path, { query });
@@ -341,3 +361,9 @@ export const lockNow = () => api.post<LockState>(`${V1}/lock/lock`);
 export const getSettings = () => api.get<Settings>(`${V1}/settings`);
 export const saveSettings = (settings: Settings) => api.put<Settings>(`${V1}/settings`, settings);
 export const getWhatsAppStatus = () => api.get<WhatsAppStatus>(`${V1}/whatsapp/status`);
+export const connectWhatsApp = () => api.post<WhatsAppStatus>(`${V1}/whatsapp/connect`);
+export const disconnectWhatsApp = () => api.post<WhatsAppStatus>(`${V1}/whatsapp/disconnect`);
+export const takeOverWhatsApp = () => api.post<WhatsAppStatus>(`${V1}/whatsapp/takeover`);
+/** The waiting QR code as an SVG document; 404 `not_found` when WhatsApp is not waiting for a scan. */
+export const getWhatsAppQrSvg = () => api.text(`${V1}/whatsapp/qr`, { format: 'svg' });
+export const requestPairingCode = (phoneNumber: string) => api.post<PairingCode>(`${V1}/whatsapp/pairing-code`, { phoneNumber });

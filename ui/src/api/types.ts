@@ -49,6 +49,8 @@ export interface AppState {
   onboarded: boolean;
   lock: LockState;
   demo: boolean;
+  /** In demo mode, the in-process WhatsApp Web simulator's address (ends with `/`); its control API is under `control/`. */
+  simulatorUrl?: string | null;
   defaults: { country: string; timezone: string };
 }
 
@@ -129,8 +131,16 @@ export interface WhatsAppStatus {
   pairingCode?: string | null;
   /** Sync progress in percent while `state` is `syncing`. */
   syncPercent?: number | null;
-  /** Where the session key is kept: `keychain`, or `file` where no keychain exists (weaker). */
-  keyLocation?: string | null;
+  /**
+   * Where the session key is kept: `secret-service` or `kernel-keyring` (an OS keychain), or `file` where no
+   * keychain exists (weaker: anyone who can read the user's files can read it).
+   */
+  keyLocation?: 'secret-service' | 'kernel-keyring' | 'file' | (string & {}) | null;
+}
+
+/** `POST /api/v1/whatsapp/pairing-code` answer: eight characters to type on the phone. */
+export interface PairingCode {
+  code: string;
 }
 
 /** One item of the event stream (`/api/v1/events` or the Tauri `whatsflow://event`). */
@@ -140,3 +150,113 @@ export type AppEvent = { id: number; at?: number } & (
   | { type: 'whatsapp.status'; data: WhatsAppStatus }
   | { type: string & {}; data: unknown }
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// Inbox: chats, messages, search
+
+/** A contact's tag (`#rrggbb` colour). */
+export interface Tag {
+  id: number;
+  name: string;
+  color: string;
+}
+
+/** Where a message stands. Outbound: queued → sending → sent → delivered → read (→ played), or failed. */
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'played' | 'failed' | 'received';
+
+/** A stored media file of a message (`path` is relative to the app's data directory). */
+export interface MessageMedia {
+  path: string;
+  mimetype: string;
+  filename?: string | null;
+  size: number;
+}
+
+/** One message (`GET /api/v1/messages/:id`, and the data of `message.*` events). */
+export interface Message {
+  id: number;
+  waMessageId: string;
+  contactId: number;
+  direction: 'in' | 'out';
+  /** chat, image, video, audio, ptt, document, sticker, location, vcard, revoked, ... */
+  type: string;
+  body: string;
+  caption?: string | null;
+  media?: MessageMedia | null;
+  quotedWaId?: string | null;
+  status: MessageStatus;
+  ack: number;
+  /** Why sending failed, for people. */
+  error?: string | null;
+  campaignId?: number | null;
+  /** When WhatsApp says it was sent (RFC 3339). */
+  timestamp: string;
+  createdAt: string;
+}
+
+/** The person a chat is with, as the chat list shows them. */
+export interface ChatContact {
+  id: number;
+  displayName: string;
+  phoneNumber?: string | null;
+  waId?: string | null;
+  optedOut: boolean;
+  tags: Tag[];
+}
+
+/** The newest message of a chat, reduced to a preview line. */
+export interface LastMessage {
+  id: number;
+  direction: 'in' | 'out';
+  type: string;
+  preview: string;
+  status: MessageStatus;
+  error?: string | null;
+  timestamp: string;
+}
+
+/** One row of `GET /api/v1/chats`. */
+export interface Chat {
+  contact: ChatContact;
+  lastMessage?: LastMessage | null;
+  unreadCount: number;
+}
+
+/** One result of `GET /api/v1/messages/search`; `snippet` marks matches with U+0002 … U+0003. */
+export interface SearchHit {
+  message: Message;
+  contact: ChatContact;
+  snippet: string;
+}
+
+/** `GET /api/v1/messages/:id/context`: part of a thread around one message, newest first. */
+export interface MessageWindow {
+  contactId: number;
+  messageId: number;
+  messages: Message[];
+  olderCursor?: string | null;
+  newerCursor?: string | null;
+}
+
+/** `POST /api/v1/messages/send` body. */
+export interface SendMessageInput {
+  phoneNumber: string;
+  message: string;
+  media?: { data: string; mimetype: string; filename?: string | null };
+  quotedWaId?: string | null;
+}
+
+export interface SendReceipt {
+  messageId: number;
+  waMessageId: string;
+  status: MessageStatus;
+  timestamp: string;
+}
+
+/** `GET /api/v1/messages/:id/media/base64`. */
+export interface MediaData {
+  mimetype: string;
+  filename?: string | null;
+  size: number;
+  data: string;
+}

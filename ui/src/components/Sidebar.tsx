@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { lockNow, transportKind } from '../api/client';
 import { cn } from '../lib/cn';
 import { href, type Screen } from '../lib/router';
-import { useAppStore, type WhatsAppView } from '../store/app';
+import { describeStatus, type Tone } from '../screens/connect/status';
+import { useAppStore } from '../store/app';
 import { toast } from '../store/toast';
 import { BrandMark } from './BrandMark';
 import { Kbd } from './ui';
@@ -86,7 +87,7 @@ export function Sidebar({ current }: { current: Screen }) {
       </nav>
 
       <div className="space-y-2 p-3">
-        <ConnectionStatus />
+        <ConnectionStatus current={current} />
         {app?.lock.enabled && (
           <button
             type="button"
@@ -104,57 +105,6 @@ export function Sidebar({ current }: { current: Screen }) {
   );
 }
 
-type Tone = 'ok' | 'wait' | 'bad' | 'off';
-
-/** What to say about each link state, in the shop owner's words. */
-function describe(view: WhatsAppView): { tone: Tone; title: string; detail?: string } {
-  switch (view.kind) {
-    case 'loading':
-      return { tone: 'off', title: 'Checking WhatsApp…' };
-    case 'absent':
-      return { tone: 'off', title: 'WhatsApp: not connected' };
-    case 'error':
-      return { tone: 'bad', title: 'WhatsApp status unavailable', detail: view.message };
-    case 'status': {
-      const { status } = view;
-      // The number is what the owner recognises; the WhatsApp display name goes into the tooltip.
-      const who = status.phoneNumber ?? status.pushName ?? undefined;
-      switch (status.state) {
-        case 'connected':
-          return { tone: 'ok', title: 'WhatsApp connected', detail: who };
-        case 'starting':
-          return { tone: 'wait', title: 'Starting WhatsApp…' };
-        case 'qr':
-          return { tone: 'wait', title: 'Waiting for QR scan' };
-        case 'pairing-code':
-          return { tone: 'wait', title: 'Waiting for pairing code' };
-        case 'syncing':
-          return {
-            tone: 'wait',
-            title: status.syncPercent != null ? `Syncing chats… ${status.syncPercent}%` : 'Syncing chats…',
-            detail: status.detail ?? undefined,
-          };
-        case 'phone-offline':
-          return { tone: 'wait', title: 'Phone is offline', detail: 'Messages go out when it is back online' };
-        case 'conflict':
-          return { tone: 'bad', title: 'Open in another window', detail: 'WhatsApp Web is in use elsewhere' };
-        case 'logged-out':
-          return { tone: 'off', title: 'WhatsApp: logged out' };
-        case 'banned':
-          return { tone: 'bad', title: 'Number blocked by WhatsApp' };
-        case 'browser-crashed':
-          return { tone: 'bad', title: 'Browser stopped', detail: status.detail ?? 'Restarting…' };
-        case 'whatsapp-changed':
-          return { tone: 'bad', title: 'WhatsApp Web changed', detail: status.detail ?? 'An update of WhatsFlow is needed' };
-        case 'disconnected':
-          return { tone: 'off', title: 'WhatsApp: not connected' };
-        default:
-          return { tone: 'off', title: 'WhatsApp: not connected', detail: status.detail ?? undefined };
-      }
-    }
-  }
-}
-
 const dot: Record<Tone, string> = {
   ok: 'bg-brand-500 shadow-[0_0_0_3px] shadow-brand-500/20',
   wait: 'bg-amber-400 animate-pulse',
@@ -162,23 +112,28 @@ const dot: Record<Tone, string> = {
   off: 'bg-zinc-400 dark:bg-zinc-500',
 };
 
-export function ConnectionStatus() {
+/** The connection's state in a line or two; a link to the Connect screen, where it can be acted on. */
+export function ConnectionStatus({ current }: { current?: Screen }) {
   const view = useAppStore((s) => s.whatsapp);
-  const { tone, title, detail } = describe(view);
+  const phoneLogout = useAppStore((s) => s.phoneLogout);
+  const { tone, title, detail } = describeStatus(view, phoneLogout);
   const tooltip = view.kind === 'status' ? [view.status.pushName, view.status.phoneNumber, view.status.detail].filter(Boolean).join(' · ') : undefined;
+  const active = current === 'connect';
   return (
-    <div
-      role="status"
-      aria-live="polite"
-      data-testid="connection-status"
-      title={tooltip || undefined}
-      className="flex items-start gap-2.5 rounded-lg bg-white px-3 py-2.5 ring-1 ring-zinc-200 dark:bg-zinc-900 dark:ring-zinc-800"
+    <a
+      href={href('connect')}
+      aria-current={active ? 'page' : undefined}
+      title={tooltip || 'WhatsApp connection'}
+      className={cn(
+        'flex items-start gap-2.5 rounded-lg bg-white px-3 py-2.5 ring-1 transition-colors hover:bg-zinc-50 dark:bg-zinc-900 dark:hover:bg-zinc-800/70',
+        active ? 'ring-brand-500/60 dark:ring-brand-500/50' : 'ring-zinc-200 dark:ring-zinc-800',
+      )}
     >
       <span className={cn('mt-1.5 size-2 shrink-0 rounded-full', dot[tone])} aria-hidden />
-      <div className="min-w-0">
+      <div role="status" aria-live="polite" data-testid="connection-status" className="min-w-0 flex-1">
         <p className="text-[13px] font-medium text-zinc-800 dark:text-zinc-200">{title}</p>
         {detail && <p className="truncate text-xs text-zinc-500 dark:text-zinc-400">{detail}</p>}
       </div>
-    </div>
+    </a>
   );
 }

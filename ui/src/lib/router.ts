@@ -3,7 +3,7 @@
 
 import { useSyncExternalStore } from 'react';
 
-export type Screen = 'inbox' | 'contacts' | 'campaigns' | 'analytics' | 'settings';
+export type Screen = 'inbox' | 'contacts' | 'campaigns' | 'analytics' | 'settings' | 'connect';
 export type SettingsSection = 'profile' | 'lock' | 'appearance' | 'about';
 
 export interface Route {
@@ -11,7 +11,8 @@ export interface Route {
   section: SettingsSection;
 }
 
-const SCREENS: Screen[] = ['inbox', 'contacts', 'campaigns', 'analytics', 'settings'];
+// `connect` (linking WhatsApp) is reached from the sidebar's status box and the banner, not the main nav.
+const SCREENS: Screen[] = ['inbox', 'contacts', 'campaigns', 'analytics', 'settings', 'connect'];
 const SECTIONS: SettingsSection[] = ['profile', 'lock', 'appearance', 'about'];
 
 export function parseRoute(hash: string): Route {

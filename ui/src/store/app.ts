@@ -18,12 +18,23 @@ interface AppStore {
   /** True from the first onboarding step until the user finishes or skips the last one. */
   onboarding: boolean;
   whatsapp: WhatsAppView;
+  /**
+   * True once WhatsApp reported `logged-out` without the user asking for it here (the phone removed this
+   * computer). The link moves on to a fresh QR by itself a moment later, so this keeps the explanation on
+   * screen until the user acknowledges it or links again.
+   */
+  phoneLogout: boolean;
   feed: FeedState;
   /** The saved business profile, once loaded (null before onboarding or while unknown). */
   profile: Profile | null;
   boot: () => Promise<void>;
   refreshAppState: () => Promise<void>;
   refreshWhatsApp: () => Promise<void>;
+  /** Applies a status an action answered with (connect, take over…), unless a newer one already arrived. */
+  setWhatsAppStatus: (status: WhatsAppStatus) => void;
+  /** Called before the user's own "Log out", so the `logged-out` that follows is not blamed on the phone. */
+  expectLogout: () => void;
+  acknowledgeLogout: () => void;
   loadProfile: () => Promise<void>;
   setProfile: (profile: Profile) => void;
   setOnboarding: (active: boolean) => void;
@@ -32,12 +43,30 @@ interface AppStore {
   applyEvent: (event: AppEvent) => void;
 }
 
+/** Set by `expectLogout` until the `logged-out` the user asked for arrives. */
+let logoutExpected = false;
+
+/** The store fields a new WhatsApp status changes: the status itself and the phone-logout notice. */
+function nextWhatsApp(store: Pick<AppStore, 'phoneLogout' | 'whatsapp'>, status: WhatsAppStatus): Pick<AppStore, 'whatsapp' | 'phoneLogout'> {
+  let phoneLogout = store.phoneLogout;
+  const before = store.whatsapp.kind === 'status' ? store.whatsapp.status.state : null;
+  if (status.state === 'logged-out' && before !== 'logged-out') {
+    // Only a change seen live says who logged out; a page opened on `logged-out` cannot know.
+    phoneLogout = before !== null && !logoutExpected;
+    logoutExpected = false;
+  } else if (status.state === 'connected' || status.state === 'syncing') {
+    phoneLogout = false;
+  }
+  return { whatsapp: { kind: 'status', status }, phoneLogout };
+}
+
 export const useAppStore = create<AppStore>((set, get) => ({
   phase: 'booting',
   problem: null,
   app: null,
   onboarding: false,
   whatsapp: { kind: 'loading' },
+  phoneLogout: false,
   feed: 'connecting',
   profile: null,
 
@@ -65,12 +94,28 @@ export const useAppStore = create<AppStore>((set, get) => ({
     if (get().app?.lock.locked) return;
     try {
       const status = await getWhatsAppStatus();
-      set({ whatsapp: { kind: 'status', status } });
+      set(nextWhatsApp(get(), status));
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) set({ whatsapp: { kind: 'absent' } });
       else if (error instanceof ApiError && error.code === 'app_locked') return;
       else set({ whatsapp: { kind: 'error', message: error instanceof Error ? error.message : String(error) } });
     }
+  },
+
+  setWhatsAppStatus(status) {
+    const current = get().whatsapp;
+    // An action's answer can arrive after the live event that followed it; `since` orders the two.
+    if (current.kind === 'status' && current.status.since && status.since && status.since < current.status.since) return;
+    set(nextWhatsApp(get(), status));
+  },
+
+  expectLogout() {
+    logoutExpected = true;
+    set({ phoneLogout: false });
+  },
+
+  acknowledgeLogout() {
+    set({ phoneLogout: false });
   },
 
   async loadProfile() {
@@ -96,7 +141,7 @@ export const useAppStore = create<AppStore>((set, get) => ({
   applyEvent(event) {
     switch (event.type) {
       case 'whatsapp.status':
-        set({ whatsapp: { kind: 'status', status: event.data as WhatsAppStatus } });
+        set(nextWhatsApp(get(), event.data as WhatsAppStatus));
         break;
       case 'lock.changed': {
         const app = get().app;

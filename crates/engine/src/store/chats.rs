@@ -68,11 +68,7 @@ fn chat_from_row(row: &Row) -> rusqlite::Result<ChatRow> {
 
 /// The SQL and parameters of one page of the chat list. Kept apart from running it so the
 /// benchmark can time the very same statement through raw rusqlite.
-pub fn chat_page_sql(
-    unread_only: bool,
-    tag_count: usize,
-    with_fts: bool,
-) -> String {
+pub fn chat_page_sql(unread_only: bool, tag_count: usize, with_fts: bool) -> String {
     // `last_message_at IS NOT NULL` (or `unread_count > 0`) lets SQLite use the partial indexes of
     // V2, scanned backwards: newest chats come out first, no sort, and the LIMIT stops the scan.
     let mut sql = format!(
@@ -146,7 +142,10 @@ pub(crate) fn last_message(conn: &Connection, contact_id: i64) -> Result<Option<
 }
 
 /// The tags of several contacts in one query, each list sorted by name.
-pub(crate) fn tags_of_many(conn: &Connection, contact_ids: &[i64]) -> Result<HashMap<i64, Vec<Tag>>> {
+pub(crate) fn tags_of_many(
+    conn: &Connection,
+    contact_ids: &[i64],
+) -> Result<HashMap<i64, Vec<Tag>>> {
     let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
     // Chunked so a large page never exceeds SQLite's limit on bound parameters.
     for chunk in contact_ids.chunks(500) {
@@ -157,7 +156,14 @@ pub(crate) fn tags_of_many(conn: &Connection, contact_ids: &[i64]) -> Result<Has
              WHERE ct.contact_id IN ({marks}) ORDER BY t.name COLLATE NOCASE"
         ))?;
         let rows = stmt.query_map(params_from_iter(chunk), |r| {
-            Ok((r.get::<_, i64>(0)?, Tag { id: r.get(1)?, name: r.get(2)?, color: r.get(3)? }))
+            Ok((
+                r.get::<_, i64>(0)?,
+                Tag {
+                    id: r.get(1)?,
+                    name: r.get(2)?,
+                    color: r.get(3)?,
+                },
+            ))
         })?;
         for row in rows {
             let (contact_id, tag) = row?;
@@ -182,9 +188,10 @@ pub(crate) fn search(
 ) -> Result<Vec<(i64, String)>> {
     let mut stmt = conn.prepare_cached(SEARCH_SQL)?;
     let rows = stmt
-        .query_map(params![fts, before_id.unwrap_or(i64::MAX), limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
+        .query_map(
+            params![fts, before_id.unwrap_or(i64::MAX), limit as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

@@ -1,14 +1,20 @@
-//! SQL for the `contacts` table.
+//! SQL for the `contacts` and `contact_tags` tables: the filtered, keyset-paged list, edits, tags on
+//! contacts, deletion.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::HashMap;
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::clock::{to_rfc3339, Millis};
-use crate::contacts::{Contact, Tag};
+use crate::contacts::{
+    Contact, ContactFields, ContactFilter, ContactSort, SortField, SortKey, SortOrder, Tag, TagMode,
+};
 use crate::error::Result;
 
 const COLUMNS: &str = "id, phone_number, wa_id, name, push_name, email, notes, fields, opted_out,
     source, first_message_at, last_message_at, messages_in, messages_out, unread_count, created_at,
-    updated_at";
+    updated_at, opted_out_at";
 
 fn from_row(row: &Row) -> rusqlite::Result<Contact> {
     let fields: String = row.get(7)?;
@@ -31,12 +37,17 @@ fn from_row(row: &Row) -> rusqlite::Result<Contact> {
         tags: Vec::new(),
         created_at: to_rfc3339(row.get(15)?),
         updated_at: to_rfc3339(row.get(16)?),
+        opted_out_at: row.get::<_, Option<Millis>>(17)?.map(to_rfc3339),
     })
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Contact>> {
     let contact = conn
-        .query_row(&format!("SELECT {COLUMNS} FROM contacts WHERE id = ?1"), [id], from_row)
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM contacts WHERE id = ?1"),
+            [id],
+            from_row,
+        )
         .optional()?;
     match contact {
         Some(mut c) => {
@@ -53,7 +64,13 @@ pub(crate) fn tags_of(conn: &Connection, contact_id: i64) -> Result<Vec<Tag>> {
          WHERE ct.contact_id = ?1 ORDER BY t.name COLLATE NOCASE",
     )?;
     let tags = stmt
-        .query_map([contact_id], |r| Ok(Tag { id: r.get(0)?, name: r.get(1)?, color: r.get(2)? }))?
+        .query_map([contact_id], |r| {
+            Ok(Tag {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                color: r.get(2)?,
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(tags)
 }
@@ -67,14 +84,20 @@ pub(crate) fn find_for_party(
 ) -> Result<Option<i64>> {
     if let Some(phone) = phone {
         let found = conn
-            .query_row("SELECT id FROM contacts WHERE phone_number = ?1", [phone], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM contacts WHERE phone_number = ?1",
+                [phone],
+                |r| r.get(0),
+            )
             .optional()?;
         if found.is_some() {
             return Ok(found);
         }
     }
     Ok(conn
-        .query_row("SELECT id FROM contacts WHERE wa_id = ?1", [wa_id], |r| r.get(0))
+        .query_row("SELECT id FROM contacts WHERE wa_id = ?1", [wa_id], |r| {
+            r.get(0)
+        })
         .optional()?)
 }
 
@@ -131,5 +154,481 @@ pub(crate) fn count_message(
 }
 
 pub(crate) fn mark_read(conn: &Connection, id: i64) -> Result<bool> {
-    Ok(conn.execute("UPDATE contacts SET unread_count = 0 WHERE id = ?1 AND unread_count > 0", [id])? > 0)
+    Ok(conn.execute(
+        "UPDATE contacts SET unread_count = 0 WHERE id = ?1 AND unread_count > 0",
+        [id],
+    )? > 0)
+}
+
+/// The sort expressions; each matches an index of `V3__contacts_search.sql` exactly, so a page is
+/// read from the index in order instead of sorting the table.
+fn sort_expression(field: SortField) -> &'static str {
+    match field {
+        SortField::Name => {
+            "coalesce(nullif(c.name, ''), nullif(c.push_name, ''), c.phone_number, c.wa_id) COLLATE NOCASE"
+        }
+        SortField::LastMessageAt => "coalesce(c.last_message_at, 0)",
+        SortField::CreatedAt => "c.created_at",
+    }
+}
+
+/// A word of a search is a phone fragment when it is only digits and phone punctuation, with at
+/// least three digits (the trigram index needs three characters).
+fn phone_fragment(word: &str) -> Option<String> {
+    let phone_like = word
+        .chars()
+        .all(|c| c.is_ascii_digit() || "+-().".contains(c));
+    let digits: String = word.chars().filter(char::is_ascii_digit).collect();
+    (phone_like && digits.len() >= 3).then_some(digits)
+}
+
+/// The WHERE clause (with `c` as the contacts alias) and its parameters for a filter.
+fn where_clause(filter: &ContactFilter) -> (String, Vec<Value>) {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let mut words = Vec::new();
+        for word in q.split_whitespace() {
+            match phone_fragment(word) {
+                Some(digits) => {
+                    // A national number typed with its trunk prefix ("0171 ...") has no 0 in E.164.
+                    let trimmed = digits.trim_start_matches('0');
+                    let mut trigram = format!("\"{digits}\"");
+                    if trimmed.len() >= 3 && trimmed.len() < digits.len() {
+                        trigram.push_str(&format!(" OR \"{trimmed}\""));
+                    }
+                    conditions.push(
+                        "(c.id IN (SELECT rowid FROM contacts_phone_fts WHERE contacts_phone_fts MATCH ?)
+                          OR c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?))"
+                            .into(),
+                    );
+                    values.push(Value::Text(trigram));
+                    values.push(Value::Text(crate::search::fts_query(word)));
+                }
+                None => words.push(word),
+            }
+        }
+        let text = crate::search::fts_query(&words.join(" "));
+        if !text.is_empty() {
+            conditions
+                .push("c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)".into());
+            values.push(Value::Text(text));
+        }
+    }
+    let mut tags = filter.tags.clone();
+    tags.sort_unstable();
+    tags.dedup();
+    if !tags.is_empty() {
+        let marks = vec!["?"; tags.len()].join(", ");
+        match filter.tag_mode {
+            TagMode::Any => conditions.push(format!(
+                "c.id IN (SELECT ct.contact_id FROM contact_tags ct WHERE ct.tag_id IN ({marks}))"
+            )),
+            TagMode::All => conditions.push(format!(
+                "(SELECT count(*) FROM contact_tags ct WHERE ct.contact_id = c.id AND ct.tag_id IN ({marks})) = {}",
+                tags.len()
+            )),
+        }
+        values.extend(tags.into_iter().map(Value::Integer));
+    }
+    if let Some(opted_out) = filter.opted_out {
+        conditions.push("c.opted_out = ?".into());
+        values.push(Value::Integer(opted_out as i64));
+    }
+    if let Some(source) = filter.source.as_deref().filter(|s| !s.is_empty()) {
+        conditions.push("c.source = ?".into());
+        values.push(Value::Text(source.to_owned()));
+    }
+    let sql = if conditions.is_empty() {
+        "1".to_owned()
+    } else {
+        conditions.join(" AND ")
+    };
+    (sql, values)
+}
+
+/// A page of contacts (with their tags) and each one's sort key, after `after` = (key, id).
+pub(crate) fn list(
+    conn: &Connection,
+    filter: &ContactFilter,
+    sort: ContactSort,
+    after: Option<&(SortKey, i64)>,
+    limit: usize,
+) -> Result<Vec<(Contact, SortKey)>> {
+    let (mut condition, mut values) = where_clause(filter);
+    let key = sort_expression(sort.field);
+    let (cmp, dir) = match sort.order {
+        SortOrder::Asc => (">", "ASC"),
+        SortOrder::Desc => ("<", "DESC"),
+    };
+    if let Some((value, id)) = after {
+        // `key >= v AND (key > v OR id > last)`: the first half bounds the index range.
+        condition.push_str(&format!(
+            " AND {key} {cmp}= ? AND ({key} {cmp} ? OR c.id {cmp} ?)"
+        ));
+        let v = match value {
+            SortKey::Text(s) => Value::Text(s.clone()),
+            SortKey::Int(n) => Value::Integer(*n),
+        };
+        values.extend([v.clone(), v, Value::Integer(*id)]);
+    }
+    values.push(Value::Integer(limit as i64));
+    let columns = COLUMNS.replace('\n', " ");
+    let columns: Vec<String> = columns
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect();
+    let sql = format!(
+        "SELECT {}, {key} FROM contacts c WHERE {condition} ORDER BY {key} {dir}, c.id {dir} LIMIT ?",
+        columns.join(", ")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let field = sort.field;
+    let mut rows = stmt
+        .query_map(params_from_iter(values), |row| {
+            let key = match field {
+                SortField::Name => {
+                    SortKey::Text(row.get::<_, Option<String>>(18)?.unwrap_or_default())
+                }
+                _ => SortKey::Int(row.get(18)?),
+            };
+            Ok((from_row(row)?, key))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
+    let mut tags = tags_for(conn, &ids)?;
+    for (contact, _) in &mut rows {
+        contact.tags = tags.remove(&contact.id).unwrap_or_default();
+    }
+    Ok(rows)
+}
+
+/// How many contacts match a filter.
+pub(crate) fn count(conn: &Connection, filter: &ContactFilter) -> Result<u64> {
+    let (condition, values) = where_clause(filter);
+    let sql = format!("SELECT count(*) FROM contacts c WHERE {condition}");
+    let n: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(values), |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// Ids of every contact matching a filter, in id order.
+pub(crate) fn ids_matching(conn: &Connection, filter: &ContactFilter) -> Result<Vec<i64>> {
+    let (condition, values) = where_clause(filter);
+    let sql = format!("SELECT c.id FROM contacts c WHERE {condition} ORDER BY c.id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let ids = stmt
+        .query_map(params_from_iter(values), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Every contact matching a filter, with tags, in name order (exports).
+pub(crate) fn all_matching(conn: &Connection, filter: &ContactFilter) -> Result<Vec<Contact>> {
+    let (condition, values) = where_clause(filter);
+    let columns = COLUMNS.replace('\n', " ");
+    let columns: Vec<String> = columns
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect();
+    let key = sort_expression(SortField::Name);
+    let sql = format!(
+        "SELECT {} FROM contacts c WHERE {condition} ORDER BY {key}, c.id",
+        columns.join(", ")
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut contacts = stmt
+        .query_map(params_from_iter(values), from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut tags = all_tags(conn)?;
+    for contact in &mut contacts {
+        contact.tags = tags.remove(&contact.id).unwrap_or_default();
+    }
+    Ok(contacts)
+}
+
+/// The tags of several contacts, each list in name order.
+pub(crate) fn tags_for(conn: &Connection, ids: &[i64]) -> Result<HashMap<i64, Vec<Tag>>> {
+    let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT ct.contact_id, t.id, t.name, t.color FROM contact_tags ct
+             JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id IN ({marks})
+             ORDER BY t.name COLLATE NOCASE"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                Tag {
+                    id: r.get(1)?,
+                    name: r.get(2)?,
+                    color: r.get(3)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (contact, tag) = row?;
+            out.entry(contact).or_default().push(tag);
+        }
+    }
+    Ok(out)
+}
+
+/// Every contact's tags, each list in name order.
+pub(crate) fn all_tags(conn: &Connection) -> Result<HashMap<i64, Vec<Tag>>> {
+    let mut stmt = conn.prepare(
+        "SELECT ct.contact_id, t.id, t.name, t.color FROM contact_tags ct
+         JOIN tags t ON t.id = ct.tag_id ORDER BY t.name COLLATE NOCASE",
+    )?;
+    let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            Tag {
+                id: r.get(1)?,
+                name: r.get(2)?,
+                color: r.get(3)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (contact, tag) = row?;
+        out.entry(contact).or_default().push(tag);
+    }
+    Ok(out)
+}
+
+/// The contact holding a number: its id and the name it shows.
+pub(crate) fn find_by_phone(conn: &Connection, phone: &str) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, coalesce(nullif(name, ''), nullif(push_name, ''), '') FROM contacts
+             WHERE phone_number = ?1",
+        )?
+        .query_row([phone], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+pub(crate) fn exists(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM contacts WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The ids among `ids` that are contacts.
+pub(crate) fn existing_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<i64>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for &id in ids {
+        if exists(conn, id)? {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+fn fields_json(fields: &ContactFields) -> String {
+    serde_json::to_string(&fields.fields).unwrap_or_else(|_| "{}".into())
+}
+
+/// A new contact from validated fields; returns its id.
+pub(crate) fn insert(
+    conn: &Connection,
+    fields: &ContactFields,
+    source: &str,
+    now: Millis,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO contacts (phone_number, name, email, notes, fields, opted_out, opted_out_at,
+             source, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?6 THEN ?7 END, ?8, ?7, ?7)",
+    )?
+    .execute(params![
+        fields.phone_number,
+        fields.name,
+        fields.email,
+        fields.notes,
+        fields_json(fields),
+        fields.opted_out,
+        now,
+        source,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Writes validated fields over a contact. The opt-out time is kept while the contact stays opted
+/// out, set when they opt out, cleared when they opt back in.
+pub(crate) fn update(
+    conn: &Connection,
+    id: i64,
+    fields: &ContactFields,
+    now: Millis,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE contacts SET phone_number = ?2, name = ?3, email = ?4, notes = ?5, fields = ?6,
+             opted_out_at = CASE WHEN ?7 THEN coalesce(opted_out_at, ?8) END,
+             opted_out = ?7, updated_at = ?8
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        fields.phone_number,
+        fields.name,
+        fields.email,
+        fields.notes,
+        fields_json(fields),
+        fields.opted_out,
+        now,
+    ])?;
+    Ok(())
+}
+
+/// Replaces a contact's tags.
+pub(crate) fn set_tags(conn: &Connection, id: i64, tag_ids: &[i64], now: Millis) -> Result<()> {
+    conn.prepare_cached("DELETE FROM contact_tags WHERE contact_id = ?1")?
+        .execute([id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, created_at) VALUES (?1, ?2, ?3)",
+    )?;
+    for tag in tag_ids {
+        insert.execute(params![id, tag, now])?;
+    }
+    Ok(())
+}
+
+fn touch(conn: &Connection, id: i64, now: Millis) -> Result<()> {
+    conn.prepare_cached("UPDATE contacts SET updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, now])?;
+    Ok(())
+}
+
+/// Tags contacts; returns how many did not have the tag yet.
+pub(crate) fn add_tag(conn: &Connection, ids: &[i64], tag_id: i64, now: Millis) -> Result<usize> {
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, created_at) VALUES (?1, ?2, ?3)",
+    )?;
+    let mut changed = 0;
+    for &id in ids {
+        if insert.execute(params![id, tag_id, now])? > 0 {
+            touch(conn, id, now)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// Untags contacts; returns how many had the tag.
+pub(crate) fn remove_tag(
+    conn: &Connection,
+    ids: &[i64],
+    tag_id: i64,
+    now: Millis,
+) -> Result<usize> {
+    let mut delete =
+        conn.prepare_cached("DELETE FROM contact_tags WHERE contact_id = ?1 AND tag_id = ?2")?;
+    let mut changed = 0;
+    for &id in ids {
+        if delete.execute(params![id, tag_id])? > 0 {
+            touch(conn, id, now)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// Opts contacts out (recording when) or back in; returns how many changed.
+pub(crate) fn set_opted_out(
+    conn: &Connection,
+    ids: &[i64],
+    opted_out: bool,
+    now: Millis,
+) -> Result<usize> {
+    let mut update = conn.prepare_cached(
+        "UPDATE contacts SET opted_out = ?2, opted_out_at = CASE WHEN ?2 THEN ?3 END, updated_at = ?3
+         WHERE id = ?1 AND opted_out <> ?2",
+    )?;
+    let mut changed = 0;
+    for &id in ids {
+        changed += update.execute(params![id, opted_out, now])?;
+    }
+    Ok(changed)
+}
+
+/// Media files (relative to the data directory) of the contacts' messages.
+pub(crate) fn media_paths(conn: &Connection, ids: &[i64]) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT media_path FROM messages WHERE contact_id = ?1 AND media_path IS NOT NULL",
+    )?;
+    let mut paths = Vec::new();
+    for &id in ids {
+        for path in stmt.query_map([id], |r| r.get::<_, String>(0))? {
+            paths.push(path?);
+        }
+    }
+    Ok(paths)
+}
+
+/// Deletes contacts; their messages, outbox rows and tag links go with them (foreign keys cascade).
+/// Returns whether anything was deleted.
+pub(crate) fn delete(conn: &Connection, ids: &[i64]) -> Result<bool> {
+    let mut stmt = conn.prepare_cached("DELETE FROM contacts WHERE id = ?1")?;
+    let mut any = false;
+    for &id in ids {
+        any |= stmt.execute([id])? > 0;
+    }
+    Ok(any)
+}
+
+/// An existing contact as an import sees it: the fields it may fill or overwrite and its tags.
+pub(crate) struct ImportTarget {
+    pub id: i64,
+    pub fields: ContactFields,
+    pub tag_ids: Vec<i64>,
+}
+
+/// The contact holding a number, for an import's dedupe.
+pub(crate) fn import_target(conn: &Connection, phone: &str) -> Result<Option<ImportTarget>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT id, name, email, notes, fields, opted_out FROM contacts WHERE phone_number = ?1",
+        )?
+        .query_row([phone], |r| {
+            let fields: String = r.get(4)?;
+            Ok(ImportTarget {
+                id: r.get(0)?,
+                fields: ContactFields {
+                    phone_number: Some(phone.to_owned()),
+                    name: r.get(1)?,
+                    email: r.get(2)?,
+                    notes: r.get(3)?,
+                    fields: serde_json::from_str(&fields).unwrap_or_default(),
+                    opted_out: r.get(5)?,
+                },
+                tag_ids: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut target) = found else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached("SELECT tag_id FROM contact_tags WHERE contact_id = ?1")?;
+    target.tag_ids = stmt
+        .query_map([target.id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(target))
+}
+
+/// Adds tags to a contact, keeping those it has.
+pub(crate) fn link_tags(conn: &Connection, id: i64, tag_ids: &[i64], now: Millis) -> Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, created_at) VALUES (?1, ?2, ?3)",
+    )?;
+    for tag in tag_ids {
+        insert.execute(params![id, tag, now])?;
+    }
+    Ok(())
 }

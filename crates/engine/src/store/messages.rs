@@ -6,7 +6,8 @@ use crate::clock::{to_rfc3339, Millis};
 use crate::error::Result;
 use crate::inbox::{Direction, Media, Message, MessageStatus};
 
-pub(crate) const COLUMNS: &str = "id, wa_message_id, contact_id, direction, type, body, caption, media_path,
+pub(crate) const COLUMNS: &str =
+    "id, wa_message_id, contact_id, direction, type, body, caption, media_path,
     media_mime, media_filename, media_size, quoted_wa_id, status, ack, error, campaign_id,
     wa_timestamp, created_at";
 
@@ -18,7 +19,11 @@ pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Message> {
         id: row.get(0)?,
         wa_message_id: row.get(1)?,
         contact_id: row.get(2)?,
-        direction: if direction == "in" { Direction::In } else { Direction::Out },
+        direction: if direction == "in" {
+            Direction::In
+        } else {
+            Direction::Out
+        },
         kind: row.get(4)?,
         body: row.get(5)?,
         caption: row.get(6)?,
@@ -43,7 +48,11 @@ pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Message> {
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Message>> {
     Ok(conn
-        .query_row(&format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"), [id], from_row)
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
+            [id],
+            from_row,
+        )
         .optional()?)
 }
 
@@ -128,7 +137,11 @@ pub(crate) fn of_contact(
 ) -> Result<Vec<Message>> {
     let position = match before_id {
         Some(id) => conn
-            .query_row("SELECT wa_timestamp FROM messages WHERE id = ?1", [id], |r| r.get::<_, Millis>(0))
+            .query_row(
+                "SELECT wa_timestamp FROM messages WHERE id = ?1",
+                [id],
+                |r| r.get::<_, Millis>(0),
+            )
             .optional()?
             .map(|at| (at, id))
             // The cursor message is gone (its contact was erased): nothing older to show.
@@ -140,7 +153,10 @@ pub(crate) fn of_contact(
          ORDER BY wa_timestamp DESC, id DESC LIMIT ?4"
     ))?;
     let rows = stmt
-        .query_map(params![contact_id, position.0, position.1, limit as i64], from_row)?
+        .query_map(
+            params![contact_id, position.0, position.1, limit as i64],
+            from_row,
+        )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -161,7 +177,10 @@ pub(crate) fn list(
                  ORDER BY id DESC LIMIT ?3"
             ))?;
             let found = stmt
-                .query_map(params![crate::search::fts_query(q), before, limit as i64], from_row)?
+                .query_map(
+                    params![crate::search::fts_query(q), before, limit as i64],
+                    from_row,
+                )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             found
         }
@@ -225,6 +244,8 @@ pub(crate) fn dequeue(conn: &Connection, message_id: i64) -> Result<()> {
 /// Sends interrupted by a crash: handed to WhatsApp or not, nobody knows yet.
 pub(crate) fn in_doubt(conn: &Connection) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare("SELECT message_id FROM outbox WHERE state = 'sending'")?;
-    let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(ids)
 }

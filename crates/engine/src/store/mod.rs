@@ -9,12 +9,14 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub(crate) mod chats;
 pub(crate) mod connection;
 pub(crate) mod contacts;
 pub(crate) mod messages;
 pub(crate) mod profile;
 pub(crate) mod settings;
 pub(crate) mod stats;
+pub(crate) mod tags;
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");
@@ -35,13 +37,19 @@ pub struct Db {
 enum Target {
     File(PathBuf),
     /// A named shared-cache in-memory database; `_keep` holds it alive.
-    Memory { uri: String, _keep: Mutex<Connection> },
+    Memory {
+        uri: String,
+        _keep: Mutex<Connection>,
+    },
 }
 
 impl Db {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Db> {
-        let db = Db { target: Target::File(path.to_owned()), idle: Mutex::new(Vec::new()) };
+        let db = Db {
+            target: Target::File(path.to_owned()),
+            idle: Mutex::new(Vec::new()),
+        };
         db.migrate()?;
         Ok(db)
     }
@@ -56,7 +64,13 @@ impl Db {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         let keep = open_connection(&uri, true)?;
-        let db = Db { target: Target::Memory { uri, _keep: Mutex::new(keep) }, idle: Mutex::new(Vec::new()) };
+        let db = Db {
+            target: Target::Memory {
+                uri,
+                _keep: Mutex::new(keep),
+            },
+            idle: Mutex::new(Vec::new()),
+        };
         db.migrate()?;
         Ok(db)
     }
@@ -123,9 +137,8 @@ fn open_connection(target: &str, uri: bool) -> Result<Connection> {
     if uri {
         flags |= OpenFlags::SQLITE_OPEN_URI;
     }
-    let conn = Connection::open_with_flags(target, flags).map_err(|e| {
-        Error::internal(format!("could not open the database at {target}: {e}"))
-    })?;
+    let conn = Connection::open_with_flags(target, flags)
+        .map_err(|e| Error::internal(format!("could not open the database at {target}: {e}")))?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     if !uri {
@@ -146,15 +159,20 @@ mod tests {
         Db::open(&path).unwrap();
         let count = |db: &Db| {
             db.with(|c| {
-                Ok(c.query_row("SELECT count(*) FROM refinery_schema_history", [], |r| {
-                    r.get::<_, i64>(0)
-                })?)
+                Ok(
+                    c.query_row("SELECT count(*) FROM refinery_schema_history", [], |r| {
+                        r.get::<_, i64>(0)
+                    })?,
+                )
             })
             .unwrap()
         };
         let first = count(&Db::open(&path).unwrap());
         let second = count(&Db::open(&path).unwrap());
-        assert!(first >= 1, "the first open must record the applied migrations");
+        assert!(
+            first >= 1,
+            "the first open must record the applied migrations"
+        );
         assert_eq!(first, second, "reopening must not apply anything again");
     }
 
@@ -176,13 +194,19 @@ mod tests {
     fn a_failed_transaction_leaves_nothing() {
         let db = Db::in_memory().unwrap();
         let result: Result<()> = db.with_tx(|tx| {
-            tx.execute("INSERT INTO settings (key, value, updated_at) VALUES ('a', '1', 0)", [])?;
+            tx.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES ('a', '1', 0)",
+                [],
+            )?;
             Err(Error::internal("boom"))
         });
         assert!(result.is_err());
         let n: i64 = db
             .with(|c| Ok(c.query_row("SELECT count(*) FROM settings", [], |r| r.get(0))?))
             .unwrap();
-        assert_eq!(n, 0, "a rolled-back transaction must not leave its insert behind");
+        assert_eq!(
+            n, 0,
+            "a rolled-back transaction must not leave its insert behind"
+        );
     }
 }

@@ -7,12 +7,19 @@ use crate::error::Result;
 
 pub(crate) fn get(conn: &Connection, key: &str) -> Result<Option<serde_json::Value>> {
     let text: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
         .optional()?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
-pub(crate) fn set(conn: &Connection, key: &str, value: &serde_json::Value, now: Millis) -> Result<()> {
+pub(crate) fn set(
+    conn: &Connection,
+    key: &str,
+    value: &serde_json::Value,
+    now: Millis,
+) -> Result<()> {
     conn.execute(
         "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

@@ -1,0 +1,504 @@
+//! The inbox as the UI reads it: the chat list (one row per contact with messages, by last activity,
+//! with a preview of the last message and the unread count), message search with snippets, windows
+//! of a thread around one message (to jump to a search result), and the media files of messages.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{to_rfc3339, Millis};
+use crate::contacts::Tag;
+use crate::error::{Error, ErrorCode, Result};
+use crate::inbox::{Direction, Message, MessageStatus};
+use crate::store::chats::{self as sql, ChatRow, LastRow};
+use crate::{search, Engine};
+
+pub use crate::store::chats::{chat_page_sql, SEARCH_SQL};
+
+/// Most rows one page of any inbox list may hold.
+pub const MAX_PAGE: usize = 500;
+/// Longest preview of a last message, in characters.
+const PREVIEW_CHARS: usize = 120;
+
+/// What the chat list is narrowed to. Everything is optional; filters combine with AND.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ChatFilter {
+    /// Only chats with unread messages.
+    pub unread_only: bool,
+    /// Only chats whose contact has any of these tags.
+    pub tag_ids: Vec<i64>,
+    /// Words matched (as prefixes) against the contact's name, WhatsApp name, number, email, notes.
+    pub q: Option<String>,
+}
+
+/// The person a chat is with, as much as the list shows.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatContact {
+    pub id: i64,
+    /// The saved name, else the WhatsApp name, else the number.
+    pub display_name: String,
+    /// E.164; null for an `@lid` sender whose number is hidden.
+    pub phone_number: Option<String>,
+    pub wa_id: Option<String>,
+    pub opted_out: bool,
+    pub tags: Vec<Tag>,
+}
+
+/// The newest message of a chat, reduced to what a list row shows.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LastMessage {
+    pub id: i64,
+    pub direction: Direction,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// One line of text: the message, or a label such as "📷 Photo" for media.
+    pub preview: String,
+    pub status: MessageStatus,
+    /// Why sending failed, when it did.
+    pub error: Option<String>,
+    /// When it happened (RFC 3339).
+    pub timestamp: String,
+}
+
+/// One row of the chat list.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Chat {
+    pub contact: ChatContact,
+    /// Null for a contact without messages yet (a chat opened from the contacts screen).
+    pub last_message: Option<LastMessage>,
+    pub unread_count: i64,
+}
+
+/// A page of chats and the cursor of the next one.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatPage {
+    pub chats: Vec<Chat>,
+    pub next_cursor: Option<String>,
+}
+
+/// A message found by search, with whom it was exchanged and the words around the match.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    pub message: Message,
+    pub contact: ChatContact,
+    /// Text around the match; matched words are wrapped in U+0002 (start) and U+0003 (end), so a
+    /// UI can highlight them without interpreting any markup from the message itself.
+    pub snippet: String,
+}
+
+/// A stretch of one thread around a message, newest first, with cursors to extend it either way.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageWindow {
+    pub contact_id: i64,
+    /// The message the window is centred on.
+    pub message_id: i64,
+    pub messages: Vec<Message>,
+    /// Pass as `cursor` to the conversation route for older messages; null at the start.
+    pub older_cursor: Option<String>,
+    /// Pass as `after` to the conversation route for newer messages; null when the window reaches
+    /// the newest message.
+    pub newer_cursor: Option<String>,
+}
+
+/// A message's media file.
+#[derive(Debug, Clone)]
+pub struct MediaContent {
+    pub mimetype: String,
+    pub filename: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// The one-line text a chat list shows for a message.
+pub fn preview(kind: &str, body: &str, caption: Option<&str>, filename: Option<&str>) -> String {
+    let caption = caption.map(str::trim).filter(|c| !c.is_empty());
+    let label = |icon: &str, name: &str| match caption {
+        Some(c) => format!("{icon} {c}"),
+        None => format!("{icon} {name}"),
+    };
+    let text = match kind {
+        "chat" => body.to_owned(),
+        "image" => label("📷", "Photo"),
+        "video" => label("🎥", "Video"),
+        "audio" => label("🎵", "Audio"),
+        "ptt" => "🎤 Voice message".to_owned(),
+        "document" => match (caption, filename.map(str::trim).filter(|f| !f.is_empty())) {
+            (Some(c), _) => format!("📄 {c}"),
+            (None, Some(f)) => format!("📄 {f}"),
+            (None, None) => "📄 Document".to_owned(),
+        },
+        "sticker" => "Sticker".to_owned(),
+        "location" => "📍 Location".to_owned(),
+        "vcard" | "multi_vcard" => "👤 Contact card".to_owned(),
+        "revoked" => "This message was deleted".to_owned(),
+        _ if !body.trim().is_empty() => body.to_owned(),
+        other => format!("Message ({other})"),
+    };
+    one_line(&text, PREVIEW_CHARS)
+}
+
+/// Whitespace (newlines included) collapsed to single spaces, cut at `max` characters with "…".
+fn one_line(text: &str, max: usize) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() <= max {
+        return joined;
+    }
+    let mut cut: String = joined.chars().take(max - 1).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
+}
+
+fn display_name(row: &ChatRow) -> String {
+    [&row.name, &row.push_name]
+        .into_iter()
+        .find(|s| !s.trim().is_empty())
+        .cloned()
+        .or_else(|| row.phone_number.clone())
+        .or_else(|| row.wa_id.clone())
+        .unwrap_or_default()
+}
+
+fn last_message(row: LastRow) -> LastMessage {
+    LastMessage {
+        id: row.id,
+        direction: if row.direction == "in" {
+            Direction::In
+        } else {
+            Direction::Out
+        },
+        preview: preview(
+            &row.kind,
+            &row.body,
+            row.caption.as_deref(),
+            row.media_filename.as_deref(),
+        ),
+        kind: row.kind,
+        status: MessageStatus::parse(&row.status),
+        error: row.error,
+        timestamp: to_rfc3339(row.wa_timestamp),
+    }
+}
+
+/// `<last_message_at>_<contact id>`: the position after which the next page starts.
+fn encode_cursor(at: Millis, id: i64) -> String {
+    format!("{at}_{id}")
+}
+
+fn decode_cursor(text: &str) -> Result<(Millis, i64)> {
+    text.split_once('_')
+        .and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)))
+        .ok_or_else(|| {
+            Error::invalid_field(
+                "cursor",
+                "The cursor is not valid; start from the first page",
+            )
+        })
+}
+
+fn page_limit(limit: usize) -> usize {
+    limit.clamp(1, MAX_PAGE)
+}
+
+/// Rows to fetch for callers that over-fetch by one to learn whether there is a next page.
+fn fetch_limit(limit: usize) -> usize {
+    limit.clamp(1, MAX_PAGE + 1)
+}
+
+/// The absolute path of a media file recorded as `relative` to the data directory. Anything that
+/// could lead outside it (absolute paths, `..`, drive prefixes, backslashes, symlinks pointing out)
+/// is refused, so a tampered database row cannot make the app serve arbitrary files.
+pub fn resolve_media_path(data_dir: &Path, relative: &str) -> Result<PathBuf> {
+    let outside = || {
+        Error::new(
+            ErrorCode::Forbidden,
+            "The media file's path points outside the data directory",
+        )
+    };
+    let path = Path::new(relative);
+    if relative.is_empty()
+        || relative.contains('\\')
+        || relative.contains('\0')
+        || !path.components().all(|c| matches!(c, Component::Normal(_)))
+    {
+        return Err(outside());
+    }
+    let missing = || {
+        Error::new(
+            ErrorCode::NotFound,
+            "The media file is no longer on this computer",
+        )
+    };
+    let root = data_dir.canonicalize().map_err(|_| missing())?;
+    let full = root.join(path).canonicalize().map_err(|_| missing())?;
+    if !full.starts_with(&root) {
+        return Err(outside());
+    }
+    if !full.is_file() {
+        return Err(missing());
+    }
+    Ok(full)
+}
+
+impl Engine {
+    /// The chat list: contacts with at least one message, newest activity first, filtered, one page
+    /// at a time (`cursor` is the previous page's `next_cursor`).
+    pub fn chats(
+        &self,
+        filter: &ChatFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage> {
+        let limit = page_limit(limit);
+        let after = cursor
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(decode_cursor)
+            .transpose()?;
+        let fts = filter
+            .q
+            .as_deref()
+            .map(search::fts_query)
+            .filter(|q| !q.is_empty());
+        let tag_ids: Vec<i64> = {
+            let mut ids = filter.tag_ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        self.db().with(|conn| {
+            let query = sql::ChatQuery {
+                unread_only: filter.unread_only,
+                tag_ids: &tag_ids,
+                fts: fts.as_deref(),
+                after,
+                limit: limit + 1,
+            };
+            let mut rows = sql::chat_page(conn, &query)?;
+            let more = rows.len() > limit;
+            rows.truncate(limit);
+            let next_cursor = if more {
+                rows.last()
+                    .and_then(|r| r.last_message_at.map(|at| encode_cursor(at, r.contact_id)))
+            } else {
+                None
+            };
+            let chats = dress(conn, rows)?;
+            Ok(ChatPage { chats, next_cursor })
+        })
+    }
+
+    /// One chat by contact id, also for a contact without messages yet.
+    pub fn chat(&self, contact_id: i64) -> Result<Chat> {
+        self.db().with(|conn| {
+            let row = sql::chat(conn, contact_id)?.ok_or_else(|| Error::not_found("contact"))?;
+            Ok(dress(conn, vec![row])?.remove(0))
+        })
+    }
+
+    /// Messages matching a search, newest first, each with its contact and a snippet. `before_id`
+    /// is the last message id of the previous page.
+    pub fn search_messages(
+        &self,
+        query: &str,
+        before_id: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>> {
+        let fts = search::fts_query(query);
+        if fts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let limit = fetch_limit(limit);
+        self.db().with(|conn| {
+            let found = sql::search(conn, &fts, before_id, limit)?;
+            let mut hits = Vec::with_capacity(found.len());
+            let mut contacts: std::collections::HashMap<i64, ChatContact> = Default::default();
+            for (id, snippet) in found {
+                let Some(message) = crate::store::messages::get(conn, id)? else {
+                    continue;
+                };
+                let contact = match contacts.get(&message.contact_id) {
+                    Some(c) => c.clone(),
+                    None => {
+                        let Some(row) = sql::chat(conn, message.contact_id)? else {
+                            continue;
+                        };
+                        let contact = dress(conn, vec![row])?.remove(0).contact;
+                        contacts.insert(message.contact_id, contact.clone());
+                        contact
+                    }
+                };
+                hits.push(SearchHit {
+                    message,
+                    contact,
+                    snippet,
+                });
+            }
+            Ok(hits)
+        })
+    }
+
+    /// The part of a thread around one message (for jumping to a search result): up to `limit`
+    /// messages, about half older and half newer, newest first.
+    pub fn message_context(&self, message_id: i64, limit: usize) -> Result<MessageWindow> {
+        let limit = page_limit(limit).max(2);
+        self.db().with(|conn| {
+            let (contact_id, at) =
+                sql::position(conn, message_id)?.ok_or_else(|| Error::not_found("message"))?;
+            let want_newer = limit / 2;
+            let want_older = limit - want_newer;
+            // One more each way than shown tells whether there is more to load.
+            let mut older = sql::around(conn, contact_id, (at, message_id), false, want_older + 1)?;
+            let mut newer = sql::around(conn, contact_id, (at, message_id), true, want_newer + 1)?;
+            let more_older = older.len() > want_older;
+            let more_newer = newer.len() > want_newer;
+            older.truncate(want_older);
+            newer.truncate(want_newer);
+            let older_cursor = more_older
+                .then(|| older.last().map(|m| m.id.to_string()))
+                .flatten();
+            let newer_cursor = more_newer
+                .then(|| newer.last().map(|m| m.id.to_string()))
+                .flatten();
+            newer.reverse();
+            newer.extend(older);
+            Ok(MessageWindow {
+                contact_id,
+                message_id,
+                messages: newer,
+                older_cursor,
+                newer_cursor,
+            })
+        })
+    }
+
+    /// A contact's messages newer than `after_id` in the thread's order, oldest first (scrolling
+    /// forward from a search result towards the present).
+    pub fn conversation_after(
+        &self,
+        contact_id: i64,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
+        self.contact(contact_id)?;
+        let limit = fetch_limit(limit);
+        self.db().with(|conn| {
+            let (owner, at) = sql::position(conn, after_id)?.ok_or_else(|| {
+                Error::invalid_field("after", "The message to continue after no longer exists")
+            })?;
+            if owner != contact_id {
+                return Err(Error::invalid_field(
+                    "after",
+                    "That message belongs to another conversation",
+                ));
+            }
+            sql::around(conn, contact_id, (at, after_id), true, limit)
+        })
+    }
+
+    /// The media file of a message, read from the data directory.
+    pub fn message_media(&self, message_id: i64) -> Result<MediaContent> {
+        let message = self.message(message_id)?;
+        let media = message
+            .media
+            .ok_or_else(|| Error::new(ErrorCode::NotFound, "This message has no file attached"))?;
+        let path = resolve_media_path(self.data_dir(), &media.path)?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| Error::internal(format!("could not read the media file: {e}")))?;
+        Ok(MediaContent {
+            mimetype: media.mimetype,
+            filename: media.filename,
+            bytes,
+        })
+    }
+}
+
+/// Chat rows dressed for the UI: display names, tags, last message previews.
+fn dress(conn: &rusqlite::Connection, rows: Vec<ChatRow>) -> Result<Vec<Chat>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.contact_id).collect();
+    let mut tags = sql::tags_of_many(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let last = if row.last_message_at.is_some() {
+                sql::last_message(conn, row.contact_id)?.map(last_message)
+            } else {
+                None
+            };
+            Ok(Chat {
+                contact: ChatContact {
+                    id: row.contact_id,
+                    display_name: display_name(&row),
+                    phone_number: row.phone_number.clone(),
+                    wa_id: row.wa_id.clone(),
+                    opted_out: row.opted_out,
+                    tags: tags.remove(&row.contact_id).unwrap_or_default(),
+                },
+                last_message: last,
+                unread_count: row.unread_count,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod pure_tests {
+    use super::*;
+
+    #[test]
+    fn previews_label_media_and_flatten_text() {
+        for (kind, body, caption, filename, expect) in [
+            ("chat", "Hello\n\nthere  you", None, None, "Hello there you"),
+            ("image", "", None, None, "📷 Photo"),
+            ("image", "", Some("Our new roses"), None, "📷 Our new roses"),
+            ("video", "", Some("  "), None, "🎥 Video"),
+            ("ptt", "", None, None, "🎤 Voice message"),
+            ("audio", "", None, None, "🎵 Audio"),
+            ("document", "", None, Some("invoice.pdf"), "📄 invoice.pdf"),
+            ("document", "", None, None, "📄 Document"),
+            ("location", "", None, None, "📍 Location"),
+            ("vcard", "BEGIN:VCARD", None, None, "👤 Contact card"),
+            ("revoked", "", None, None, "This message was deleted"),
+            ("poll_creation", "Which day?", None, None, "Which day?"),
+            ("call_log", "", None, None, "Message (call_log)"),
+        ] {
+            assert_eq!(
+                preview(kind, body, caption, filename),
+                expect,
+                "{kind} {body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_previews_are_cut_with_an_ellipsis() {
+        let text = "word ".repeat(100);
+        let shown = preview("chat", &text, None, None);
+        assert_eq!(
+            shown.chars().count(),
+            PREVIEW_CHARS,
+            "a preview is at most {PREVIEW_CHARS} characters"
+        );
+        assert!(shown.ends_with('…'));
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_a_validation_error() {
+        assert_eq!(
+            decode_cursor(&encode_cursor(1_700_000_000_000, 42)).unwrap(),
+            (1_700_000_000_000, 42)
+        );
+        for bad in ["", "12", "a_b", "12_", "_4"] {
+            let err = decode_cursor(bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::ValidationFailed, "{bad:?}");
+        }
+    }
+}

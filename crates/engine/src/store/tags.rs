@@ -1,0 +1,102 @@
+//! SQL for the `tags` table.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::clock::Millis;
+use crate::contacts::Tag;
+use crate::error::Result;
+use crate::tags::TagSummary;
+
+const SUMMARY: &str = "SELECT t.id, t.name, t.color,
+        (SELECT count(*) FROM contact_tags ct WHERE ct.tag_id = t.id)
+    FROM tags t";
+
+fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<TagSummary> {
+    Ok(TagSummary {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        color: r.get(2)?,
+        contact_count: r.get(3)?,
+    })
+}
+
+pub(crate) fn list(conn: &Connection) -> Result<Vec<TagSummary>> {
+    let mut stmt = conn.prepare_cached(&format!("{SUMMARY} ORDER BY t.name COLLATE NOCASE"))?;
+    let tags = stmt
+        .query_map([], summary_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(tags)
+}
+
+pub(crate) fn summary(conn: &Connection, id: i64) -> Result<Option<TagSummary>> {
+    Ok(conn
+        .query_row(&format!("{SUMMARY} WHERE t.id = ?1"), [id], summary_row)
+        .optional()?)
+}
+
+pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Tag>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, name, color FROM tags WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Tag {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    color: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The tag with this name, whatever its case (the column is `COLLATE NOCASE`).
+pub(crate) fn find_by_name(conn: &Connection, name: &str) -> Result<Option<Tag>> {
+    Ok(conn
+        .prepare_cached("SELECT id, name, color FROM tags WHERE name = ?1")?
+        .query_row([name], |r| {
+            Ok(Tag {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                color: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+pub(crate) fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM tags", [], |r| r.get(0))?)
+}
+
+pub(crate) fn all(conn: &Connection) -> Result<Vec<Tag>> {
+    let mut stmt = conn.prepare_cached("SELECT id, name, color FROM tags")?;
+    let tags = stmt
+        .query_map([], |r| {
+            Ok(Tag {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                color: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(tags)
+}
+
+pub(crate) fn insert(conn: &Connection, name: &str, color: &str, now: Millis) -> Result<i64> {
+    conn.prepare_cached("INSERT INTO tags (name, color, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![name, color, now])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(crate) fn update(conn: &Connection, id: i64, name: &str, color: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE tags SET name = ?2, color = ?3 WHERE id = ?1",
+        params![id, name, color],
+    )?;
+    Ok(())
+}
+
+/// Deletes a tag (its links to contacts go with it); false when there was none.
+pub(crate) fn delete(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM tags WHERE id = ?1", [id])? > 0)
+}

@@ -1,0 +1,387 @@
+//! The inbox against a scripted WhatsApp link: ingest is idempotent, sends go through the outbox
+//! exactly once, a number without WhatsApp fails at once, and a send interrupted by a crash is looked
+//! up before any retry.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use whatsflow_engine::inbox::{MessageStatus, SendMessage};
+use whatsflow_engine::link::{
+    ConnectionState, ConnectionStatus, InboundMessage, Link, OutgoingMessage,
+};
+use whatsflow_engine::profile::ProfileInput;
+use whatsflow_engine::{Engine, ErrorCode, ManualClock, Result};
+
+/// A link whose WhatsApp side is a list: what was sent, which numbers exist, which ids WhatsApp has.
+#[derive(Default)]
+struct ScriptedLink {
+    connected: AtomicBool,
+    sent: Mutex<Vec<OutgoingMessage>>,
+    not_on_whatsapp: Mutex<Vec<String>>,
+    known_ids: Mutex<Vec<String>>,
+}
+
+impl Link for ScriptedLink {
+    fn status(&self) -> ConnectionStatus {
+        let state = if self.connected.load(Ordering::SeqCst) {
+            ConnectionState::Connected
+        } else {
+            ConnectionState::PhoneOffline
+        };
+        ConnectionStatus::new(state)
+    }
+    fn connect(&self) -> Result<()> {
+        Ok(())
+    }
+    fn disconnect(&self) -> Result<()> {
+        Ok(())
+    }
+    fn request_pairing_code(&self, _: &str) -> Result<String> {
+        Ok("ABCD1234".into())
+    }
+    fn take_over(&self) -> Result<()> {
+        Ok(())
+    }
+    fn check_number(&self, digits: &str) -> Result<Option<String>> {
+        let missing = self
+            .not_on_whatsapp
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|d| d == digits);
+        Ok((!missing).then(|| format!("{digits}@c.us")))
+    }
+    fn send(&self, message: &OutgoingMessage) -> Result<i32> {
+        self.sent.lock().unwrap().push(message.clone());
+        self.known_ids
+            .lock()
+            .unwrap()
+            .push(message.wa_message_id.clone());
+        Ok(1)
+    }
+    fn find_message(&self, id: &str) -> Result<Option<i32>> {
+        Ok(self
+            .known_ids
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|k| k == id)
+            .then_some(1))
+    }
+    fn mark_read(&self, _: &str) -> Result<()> {
+        Ok(())
+    }
+    fn set_typing(&self, _: &str, _: bool) -> Result<()> {
+        Ok(())
+    }
+}
+
+struct Setup {
+    engine: Engine,
+    link: Arc<ScriptedLink>,
+    _dir: tempfile::TempDir,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let engine =
+        Engine::in_memory(Arc::new(ManualClock::new(1_780_000_000_000)), dir.path()).unwrap();
+    engine
+        .save_profile(ProfileInput {
+            business_name: "Corner Shop".into(),
+            country: "US".into(),
+            timezone: "America/New_York".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let link = Arc::new(ScriptedLink::default());
+    link.connected.store(true, Ordering::SeqCst);
+    engine.set_link(link.clone());
+    Setup {
+        engine,
+        link,
+        _dir: dir,
+    }
+}
+
+fn inbound(id: &str, chat: &str, phone: Option<&str>, body: &str) -> InboundMessage {
+    InboundMessage {
+        wa_message_id: id.into(),
+        chat_id: chat.into(),
+        phone_number: phone.map(str::to_owned),
+        push_name: Some("Ana".into()),
+        from_me: false,
+        kind: "chat".into(),
+        body: body.into(),
+        caption: None,
+        media: None,
+        quoted_wa_id: None,
+        timestamp: 1_780_000_000_000,
+    }
+}
+
+/// Runs the outbox worker until `done` holds (or a generous deadline passes).
+fn run_outbox_until(engine: &Engine, done: impl Fn() -> bool) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let worker = {
+        let (engine, stop) = (engine.clone(), stop.clone());
+        std::thread::spawn(move || engine.run_outbox(&stop))
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    stop.store(true, Ordering::SeqCst);
+    worker.join().unwrap();
+}
+
+#[test]
+fn the_same_inbound_event_twice_is_one_message() {
+    let s = setup();
+    let event = inbound(
+        "false_14155550132@c.us_AAA",
+        "14155550132@c.us",
+        None,
+        "Hello",
+    );
+    s.engine.ingest(event.clone()).unwrap();
+    s.engine.ingest(event).unwrap();
+    let messages = s.engine.messages(None, None, 10).unwrap();
+    assert_eq!(
+        messages.len(),
+        1,
+        "a repeated event must not duplicate the message"
+    );
+    let contact = s.engine.contact(messages[0].contact_id).unwrap();
+    assert_eq!(contact.phone_number.as_deref(), Some("+14155550132"));
+    assert_eq!(contact.push_name, "Ana");
+    assert_eq!(
+        (contact.messages_in, contact.unread_count),
+        (1, 1),
+        "counted once"
+    );
+}
+
+#[test]
+fn lid_senders_with_and_without_a_known_phone() {
+    let s = setup();
+    s.engine
+        .ingest(inbound("false_777@lid_A", "777@lid", None, "hidden"))
+        .unwrap();
+    s.engine
+        .ingest(inbound(
+            "false_888@lid_B",
+            "888@lid",
+            Some("+447400123456"),
+            "known",
+        ))
+        .unwrap();
+    let hidden = s
+        .engine
+        .contact(s.engine.messages(Some("hidden"), None, 1).unwrap()[0].contact_id)
+        .unwrap();
+    assert_eq!(
+        (hidden.phone_number.as_deref(), hidden.wa_id.as_deref()),
+        (None, Some("777@lid"))
+    );
+    let known = s
+        .engine
+        .contact(s.engine.messages(Some("known"), None, 1).unwrap()[0].contact_id)
+        .unwrap();
+    assert_eq!(known.phone_number.as_deref(), Some("+447400123456"));
+    // Later the same person writes from their phone id: still one contact.
+    s.engine
+        .ingest(inbound(
+            "false_447400123456@c.us_C",
+            "447400123456@c.us",
+            None,
+            "again",
+        ))
+        .unwrap();
+    let again = s.engine.messages(Some("again"), None, 1).unwrap();
+    assert_eq!(
+        again[0].contact_id, known.id,
+        "one number is one contact, whatever id WhatsApp shows"
+    );
+}
+
+#[test]
+fn a_send_goes_out_once_and_follows_the_acks() {
+    let s = setup();
+    let receipt = s
+        .engine
+        .send_message(SendMessage {
+            phone_number: "(415) 555-0132".into(),
+            message: "Your order is ready".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        receipt.status,
+        MessageStatus::Queued,
+        "committed before it reaches WhatsApp"
+    );
+    assert!(receipt
+        .wa_message_id
+        .starts_with("true_14155550132@c.us_3EB0"));
+    run_outbox_until(&s.engine, || !s.link.sent.lock().unwrap().is_empty());
+    let sent = s.link.sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].wa_message_id, receipt.wa_message_id,
+        "WhatsApp gets the id chosen beforehand"
+    );
+    assert_eq!(
+        s.engine.message(receipt.message_id).unwrap().status,
+        MessageStatus::Sent
+    );
+    for (ack, status) in [
+        (2, MessageStatus::Delivered),
+        (3, MessageStatus::Read),
+        (2, MessageStatus::Read),
+    ] {
+        s.engine.apply_ack(&receipt.wa_message_id, ack).unwrap();
+        assert_eq!(
+            s.engine.message(receipt.message_id).unwrap().status,
+            status,
+            "ack {ack}: acks never move back"
+        );
+    }
+    // The worker running again sends nothing more.
+    run_outbox_until(&s.engine, || true);
+    assert_eq!(
+        s.link.sent.lock().unwrap().len(),
+        1,
+        "nothing is sent twice"
+    );
+}
+
+#[test]
+fn a_number_without_whatsapp_fails_at_once_and_leaves_nothing_pending() {
+    let s = setup();
+    s.link
+        .not_on_whatsapp
+        .lock()
+        .unwrap()
+        .push("14155550199".into());
+    let err = s
+        .engine
+        .send_message(SendMessage {
+            phone_number: "+1 415 555 0199".into(),
+            message: "hi".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotOnWhatsapp);
+    assert!(err.message.contains("+14155550199"), "{}", err.message);
+    assert!(
+        s.engine.messages(None, None, 10).unwrap().is_empty(),
+        "no message row is left behind"
+    );
+}
+
+#[test]
+fn bad_phone_numbers_are_field_errors() {
+    let s = setup();
+    for text in ["", "call me", "+1 555"] {
+        let err = s
+            .engine
+            .send_message(SendMessage {
+                phone_number: text.into(),
+                message: "hi".into(),
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::ValidationFailed, "{text:?}");
+        assert_eq!(err.details[0].field, "phoneNumber");
+    }
+}
+
+#[test]
+fn sends_made_while_offline_wait_and_go_out_when_connected() {
+    let s = setup();
+    s.link.connected.store(false, Ordering::SeqCst);
+    let receipt = s
+        .engine
+        .send_message(SendMessage {
+            phone_number: "+14155550132".into(),
+            message: "queued".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    run_outbox_until(&s.engine, || true);
+    assert!(
+        s.link.sent.lock().unwrap().is_empty(),
+        "nothing goes out while WhatsApp is away"
+    );
+    assert_eq!(
+        s.engine.message(receipt.message_id).unwrap().status,
+        MessageStatus::Queued
+    );
+    s.link.connected.store(true, Ordering::SeqCst);
+    run_outbox_until(&s.engine, || !s.link.sent.lock().unwrap().is_empty());
+    assert_eq!(
+        s.engine.message(receipt.message_id).unwrap().status,
+        MessageStatus::Sent
+    );
+}
+
+#[test]
+fn a_send_interrupted_by_a_crash_is_looked_up_not_resent() {
+    // The app died after handing the message to WhatsApp but before recording it: the outbox row
+    // says "sending". WhatsApp has the id, so the message is marked sent without a second send.
+    let s = setup();
+    let receipt = s
+        .engine
+        .send_message(SendMessage {
+            phone_number: "+14155550132".into(),
+            message: "once".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    s.engine
+        .db()
+        .with(|c| {
+            c.execute("UPDATE outbox SET state = 'sending', attempts = 1", [])?;
+            Ok(())
+        })
+        .unwrap();
+    s.link
+        .known_ids
+        .lock()
+        .unwrap()
+        .push(receipt.wa_message_id.clone());
+    run_outbox_until(&s.engine, || {
+        s.engine.message(receipt.message_id).unwrap().status == MessageStatus::Sent
+    });
+    assert!(
+        s.link.sent.lock().unwrap().is_empty(),
+        "a message WhatsApp already has is never sent again"
+    );
+    assert_eq!(
+        s.engine.message(receipt.message_id).unwrap().status,
+        MessageStatus::Sent
+    );
+
+    // The other case: the app died before WhatsApp got it: it is sent, once.
+    let second = s
+        .engine
+        .send_message(SendMessage {
+            phone_number: "+14155550132".into(),
+            message: "twice?".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    s.engine
+        .db()
+        .with(|c| {
+            c.execute("UPDATE outbox SET state = 'sending', attempts = 1", [])?;
+            Ok(())
+        })
+        .unwrap();
+    run_outbox_until(&s.engine, || !s.link.sent.lock().unwrap().is_empty());
+    let sent = s.link.sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].wa_message_id, second.wa_message_id);
+}

@@ -1,0 +1,114 @@
+// The inbox's calls to REST v1, typed, so components never spell paths. Media files are fetched as blobs
+// (the HTTP transport reads the raw route with the session token; the desktop IPC carries JSON only, so it
+// reads the base64 route) and handed out as object URLs.
+
+import { api, sessionToken, transportKind, ApiError, type Page } from '../../api/client';
+import type { Chat, MediaData, Message, MessageWindow, SearchHit, SendMessageInput, SendReceipt, Tag } from '../../api/types';
+
+const V1 = '/api/v1';
+
+export interface ChatQuery {
+  unread?: boolean;
+  tag?: number | null;
+  q?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export const getChats = ({ unread, tag, q, cursor, limit }: ChatQuery) =>
+  api.list<Chat>(`${V1}/chats`, {
+    unread: unread ? 'true' : undefined,
+    tag: tag ?? undefined,
+    q: q?.trim() || undefined,
+    cursor: cursor ?? undefined,
+    limit,
+  });
+
+export const getChat = (contactId: number) => api.get<Chat>(`${V1}/chats/${contactId}`);
+export const markChatRead = (contactId: number) => api.post<boolean>(`${V1}/chats/${contactId}/read`);
+
+/** Older pages with `cursor`, or newer ones with `after`; always newest first. */
+export const getConversation = (contactId: number, options: { cursor?: string | null; after?: string | null; limit?: number } = {}) =>
+  api.list<Message>(`${V1}/messages/contact/${contactId}`, {
+    cursor: options.cursor ?? undefined,
+    after: options.after ?? undefined,
+    limit: options.limit,
+  });
+
+export const getMessage = (id: number) => api.get<Message>(`${V1}/messages/${id}`);
+export const getMessageContext = (id: number, limit = 50) => api.get<MessageWindow>(`${V1}/messages/${id}/context`, { limit });
+export const searchMessages = (q: string, cursor?: string | null, limit = 30): Promise<Page<SearchHit>> =>
+  api.list<SearchHit>(`${V1}/messages/search`, { q, cursor: cursor ?? undefined, limit });
+export const sendMessage = (input: SendMessageInput) => api.post<SendReceipt>(`${V1}/messages/send`, input);
+
+/** All tags, or null when this server has no tags route yet (the list then offers the tags it has seen). */
+export async function getTags(): Promise<Tag[] | null> {
+  try {
+    return await api.get<Tag[]>(`${V1}/tags`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+function base64ToBlob(data: string, mimetype: string): Blob {
+  const binary = atob(data);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new Blob([bytes], { type: mimetype });
+}
+
+/** A message's media file as a Blob. */
+export async function fetchMedia(messageId: number): Promise<Blob> {
+  if (transportKind === 'tauri') {
+    const media = await api.get<MediaData>(`${V1}/messages/${messageId}/media/base64`);
+    return base64ToBlob(media.data, media.mimetype);
+  }
+  const headers: Record<string, string> = {};
+  const token = sessionToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(`${V1}/messages/${messageId}/media`, { headers });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Cannot reach WhatsFlow to load the file.');
+  }
+  if (!response.ok) {
+    let message = `The file could not be loaded (HTTP ${response.status}).`;
+    try {
+      const body = (await response.json()) as { error?: { message?: string } };
+      if (body.error?.message) message = body.error.message;
+    } catch {
+      // Not JSON: keep the generic sentence.
+    }
+    throw new ApiError(response.status, 'media_unavailable', message);
+  }
+  return response.blob();
+}
+
+/** Object URLs of media already fetched, so a bubble scrolled away and back does not fetch again. */
+const mediaUrls = new Map<number, Promise<string>>();
+
+export function mediaUrl(messageId: number): Promise<string> {
+  let url = mediaUrls.get(messageId);
+  if (!url) {
+    url = fetchMedia(messageId).then((blob) => URL.createObjectURL(blob));
+    // A failure is not cached: the next attempt (say, after reconnecting) tries again.
+    url.catch(() => mediaUrls.delete(messageId));
+    mediaUrls.set(messageId, url);
+  }
+  return url;
+}
+
+/** Reads a picked or dropped file as base64 (without the `data:` prefix). */
+export function fileToBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onerror = () => reject(reader.error ?? new Error('The file could not be read'));
+    reader.onload = () => {
+      const text = String(reader.result ?? '');
+      resolve(text.slice(text.indexOf(',') + 1));
+    };
+    reader.readAsDataURL(file);
+  });
+}

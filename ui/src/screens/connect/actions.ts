@@ -1,0 +1,117 @@
+// The connection's actions (connect, use here, log out, link again, the demo's simulated phone) with their
+// busy flag and error message, shared by the Connect screen and the banner so both behave the same.
+
+import { useCallback, useState } from 'react';
+import { connectWhatsApp, disconnectWhatsApp, takeOverWhatsApp } from '../../api/client';
+import type { WhatsAppStatus } from '../../api/types';
+import { navigate } from '../../lib/router';
+import { useAppStore } from '../../store/app';
+
+export type ConnectionAction = 'connect' | 'use-here' | 'log-out' | 'link-again' | 'qr-instead' | 'simulate';
+
+/** The simulator's control API (demo mode only): what the phone does, without a phone. */
+async function simulatorControl(simulatorUrl: string, action: 'scan' | 'pairing', body: unknown): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(`control/${action}`, simulatorUrl), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new Error('The simulated phone does not answer. Restart WhatsFlow in demo mode and try again.');
+  }
+  if (!response.ok) {
+    const text = await response.text().catch(() => '');
+    throw new Error(`The simulated phone refused: ${text || `HTTP ${response.status}`}`);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Statuses where nothing is running and "Connect" has to start the link. */
+function idle(status: WhatsAppStatus | null): boolean {
+  return status === null || status.state === 'disconnected' || status.state === 'logged-out';
+}
+
+export function useConnectionActions() {
+  const setStatus = useAppStore((s) => s.setWhatsAppStatus);
+  const expectLogout = useAppStore((s) => s.expectLogout);
+  const acknowledgeLogout = useAppStore((s) => s.acknowledgeLogout);
+  const simulatorUrl = useAppStore((s) => (s.app?.demo ? (s.app.simulatorUrl ?? null) : null));
+  const [busy, setBusy] = useState<ConnectionAction | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = useCallback(async (name: ConnectionAction, work: () => Promise<void>): Promise<boolean> => {
+    setBusy(name);
+    setError(null);
+    try {
+      await work();
+      return true;
+    } catch (problem) {
+      setError(messageOf(problem));
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  }, []);
+
+  const current = () => {
+    const view = useAppStore.getState().whatsapp;
+    return view.kind === 'status' ? view.status : null;
+  };
+
+  return {
+    busy,
+    error,
+    clearError: () => setError(null),
+    /** Whether the demo's simulated phone can be used (demo mode with a simulator address). */
+    canSimulate: simulatorUrl !== null,
+
+    connect: () => run('connect', async () => setStatus(await connectWhatsApp())),
+
+    useHere: () => run('use-here', async () => setStatus(await takeOverWhatsApp())),
+
+    /** Logs the number out and forgets the session (the caller asks for confirmation first). */
+    logOut: () =>
+      run('log-out', async () => {
+        expectLogout();
+        setStatus(await disconnectWhatsApp());
+      }),
+
+    /** After a logout: drop the notice, start the link if it is idle, and show the Connect screen. */
+    linkAgain: () =>
+      run('link-again', async () => {
+        acknowledgeLogout();
+        navigate('connect');
+        if (idle(current())) setStatus(await connectWhatsApp());
+      }),
+
+    /**
+     * Back from a pairing code to a QR. The link has no "show the QR again" call, so it is reset: nothing is
+     * linked yet in this state, so logging out forgets nothing.
+     */
+    qrInstead: () =>
+      run('qr-instead', async () => {
+        expectLogout();
+        await disconnectWhatsApp();
+        setStatus(await connectWhatsApp());
+      }),
+
+    /** Demo mode: the simulated phone scans the QR on screen. */
+    simulateScan: () =>
+      run('simulate', async () => {
+        if (!simulatorUrl) throw new Error('The simulated phone exists only in demo mode.');
+        await simulatorControl(simulatorUrl, 'scan', {});
+      }),
+
+    /** Demo mode: the simulated phone types the pairing code. */
+    simulatePairing: (code: string) =>
+      run('simulate', async () => {
+        if (!simulatorUrl) throw new Error('The simulated phone exists only in demo mode.');
+        await simulatorControl(simulatorUrl, 'pairing', { code });
+      }),
+  };
+}
