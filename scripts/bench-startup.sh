@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Start-up benchmarks: whatsflow-server from exec to its first /api/v1/health answer, and the desktop
 # app from exec to its first painted (non-blank) frame under Xvfb. Prints figures; asserts nothing.
-# Usage: scripts/bench-startup.sh [RUNS]   (build first: cargo build --release -p whatsflow-http -p whatsflow --features tauri/custom-protocol)
+# Usage: [PROFILE=debug] scripts/bench-startup.sh [RUNS]   (build first: cargo build --release -p whatsflow-http -p whatsflow --features tauri/custom-protocol)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
-server=target/release/whatsflow-server
-desktop=target/release/whatsflow
+profile=${PROFILE:-release}
+server=target/$profile/whatsflow-server
+desktop=target/$profile/whatsflow
 now_ms() { date +%s%3N; }
 stats() { sort -n | awk '{a[NR]=$1} END {printf "min %d ms, median %d ms, max %d ms (n=%d)\n", a[1], a[int((NR+1)/2)], a[NR], NR}'; }
 

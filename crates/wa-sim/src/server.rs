@@ -95,7 +95,7 @@ pub(crate) fn timer_loop(shared: &Shared) {
     }
 }
 
-/// One answer: status, content type, body, and whether it goes to another origin's script.
+/// One answer: status, content type and body.
 struct Reply {
     status: u16,
     content_type: String,
