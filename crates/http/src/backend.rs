@@ -39,11 +39,7 @@ impl Backend {
             .enable_all()
             .build()
             .context("could not start the async runtime")?;
-        let simulator = if config.demo {
-            Some(wa_sim::Simulator::start(0).context("could not start the WhatsApp Web simulator")?)
-        } else {
-            None
-        };
+        let simulator = if config.demo { Some(start_simulator(&config.data_dir)?) } else { None };
         let url = simulator.as_ref().map(|s| s.url()).unwrap_or(config.whatsapp_url);
         let engine = Engine::open(Options {
             data_dir: config.data_dir.clone(),
@@ -97,6 +93,24 @@ impl Backend {
             runtime.shutdown_timeout(std::time::Duration::from_secs(5));
         }
     }
+}
+
+/// Starts the demo's simulator on the port it had last time: the browser keeps the linked session
+/// per origin (port included), so the same port is what lets a restarted demo skip the QR.
+fn start_simulator(data_dir: &std::path::Path) -> anyhow::Result<wa_sim::Simulator> {
+    let port_file = data_dir.join("demo-simulator.port");
+    let previous: u16 = std::fs::read_to_string(&port_file)
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(0);
+    let simulator = match wa_sim::Simulator::start(previous) {
+        Ok(simulator) => simulator,
+        // That port is taken now: a new one means linking the demo phone again, nothing worse.
+        Err(_) => wa_sim::Simulator::start(0).context("could not start the WhatsApp Web simulator")?,
+    };
+    std::fs::create_dir_all(data_dir)?;
+    std::fs::write(&port_file, simulator.port().to_string())?;
+    Ok(simulator)
 }
 
 impl Drop for Backend {

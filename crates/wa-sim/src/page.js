@@ -755,7 +755,7 @@
           directPath: model.directPath,
           mediaKey: model.mediaKey,
           t: model.t,
-          quotedId: model.quotedMsgKey ? keyOf(model.quotedMsgKey) : undefined,
+          quotedId: model.quotedMsg && model.quotedMsg.id ? keyOf(model.quotedMsg.id) : undefined,
         });
       } catch (error) {
         model.set({ ack: -1 });
