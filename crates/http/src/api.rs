@@ -248,6 +248,8 @@ pub struct Route {
     pub access: Access,
     pub max_body: usize,
     pub request: Option<SchemaFn>,
+    /// The request body's media type when it is not JSON (a file upload), for the OpenAPI document.
+    pub request_type: Option<&'static str>,
     pub answer: Answer,
     pub query: &'static [QueryParam],
     handler: Handler,
@@ -317,6 +319,7 @@ where
         access,
         max_body: DEFAULT_MAX_BODY,
         request: takes_body.then_some(schema_of::<I> as SchemaFn),
+        request_type: None,
         answer: Answer::Data(schema_of::<O>),
         query: &[],
         handler: Box::new(move |ctx, bytes| {
@@ -349,6 +352,7 @@ where
         access,
         max_body: DEFAULT_MAX_BODY,
         request: None,
+        request_type: None,
         answer: Answer::Page(schema_of::<Vec<T>>),
         query: &[],
         handler: Box::new(move |ctx, _| {
@@ -376,6 +380,7 @@ pub fn raw(
         access,
         max_body: DEFAULT_MAX_BODY,
         request: None,
+        request_type: None,
         answer: Answer::Raw(content_type),
         query: &[],
         handler: Box::new(move |ctx, bytes| {
@@ -385,6 +390,39 @@ pub fn raw(
                 body: raw.body,
             })
         }),
+    }
+}
+
+fn file_schema(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({ "type": "string", "description": "The file's bytes" })
+}
+
+/// A route taking the raw request body (a file of `content_type`, e.g. an import) and answering one
+/// JSON object. The handler gets the bytes unparsed; raise the size limit with [`Route::max_body`].
+pub fn upload<O>(
+    method: Method,
+    path: &'static str,
+    tag: &'static str,
+    access: Access,
+    summary: &'static str,
+    content_type: &'static str,
+    handler: impl Fn(&Ctx, &[u8]) -> Result<O> + Send + Sync + 'static,
+) -> Route
+where
+    O: Serialize + JsonSchema + 'static,
+{
+    Route {
+        method,
+        path,
+        summary,
+        tag,
+        access,
+        max_body: DEFAULT_MAX_BODY,
+        request: Some(file_schema),
+        request_type: Some(content_type),
+        answer: Answer::Data(schema_of::<O>),
+        query: &[],
+        handler: Box::new(move |ctx, bytes| Ok(Reply::Data(to_value(handler(ctx, bytes)?)?))),
     }
 }
 

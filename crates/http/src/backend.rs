@@ -39,8 +39,15 @@ impl Backend {
             .enable_all()
             .build()
             .context("could not start the async runtime")?;
-        let simulator = if config.demo { Some(start_simulator(&config.data_dir)?) } else { None };
-        let url = simulator.as_ref().map(|s| s.url()).unwrap_or(config.whatsapp_url);
+        let simulator = if config.demo {
+            Some(start_simulator(&config.data_dir)?)
+        } else {
+            None
+        };
+        let url = simulator
+            .as_ref()
+            .map(|s| s.url())
+            .unwrap_or(config.whatsapp_url);
         let engine = Engine::open(Options {
             data_dir: config.data_dir.clone(),
             clock: Arc::new(SystemClock),
@@ -53,7 +60,9 @@ impl Backend {
         link_config.url = url;
         // Chromium starts at once only when there is a session to resume (or in demo mode); a
         // first-time user starts linking from the Connect screen.
-        let linked_before = Vault::open(&config.data_dir).map(|v| v.exists()).unwrap_or(false)
+        let linked_before = Vault::open(&config.data_dir)
+            .map(|v| v.exists())
+            .unwrap_or(false)
             || link_config.profile_dir().exists();
         link_config.connect_at_start = config.demo || linked_before;
         let link = WhatsAppLink::start_on(runtime.handle(), engine.clone(), link_config);
@@ -106,7 +115,9 @@ fn start_simulator(data_dir: &std::path::Path) -> anyhow::Result<wa_sim::Simulat
     let simulator = match wa_sim::Simulator::start(previous) {
         Ok(simulator) => simulator,
         // That port is taken now: a new one means linking the demo phone again, nothing worse.
-        Err(_) => wa_sim::Simulator::start(0).context("could not start the WhatsApp Web simulator")?,
+        Err(_) => {
+            wa_sim::Simulator::start(0).context("could not start the WhatsApp Web simulator")?
+        }
     };
     std::fs::create_dir_all(data_dir)?;
     std::fs::write(&port_file, simulator.port().to_string())?;

@@ -50,7 +50,11 @@ impl EventLog {
         let json = serde_json::to_string(envelope).unwrap_or_default();
         let shown_while_locked = matches!(envelope.event, whatsflow_engine::Event::LockChanged(_));
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
-        recent.push_back(Recorded { id: envelope.id, shown_while_locked, json });
+        recent.push_back(Recorded {
+            id: envelope.id,
+            shown_while_locked,
+            json,
+        });
         if recent.len() > KEEP {
             recent.pop_front();
         }

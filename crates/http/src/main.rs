@@ -87,7 +87,8 @@ fn find_ui_dir(flag: Option<PathBuf>) -> Option<PathBuf> {
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,chromiumoxide=error".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,chromiumoxide=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();

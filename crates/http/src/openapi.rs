@@ -65,9 +65,10 @@ pub fn document(api: &Api) -> Value {
             op.insert("parameters".into(), Value::Array(parameters));
         }
         if let Some(request) = route.request {
+            let media_type = route.request_type.unwrap_or("application/json");
             op.insert(
                 "requestBody".into(),
-                json!({ "required": true, "content": { "application/json": { "schema": request(&mut generator) } } }),
+                json!({ "required": true, "content": { media_type: { "schema": request(&mut generator) } } }),
             );
         }
         let success = match route.answer {
@@ -111,6 +112,47 @@ pub fn document(api: &Api) -> Value {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }
         }
     })
+}
+
+/// A self-contained HTML page listing every route, for people reading the API in a browser.
+pub fn docs_page(api: &Api) -> String {
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut rows = String::new();
+    let mut tag = "";
+    for route in api.routes() {
+        if route.tag != tag {
+            tag = route.tag;
+            rows.push_str(&format!("<tr><th colspan=3>{}</th></tr>", escape(tag)));
+        }
+        let access = if route.access == Access::Public {
+            "public"
+        } else {
+            "token"
+        };
+        rows.push_str(&format!(
+            "<tr><td class=m>{}</td><td><code>{}</code></td><td>{} <small>({access})</small></td></tr>",
+            route.method.as_str().to_uppercase(),
+            escape(route.path),
+            escape(route.summary)
+        ));
+    }
+    format!(
+        "<!doctype html><meta charset=utf-8><title>WhatsFlow API</title><style>\
+         body{{font:15px system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111b21}}\
+         th{{text-align:left;padding-top:1.2rem;text-transform:capitalize}}td{{padding:.25rem .6rem}}\
+         .m{{font-weight:600;color:#0f9d58}}small{{color:#667781}}</style>\
+         <h1>WhatsFlow local API <small>v{}</small></h1>\
+         <p>Send <code>Authorization: Bearer &lt;token&gt;</code>. Responses are <code>{{\"success\": true, \"data\": …}}</code> \
+         or <code>{{\"success\": false, \"error\": {{code, message, details}}}}</code>. \
+         Machine-readable: <a href=/api/v1/openapi.json>openapi.json</a> (OpenAPI 3.1). \
+         Live events: <code>GET /api/v1/events</code> (server-sent events, resumable with <code>Last-Event-ID</code>).</p>\
+         <table>{rows}</table>",
+        whatsflow_engine::VERSION
+    )
 }
 
 /// `get` + `/api/v1/contacts/{id}` → `getContactsById`.

@@ -35,6 +35,20 @@ pub fn routes() -> Vec<Route> {
                 })
             },
         ),
+        raw(
+            Get,
+            "/api/v1/docs",
+            "app",
+            Public,
+            "This API, as a page for people",
+            "text/html; charset=utf-8",
+            |_, _| {
+                Ok(Raw {
+                    content_type: "text/html; charset=utf-8".into(),
+                    body: crate::openapi::docs_page(&super::api()).into_bytes(),
+                })
+            },
+        ),
         data(
             Get,
             "/api/v1/app/state",

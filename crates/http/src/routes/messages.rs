@@ -21,7 +21,8 @@ const CHAT_LIST: &[QueryParam] = &[
     },
     QueryParam {
         name: "q",
-        description: "Words matched against the contact's name, WhatsApp name, number, email and notes",
+        description:
+            "Words matched against the contact's name, WhatsApp name, number, email and notes",
     },
     QueryParam {
         name: "limit",
@@ -69,7 +70,12 @@ fn chat_filter(c: &Ctx) -> Result<ChatFilter, Error> {
     let unread_only = match c.query_one("unread").map(str::trim) {
         None | Some("") | Some("false") | Some("0") => false,
         Some("true") | Some("1") => true,
-        Some(_) => return Err(Error::invalid_field("unread", "unread must be true or false")),
+        Some(_) => {
+            return Err(Error::invalid_field(
+                "unread",
+                "unread must be true or false",
+            ))
+        }
     };
     let mut tag_ids = Vec::new();
     for value in c.query.get("tag").into_iter().flatten() {
