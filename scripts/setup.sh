@@ -13,13 +13,15 @@ PACKAGES=(
   build-essential pkg-config curl file libssl-dev
   libwebkit2gtk-4.1-dev libdbus-1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   chromium xvfb xauth imagemagick dbus-x11 gnome-keyring libsecret-tools keyutils
-  nodejs npm python3 python3-venv
 )
+# Node.js and Python may come from elsewhere (nodesource, pyenv): only ask Debian when they are absent.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+command -v python3 >/dev/null 2>&1 || PACKAGES+=(python3 python3-venv)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || PACKAGES+=(python3-venv)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Debian calls it chromium; some Ubuntu releases ship it as a snap behind chromium-browser.
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -qq

@@ -119,7 +119,7 @@
     const started = Date.now();
     while (!(window.Debug && window.Debug.VERSION && typeof window.require === 'function')) {
       if (Date.now() - started > LOAD_TIMEOUT_MS) return null;
-      await sleep(200);
+      await sleep(50);
     }
     return String(window.Debug.VERSION);
   };
@@ -460,6 +460,28 @@
     ready = true;
     emit('ready', { version });
     reportState();
+    catchUp();
+  };
+
+  /** How far back acks are reported again after a (re)load. */
+  const ACK_CATCH_UP_SECONDS = 7 * 24 * 3600;
+
+  /**
+   * The site may deliver messages (and move acks) between loading and our listeners being in
+   * place, and acks that moved while the app was closed never fire `change:ack` again. So, once
+   * attached, report what is already there: new messages, and the acks of recent sent ones. The
+   * program ignores repeats (messages are stored once, acks only move forward).
+   */
+  const catchUp = () => {
+    const since = Date.now() / 1000 - ACK_CATCH_UP_SECONDS;
+    for (const msg of R.collections.Msg.getModelsArray()) {
+      try {
+        if (msg.isNewMsg) onNewMessage(msg);
+        if (msg.id && msg.id.fromMe && msg.ack > 0 && msg.t > since) onAck(msg, msg.ack);
+      } catch (error) {
+        log(`catch-up skipped a message: ${describe(error)}`);
+      }
+    }
   };
 
   start().catch((error) => log(`the bridge failed to start: ${describe(error)}`));

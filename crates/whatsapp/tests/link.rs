@@ -24,7 +24,7 @@ fn serial() -> MutexGuard<'static, ()> {
 }
 
 struct Harness {
-    runtime: tokio::runtime::Runtime,
+    runtime: Option<tokio::runtime::Runtime>,
     sim: wa_sim::Simulator,
     dir: tempfile::TempDir,
     engine: Engine,
@@ -43,11 +43,7 @@ impl Harness {
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
             .try_init();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = Some(new_runtime());
         let sim = wa_sim::Simulator::start(0).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::open(Options {
@@ -79,8 +75,12 @@ impl Harness {
     }
 
     fn start(&mut self) -> Arc<WhatsAppLink> {
-        let link =
-            WhatsAppLink::start_on(self.runtime.handle(), self.engine.clone(), self.config());
+        self.start_with(self.config())
+    }
+
+    fn start_with(&mut self, config: LinkConfig) -> Arc<WhatsAppLink> {
+        let runtime = self.runtime.get_or_insert_with(new_runtime);
+        let link = WhatsAppLink::start_on(runtime.handle(), self.engine.clone(), config);
         self.engine.set_link(link.clone());
         self.link = Some(link.clone());
         link
@@ -93,6 +93,15 @@ impl Harness {
     fn stop(&mut self) {
         if let Some(link) = self.link.take() {
             link.stop().unwrap();
+        }
+    }
+
+    /// The app dies without stopping: its runtime goes away with every task, and Chromium is killed
+    /// with the plaintext profile still on disk.
+    fn crash_app(&mut self) {
+        self.link = None;
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
     }
 
@@ -231,6 +240,14 @@ impl Drop for Harness {
     }
 }
 
+fn new_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 fn new_key_id() -> String {
     format!("3EB0{:016X}", rand::random::<u64>())
 }
@@ -340,6 +357,18 @@ fn qr_login_messages_acks_and_a_restored_session() {
             "+5511912345678"
         ),
         1
+    );
+
+    // A message that arrives undecrypted is stored once it is readable, with its text.
+    let late = h.control(
+        "inbound",
+        json!({"from": "+5511912345678", "body": "decrypted later", "decryptDelayMs": 400}),
+    );
+    let late_id = late["id"].as_str().unwrap().to_owned();
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND body = 'decrypted later'",
+        &late_id,
+        1,
     );
 
     // Hidden linked ids: with a known phone the contact gets it; without, the contact has none.
@@ -473,6 +502,23 @@ fn qr_login_messages_acks_and_a_restored_session() {
     link.mark_read("5511912345678@c.us").unwrap();
     link.set_typing("5511912345678@c.us", true).unwrap();
     link.set_typing("5511912345678@c.us", false).unwrap();
+    let activity = h.control_get("activity");
+    let seen = activity["seen"].as_array().unwrap();
+    assert!(
+        seen.iter().any(|chat| chat == "5511912345678@c.us"),
+        "the chat was marked read: {activity}"
+    );
+    let typing: Vec<&str> = activity["typing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["state"].as_str())
+        .collect();
+    assert_eq!(
+        typing,
+        ["composing", "paused"],
+        "typing on, then off: {activity}"
+    );
 
     // A clean stop seals the session and leaves no plaintext; the next start needs no QR.
     h.stop();
@@ -489,7 +535,39 @@ fn qr_login_messages_acks_and_a_restored_session() {
         "a restored session connects without a QR: {:?}",
         h.seen
     );
+
+    // The app crashes: the plaintext it leaves is sealed at the next start, before anything else.
+    // (The vault is deleted first, so only that seal can bring the session back.)
+    h.crash_app();
+    assert!(
+        h.profile_dir().join("Default").is_dir(),
+        "a crash leaves the plaintext profile behind"
+    );
+    std::fs::remove_file(h.vault_file()).unwrap();
+    let mut config = h.config();
+    config.connect_at_start = false;
+    let link = h.start_with(config);
+    h.wait_until("the leftover session is sealed at start", || {
+        h.vault_file().is_file()
+    });
+    assert_eq!(
+        link.browser_pid(),
+        None,
+        "connect_at_start=false leaves Chromium off"
+    );
+    h.forget_history();
+    link.connect().unwrap();
+    h.wait_state(ConnectionState::Connected);
+    assert!(
+        !h.saw(ConnectionState::Qr),
+        "the recovered session connects without a QR: {:?}",
+        h.seen
+    );
     h.stop();
+    assert!(
+        !h.profile_dir().exists(),
+        "no plaintext profile after a clean stop"
+    );
 }
 
 #[test]
@@ -567,6 +645,19 @@ fn pairing_code_links_and_disconnect_forgets_the_session() {
     let mut h = Harness::new();
     let link = h.start();
     h.wait_state(ConnectionState::Qr);
+
+    // An unscanned QR rotates, then goes idle; the link asks for fresh ones so the screen never
+    // shows a dead code. The simulator idles after six codes, so more than that means refreshes.
+    h.control("config", json!({"qrRotateMs": 150}));
+    let mut codes = std::collections::HashSet::new();
+    h.wait_until("QR codes keep coming after the page went idle", || {
+        if let Some(qr) = link.status().qr {
+            codes.insert(qr);
+        }
+        codes.len() > 8
+    });
+    h.control("config", json!({"qrRotateMs": 20000}));
+
     let code = link.request_pairing_code("+1 555 000 0001").unwrap();
     let status = h.wait_state(ConnectionState::PairingCode);
     assert_eq!(status.pairing_code.as_deref(), Some(code.as_str()));

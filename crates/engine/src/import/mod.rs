@@ -937,15 +937,11 @@ fn execute(engine: &Engine, conn: &Connection, plan: &Plan, now: crate::Millis) 
         .into_iter()
         .map(|t| (t.name.to_lowercase(), t.id))
         .collect();
-    let mut count = store::tags::count(conn)?;
-    for tag in &plan.new_tags {
-        let color = tag
-            .color
-            .clone()
-            .unwrap_or_else(|| tags::default_color(count));
+    let existing = store::tags::count(conn)?;
+    for (n, tag) in (existing..).zip(&plan.new_tags) {
+        let color = tag.color.clone().unwrap_or_else(|| tags::default_color(n));
         let id = store::tags::insert(conn, &tag.name, &color, now)?;
         tag_ids.insert(tag.name.to_lowercase(), id);
-        count += 1;
     }
     let ids_of = |specs: &[TagSpec]| -> Vec<i64> {
         specs

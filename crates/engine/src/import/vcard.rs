@@ -190,10 +190,18 @@ fn phone_rank(types: &[String]) -> Option<u8> {
     Some(2)
 }
 
+/// A card being read: the record so far, its numbers with their rank, and the structured name
+/// (given, middle, family) used when there is no `FN`.
+struct OpenCard {
+    record: Record,
+    phones: Vec<(u8, String)>,
+    structured: Option<[String; 3]>,
+}
+
 /// Every card of a vCard file.
 pub fn read(text: &str, max_cards: usize) -> Result<Vec<Record>, String> {
     let mut records = Vec::new();
-    let mut card: Option<(Record, Vec<(u8, String)>, Option<[String; 3]>)> = None;
+    let mut card: Option<OpenCard> = None;
     for (line, content) in logical_lines(text) {
         if content.trim().is_empty() {
             continue;
@@ -209,7 +217,11 @@ pub fn read(text: &str, max_cards: usize) -> Result<Vec<Record>, String> {
                 if records.len() >= max_cards {
                     return Err(format!("The file has more than {max_cards} cards"));
                 }
-                card = Some((Record::new(line), Vec::new(), None));
+                card = Some(OpenCard {
+                    record: Record::new(line),
+                    phones: Vec::new(),
+                    structured: None,
+                });
             }
             "END" if property.value.trim().eq_ignore_ascii_case("VCARD") => {
                 if let Some(open) = card.take() {
@@ -217,7 +229,12 @@ pub fn read(text: &str, max_cards: usize) -> Result<Vec<Record>, String> {
                 }
             }
             _ => {
-                let Some((record, phones, structured)) = card.as_mut() else {
+                let Some(OpenCard {
+                    record,
+                    phones,
+                    structured,
+                }) = card.as_mut()
+                else {
                     continue;
                 };
                 match property.name.as_str() {
@@ -259,10 +276,12 @@ pub fn read(text: &str, max_cards: usize) -> Result<Vec<Record>, String> {
     Ok(records)
 }
 
-fn finish(
-    (mut record, mut phones, structured): (Record, Vec<(u8, String)>, Option<[String; 3]>),
-    problem: Option<&str>,
-) -> Record {
+fn finish(card: OpenCard, problem: Option<&str>) -> Record {
+    let OpenCard {
+        mut record,
+        mut phones,
+        structured,
+    } = card;
     // Stable sort: among numbers of the same kind, the card's order stands.
     phones.sort_by_key(|(rank, _)| *rank);
     record.phones = phones.into_iter().map(|(_, p)| p).collect();

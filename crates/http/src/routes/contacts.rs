@@ -1,16 +1,289 @@
-//! Routes of contacts and tags.
+//! Routes of contacts and tags: list, CRUD, tagging, bulk actions, import and export. Paths with a
+//! fixed word (`/contacts/export`, `/import`, `/bulk`, `/count`) come before `/contacts/{id}`, since
+//! the table matches in order.
 
-use whatsflow_engine::contacts::Contact;
+use serde::{Deserialize, Serialize};
+use whatsflow_engine::contacts::{
+    BulkOutcome, BulkRequest, Contact, ContactFilter, ContactPatch, ContactSort, NewContact,
+    SortField, SortOrder, TagMode,
+};
+use whatsflow_engine::export::ExportFormat;
+use whatsflow_engine::import::{
+    DedupeMode, ImportFormat, ImportOptions, ImportReport, MAX_IMPORT_BYTES,
+};
+use whatsflow_engine::tags::{TagInput, TagPatch, TagSummary};
 use whatsflow_engine::Error;
 
-use crate::api::{data, Access, Method, NoBody, Route};
+use crate::api::{
+    data, page, raw, upload, Access, Ctx, Method, NoBody, Page, QueryParam, Raw, Route,
+};
 
-/// The contact routes.
+const FILTERS: &[QueryParam] = &[
+    QueryParam { name: "q", description: "Words searched in name, WhatsApp name, number, e-mail and notes; digits match anywhere in the number" },
+    QueryParam { name: "tag", description: "A tag id; repeat for several" },
+    QueryParam { name: "tagMode", description: "any (default) or all: how several tags combine" },
+    QueryParam { name: "optedOut", description: "true or false" },
+    QueryParam { name: "source", description: "manual, conversation, import or api" },
+];
+
+const LIST: &[QueryParam] = &[
+    QueryParam { name: "q", description: "Words searched in name, WhatsApp name, number, e-mail and notes; digits match anywhere in the number" },
+    QueryParam { name: "tag", description: "A tag id; repeat for several" },
+    QueryParam { name: "tagMode", description: "any (default) or all: how several tags combine" },
+    QueryParam { name: "optedOut", description: "true or false" },
+    QueryParam { name: "source", description: "manual, conversation, import or api" },
+    QueryParam { name: "sort", description: "name (default), lastMessageAt or createdAt" },
+    QueryParam { name: "order", description: "asc (default) or desc" },
+    QueryParam { name: "limit", description: "Page size, 1 to 500 (default 50)" },
+    QueryParam { name: "cursor", description: "The nextCursor of the previous page" },
+];
+
+const EXPORT: &[QueryParam] = &[
+    QueryParam {
+        name: "format",
+        description: "csv (default) or json",
+    },
+    QueryParam {
+        name: "q",
+        description: "Only contacts matching these words",
+    },
+    QueryParam {
+        name: "tag",
+        description: "A tag id; repeat for several",
+    },
+    QueryParam {
+        name: "tagMode",
+        description: "any (default) or all",
+    },
+    QueryParam {
+        name: "optedOut",
+        description: "true or false",
+    },
+    QueryParam {
+        name: "source",
+        description: "manual, conversation, import or api",
+    },
+];
+
+const IMPORT: &[QueryParam] = &[
+    QueryParam { name: "format", description: "csv, vcf or json; sniffed from the file when left out" },
+    QueryParam { name: "dryRun", description: "true: report what would happen and write nothing" },
+    QueryParam { name: "dedupe", description: "skip (default), fill (empty fields) or overwrite, for numbers already in contacts" },
+    QueryParam { name: "mapping", description: "CSV: a JSON object of field → column header, e.g. {\"phone\":\"Mobile\",\"name\":\"Nome\"}" },
+    QueryParam { name: "delimiter", description: "CSV: , ; tab or |; sniffed when left out" },
+];
+
+/// The total behind a filter, for the table's row count.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+struct ContactCount {
+    total: u64,
+}
+
+/// The body of `POST /contacts/{id}/tags`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct TagLink {
+    tag_id: i64,
+}
+
+fn flag(c: &Ctx, name: &str) -> Result<Option<bool>, Error> {
+    match c.query_one(name).map(str::trim) {
+        None | Some("") => Ok(None),
+        Some("true") | Some("1") => Ok(Some(true)),
+        Some("false") | Some("0") => Ok(Some(false)),
+        Some(_) => Err(Error::invalid_field(
+            name,
+            format!("{name} must be true or false"),
+        )),
+    }
+}
+
+fn filter(c: &Ctx) -> Result<ContactFilter, Error> {
+    let mut tags = Vec::new();
+    for value in c.query.get("tag").into_iter().flatten() {
+        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            tags.push(
+                part.parse()
+                    .map_err(|_| Error::invalid_field("tag", "tag must be a tag id"))?,
+            );
+        }
+    }
+    let tag_mode = match c.query_one("tagMode").map(str::trim) {
+        None | Some("") | Some("any") => TagMode::Any,
+        Some("all") => TagMode::All,
+        Some(_) => {
+            return Err(Error::invalid_field(
+                "tagMode",
+                "tagMode must be any or all",
+            ))
+        }
+    };
+    Ok(ContactFilter {
+        q: c.query_one("q")
+            .map(str::to_owned)
+            .filter(|q| !q.trim().is_empty()),
+        tags,
+        tag_mode,
+        opted_out: flag(c, "optedOut")?,
+        source: c
+            .query_one("source")
+            .map(str::to_owned)
+            .filter(|s| !s.is_empty()),
+    })
+}
+
+fn sort(c: &Ctx) -> Result<ContactSort, Error> {
+    let field = match c.query_one("sort").map(str::trim) {
+        None | Some("") | Some("name") => SortField::Name,
+        Some("lastMessageAt") => SortField::LastMessageAt,
+        Some("createdAt") => SortField::CreatedAt,
+        Some(_) => {
+            return Err(Error::invalid_field(
+                "sort",
+                "sort must be name, lastMessageAt or createdAt",
+            ))
+        }
+    };
+    let order = match c.query_one("order").map(str::trim) {
+        None | Some("") | Some("asc") => SortOrder::Asc,
+        Some("desc") => SortOrder::Desc,
+        Some(_) => return Err(Error::invalid_field("order", "order must be asc or desc")),
+    };
+    Ok(ContactSort { field, order })
+}
+
+fn import_options(c: &Ctx) -> Result<ImportOptions, Error> {
+    let format = match c.query_one("format").filter(|f| !f.trim().is_empty()) {
+        None => None,
+        Some(f) => Some(
+            ImportFormat::parse(f)
+                .ok_or_else(|| Error::invalid_field("format", "format must be csv, vcf or json"))?,
+        ),
+    };
+    let dedupe = match c.query_one("dedupe").filter(|f| !f.trim().is_empty()) {
+        None => DedupeMode::Skip,
+        Some(d) => DedupeMode::parse(d).ok_or_else(|| {
+            Error::invalid_field("dedupe", "dedupe must be skip, fill or overwrite")
+        })?,
+    };
+    let mapping = match c.query_one("mapping").filter(|m| !m.trim().is_empty()) {
+        None => None,
+        Some(m) => Some(serde_json::from_str(m).map_err(|_| {
+            Error::invalid_field(
+                "mapping",
+                "mapping must be a JSON object of field → column header",
+            )
+        })?),
+    };
+    let delimiter = match c.query_one("delimiter") {
+        None | Some("") => None,
+        Some("tab") | Some("\t") => Some(b'\t'),
+        Some(d @ ("," | ";" | "|")) => Some(d.as_bytes()[0]),
+        Some(_) => {
+            return Err(Error::invalid_field(
+                "delimiter",
+                "delimiter must be , ; tab or |",
+            ))
+        }
+    };
+    Ok(ImportOptions {
+        format,
+        dry_run: flag(c, "dryRun")?.unwrap_or(false),
+        dedupe,
+        mapping,
+        delimiter,
+    })
+}
+
+/// The contact and tag routes.
 pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method::*;
     vec![
         // --- contacts ---
+        page(
+            "/api/v1/contacts",
+            "contacts",
+            Read,
+            "Contacts: search, filter, sort, page",
+            |c| {
+                let list = c.engine.contacts(
+                    &filter(c)?,
+                    sort(c)?,
+                    c.query_one("cursor"),
+                    c.limit(50)?,
+                )?;
+                Ok(Page {
+                    items: list.items,
+                    next_cursor: list.next_cursor,
+                })
+            },
+        )
+        .with_query(LIST),
+        data(
+            Get,
+            "/api/v1/contacts/count",
+            "contacts",
+            Read,
+            "How many contacts match the filters",
+            |c, _: NoBody| {
+                Ok::<_, Error>(ContactCount {
+                    total: c.engine.count_contacts(&filter(c)?)?,
+                })
+            },
+        )
+        .with_query(FILTERS),
+        data(
+            Post,
+            "/api/v1/contacts",
+            "contacts",
+            Send,
+            "Create a contact",
+            |c, input: NewContact| -> Result<Contact, Error> { c.engine.create_contact(input) },
+        ),
+        raw(
+            Get,
+            "/api/v1/contacts/export",
+            "contacts",
+            Read,
+            "Export all or the filtered contacts as CSV or JSON",
+            "text/csv",
+            |c, _| {
+                let format = match c.query_one("format").filter(|f| !f.is_empty()) {
+                    None => ExportFormat::Csv,
+                    Some(f) => ExportFormat::parse(f).ok_or_else(|| {
+                        Error::invalid_field("format", "format must be csv or json")
+                    })?,
+                };
+                let file = c.engine.export_contacts(&filter(c)?, format)?;
+                Ok(Raw {
+                    content_type: file.content_type.to_owned(),
+                    body: file.body,
+                })
+            },
+        )
+        .with_query(EXPORT),
+        upload(
+            Post,
+            "/api/v1/contacts/import",
+            "contacts",
+            Send,
+            "Import contacts from a CSV, vCard or JSON file (the body); dryRun=true only reports",
+            "application/octet-stream",
+            |c, bytes| -> Result<ImportReport, Error> {
+                c.engine.import_contacts(bytes, &import_options(c)?)
+            },
+        )
+        .with_query(IMPORT)
+        .max_body(MAX_IMPORT_BYTES),
+        data(
+            Post,
+            "/api/v1/contacts/bulk",
+            "contacts",
+            Send,
+            "Tag, untag, opt out, opt in or delete many contacts (ids or a filter) at once",
+            |c, input: BulkRequest| -> Result<BulkOutcome, Error> { c.engine.bulk_contacts(input) },
+        ),
         data(
             Get,
             "/api/v1/contacts/{id}",
@@ -18,6 +291,85 @@ pub fn routes() -> Vec<Route> {
             Read,
             "One contact",
             |c, _: NoBody| -> Result<Contact, Error> { c.engine.contact(c.id("id")?) },
+        ),
+        data(
+            Put,
+            "/api/v1/contacts/{id}",
+            "contacts",
+            Send,
+            "Change a contact (fields left out stay)",
+            |c, patch: ContactPatch| -> Result<Contact, Error> {
+                c.engine.update_contact(c.id("id")?, patch)
+            },
+        ),
+        data(
+            Delete,
+            "/api/v1/contacts/{id}",
+            "contacts",
+            Send,
+            "Delete a contact with its messages and media",
+            |c, _: NoBody| {
+                c.engine.delete_contact(c.id("id")?)?;
+                Ok::<bool, Error>(true)
+            },
+        ),
+        data(
+            Post,
+            "/api/v1/contacts/{id}/tags",
+            "contacts",
+            Send,
+            "Tag a contact",
+            |c, input: TagLink| -> Result<Contact, Error> {
+                c.engine.tag_contact(c.id("id")?, input.tag_id)
+            },
+        ),
+        data(
+            Delete,
+            "/api/v1/contacts/{id}/tags/{tagId}",
+            "contacts",
+            Send,
+            "Untag a contact",
+            |c, _: NoBody| -> Result<Contact, Error> {
+                c.engine.untag_contact(c.id("id")?, c.id("tagId")?)
+            },
+        ),
+        // --- tags ---
+        data(
+            Get,
+            "/api/v1/tags",
+            "tags",
+            Read,
+            "Every tag with its contact count",
+            |c, _: NoBody| -> Result<Vec<TagSummary>, Error> { c.engine.tags() },
+        ),
+        data(
+            Post,
+            "/api/v1/tags",
+            "tags",
+            Send,
+            "Create a tag",
+            |c, input: TagInput| -> Result<TagSummary, Error> { c.engine.create_tag(input) },
+        ),
+        data(
+            Put,
+            "/api/v1/tags/{id}",
+            "tags",
+            Send,
+            "Rename or recolour a tag",
+            |c, patch: TagPatch| -> Result<TagSummary, Error> {
+                c.engine.update_tag(c.id("id")?, patch)
+            },
+        ),
+        data(
+            Delete,
+            "/api/v1/tags/{id}",
+            "tags",
+            Send,
+            "Delete a tag (contacts lose it)",
+            |c, _: NoBody| {
+                c.engine.delete_tag(c.id("id")?)?;
+                Ok::<bool, Error>(true)
+            },
         ),
     ]
 }

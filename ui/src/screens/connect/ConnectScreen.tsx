@@ -17,7 +17,7 @@ import {
   Wrench,
   type LucideIcon,
 } from 'lucide-react';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { WhatsAppStatus } from '../../api/types';
 import { Page } from '../../components/Page';
 import { Alert, Button, Card } from '../../components/ui';
@@ -30,11 +30,23 @@ import { isLinking, keyInFile, keyLocationLabel } from './status';
 
 type Actions = ReturnType<typeof useConnectionActions>;
 
+/** Status re-read interval on this screen while the live event feed is down. */
+const FALLBACK_POLL_MS = 5_000;
+
 export function ConnectScreen() {
   const view = useAppStore((s) => s.whatsapp);
   const phoneLogout = useAppStore((s) => s.phoneLogout);
   const refreshWhatsApp = useAppStore((s) => s.refreshWhatsApp);
+  const feed = useAppStore((s) => s.feed);
   const actions = useConnectionActions();
+
+  // The QR rotates about every 20 s and arrives by live event; without the event feed, read it often
+  // enough here that the code on screen is still the one WhatsApp expects.
+  useEffect(() => {
+    if (feed === 'open') return;
+    const timer = setInterval(() => void refreshWhatsApp(), FALLBACK_POLL_MS);
+    return () => clearInterval(timer);
+  }, [feed, refreshWhatsApp]);
 
   let body: ReactNode;
   if (view.kind === 'loading') {

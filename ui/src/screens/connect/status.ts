@@ -38,7 +38,7 @@ export function describeStatus(view: WhatsAppView, phoneLogout = false): { tone:
             detail: who,
           };
         case 'phone-offline':
-          return { tone: 'wait', title: 'Phone is offline', detail: 'Messages go out when it is back online' };
+          return { tone: 'wait', title: 'Phone is offline', detail: 'Messages go out once it is back' };
         case 'conflict':
           return { tone: 'bad', title: 'Open in another window', detail: '“Use here” takes it back' };
         case 'logged-out':

@@ -1,0 +1,366 @@
+//! The contact and tag routes on the real server: CRUD with conflicts, tagging and bulk actions,
+//! filters, import (dry run and real) with raw file bodies, export and re-import.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use whatsflow_engine::{Engine, Options, SystemClock};
+use whatsflow_http::{Server, ServerConfig};
+
+const TOKEN: &str = "contacts-test-token-0123";
+
+struct Running {
+    server: Option<Server>,
+    _dir: tempfile::TempDir,
+}
+
+impl Running {
+    fn start() -> Running {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(Options {
+            data_dir: dir.path().join("data"),
+            clock: Arc::new(SystemClock),
+            demo: false,
+            simulator_url: None,
+        })
+        .unwrap();
+        let config = ServerConfig {
+            port: 0,
+            token: TOKEN.into(),
+            ui_dir: None,
+        };
+        let app = Running {
+            server: Some(Server::start(engine, config).unwrap()),
+            _dir: dir,
+        };
+        let shop = json!({"businessName": "Rosa's Flowers", "country": "US", "timezone": "America/New_York"});
+        assert_eq!(app.call("PUT", "/api/v1/profile", shop).0, 200);
+        app
+    }
+
+    /// One request over a plain socket; returns the status and the body bytes.
+    fn request(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let port = self.server.as_ref().unwrap().addr().port();
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+             Authorization: Bearer {TOKEN}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let status = std::str::from_utf8(&response[9..12])
+            .unwrap()
+            .parse()
+            .unwrap();
+        let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+        let body = &response[split..];
+        if head.contains("transfer-encoding: chunked") {
+            (status, dechunk(body))
+        } else {
+            (status, body.to_vec())
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let body = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        let (status, bytes) = self.request(method, path, "application/json", body.as_bytes());
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    fn upload(&self, path: &str, file: &[u8]) -> (u16, Value) {
+        let (status, bytes) = self.request("POST", path, "text/csv", file);
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop();
+        }
+    }
+}
+
+/// Undoes `Transfer-Encoding: chunked` (the server streams large bodies, exports among them).
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = body.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size_text = std::str::from_utf8(&body[..line_end]).unwrap();
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&body[line_end + 2..line_end + 2 + size]);
+        body = &body[line_end + 2 + size + 2..];
+    }
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn crud_tags_bulk_and_filters() {
+    let app = Running::start();
+    let mut ids = Vec::new();
+    for (phone, name) in [
+        ("(415) 555-0132", "Rosa"),
+        ("+55 11 91234-5678", "Ana"),
+        ("+447400123456", "Bob"),
+    ] {
+        let (status, body) = app.call(
+            "POST",
+            "/api/v1/contacts",
+            json!({"phoneNumber": phone, "name": name}),
+        );
+        assert_eq!(status, 200, "{body}");
+        ids.push(body["data"]["id"].as_i64().unwrap());
+    }
+    let (status, body) = app.call(
+        "POST",
+        "/api/v1/contacts",
+        json!({"phoneNumber": "415 555 0132"}),
+    );
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("conflict"))
+    );
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("+14155550132"));
+    let (status, body) = app.call("POST", "/api/v1/contacts", json!({"phoneNumber": "nope"}));
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["details"][0]["field"], "phoneNumber");
+
+    let (status, tag) = app.call(
+        "POST",
+        "/api/v1/tags",
+        json!({"name": "Spring", "color": "#22aa44"}),
+    );
+    assert_eq!(status, 200, "{tag}");
+    let tag_id = tag["data"]["id"].as_i64().unwrap();
+    assert_eq!(
+        app.call("POST", "/api/v1/tags", json!({"name": "spring"}))
+            .0,
+        409
+    );
+
+    let (status, bulk) = app.call(
+        "POST",
+        "/api/v1/contacts/bulk",
+        json!({"ids": ids, "action": "tag", "tagId": tag_id}),
+    );
+    assert_eq!(
+        (status, bulk["data"]["changed"].as_i64()),
+        (200, Some(3)),
+        "{bulk}"
+    );
+    let (_, list) = app.call(
+        "GET",
+        &format!("/api/v1/contacts?tag={tag_id}"),
+        Value::Null,
+    );
+    assert_eq!(names(&list), ["Ana", "Bob", "Rosa"]);
+    assert_eq!(list["data"][0]["tags"][0]["name"], "Spring");
+
+    let (_, contact) = app.call(
+        "DELETE",
+        &format!("/api/v1/contacts/{}/tags/{tag_id}", ids[0]),
+        Value::Null,
+    );
+    assert_eq!(contact["data"]["tags"], json!([]));
+    let (_, count) = app.call(
+        "GET",
+        &format!("/api/v1/contacts/count?tag={tag_id}"),
+        Value::Null,
+    );
+    assert_eq!(count["data"]["total"], 2);
+    let (_, contact) = app.call(
+        "POST",
+        &format!("/api/v1/contacts/{}/tags", ids[0]),
+        json!({"tagId": tag_id}),
+    );
+    assert_eq!(contact["data"]["tags"][0]["id"], tag_id);
+
+    let (_, found) = app.call("GET", "/api/v1/contacts?q=5550", Value::Null);
+    assert_eq!(
+        names(&found),
+        ["Rosa"],
+        "a fragment of the number finds the contact"
+    );
+    let (_, page) = app.call(
+        "GET",
+        "/api/v1/contacts?sort=createdAt&order=desc&limit=2",
+        Value::Null,
+    );
+    assert_eq!(page["data"].as_array().unwrap().len(), 2);
+    let cursor = page["nextCursor"].as_str().unwrap().to_owned();
+    let (_, rest) = app.call(
+        "GET",
+        &format!("/api/v1/contacts?sort=createdAt&order=desc&limit=2&cursor={cursor}"),
+        Value::Null,
+    );
+    assert_eq!(rest["data"].as_array().unwrap().len(), 1);
+    assert!(rest["nextCursor"].is_null());
+    assert_eq!(
+        app.call("GET", "/api/v1/contacts?sort=age", Value::Null).0,
+        400
+    );
+
+    let (status, updated) = app.call(
+        "PUT",
+        &format!("/api/v1/contacts/{}", ids[1]),
+        json!({"optedOut": true, "notes": "no ads"}),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        (
+            updated["data"]["optedOut"].as_bool(),
+            updated["data"]["name"].as_str()
+        ),
+        (Some(true), Some("Ana"))
+    );
+    let (_, opted) = app.call("GET", "/api/v1/contacts?optedOut=true", Value::Null);
+    assert_eq!(names(&opted), ["Ana"]);
+
+    assert_eq!(
+        app.call(
+            "DELETE",
+            &format!("/api/v1/contacts/{}", ids[2]),
+            Value::Null
+        )
+        .0,
+        200
+    );
+    assert_eq!(
+        app.call("GET", &format!("/api/v1/contacts/{}", ids[2]), Value::Null)
+            .0,
+        404
+    );
+    assert_eq!(
+        app.call("DELETE", &format!("/api/v1/tags/{tag_id}"), Value::Null)
+            .0,
+        200
+    );
+    let (_, tags) = app.call("GET", "/api/v1/tags", Value::Null);
+    assert_eq!(tags["data"], json!([]));
+}
+
+#[test]
+fn import_reports_bad_rows_and_export_reimports_unchanged() {
+    let app = Running::start();
+    let csv = "name;phone;tags\nRosa;(415) 555-0132;VIP, Wholesale\nNo Phone;;\nBad;call me;\nAna;+55 11 91234-5678;VIP\nRosa again;4155550132;\n";
+    let (status, dry) = app.upload("/api/v1/contacts/import?dryRun=true", csv.as_bytes());
+    assert_eq!(status, 200, "{dry}");
+    let report = &dry["data"];
+    assert_eq!(
+        (report["imported"].as_i64(), report["rejected"].as_i64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(report["delimiter"], ";");
+    let errors: Vec<(i64, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (3, "no_phone".into()),
+            (4, "unparseable_phone".into()),
+            (6, "duplicate_in_file".into())
+        ]
+    );
+    let (_, count) = app.call("GET", "/api/v1/contacts/count", Value::Null);
+    assert_eq!(count["data"]["total"], 0, "a dry run writes nothing");
+
+    let (status, real) = app.upload(
+        "/api/v1/contacts/import?dryRun=false&format=csv",
+        csv.as_bytes(),
+    );
+    assert_eq!((status, real["data"]["imported"].as_i64()), (200, Some(2)));
+    let (_, list) = app.call("GET", "/api/v1/contacts", Value::Null);
+    assert_eq!(names(&list), ["Ana", "Rosa"]);
+
+    for format in ["csv", "json"] {
+        let (status, file) = app.request(
+            "GET",
+            &format!("/api/v1/contacts/export?format={format}"),
+            "application/json",
+            b"",
+        );
+        assert_eq!(status, 200);
+        let (_, again) = app.upload("/api/v1/contacts/import?dedupe=overwrite", &file);
+        let again = &again["data"];
+        assert_eq!(
+            (
+                again["imported"].as_i64(),
+                again["updated"].as_i64(),
+                again["skipped"].as_i64()
+            ),
+            (Some(0), Some(0), Some(2)),
+            "{format}: re-importing an export changes nothing"
+        );
+    }
+    let (status, filtered) = app.request(
+        "GET",
+        "/api/v1/contacts/export?format=csv&q=ana",
+        "application/json",
+        b"",
+    );
+    assert_eq!(status, 200);
+    let text = String::from_utf8(filtered).unwrap();
+    assert_eq!(text.lines().count(), 2, "header and Ana only: {text}");
+
+    let (status, err) = app.upload("/api/v1/contacts/import?dedupe=sometimes", csv.as_bytes());
+    assert_eq!(
+        (status, err["error"]["details"][0]["field"].as_str()),
+        (400, Some("dedupe"))
+    );
+    let (status, err) = app.upload("/api/v1/contacts/import", b"\x00\x01\x02binary\x00");
+    assert_eq!(status, 400);
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a text file"));
+
+    let (_, doc) = app.call("GET", "/api/v1/openapi.json", Value::Null);
+    let body = &doc["paths"]["/api/v1/contacts/import"]["post"]["requestBody"]["content"];
+    assert!(
+        body["application/octet-stream"].is_object(),
+        "the import takes the file itself: {body}"
+    );
+}
