@@ -28,16 +28,24 @@ struct IpcResponse {
 
 /// The one command: a REST request, dispatched through the shared API table on a blocking thread.
 #[tauri::command]
-async fn api(state: tauri::State<'_, Arc<Desktop>>, request: ApiRequest) -> Result<IpcResponse, String> {
+async fn api(
+    state: tauri::State<'_, Arc<Desktop>>,
+    request: ApiRequest,
+) -> Result<IpcResponse, String> {
     let desktop = state.inner().clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let response = desktop.api.dispatch(&desktop.engine, Caller::Desktop, request);
+        let response = desktop
+            .api
+            .dispatch(&desktop.engine, Caller::Desktop, request);
         let body = if response.content_type.starts_with("application/json") {
             response.json_body()
         } else {
             serde_json::Value::String(String::from_utf8_lossy(&response.body).into_owned())
         };
-        IpcResponse { status: response.status, body }
+        IpcResponse {
+            status: response.status,
+            body,
+        }
     })
     .await
     .map_err(|e| format!("the request could not run: {e}"))
@@ -49,7 +57,10 @@ struct Args {
 }
 
 fn parse_args() -> Args {
-    let mut args = Args { demo: false, data_dir: std::env::var_os("WHATSFLOW_DATA_DIR").map(PathBuf::from) };
+    let mut args = Args {
+        demo: false,
+        data_dir: std::env::var_os("WHATSFLOW_DATA_DIR").map(PathBuf::from),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -77,7 +88,9 @@ fn main() {
         .init();
     let args = parse_args();
     let backend = Backend::start(BackendConfig {
-        data_dir: args.data_dir.unwrap_or_else(whatsflow_engine::default_data_dir),
+        data_dir: args
+            .data_dir
+            .unwrap_or_else(whatsflow_engine::default_data_dir),
         whatsapp_url: whatsflow_whatsapp::WHATSAPP_WEB_URL.to_owned(),
         demo: args.demo,
     });
@@ -88,8 +101,15 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let engine = backend.lock().unwrap_or_else(|p| p.into_inner()).engine.clone();
-    let desktop = Arc::new(Desktop { engine: engine.clone(), api: whatsflow_http::routes::api() });
+    let engine = backend
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .engine
+        .clone();
+    let desktop = Arc::new(Desktop {
+        engine: engine.clone(),
+        api: whatsflow_http::routes::api(),
+    });
 
     let app = tauri::Builder::default()
         .manage(desktop)
