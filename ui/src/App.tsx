@@ -9,7 +9,9 @@ import { navigate, useRoute } from './lib/router';
 import { LockScreen } from './screens/LockScreen';
 import { Onboarding } from './screens/Onboarding';
 import { BootScreen, UnauthorizedScreen, UnreachableScreen } from './screens/SessionScreens';
-import { AnalyticsScreen, CampaignsScreen, ContactsScreen, InboxScreen } from './screens/EmptyScreens';
+import { AnalyticsScreen, CampaignsScreen, ContactsScreen } from './screens/EmptyScreens';
+import { InboxScreen } from './screens/inbox/InboxScreen';
+import { InboxLive } from './features/inbox/InboxLive';
 import { SettingsScreen, useServerTheme } from './screens/Settings';
 import { ConnectionBanner } from './screens/connect/ConnectionBanner';
 import { ConnectScreen } from './screens/connect/ConnectScreen';
@@ -98,6 +100,7 @@ function MainLayout() {
       >
         Skip to content
       </button>
+      <InboxLive />
       <Sidebar current={route.screen} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col outline-none">
         <ConnectionBanner screen={route.screen} />

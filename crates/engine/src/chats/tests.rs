@@ -611,3 +611,25 @@ fn media_paths_are_checked_before_any_file_is_touched() {
         );
     }
 }
+
+#[test]
+fn the_first_page_walks_an_index_instead_of_sorting_every_chat() {
+    let s = setup();
+    // Without statistics SQLite guesses; with or without them the plan must avoid a sort of all chats.
+    for sql in [chat_page_sql(false, 0, false), chat_page_sql(true, 0, false), chat_page_sql(false, 2, false)] {
+        let plan: Vec<String> = s
+            .engine
+            .db()
+            .with(|c| {
+                let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let rows = stmt
+                    .query_map(rusqlite::params_from_iter(vec![1i64; sql.matches('?').count()]), |r| r.get::<_, String>(3))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .unwrap();
+        let text = plan.join(" | ");
+        assert!(!text.contains("TEMP B-TREE"), "the page must come out of an index in order, not a sort: {text}");
+        assert!(text.contains("contacts_chat_"), "one of the chat-order indexes of V2 must be used: {text}");
+    }
+}
