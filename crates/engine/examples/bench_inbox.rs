@@ -26,10 +26,19 @@ struct Args {
 }
 
 fn parse_args() -> Args {
-    let mut args = Args { chats: 10_000, messages: 1_000_000, runs: 300, db: None };
+    let mut args = Args {
+        chats: 10_000,
+        messages: 1_000_000,
+        runs: 300,
+        db: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let mut number = || it.next().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or_else(|| usage());
+        let mut number = || {
+            it.next()
+                .and_then(|v| v.replace('_', "").parse().ok())
+                .unwrap_or_else(|| usage())
+        };
         match flag.as_str() {
             "--chats" => args.chats = number(),
             "--messages" => args.messages = number(),
@@ -49,20 +58,147 @@ fn usage() -> ! {
 /// Words of a small shop's chats. Drawn with a Zipf-like skew, so some are in most messages and some
 /// in very few, like real text.
 const WORDS: &[&str] = &[
-    "hello", "hi", "thanks", "please", "yes", "no", "ok", "order", "delivery", "today", "tomorrow",
-    "price", "how", "much", "is", "the", "a", "for", "you", "can", "i", "we", "open", "closed", "time",
-    "roses", "tulips", "bouquet", "flowers", "birthday", "wedding", "card", "cash", "pay", "paid",
-    "address", "street", "number", "friday", "saturday", "sunday", "monday", "morning", "evening",
-    "available", "stock", "size", "colour", "red", "white", "pink", "yellow", "blue", "green", "small",
-    "large", "box", "gift", "wrap", "note", "message", "photo", "picture", "invoice", "receipt",
-    "discount", "offer", "voucher", "code", "shipping", "pickup", "shop", "store", "hours", "lunch",
-    "sorry", "late", "early", "confirm", "confirmed", "cancel", "change", "again", "still", "waiting",
-    "arrived", "received", "great", "perfect", "lovely", "beautiful", "happy", "anniversary", "mother",
-    "father", "valentine", "christmas", "easter", "orchid", "lily", "sunflower", "peony", "daisy",
-    "carnation", "vase", "plant", "pot", "soil", "seeds", "garden", "balcony", "office", "hotel",
-    "restaurant", "event", "party", "funeral", "wreath", "ribbon", "basket", "chocolate", "wine",
-    "teddy", "balloon", "candle", "subscription", "weekly", "monthly", "same", "day", "express",
-    "courier", "driver", "minutes", "hour", "week", "euro", "dollar", "total", "deposit", "refund",
+    "hello",
+    "hi",
+    "thanks",
+    "please",
+    "yes",
+    "no",
+    "ok",
+    "order",
+    "delivery",
+    "today",
+    "tomorrow",
+    "price",
+    "how",
+    "much",
+    "is",
+    "the",
+    "a",
+    "for",
+    "you",
+    "can",
+    "i",
+    "we",
+    "open",
+    "closed",
+    "time",
+    "roses",
+    "tulips",
+    "bouquet",
+    "flowers",
+    "birthday",
+    "wedding",
+    "card",
+    "cash",
+    "pay",
+    "paid",
+    "address",
+    "street",
+    "number",
+    "friday",
+    "saturday",
+    "sunday",
+    "monday",
+    "morning",
+    "evening",
+    "available",
+    "stock",
+    "size",
+    "colour",
+    "red",
+    "white",
+    "pink",
+    "yellow",
+    "blue",
+    "green",
+    "small",
+    "large",
+    "box",
+    "gift",
+    "wrap",
+    "note",
+    "message",
+    "photo",
+    "picture",
+    "invoice",
+    "receipt",
+    "discount",
+    "offer",
+    "voucher",
+    "code",
+    "shipping",
+    "pickup",
+    "shop",
+    "store",
+    "hours",
+    "lunch",
+    "sorry",
+    "late",
+    "early",
+    "confirm",
+    "confirmed",
+    "cancel",
+    "change",
+    "again",
+    "still",
+    "waiting",
+    "arrived",
+    "received",
+    "great",
+    "perfect",
+    "lovely",
+    "beautiful",
+    "happy",
+    "anniversary",
+    "mother",
+    "father",
+    "valentine",
+    "christmas",
+    "easter",
+    "orchid",
+    "lily",
+    "sunflower",
+    "peony",
+    "daisy",
+    "carnation",
+    "vase",
+    "plant",
+    "pot",
+    "soil",
+    "seeds",
+    "garden",
+    "balcony",
+    "office",
+    "hotel",
+    "restaurant",
+    "event",
+    "party",
+    "funeral",
+    "wreath",
+    "ribbon",
+    "basket",
+    "chocolate",
+    "wine",
+    "teddy",
+    "balloon",
+    "candle",
+    "subscription",
+    "weekly",
+    "monthly",
+    "same",
+    "day",
+    "express",
+    "courier",
+    "driver",
+    "minutes",
+    "hour",
+    "week",
+    "euro",
+    "dollar",
+    "total",
+    "deposit",
+    "refund",
 ];
 
 struct Pick {
@@ -88,8 +224,27 @@ impl Pick {
     }
 }
 
-const FIRST: &[&str] = &["Ana", "Ben", "Carla", "Dan", "Eva", "Farid", "Gia", "Hugo", "Ines", "Jon", "Kim", "Lena", "Mara", "Nico", "Olga", "Pia", "Rosa", "Sven", "Tara", "Ugo"];
-const LAST: &[&str] = &["Martínez", "Smith", "Nguyen", "Müller", "Rossi", "Dubois", "Kowalski", "Silva", "Jensen", "Novak", "Costa", "Weber", "Sato", "Ali", "Brown"];
+const FIRST: &[&str] = &[
+    "Ana", "Ben", "Carla", "Dan", "Eva", "Farid", "Gia", "Hugo", "Ines", "Jon", "Kim", "Lena",
+    "Mara", "Nico", "Olga", "Pia", "Rosa", "Sven", "Tara", "Ugo",
+];
+const LAST: &[&str] = &[
+    "Martínez",
+    "Smith",
+    "Nguyen",
+    "Müller",
+    "Rossi",
+    "Dubois",
+    "Kowalski",
+    "Silva",
+    "Jensen",
+    "Novak",
+    "Costa",
+    "Weber",
+    "Sato",
+    "Ali",
+    "Brown",
+];
 
 /// Fills a fresh database with `chats` contacts and `messages` messages spread over them.
 fn generate(engine: &Engine, args: &Args) {
@@ -116,8 +271,19 @@ fn generate(engine: &Engine, args: &Args) {
         let mut tag = tx.prepare("INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, created_at) VALUES (?1, ?2, 0)").unwrap();
         for i in 0..args.chats {
             let digits = format!("1555{:07}", i);
-            let name = format!("{} {}", FIRST[i % FIRST.len()], LAST[(i / FIRST.len()) % LAST.len()]);
-            contact.execute(params![format!("+{digits}"), format!("{digits}@c.us"), name, t0]).unwrap();
+            let name = format!(
+                "{} {}",
+                FIRST[i % FIRST.len()],
+                LAST[(i / FIRST.len()) % LAST.len()]
+            );
+            contact
+                .execute(params![
+                    format!("+{digits}"),
+                    format!("{digits}@c.us"),
+                    name,
+                    t0
+                ])
+                .unwrap();
             let id = tx.last_insert_rowid();
             for _ in 0..rng.gen_range(0..3) {
                 tag.execute(params![id, rng.gen_range(1..=20)]).unwrap();
@@ -137,7 +303,10 @@ fn generate(engine: &Engine, args: &Args) {
             let at = t0 + (m as i64) * 1_000;
             message
                 .execute(params![
-                    format!("{}_{contact_id}@c.us_{m:X}", if inbound { "false" } else { "true" }),
+                    format!(
+                        "{}_{contact_id}@c.us_{m:X}",
+                        if inbound { "false" } else { "true" }
+                    ),
                     contact_id,
                     if inbound { "in" } else { "out" },
                     body.join(" "),
@@ -161,8 +330,16 @@ fn generate(engine: &Engine, args: &Args) {
     )
     .unwrap();
     tx.commit().unwrap();
-    conn.execute_batch("PRAGMA optimize; INSERT INTO messages_fts(messages_fts) VALUES ('optimize');").unwrap();
-    eprintln!("generated {} chats and {} messages in {:.1} s", args.chats, args.messages, started.elapsed().as_secs_f64());
+    conn.execute_batch(
+        "PRAGMA optimize; INSERT INTO messages_fts(messages_fts) VALUES ('optimize');",
+    )
+    .unwrap();
+    eprintln!(
+        "generated {} chats and {} messages in {:.1} s",
+        args.chats,
+        args.messages,
+        started.elapsed().as_secs_f64()
+    );
 }
 
 struct Stats {
@@ -184,7 +361,11 @@ fn measure(runs: usize, mut f: impl FnMut(usize)) -> Stats {
         .collect();
     times.sort();
     let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
-    Stats { p50: at(0.50), p95: at(0.95), max: *times.last().unwrap() }
+    Stats {
+        p50: at(0.50),
+        p95: at(0.95),
+        max: *times.last().unwrap(),
+    }
 }
 
 fn ms(d: Duration) -> String {
@@ -210,7 +391,11 @@ fn raw_chat_page(conn: &Connection, unread: bool, tags: &[i64], limit: usize) ->
     values.extend(tags.iter().map(|t| (*t).into()));
     values.push((limit as i64 + 1).into());
     let mut stmt = conn.prepare_cached(&sql).unwrap();
-    let ids: Vec<i64> = stmt.query_map(params_from_iter(values), |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    let ids: Vec<i64> = stmt
+        .query_map(params_from_iter(values), |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
     let mut last = conn
         .prepare_cached(
             "SELECT id, direction, type, body, caption, media_filename, status, error, wa_timestamp
@@ -219,7 +404,10 @@ fn raw_chat_page(conn: &Connection, unread: bool, tags: &[i64], limit: usize) ->
         .unwrap();
     let mut n = 0;
     for id in ids.iter().take(limit) {
-        n += last.query_row([id], |r| r.get::<_, String>(3)).map(|b| b.len()).unwrap_or(0);
+        n += last
+            .query_row([id], |r| r.get::<_, String>(3))
+            .map(|b| b.len())
+            .unwrap_or(0);
     }
     let marks = vec!["?"; ids.len().min(limit)].join(", ");
     let mut tags = conn
@@ -228,7 +416,12 @@ fn raw_chat_page(conn: &Connection, unread: bool, tags: &[i64], limit: usize) ->
              WHERE ct.contact_id IN ({marks}) ORDER BY t.name COLLATE NOCASE"
         ))
         .unwrap();
-    n + tags.query_map(params_from_iter(ids.iter().take(limit)), |r| r.get::<_, i64>(0)).unwrap().count()
+    n + tags
+        .query_map(params_from_iter(ids.iter().take(limit)), |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
+        .count()
 }
 
 /// Message search the way the engine does it, in plain rusqlite: the FTS query, then each message row.
@@ -239,14 +432,26 @@ fn raw_search(conn: &Connection, fts: &str, limit: usize) -> usize {
         .unwrap()
         .map(|r| r.unwrap())
         .collect();
-    let mut row = conn.prepare_cached("SELECT id, contact_id, body, wa_timestamp FROM messages WHERE id = ?1").unwrap();
-    found.iter().map(|id| row.query_row([id], |r| r.get::<_, String>(2)).unwrap().len()).sum()
+    let mut row = conn
+        .prepare_cached("SELECT id, contact_id, body, wa_timestamp FROM messages WHERE id = ?1")
+        .unwrap();
+    found
+        .iter()
+        .map(|id| {
+            row.query_row([id], |r| r.get::<_, String>(2))
+                .unwrap()
+                .len()
+        })
+        .sum()
 }
 
 fn main() {
     let args = parse_args();
     let dir = args.db.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("whatsflow-bench-inbox-{}-{}", args.chats, args.messages))
+        std::env::temp_dir().join(format!(
+            "whatsflow-bench-inbox-{}-{}",
+            args.chats, args.messages
+        ))
     });
     let fresh = !dir.join(whatsflow_engine::store::DB_FILE).exists();
     let engine = Engine::open(Options {
@@ -263,18 +468,34 @@ fn main() {
         eprintln!("reusing the benchmark database in {}", dir.display());
     }
     let conn = Connection::open(dir.join(whatsflow_engine::store::DB_FILE)).unwrap();
-    let chats: i64 = conn.query_row("SELECT count(*) FROM contacts WHERE last_message_at IS NOT NULL", [], |r| r.get(0)).unwrap();
-    let messages: i64 = conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0)).unwrap();
-    println!("inbox benchmark: {chats} chats, {messages} messages, {} runs each, page size 50", args.runs);
+    let chats: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM contacts WHERE last_message_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let messages: i64 = conn
+        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+        .unwrap();
+    println!(
+        "inbox benchmark: {chats} chats, {messages} messages, {} runs each, page size 50",
+        args.runs
+    );
 
     let all = ChatFilter::default();
-    let e = measure(args.runs, |_| assert_eq!(engine.chats(&all, None, 50).unwrap().chats.len(), 50));
+    let e = measure(args.runs, |_| {
+        assert_eq!(engine.chats(&all, None, 50).unwrap().chats.len(), 50)
+    });
     let r = measure(args.runs, |_| {
         raw_chat_page(&conn, false, &[], 50);
     });
     report("chat list, first page", &e, &r);
 
-    let unread = ChatFilter { unread_only: true, ..Default::default() };
+    let unread = ChatFilter {
+        unread_only: true,
+        ..Default::default()
+    };
     let e = measure(args.runs, |_| {
         engine.chats(&unread, None, 50).unwrap();
     });
@@ -283,7 +504,10 @@ fn main() {
     });
     report("chat list, first page, unread only", &e, &r);
 
-    let tagged = ChatFilter { tag_ids: vec![3], ..Default::default() };
+    let tagged = ChatFilter {
+        tag_ids: vec![3],
+        ..Default::default()
+    };
     let e = measure(args.runs, |_| {
         engine.chats(&tagged, None, 50).unwrap();
     });
@@ -306,16 +530,23 @@ fn main() {
             }
         })
         .collect();
-    let fts: Vec<String> = queries.iter().map(|q| whatsflow_engine::search::fts_query(q)).collect();
+    let fts: Vec<String> = queries
+        .iter()
+        .map(|q| whatsflow_engine::search::fts_query(q))
+        .collect();
     let e = measure(args.runs, |i| {
-        engine.search_messages(&queries[i % queries.len()], None, 51).unwrap();
+        engine
+            .search_messages(&queries[i % queries.len()], None, 51)
+            .unwrap();
     });
     let r = measure(args.runs, |i| {
         raw_search(&conn, &fts[i % fts.len()], 50);
     });
     report("message search (UI), first page", &e, &r);
     let e = measure(args.runs, |i| {
-        engine.messages(Some(&queries[i % queries.len()]), None, 51).unwrap();
+        engine
+            .messages(Some(&queries[i % queries.len()]), None, 51)
+            .unwrap();
     });
     report("message search (GET /messages?q=), first page", &e, &r);
 }

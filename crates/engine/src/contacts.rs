@@ -36,6 +36,9 @@ pub struct Contact {
     pub id: i64,
     /// E.164; null for a WhatsApp user known only by a hidden `@lid` id.
     pub phone_number: Option<String>,
+    /// The number as people read it: national format for a number of the business's country
+    /// (`(415) 555-0132`), international otherwise (`+55 11 91234-5678`).
+    pub phone_display: Option<String>,
     /// WhatsApp's id for the person: `<digits>@c.us` or `<n>@lid`; null until they wrote or were
     /// written to.
     pub wa_id: Option<String>,
@@ -274,6 +277,22 @@ pub(crate) fn clean_custom_fields(fields: &BTreeMap<String, String>) -> BTreeMap
         .collect()
 }
 
+/// An E.164 number formatted for reading, relative to the business's country.
+pub fn phone_display(e164: &str, region: Option<rlibphonenumber::Region>) -> String {
+    use rlibphonenumber::{PhoneNumberFormat, PHONE_NUMBER_UTIL};
+    match PHONE_NUMBER_UTIL.parse(e164, None) {
+        Ok(number) => {
+            let format = if region.is_some() && number.get_region_code() == region {
+                PhoneNumberFormat::National
+            } else {
+                PhoneNumberFormat::International
+            };
+            number.format_as(format).into_owned()
+        }
+        Err(_) => e164.to_owned(),
+    }
+}
+
 fn conflict_for_phone(phone: &str, existing_name: &str) -> Error {
     let who = if existing_name.is_empty() {
         String::new()
@@ -324,9 +343,28 @@ pub(crate) fn decode_cursor(cursor: &str, field: SortField) -> Result<(SortKey, 
 
 impl Engine {
     pub fn contact(&self, id: i64) -> Result<Contact> {
-        self.db()
+        let contact = self
+            .db()
             .with(|c| store::contacts::get(c, id))?
-            .ok_or_else(|| Error::not_found("contact"))
+            .ok_or_else(|| Error::not_found("contact"))?;
+        self.presented(contact)
+    }
+
+    /// Fills in what is derived for display (the formatted number).
+    fn present(&self, contacts: &mut [Contact]) -> Result<()> {
+        let region = self.default_region()?;
+        for contact in contacts {
+            contact.phone_display = contact
+                .phone_number
+                .as_deref()
+                .map(|p| phone_display(p, region));
+        }
+        Ok(())
+    }
+
+    fn presented(&self, mut contact: Contact) -> Result<Contact> {
+        self.present(std::slice::from_mut(&mut contact))?;
+        Ok(contact)
     }
 
     /// A page of contacts matching `filter` in `sort` order, starting after `cursor`.
@@ -352,10 +390,9 @@ impl Engine {
         } else {
             None
         };
-        Ok(ContactList {
-            items: rows.into_iter().map(|(c, _)| c).collect(),
-            next_cursor,
-        })
+        let mut items: Vec<Contact> = rows.into_iter().map(|(c, _)| c).collect();
+        self.present(&mut items)?;
+        Ok(ContactList { items, next_cursor })
     }
 
     /// How many contacts match `filter` (the table's total).
@@ -427,6 +464,7 @@ impl Engine {
                 store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))?;
             Ok((contact, created))
         })?;
+        let contact = self.presented(contact)?;
         if tags_created {
             self.emit_tags_changed()?;
         }
@@ -501,6 +539,7 @@ impl Engine {
                 store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))?;
             Ok((contact, created))
         })?;
+        let contact = self.presented(contact)?;
         if tags_created {
             self.emit_tags_changed()?;
         }
@@ -577,6 +616,7 @@ impl Engine {
                 store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))?;
             Ok((contact, changed))
         })?;
+        let contact = self.presented(contact)?;
         if changed {
             self.emit(Event::ContactUpdated(contact.clone()));
         }
@@ -595,6 +635,7 @@ impl Engine {
                 store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))?;
             Ok((contact, changed))
         })?;
+        let contact = self.presented(contact)?;
         if changed {
             self.emit(Event::ContactUpdated(contact.clone()));
         }

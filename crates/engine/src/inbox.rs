@@ -331,7 +331,16 @@ impl Engine {
     pub fn apply_ack(&self, wa_message_id: &str, ack: i32) -> Result<()> {
         let now = self.now();
         let updated = self.db().with_tx(|tx| {
-            let Some(message) = store::messages::get_by_wa_id(tx, wa_message_id)? else {
+            // WhatsApp may file a sent message under another id of the same person (a hidden
+            // `@lid` instead of the phone); the key id part is still the one the engine chose.
+            let found = match store::messages::get_by_wa_id(tx, wa_message_id)? {
+                Some(message) => Some(message),
+                None => match split_own_id(wa_message_id) {
+                    Some((_, key_id)) => store::messages::get_outbound_by_key_id(tx, &key_id)?,
+                    None => None,
+                },
+            };
+            let Some(message) = found else {
                 return Ok(None);
             };
             let forward = if ack < 0 {

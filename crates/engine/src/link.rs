@@ -52,7 +52,8 @@ pub struct ConnectionStatus {
     pub pairing_code: Option<String>,
     /// Sync progress in percent while `state` is `syncing`.
     pub sync_percent: Option<u8>,
-    /// Where the session key is kept: `keychain` or `file` (a weaker fallback the UI warns about).
+    /// Where the session key is kept: `secret-service`, `kernel-keyring`, or `file` (a weaker
+    /// fallback the UI warns about).
     pub key_location: Option<String>,
 }
 

@@ -80,6 +80,11 @@ fn create_normalises_the_phone_with_the_business_country_and_refuses_duplicates(
     );
     assert_eq!(rosa.name, "Rosa", "names are trimmed");
     assert_eq!(rosa.source, "manual");
+    assert_eq!(
+        rosa.phone_display.as_deref(),
+        Some("(415) 555-0132"),
+        "a number of the business's country reads in national format"
+    );
 
     let err = s
         .engine
@@ -100,6 +105,11 @@ fn create_normalises_the_phone_with_the_business_country_and_refuses_duplicates(
         brazil.phone_number.as_deref(),
         Some("+5511912345678"),
         "a country code wins"
+    );
+    assert_eq!(
+        brazil.phone_display.as_deref(),
+        Some("+55 11 91234-5678"),
+        "a foreign number reads in international format"
     );
 
     for (phone, fragment) in [

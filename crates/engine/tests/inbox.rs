@@ -385,3 +385,33 @@ fn a_send_interrupted_by_a_crash_is_looked_up_not_resent() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].wa_message_id, second.wa_message_id);
 }
+
+#[test]
+fn an_ack_filed_under_another_chat_id_still_finds_the_message() {
+    let s = setup();
+    let receipt = s
+        .engine
+        .send_message(SendMessage {
+            phone_number: "+14155550132".into(),
+            message: "hi".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let key_id = receipt.wa_message_id.rsplit('_').next().unwrap().to_owned();
+    // WhatsApp reports the ack with the person's hidden @lid id instead of the phone id.
+    s.engine
+        .apply_ack(&format!("true_98765@lid_{key_id}"), 2)
+        .unwrap();
+    assert_eq!(
+        s.engine.message(receipt.message_id).unwrap().status,
+        MessageStatus::Delivered
+    );
+    s.engine
+        .apply_ack("true_98765@lid_3EB0FFFFFFFFFFFFFFFF", 3)
+        .unwrap();
+    assert_eq!(
+        s.engine.message(receipt.message_id).unwrap().status,
+        MessageStatus::Delivered,
+        "an unknown key id changes nothing"
+    );
+}

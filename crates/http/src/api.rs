@@ -80,6 +80,9 @@ pub struct ApiRequest {
     /// The raw body (HTTP transport); wins over `body`.
     #[serde(skip)]
     pub raw_body: Option<Vec<u8>>,
+    /// A file body in base64 (desktop transport: IPC carries JSON only), for uploads such as
+    /// contact imports; used when there is no `raw_body`.
+    pub body_base64: Option<String>,
 }
 
 /// A response in transport-neutral form.
@@ -523,6 +526,13 @@ impl Api {
         }
         let body = match (request.raw_body, request.body) {
             (Some(raw), _) => raw,
+            (None, _) if request.body_base64.is_some() => {
+                use base64::Engine as _;
+                let text = request.body_base64.as_deref().unwrap_or_default();
+                base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .map_err(|_| Error::invalid_field("body", "The file is not valid base64"))?
+            }
             (None, Some(value)) => value.to_string().into_bytes(),
             (None, None) => Vec::new(),
         };

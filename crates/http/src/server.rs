@@ -219,6 +219,7 @@ fn handle(shared: &Shared, mut request: Request) {
         query,
         body: None,
         raw_body: Some(body),
+        body_base64: None,
     };
     let response = shared.api.dispatch(&shared.engine, caller, api_request);
     respond(request, response);

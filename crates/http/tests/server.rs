@@ -65,10 +65,18 @@ impl Running {
         stream.read_to_end(&mut response).unwrap();
         let text = String::from_utf8_lossy(&response);
         let status = text[9..12].parse().unwrap();
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
         (
             status,
-            serde_json::from_str(body).unwrap_or(Value::String(body.to_owned())),
+            serde_json::from_str(&body).unwrap_or(Value::String(body)),
         )
     }
 
@@ -89,6 +97,20 @@ impl Running {
             &body,
         )
     }
+}
+
+/// Undoes `Transfer-Encoding: chunked` (tiny_http chunks large bodies).
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&tail[..size]);
+        rest = &tail[size + 2..];
+    }
+    out
 }
 
 impl Drop for Running {

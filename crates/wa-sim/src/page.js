@@ -1061,8 +1061,6 @@
     db = await openDb();
     keys = await loadKeys();
     me = (await dbGet('identity')) || null;
-    registerModules();
-    window.Debug = Object.assign(window.Debug || {}, { VERSION });
     let hello;
     for (let attempt = 1; !hello; attempt++) {
       try {
@@ -1084,6 +1082,10 @@
     showProblem('');
     pageId = hello.page;
     missingModules = hello.missingModules || [];
+    // Modules and VERSION appear only now, with `missingModules` known: a script that waits for
+    // VERSION must never see a module the configured "update" removed (as on the real site).
+    registerModules();
+    window.Debug = Object.assign(window.Debug || {}, { VERSION });
     if (me) Conn.set({ wid: meWid(), pushname: me.pushName });
     Socket.set({ state: 'OPENING' });
     render();

@@ -166,9 +166,14 @@ fn tree_pss(root: u32) -> Vec<(u32, String, u64)> {
             let kind = text
                 .split(' ')
                 .find_map(|arg| arg.strip_prefix("--type=").map(str::to_owned))
-                .map(|kind| match text.split(' ').find_map(|a| a.strip_prefix("--utility-sub-type=")) {
-                    Some(sub) => format!("{kind}:{}", sub.rsplit('.').next().unwrap_or(sub)),
-                    None => kind,
+                .map(|kind| {
+                    match text
+                        .split(' ')
+                        .find_map(|a| a.strip_prefix("--utility-sub-type="))
+                    {
+                        Some(sub) => format!("{kind}:{}", sub.rsplit('.').next().unwrap_or(sub)),
+                        None => kind,
+                    }
                 })
                 .unwrap_or_else(|| "browser".to_owned());
             let pss = std::fs::read_to_string(proc_dir.join("smaps_rollup"))

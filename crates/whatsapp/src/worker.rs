@@ -84,6 +84,8 @@ pub(crate) struct Worker {
     shared: Arc<Shared>,
     sink: Sink,
     vault: Option<Arc<Vault>>,
+    /// Why the vault could not be opened, told to the user while connected.
+    vault_problem: Option<String>,
     vault_queue: mpsc::UnboundedSender<(VaultOp, oneshot::Sender<Result<(), String>>)>,
     internal: mpsc::UnboundedSender<Internal>,
     session: Option<Session>,
@@ -136,6 +138,7 @@ pub(crate) fn spawn(
         shared,
         sink,
         vault: None,
+        vault_problem: None,
         vault_queue,
         internal,
         session: None,
@@ -248,7 +251,12 @@ impl Worker {
     /// Stores and reports a status built from what is known; a repeat of the current one is dropped.
     fn publish(&mut self, state: ConnectionState, detail: Option<String>) {
         let mut status = ConnectionStatus::new(state);
-        status.detail = detail;
+        status.detail = match (&self.vault_problem, state) {
+            (Some(problem), ConnectionState::Connected) => Some(format!(
+                "Connected, but the session cannot be saved ({problem}); you may need to link again after a restart"
+            )),
+            _ => detail,
+        };
         status.phone_number = self.me.as_deref().and_then(phone_of);
         status.push_name = self.push_name.clone();
         status.wa_version = self.version.clone();
@@ -306,6 +314,8 @@ impl Worker {
                 tracing::info!(%version, "WhatsApp Web loaded");
                 self.version = Some(version);
                 self.changed = false;
+                // Pieces of a file whose message died with the previous document.
+                self.media_parts.clear();
             }
             PageEvent::Changed { version, missing } => {
                 tracing::error!(%version, ?missing, "WhatsApp Web lacks parts the app relies on");
@@ -550,7 +560,8 @@ impl Worker {
                 self.vault = Some(Arc::new(vault));
             }
             Ok(Err(error)) => {
-                tracing::error!(%error, "the session vault is unavailable; the session will not survive a restart")
+                tracing::error!(%error, "the session vault is unavailable; the session will not survive a restart");
+                self.vault_problem = Some(error);
             }
             Err(error) => tracing::error!(%error, "opening the session vault panicked"),
         }

@@ -260,3 +260,125 @@ export interface MediaData {
   size: number;
   data: string;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Contacts: the table, tags, bulk actions, import and export
+
+/** One contact (`GET /api/v1/contacts/:id`, rows of `GET /api/v1/contacts`, `contact.*` events). */
+export interface Contact {
+  id: number;
+  /** E.164; null for a WhatsApp user known only by a hidden `@lid` id. */
+  phoneNumber: string | null;
+  /** National format for the business's country, international otherwise. */
+  phoneDisplay: string | null;
+  waId: string | null;
+  name: string;
+  pushName: string;
+  email: string;
+  notes: string;
+  fields: Record<string, string>;
+  optedOut: boolean;
+  optedOutAt: string | null;
+  source: ContactSource;
+  firstMessageAt: string | null;
+  lastMessageAt: string | null;
+  messagesIn: number;
+  messagesOut: number;
+  unreadCount: number;
+  tags: Tag[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ContactSource = 'manual' | 'conversation' | 'import' | 'api';
+export type TagMode = 'any' | 'all';
+export type ContactSortField = 'name' | 'lastMessageAt' | 'createdAt';
+export type SortOrder = 'asc' | 'desc';
+
+/** Which contacts a list, an export or a bulk action is about. */
+export interface ContactFilter {
+  q?: string;
+  tags?: number[];
+  tagMode?: TagMode;
+  optedOut?: boolean;
+  source?: ContactSource;
+}
+
+/** `POST /api/v1/contacts`; tags by id or by name (created when missing). */
+export interface NewContact {
+  phoneNumber: string;
+  name?: string;
+  email?: string;
+  notes?: string;
+  fields?: Record<string, string>;
+  tags?: Array<number | string>;
+  optedOut?: boolean;
+}
+
+/** `PUT /api/v1/contacts/:id`: fields left out stay as they are. */
+export type ContactPatch = Partial<Omit<NewContact, 'phoneNumber'>> & { phoneNumber?: string };
+
+/** `GET /api/v1/tags`. */
+export interface TagSummary extends Tag {
+  contactCount: number;
+}
+
+export type BulkAction = 'tag' | 'untag' | 'delete' | 'opt_out' | 'opt_in';
+
+export interface BulkRequest {
+  ids?: number[];
+  filter?: ContactFilter;
+  action: BulkAction;
+  tagId?: number;
+}
+
+export interface BulkOutcome {
+  action: BulkAction;
+  matched: number;
+  changed: number;
+}
+
+export type ImportFormat = 'csv' | 'vcf' | 'json';
+export type DedupeMode = 'skip' | 'fill' | 'overwrite';
+
+export interface ImportRowError {
+  line: number;
+  /** no_phone, unparseable_phone, invalid_phone, duplicate_in_file, bad_encoding, field_too_long, broken_quoting, ... */
+  code: string;
+  reason: string;
+}
+
+export interface ImportPreviewRow {
+  line: number;
+  action: 'create' | 'update' | 'skip' | 'reject';
+  phoneNumber: string;
+  name: string;
+  email: string;
+  notes: string;
+  tags: string[];
+  fields: Record<string, string>;
+  optedOut: boolean | null;
+  reason: string | null;
+}
+
+export interface ImportCounts {
+  imported: number;
+  updated: number;
+  skipped: number;
+  rejected: number;
+}
+
+/** `POST /api/v1/contacts/import` answer, for a dry run and a real import alike. */
+export interface ImportReport extends ImportCounts {
+  dryRun: boolean;
+  format: ImportFormat;
+  encoding: 'utf-8' | 'utf-16' | 'windows-1252';
+  delimiter: string | null;
+  dedupe: DedupeMode;
+  rows: number;
+  errors: ImportRowError[];
+  errorsTruncated: boolean;
+  tagsCreated: string[];
+  columns: Array<{ column: string; field: string | null }>;
+  preview: ImportPreviewRow[];
+}

@@ -37,8 +37,6 @@ pub const MAX_COLUMNS: usize = 1000;
 pub const MAX_REPORTED_ERRORS: usize = 50_000;
 /// Rows shown in the preview.
 pub const PREVIEW_ROWS: usize = 20;
-/// Rows written between two progress events.
-const PROGRESS_EVERY: usize = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -834,6 +832,7 @@ fn plan(
         .collect();
     let mut new_tags: Vec<TagSpec> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let stored = store::contacts::all_phones(conn)?;
     let mut actions = Vec::new();
     for record in &parsed.records {
         let outcome = check(record, region).and_then(|row| {
@@ -879,7 +878,12 @@ fn plan(
             }
         }
         let phone = row.fields.phone_number.as_deref().unwrap_or_default();
-        let (action, fields) = match store::contacts::import_target(conn, phone)? {
+        let existing = if stored.contains(phone) {
+            store::contacts::import_target(conn, phone)?
+        } else {
+            None
+        };
+        let (action, fields) = match existing {
             None => {
                 report.imported += 1;
                 actions.push(Action::Create {
@@ -943,38 +947,51 @@ fn execute(engine: &Engine, conn: &Connection, plan: &Plan, now: crate::Millis) 
         let id = store::tags::insert(conn, &tag.name, &color, now)?;
         tag_ids.insert(tag.name.to_lowercase(), id);
     }
-    let ids_of = |specs: &[TagSpec]| -> Vec<i64> {
-        specs
-            .iter()
-            .filter_map(|t| tag_ids.get(&t.name.to_lowercase()).copied())
-            .collect()
+    let mut write = store::contacts::ImportWrite {
+        creates: Vec::new(),
+        updates: Vec::new(),
+        links: Vec::new(),
+        replace_tags_of: Vec::new(),
     };
-    let total = plan.actions.len();
-    for (done, action) in plan.actions.iter().enumerate() {
+    let link = |phone: &'_ Option<String>, specs: &[TagSpec], links: &mut Vec<(String, i64)>| {
+        for spec in specs {
+            if let (Some(phone), Some(id)) = (phone, tag_ids.get(&spec.name.to_lowercase())) {
+                links.push((phone.clone(), *id));
+            }
+        }
+    };
+    let mut links: Vec<(String, i64)> = Vec::new();
+    for action in &plan.actions {
         match action {
             Action::Create { fields, tags } => {
-                let id = store::contacts::insert(conn, fields, "import", now)?;
-                store::contacts::link_tags(conn, id, &ids_of(tags), now)?;
+                write.creates.push(fields);
+                link(&fields.phone_number, tags, &mut links);
             }
             Action::Update { id, fields, tags } => {
-                store::contacts::update(conn, *id, fields, now)?;
+                write.updates.push((*id, fields));
                 match tags {
-                    TagChange::Add(tags) => {
-                        store::contacts::link_tags(conn, *id, &ids_of(tags), now)?
-                    }
-                    TagChange::Replace(tags) => {
-                        store::contacts::set_tags(conn, *id, &ids_of(tags), now)?
+                    TagChange::Add(specs) => link(&fields.phone_number, specs, &mut links),
+                    TagChange::Replace(specs) => {
+                        if let Some(phone) = fields.phone_number.as_deref() {
+                            write.replace_tags_of.push(phone);
+                        }
+                        link(&fields.phone_number, specs, &mut links);
                     }
                 }
             }
         }
-        if (done + 1) % PROGRESS_EVERY == 0 {
-            engine.emit(Event::ImportProgress {
-                done: done + 1,
-                total,
-            });
-        }
     }
+    write.links = links.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let total = plan.actions.len();
+    let mut done = 0;
+    store::contacts::write_import(conn, &write, "import", now, |staged| {
+        done += staged;
+        engine.emit(Event::ImportProgress {
+            done: done.min(total),
+            total,
+        });
+    })?;
+    engine.emit(Event::ImportProgress { done: total, total });
     Ok(())
 }
 

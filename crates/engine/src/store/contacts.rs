@@ -21,6 +21,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Contact> {
     Ok(Contact {
         id: row.get(0)?,
         phone_number: row.get(1)?,
+        phone_display: None,
         wa_id: row.get(2)?,
         name: row.get(3)?,
         push_name: row.get(4)?,
@@ -184,6 +185,20 @@ fn phone_fragment(word: &str) -> Option<String> {
 
 /// The WHERE clause (with `c` as the contacts alias) and its parameters for a filter.
 fn where_clause(filter: &ContactFilter) -> (String, Vec<Value>) {
+    let (mut conditions, mut values) = search_conditions(filter);
+    let (more, more_values) = other_conditions(filter);
+    conditions.extend(more);
+    values.extend(more_values);
+    let sql = if conditions.is_empty() {
+        "1".to_owned()
+    } else {
+        conditions.join(" AND ")
+    };
+    (sql, values)
+}
+
+/// The conditions of the search words.
+fn search_conditions(filter: &ContactFilter) -> (Vec<String>, Vec<Value>) {
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -215,6 +230,13 @@ fn where_clause(filter: &ContactFilter) -> (String, Vec<Value>) {
             values.push(Value::Text(text));
         }
     }
+    (conditions, values)
+}
+
+/// The conditions of tags, opt-out and source.
+fn other_conditions(filter: &ContactFilter) -> (Vec<String>, Vec<Value>) {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
     let mut tags = filter.tags.clone();
     tags.sort_unstable();
     tags.dedup();
@@ -239,12 +261,21 @@ fn where_clause(filter: &ContactFilter) -> (String, Vec<Value>) {
         conditions.push("c.source = ?".into());
         values.push(Value::Text(source.to_owned()));
     }
-    let sql = if conditions.is_empty() {
-        "1".to_owned()
-    } else {
-        conditions.join(" AND ")
-    };
-    (sql, values)
+    (conditions, values)
+}
+
+/// Search hits counted before choosing how to read a page: below this, the hits are sorted; from
+/// this on, the sort index is walked in order and each entry checked against the hits, which stops
+/// as soon as the page is full (a common first name matches thousands of contacts).
+const WALK_INDEX_FROM_HITS: i64 = 500;
+
+/// The index that reads contacts in `field` order (see `V3__contacts_search.sql`).
+fn sort_index(field: SortField) -> &'static str {
+    match field {
+        SortField::Name => "contacts_sort_name",
+        SortField::LastMessageAt => "contacts_sort_last_message",
+        SortField::CreatedAt => "contacts_sort_created",
+    }
 }
 
 /// A page of contacts (with their tags) and each one's sort key, after `after` = (key, id).
@@ -257,6 +288,20 @@ pub(crate) fn list(
 ) -> Result<Vec<(Contact, SortKey)>> {
     let (mut condition, mut values) = where_clause(filter);
     let key = sort_expression(sort.field);
+    let (search, search_values) = search_conditions(filter);
+    let mut indexed = String::new();
+    if !search.is_empty() {
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM contacts c WHERE {} LIMIT {WALK_INDEX_FROM_HITS})",
+            search.join(" AND ")
+        );
+        let hits: i64 = conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(search_values), |r| r.get(0))?;
+        if hits >= WALK_INDEX_FROM_HITS {
+            indexed = format!("INDEXED BY {}", sort_index(sort.field));
+        }
+    }
     let (cmp, dir) = match sort.order {
         SortOrder::Asc => (">", "ASC"),
         SortOrder::Desc => ("<", "DESC"),
@@ -279,7 +324,8 @@ pub(crate) fn list(
         .map(|c| format!("c.{}", c.trim()))
         .collect();
     let sql = format!(
-        "SELECT {}, {key} FROM contacts c WHERE {condition} ORDER BY {key} {dir}, c.id {dir} LIMIT ?",
+        "SELECT {}, {key} FROM contacts c {indexed} WHERE {condition}
+         ORDER BY {key} {dir}, c.id {dir} LIMIT ?",
         columns.join(", ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -420,17 +466,6 @@ pub(crate) fn exists(conn: &Connection, id: i64) -> Result<bool> {
         .is_some())
 }
 
-/// The ids among `ids` that are contacts.
-pub(crate) fn existing_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<i64>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for &id in ids {
-        if exists(conn, id)? {
-            out.push(id);
-        }
-    }
-    Ok(out)
-}
-
 fn fields_json(fields: &ContactFields) -> String {
     serde_json::to_string(&fields.fields).unwrap_or_else(|_| "{}".into())
 }
@@ -500,25 +535,46 @@ pub(crate) fn set_tags(conn: &Connection, id: i64, tag_ids: &[i64], now: Millis)
     Ok(())
 }
 
-fn touch(conn: &Connection, id: i64, now: Millis) -> Result<()> {
-    conn.prepare_cached("UPDATE contacts SET updated_at = ?2 WHERE id = ?1")?
-        .execute(params![id, now])?;
+/// Loads ids into this connection's temp table `bulk_ids`, so ONE statement acts on all of them.
+/// Why: FTS5 flushes its pending index data at every statement of a transaction, so a statement per
+/// contact (each firing the FTS triggers) makes batches of thousands crawl.
+fn stage_ids(conn: &Connection, ids: &[i64]) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS bulk_ids (id INTEGER PRIMARY KEY); DELETE FROM temp.bulk_ids;",
+    )?;
+    let mut insert = conn.prepare_cached("INSERT OR IGNORE INTO temp.bulk_ids (id) VALUES (?1)")?;
+    for id in ids {
+        insert.execute([id])?;
+    }
     Ok(())
 }
 
-/// Tags contacts; returns how many did not have the tag yet.
-pub(crate) fn add_tag(conn: &Connection, ids: &[i64], tag_id: i64, now: Millis) -> Result<usize> {
-    let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, created_at) VALUES (?1, ?2, ?3)",
+/// The ids among `ids` that are contacts, in id order.
+pub(crate) fn existing_ids(conn: &Connection, ids: &[i64]) -> Result<Vec<i64>> {
+    stage_ids(conn, ids)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM contacts WHERE id IN (SELECT id FROM temp.bulk_ids) ORDER BY id",
     )?;
-    let mut changed = 0;
-    for &id in ids {
-        if insert.execute(params![id, tag_id, now])? > 0 {
-            touch(conn, id, now)?;
-            changed += 1;
-        }
-    }
-    Ok(changed)
+    let found = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(found)
+}
+
+/// Tags contacts; returns how many did not have the tag yet (those get a new `updated_at`).
+pub(crate) fn add_tag(conn: &Connection, ids: &[i64], tag_id: i64, now: Millis) -> Result<usize> {
+    stage_ids(conn, ids)?;
+    conn.execute(
+        "UPDATE contacts SET updated_at = ?2
+         WHERE id IN (SELECT id FROM temp.bulk_ids)
+           AND NOT EXISTS (SELECT 1 FROM contact_tags WHERE contact_id = contacts.id AND tag_id = ?1)",
+        params![tag_id, now],
+    )?;
+    Ok(conn.execute(
+        "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, created_at)
+         SELECT id, ?1, ?2 FROM temp.bulk_ids WHERE id IN (SELECT id FROM contacts)",
+        params![tag_id, now],
+    )?)
 }
 
 /// Untags contacts; returns how many had the tag.
@@ -528,16 +584,17 @@ pub(crate) fn remove_tag(
     tag_id: i64,
     now: Millis,
 ) -> Result<usize> {
-    let mut delete =
-        conn.prepare_cached("DELETE FROM contact_tags WHERE contact_id = ?1 AND tag_id = ?2")?;
-    let mut changed = 0;
-    for &id in ids {
-        if delete.execute(params![id, tag_id])? > 0 {
-            touch(conn, id, now)?;
-            changed += 1;
-        }
-    }
-    Ok(changed)
+    stage_ids(conn, ids)?;
+    conn.execute(
+        "UPDATE contacts SET updated_at = ?2
+         WHERE id IN (SELECT contact_id FROM contact_tags
+                      WHERE tag_id = ?1 AND contact_id IN (SELECT id FROM temp.bulk_ids))",
+        params![tag_id, now],
+    )?;
+    Ok(conn.execute(
+        "DELETE FROM contact_tags WHERE tag_id = ?1 AND contact_id IN (SELECT id FROM temp.bulk_ids)",
+        [tag_id],
+    )?)
 }
 
 /// Opts contacts out (recording when) or back in; returns how many changed.
@@ -547,40 +604,35 @@ pub(crate) fn set_opted_out(
     opted_out: bool,
     now: Millis,
 ) -> Result<usize> {
-    let mut update = conn.prepare_cached(
-        "UPDATE contacts SET opted_out = ?2, opted_out_at = CASE WHEN ?2 THEN ?3 END, updated_at = ?3
-         WHERE id = ?1 AND opted_out <> ?2",
-    )?;
-    let mut changed = 0;
-    for &id in ids {
-        changed += update.execute(params![id, opted_out, now])?;
-    }
-    Ok(changed)
+    stage_ids(conn, ids)?;
+    Ok(conn.execute(
+        "UPDATE contacts SET opted_out = ?1, opted_out_at = CASE WHEN ?1 THEN ?2 END, updated_at = ?2
+         WHERE id IN (SELECT id FROM temp.bulk_ids) AND opted_out <> ?1",
+        params![opted_out, now],
+    )?)
 }
 
 /// Media files (relative to the data directory) of the contacts' messages.
 pub(crate) fn media_paths(conn: &Connection, ids: &[i64]) -> Result<Vec<String>> {
+    stage_ids(conn, ids)?;
     let mut stmt = conn.prepare_cached(
-        "SELECT media_path FROM messages WHERE contact_id = ?1 AND media_path IS NOT NULL",
+        "SELECT media_path FROM messages
+         WHERE contact_id IN (SELECT id FROM temp.bulk_ids) AND media_path IS NOT NULL",
     )?;
-    let mut paths = Vec::new();
-    for &id in ids {
-        for path in stmt.query_map([id], |r| r.get::<_, String>(0))? {
-            paths.push(path?);
-        }
-    }
+    let paths = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(paths)
 }
 
 /// Deletes contacts; their messages, outbox rows and tag links go with them (foreign keys cascade).
 /// Returns whether anything was deleted.
 pub(crate) fn delete(conn: &Connection, ids: &[i64]) -> Result<bool> {
-    let mut stmt = conn.prepare_cached("DELETE FROM contacts WHERE id = ?1")?;
-    let mut any = false;
-    for &id in ids {
-        any |= stmt.execute([id])? > 0;
-    }
-    Ok(any)
+    stage_ids(conn, ids)?;
+    Ok(conn.execute(
+        "DELETE FROM contacts WHERE id IN (SELECT id FROM temp.bulk_ids)",
+        [],
+    )? > 0)
 }
 
 /// An existing contact as an import sees it: the fields it may fill or overwrite and its tags.
@@ -588,6 +640,16 @@ pub(crate) struct ImportTarget {
     pub id: i64,
     pub fields: ContactFields,
     pub tag_ids: Vec<i64>,
+}
+
+/// Every stored number: an import looks up only the rows whose number is among them.
+pub(crate) fn all_phones(conn: &Connection) -> Result<std::collections::HashSet<String>> {
+    let mut stmt =
+        conn.prepare("SELECT phone_number FROM contacts WHERE phone_number IS NOT NULL")?;
+    let phones = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(phones)
 }
 
 /// The contact holding a number, for an import's dedupe.
@@ -622,13 +684,99 @@ pub(crate) fn import_target(conn: &Connection, phone: &str) -> Result<Option<Imp
     Ok(Some(target))
 }
 
-/// Adds tags to a contact, keeping those it has.
-pub(crate) fn link_tags(conn: &Connection, id: i64, tag_ids: &[i64], now: Millis) -> Result<()> {
-    let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, created_at) VALUES (?1, ?2, ?3)",
+/// What an import writes, all in the caller's transaction.
+pub(crate) struct ImportWrite<'a> {
+    pub creates: Vec<&'a ContactFields>,
+    pub updates: Vec<(i64, &'a ContactFields)>,
+    /// (phone, tag id) links to add; the contacts are found by their (unique) number.
+    pub links: Vec<(&'a str, i64)>,
+    /// Numbers whose contacts lose their tags before `links` are added (overwrite).
+    pub replace_tags_of: Vec<&'a str>,
+}
+
+/// Writes an import with a handful of set-based statements over temp tables (see [`stage_ids`] for
+/// why not a statement per row). `progress` hears how many rows are staged.
+pub(crate) fn write_import(
+    conn: &Connection,
+    write: &ImportWrite,
+    source: &str,
+    now: Millis,
+    mut progress: impl FnMut(usize),
+) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS import_rows (
+             n INTEGER PRIMARY KEY, id INTEGER, phone_number TEXT, name TEXT, email TEXT, notes TEXT,
+             fields TEXT, opted_out INTEGER);
+         CREATE TEMP TABLE IF NOT EXISTS import_links (phone_number TEXT, tag_id INTEGER);
+         CREATE TEMP TABLE IF NOT EXISTS import_replace (phone_number TEXT PRIMARY KEY);
+         DELETE FROM temp.import_rows; DELETE FROM temp.import_links; DELETE FROM temp.import_replace;",
     )?;
-    for tag in tag_ids {
-        insert.execute(params![id, tag, now])?;
+    let stage = |rows: &mut dyn Iterator<Item = (Option<i64>, &ContactFields)>,
+                 progress: &mut dyn FnMut(usize)|
+     -> Result<()> {
+        conn.execute("DELETE FROM temp.import_rows", [])?;
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO temp.import_rows (id, phone_number, name, email, notes, fields, opted_out)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (n, (id, f)) in rows.enumerate() {
+            insert.execute(params![
+                id,
+                f.phone_number,
+                f.name,
+                f.email,
+                f.notes,
+                fields_json(f),
+                f.opted_out
+            ])?;
+            if (n + 1) % 5000 == 0 {
+                progress(5000);
+            }
+        }
+        Ok(())
+    };
+    stage(&mut write.creates.iter().map(|f| (None, *f)), &mut progress)?;
+    conn.execute(
+        "INSERT INTO contacts (phone_number, name, email, notes, fields, opted_out, opted_out_at,
+             source, created_at, updated_at)
+         SELECT phone_number, name, email, notes, fields, opted_out, CASE WHEN opted_out THEN ?1 END,
+             ?2, ?1, ?1
+         FROM temp.import_rows ORDER BY n",
+        params![now, source],
+    )?;
+    stage(
+        &mut write.updates.iter().map(|(id, f)| (Some(*id), *f)),
+        &mut progress,
+    )?;
+    conn.execute(
+        "UPDATE contacts SET phone_number = r.phone_number, name = r.name, email = r.email,
+             notes = r.notes, fields = r.fields,
+             opted_out_at = CASE WHEN r.opted_out THEN coalesce(contacts.opted_out_at, ?1) END,
+             opted_out = r.opted_out, updated_at = ?1
+         FROM temp.import_rows r WHERE contacts.id = r.id",
+        [now],
+    )?;
+    let mut replace =
+        conn.prepare_cached("INSERT OR IGNORE INTO temp.import_replace VALUES (?1)")?;
+    for phone in &write.replace_tags_of {
+        replace.execute([phone])?;
     }
+    conn.execute(
+        "DELETE FROM contact_tags WHERE contact_id IN (
+             SELECT c.id FROM contacts c JOIN temp.import_replace r ON r.phone_number = c.phone_number)",
+        [],
+    )?;
+    let mut link = conn.prepare_cached("INSERT INTO temp.import_links VALUES (?1, ?2)")?;
+    for (phone, tag) in &write.links {
+        link.execute(params![phone, tag])?;
+    }
+    conn.execute(
+        "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, created_at)
+         SELECT c.id, l.tag_id, ?1 FROM temp.import_links l JOIN contacts c ON c.phone_number = l.phone_number",
+        [now],
+    )?;
+    conn.execute_batch(
+        "DELETE FROM temp.import_rows; DELETE FROM temp.import_links; DELETE FROM temp.import_replace;",
+    )?;
     Ok(())
 }

@@ -66,6 +66,18 @@ pub(crate) fn get_by_wa_id(conn: &Connection, wa_id: &str) -> Result<Option<Mess
         .optional()?)
 }
 
+/// An outbound message by the key id the engine chose (the last part of `true_<chat>_<key>`).
+pub(crate) fn get_outbound_by_key_id(conn: &Connection, key_id: &str) -> Result<Option<Message>> {
+    let pattern = format!("true\\_%\\_{}", key_id.replace(['%', '_', '\\'], ""));
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM messages WHERE direction = 'out' AND wa_message_id LIKE ?1 ESCAPE '\\'"),
+            [pattern],
+            from_row,
+        )
+        .optional()?)
+}
+
 /// A new message row; `None` when a message with that WhatsApp id already exists.
 pub(crate) struct NewMessage<'a> {
     pub wa_message_id: &'a str,

@@ -280,3 +280,148 @@ pub fn routes() -> Vec<Route> {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::Value;
+    use whatsflow_engine::link::{InboundMessage, MediaFile};
+    use whatsflow_engine::{Engine, ManualClock};
+
+    use crate::api::{ApiRequest, ApiResponse, Caller};
+
+    fn engine() -> (Engine, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let engine =
+            Engine::in_memory(Arc::new(ManualClock::new(1_780_000_000_000)), dir.path()).unwrap();
+        for (i, body) in ["Do you have roses?", "And tulips?"].iter().enumerate() {
+            engine
+                .ingest(InboundMessage {
+                    wa_message_id: format!("false_15550000001@c.us_M{i}"),
+                    chat_id: "15550000001@c.us".into(),
+                    phone_number: Some("+15550000001".into()),
+                    push_name: Some("Ana".into()),
+                    from_me: false,
+                    kind: "chat".into(),
+                    body: (*body).into(),
+                    caption: None,
+                    media: None,
+                    quoted_wa_id: None,
+                    timestamp: 1_780_000_000_000 + i as i64,
+                })
+                .unwrap();
+        }
+        engine
+            .ingest(InboundMessage {
+                wa_message_id: "false_15550000001@c.us_P1".into(),
+                chat_id: "15550000001@c.us".into(),
+                phone_number: Some("+15550000001".into()),
+                push_name: None,
+                from_me: false,
+                kind: "image".into(),
+                body: String::new(),
+                caption: Some("Like this".into()),
+                media: Some(MediaFile {
+                    bytes: b"\xff\xd8\xff fake jpeg".to_vec(),
+                    mimetype: "image/jpeg".into(),
+                    filename: None,
+                }),
+                quoted_wa_id: None,
+                timestamp: 1_780_000_000_010,
+            })
+            .unwrap();
+        (engine, dir)
+    }
+
+    fn get(engine: &Engine, path: &str) -> ApiResponse {
+        crate::routes::api().dispatch(
+            engine,
+            Caller::Session,
+            ApiRequest {
+                method: "GET".into(),
+                path: path.into(),
+                ..Default::default()
+            },
+        )
+    }
+
+    fn json(response: &ApiResponse) -> Value {
+        serde_json::from_slice(&response.body).unwrap()
+    }
+
+    #[test]
+    fn the_chat_list_pages_and_rejects_bad_filters() {
+        let (engine, _dir) = engine();
+        let page = get(&engine, "/api/v1/chats?limit=10");
+        assert_eq!(page.status, 200);
+        let body = json(&page);
+        assert_eq!(body["nextCursor"], Value::Null);
+        assert_eq!(body["data"][0]["contact"]["displayName"], "Ana");
+        assert_eq!(body["data"][0]["unreadCount"], 3);
+        assert_eq!(body["data"][0]["lastMessage"]["preview"], "📷 Like this");
+        assert_eq!(get(&engine, "/api/v1/chats?unread=true").status, 200);
+        for bad in [
+            "/api/v1/chats?unread=maybe",
+            "/api/v1/chats?tag=vip",
+            "/api/v1/chats?cursor=zzz",
+            "/api/v1/chats?limit=0",
+        ] {
+            let response = get(&engine, bad);
+            assert_eq!(response.status, 400, "{bad}");
+            assert_eq!(
+                json(&response)["error"]["code"],
+                "validation_failed",
+                "{bad}"
+            );
+        }
+        let one = get(&engine, "/api/v1/chats/1");
+        assert_eq!(json(&one)["data"]["contact"]["phoneNumber"], "+15550000001");
+        assert_eq!(get(&engine, "/api/v1/chats/99").status, 404);
+    }
+
+    #[test]
+    fn search_is_its_own_route_and_context_windows_a_message() {
+        let (engine, _dir) = engine();
+        let found = json(&get(&engine, "/api/v1/messages/search?q=tulip"));
+        assert_eq!(found["data"].as_array().unwrap().len(), 1, "{found}");
+        assert_eq!(found["data"][0]["contact"]["displayName"], "Ana");
+        let id = found["data"][0]["message"]["id"].as_i64().unwrap();
+        let window = json(&get(
+            &engine,
+            &format!("/api/v1/messages/{id}/context?limit=2"),
+        ));
+        let ids: Vec<i64> = window["data"]["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_i64().unwrap())
+            .collect();
+        assert!(ids.contains(&id), "the window holds the message: {window}");
+        assert_eq!(window["data"]["messages"].as_array().unwrap().len(), 2);
+        assert_eq!(get(&engine, "/api/v1/messages/9999/context").status, 404);
+        let newer = json(&get(&engine, "/api/v1/messages/contact/1?after=1"));
+        let bodies: Vec<&str> = newer["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["body"].as_str().unwrap())
+            .collect();
+        assert_eq!(bodies, ["", "And tulips?"], "newer messages, newest first");
+    }
+
+    #[test]
+    fn media_is_served_raw_with_its_type_or_as_base64() {
+        let (engine, _dir) = engine();
+        let raw = get(&engine, "/api/v1/messages/3/media");
+        assert_eq!(raw.status, 200);
+        assert_eq!(raw.content_type, "image/jpeg");
+        assert_eq!(raw.body, b"\xff\xd8\xff fake jpeg");
+        let inline = json(&get(&engine, "/api/v1/messages/3/media/base64"));
+        assert_eq!(inline["data"]["mimetype"], "image/jpeg");
+        assert_eq!(inline["data"]["size"], 13);
+        let no_media = get(&engine, "/api/v1/messages/1/media");
+        assert_eq!(no_media.status, 404);
+        assert_eq!(json(&no_media)["error"]["code"], "not_found");
+    }
+}

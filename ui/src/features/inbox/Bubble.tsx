@@ -5,7 +5,7 @@ import { Download, FileText, Film, Loader2, MapPin, Mic, Music, Reply, UserRound
 import { useEffect, useState } from 'react';
 import type { Message } from '../../api/types';
 import { cn } from '../../lib/cn';
-import { mediaUrl } from './api';
+import { INLINE_IMAGE, mediaUrl } from './api';
 import { bubbleTime, fileSize, tickOf } from './format';
 import { TickIcon } from './Ticks';
 
@@ -64,7 +64,7 @@ function MediaImage({ message }: { message: Message }) {
 }
 
 const fileIcons = { video: Film, audio: Music, ptt: Mic, document: FileText } as const;
-const fileLabels: Record<string, string> = { video: 'Video', audio: 'Audio', ptt: 'Voice message', document: 'Document' };
+const fileLabels: Record<string, string> = { video: 'Video', audio: 'Audio', ptt: 'Voice message', document: 'Document', image: 'Image', sticker: 'Sticker' };
 
 function MediaFile({ message }: { message: Message }) {
   const [busy, setBusy] = useState(false);
@@ -124,7 +124,13 @@ function Body({ message }: { message: Message }) {
     case 'sticker':
       return (
         <>
-          {message.media ? <MediaImage message={message} /> : <p className="text-zinc-500">📷 Photo</p>}
+          {!message.media ? (
+            <p className="text-zinc-500">📷 Photo</p>
+          ) : INLINE_IMAGE.test(message.media.mimetype) ? (
+            <MediaImage message={message} />
+          ) : (
+            <MediaFile message={message} />
+          )}
           {caption && <p className="mt-1 whitespace-pre-wrap break-words">{caption}</p>}
         </>
       );

@@ -234,7 +234,7 @@ export function Composer({
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
           placeholder={attachment ? 'Add a caption…' : 'Type a message'}
-          aria-label="Message"
+          aria-label="Type a message"
           className={cn(
             'min-h-10 flex-1 resize-none rounded-2xl border-0 bg-zinc-100 px-4 py-2.5 text-[14px] leading-snug text-zinc-900 placeholder:text-zinc-500 focus:outline-none focus:ring-2 focus:ring-brand-600 dark:bg-zinc-800 dark:text-zinc-100',
             text.length > MAX_TEXT && 'ring-2 ring-red-500',

@@ -52,8 +52,11 @@ const ackLabels: Record<number, string> = { [-1]: 'failed', 0: 'pending', 1: 'se
 export function SimulatedPhone({ simulatorUrl, onClose }: { simulatorUrl: string; onClose: () => void }) {
   const [state, setState] = useState<SimState | null>(null);
   const [outbound, setOutbound] = useState<SimOutbound[]>([]);
+  /** The simulator cannot be read (polling clears it once it answers again). */
   const [problem, setProblem] = useState<string | null>(null);
-  const [from, setFrom] = useState('+15551230001');
+  /** The last action failed; stays until the next action, whatever polling says. */
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [from, setFrom] = useState('+14155550101');
   const [name, setName] = useState('Ana Customer');
   const [body, setBody] = useState('');
   const [busy, setBusy] = useState(false);
@@ -79,12 +82,13 @@ export function SimulatedPhone({ simulatorUrl, onClose }: { simulatorUrl: string
   const act = async (what: () => Promise<unknown>, done?: string) => {
     setBusy(true);
     setNotice(null);
+    setActionError(null);
     try {
       await what();
       if (done) setNotice(done);
       await refresh();
     } catch (e) {
-      setProblem(e instanceof Error ? e.message : String(e));
+      setActionError(e instanceof Error ? e.message : String(e));
     } finally {
       setBusy(false);
     }
@@ -98,7 +102,8 @@ export function SimulatedPhone({ simulatorUrl, onClose }: { simulatorUrl: string
     }, 'Sent to the business.');
   const ack = (id: string, value: number) => act(() => control(simulatorUrl, 'ack', { id, ack: value }));
 
-  const waitingForScan = state !== null && !state.paired;
+  // The phone can scan only once the page shows a QR code (the simulator refuses otherwise).
+  const canScan = state !== null && !state.paired && Boolean(state.qr);
 
   return (
     <aside
@@ -120,11 +125,11 @@ export function SimulatedPhone({ simulatorUrl, onClose }: { simulatorUrl: string
         <p className="text-xs text-zinc-600 dark:text-zinc-400">
           Nothing here touches the real WhatsApp. This panel plays your phone and your customers in the built-in simulator.
         </p>
-        {problem && (
-          <p role="alert" className="rounded-md bg-red-50 px-2.5 py-2 text-red-800 dark:bg-red-950/40 dark:text-red-200">
-            {problem}
+        {[problem, actionError].filter(Boolean).map((text) => (
+          <p key={text} role="alert" className="rounded-md bg-red-50 px-2.5 py-2 text-red-800 dark:bg-red-950/40 dark:text-red-200">
+            {text}
           </p>
-        )}
+        ))}
         {notice && <p className="rounded-md bg-white/80 px-2.5 py-2 text-zinc-700 dark:bg-zinc-900/60 dark:text-zinc-300">{notice}</p>}
 
         <section className="space-y-2">
@@ -140,7 +145,7 @@ export function SimulatedPhone({ simulatorUrl, onClose }: { simulatorUrl: string
               <p className="text-zinc-600 dark:text-zinc-400">
                 {state.qr ? 'WhatsApp shows a QR code. Scan it with the simulated phone to link it.' : 'Not linked. The QR code appears once WhatsApp has started.'}
               </p>
-              <Button size="sm" icon={<QrCode className="size-4" aria-hidden />} onClick={() => void scan()} disabled={busy || !waitingForScan}>
+              <Button size="sm" icon={<QrCode className="size-4" aria-hidden />} onClick={() => void scan()} disabled={busy || !canScan}>
                 Scan the QR code
               </Button>
             </>
@@ -151,7 +156,7 @@ export function SimulatedPhone({ simulatorUrl, onClose }: { simulatorUrl: string
           <h3 className="font-semibold">Write to the business as a customer</h3>
           <label className="block space-y-1">
             <span className="text-xs text-zinc-600 dark:text-zinc-400">Customer's number</span>
-            <Input value={from} onChange={(e) => setFrom(e.target.value)} aria-label="Customer's number" placeholder="+15551230001" />
+            <Input value={from} onChange={(e) => setFrom(e.target.value)} aria-label="Customer's number" placeholder="+14155550101" />
           </label>
           <label className="block space-y-1">
             <span className="text-xs text-zinc-600 dark:text-zinc-400">Customer's WhatsApp name</span>

@@ -58,11 +58,22 @@ function base64ToBlob(data: string, mimetype: string): Blob {
   return new Blob([bytes], { type: mimetype });
 }
 
+/**
+ * Image types shown inline and opened in a tab. Anything else (SVG above all, which can carry scripts and
+ * would run with the app's origin from a blob URL) is only ever downloaded.
+ */
+export const INLINE_IMAGE = /^image\/(jpeg|png|gif|webp|bmp|avif)$/;
+
+/** A blob safe to point a link at: inline image types keep their type, the rest become opaque bytes. */
+function defang(blob: Blob): Blob {
+  return INLINE_IMAGE.test(blob.type) ? blob : new Blob([blob], { type: 'application/octet-stream' });
+}
+
 /** A message's media file as a Blob. */
 export async function fetchMedia(messageId: number): Promise<Blob> {
   if (transportKind === 'tauri') {
     const media = await api.get<MediaData>(`${V1}/messages/${messageId}/media/base64`);
-    return base64ToBlob(media.data, media.mimetype);
+    return defang(base64ToBlob(media.data, media.mimetype));
   }
   const headers: Record<string, string> = {};
   const token = sessionToken();
@@ -83,7 +94,7 @@ export async function fetchMedia(messageId: number): Promise<Blob> {
     }
     throw new ApiError(response.status, 'media_unavailable', message);
   }
-  return response.blob();
+  return defang(await response.blob());
 }
 
 /** Object URLs of media already fetched, so a bubble scrolled away and back does not fetch again. */

@@ -87,6 +87,12 @@ describe('threads', () => {
     expect(merged.map((m) => m.id)).toEqual([3, 1, 2]);
     expect(merged[2]!.status).toBe('read');
   });
+  it('never moves a message back to an earlier status', () => {
+    const queued = message(5, '2026-05-20T10:00:00Z', { direction: 'out', status: 'queued' });
+    const sent = { ...queued, status: 'sent' as const };
+    expect(mergeMessages([sent], [queued])[0]!.status).toBe('sent');
+    expect(mergeMessages([queued], [sent])[0]!.status).toBe('sent');
+  });
 });
 
 describe('chat list', () => {

@@ -111,15 +111,31 @@ function messageOrder(a: Message, b: Message): number {
   return t !== 0 ? t : a.id - b.id;
 }
 
+/** How far a message has come; statuses only move forward except for retries, which show the same clock. */
+const STATUS_RANK: Record<MessageStatus, number> = {
+  received: 0,
+  queued: 1,
+  sending: 2,
+  sent: 3,
+  delivered: 4,
+  read: 5,
+  played: 6,
+  failed: 7,
+};
+
 /**
- * Merges messages into a thread kept oldest first: one entry per id (the incoming copy wins, since it is
- * newer), ordered by WhatsApp's time and then id, like the server's own order.
+ * Merges messages into a thread kept oldest first: one entry per id, ordered by WhatsApp's time and then
+ * id, like the server's own order. The incoming copy wins unless the one already shown is further along:
+ * a page fetched before an ack arrived must not turn blue ticks back to grey.
  */
 export function mergeMessages(existing: Message[], incoming: Message[]): Message[] {
   if (incoming.length === 0) return existing;
   const byId = new Map<number, Message>();
   for (const m of existing) byId.set(m.id, m);
-  for (const m of incoming) byId.set(m.id, m);
+  for (const m of incoming) {
+    const shown = byId.get(m.id);
+    if (!shown || STATUS_RANK[m.status] >= STATUS_RANK[shown.status]) byId.set(m.id, m);
+  }
   return [...byId.values()].sort(messageOrder);
 }
 

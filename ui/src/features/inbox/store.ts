@@ -77,6 +77,20 @@ function messageOf(error: unknown): string {
 const pendingRefresh = new Map<number, { notify: Message | null }>();
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
+/**
+ * A freshly loaded page replaces the thread, keeping only the copies already shown that live events moved
+ * further along while the page was on its way.
+ */
+function mergeShown(shown: Message[], page: Message[], latest = false): Message[] {
+  const ids = new Set(page.map((m) => m.id));
+  const newest = Math.max(...page.map((m) => m.id), 0);
+  // Loading the latest page: a message that arrived live after the page was read stays too.
+  return mergeMessages(
+    shown.filter((m) => ids.has(m.id) || (latest && m.id > newest)),
+    page,
+  );
+}
+
 function windowFocused(): boolean {
   return typeof document !== 'undefined' && !document.hidden && document.hasFocus();
 }
@@ -128,7 +142,7 @@ export const useInbox = create<InboxStore>((set, get) => {
     try {
       const page = await getConversation(contactId, { limit: THREAD_PAGE });
       updateThread(contactId, (t) => ({
-        messages: mergeMessages([], [...page.data].reverse()),
+        messages: mergeShown(t.messages, page.data, true),
         olderCursor: page.nextCursor,
         newerCursor: null,
         loading: false,
@@ -145,7 +159,7 @@ export const useInbox = create<InboxStore>((set, get) => {
     try {
       const window = await getMessageContext(messageId, THREAD_PAGE);
       updateThread(contactId, (t) => ({
-        messages: mergeMessages([], [...window.messages].reverse()),
+        messages: mergeShown(t.messages, window.messages),
         olderCursor: window.olderCursor ?? null,
         newerCursor: window.newerCursor ?? null,
         loading: false,
