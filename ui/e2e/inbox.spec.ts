@@ -156,3 +156,43 @@ test('search finds a message and opens its chat at it, highlighted', async ({ pa
   await expect(found).toBeVisible();
   await expect(found.locator('div').first()).toHaveClass(/ring-amber-400/);
 });
+
+/** A 2×2 PNG, enough for the browser to decode and lay out. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+test('photos arrive inline, and a picked file goes out with its caption', async ({ page, server }) => {
+  const simulatorUrl = await onboard(server);
+  await page.goto(server.url);
+  await linkFromPanel(page);
+  await control(page, simulatorUrl, 'inbound', {
+    from: '+14155550150',
+    pushName: 'Eva',
+    type: 'image',
+    body: 'This one, please',
+    media: { data: PNG.toString('base64'), mimetype: 'image/png', filename: 'bouquet.png' },
+  });
+  const row = page.getByTestId('chat-row').filter({ hasText: 'Eva' });
+  await expect(row).toBeVisible({ timeout: LIVE_TIMEOUT });
+  await row.click();
+  const image = page.getByTestId('thread').getByTestId('message-image');
+  await expect(image).toBeVisible();
+  // Decoded by the browser from the bytes the media route served, not a broken image.
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(2);
+
+  await page.getByTestId('file-input').setInputFiles({ name: 'price-list.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 price list') });
+  await expect(page.getByTestId('attachment-preview')).toContainText('price-list.pdf');
+  const box = page.getByRole('textbox', { name: 'Type a message' });
+  await box.fill('Our prices');
+  await box.press('Enter');
+  const sent = page.getByTestId('thread').getByTestId('message').filter({ hasText: 'Our prices' });
+  await expect(sent.getByTestId('message-file')).toContainText('price-list.pdf');
+  await expect(page.getByTestId('simulated-phone').getByTestId('sim-outbound')).toContainText('price-list.pdf', { timeout: LIVE_TIMEOUT });
+  // The download is the very file that was sent.
+  const [download] = await Promise.all([page.waitForEvent('download'), sent.getByRole('button', { name: 'Download price-list.pdf' }).click()]);
+  expect(download.suggestedFilename()).toBe('price-list.pdf');
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(await download.path()).toString()).toBe('%PDF-1.4 price list');
+});

@@ -12,7 +12,7 @@ import { BootScreen, UnauthorizedScreen, UnreachableScreen } from './screens/Ses
 import { AnalyticsScreen, CampaignsScreen } from './screens/EmptyScreens';
 import { ContactsScreen } from './screens/contacts/ContactsScreen';
 import { InboxScreen } from './screens/inbox/InboxScreen';
-import { InboxLive } from './features/inbox/InboxLive';
+import { useInbox } from './features/inbox/store';
 import { SettingsScreen, useServerTheme } from './screens/Settings';
 import { ConnectionBanner } from './screens/connect/ConnectionBanner';
 import { ConnectScreen } from './screens/connect/ConnectScreen';
@@ -62,7 +62,12 @@ function MainLayout() {
     void loadProfile();
     void refreshWhatsApp();
     const timer = setInterval(() => void refreshWhatsApp(), STATUS_POLL_MS);
-    const unsubscribe = api.subscribe((event) => applyEvent(event), setFeed);
+    // One event stream for the whole window: the shell's state and the inbox (unread counts, ticks,
+    // notifications on every screen) both read it, so no second long-lived connection is held open.
+    const unsubscribe = api.subscribe((event) => {
+      applyEvent(event);
+      useInbox.getState().applyEvent(event);
+    }, setFeed);
     return () => {
       clearInterval(timer);
       unsubscribe();
@@ -101,7 +106,6 @@ function MainLayout() {
       >
         Skip to content
       </button>
-      <InboxLive />
       <Sidebar current={route.screen} />
       <main id="main" tabIndex={-1} className="flex min-w-0 flex-1 flex-col outline-none">
         <ConnectionBanner screen={route.screen} />

@@ -229,6 +229,7 @@ fn main() {
     let queries = queries();
     let sort = ContactSort::default();
     let mut engine_times = Vec::new();
+    let mut engine_times_by_query = Vec::new();
     let mut hits = 0;
     for q in &queries {
         let filter = ContactFilter {
@@ -238,7 +239,30 @@ fn main() {
         let started = Instant::now();
         let page = engine.contacts(&filter, sort, None, 50).unwrap();
         engine_times.push(started.elapsed());
+        engine_times_by_query.push(started.elapsed());
         hits += page.items.len();
+    }
+    // Which kinds of query cost most (the same order as `queries()`).
+    let kinds = [
+        "first name",
+        "surname",
+        "digits",
+        "two words",
+        "e-mail",
+        "3-letter prefix",
+    ];
+    for (k, kind) in kinds.iter().enumerate() {
+        let mut times: Vec<Duration> = engine_times_by_query
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % kinds.len() == k)
+            .map(|(_, t)| *t)
+            .collect();
+        println!(
+            "    {kind:<16} p50 {:>8}  p95 {:>8}",
+            ms(percentile(&mut times, 0.5)),
+            ms(percentile(&mut times, 0.95))
+        );
     }
     let mut raw_times = Vec::new();
     let mut stmt = raw

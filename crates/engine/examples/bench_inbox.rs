@@ -491,6 +491,10 @@ fn main() {
         raw_chat_page(&conn, false, &[], 50);
     });
     report("chat list, first page", &e, &r);
+    let pooled = measure(args.runs, |_| {
+        engine.db().with(|c| Ok(raw_chat_page(c, false, &[], 50))).unwrap();
+    });
+    report("  (the raw SQL on the engine's own connection)", &pooled, &r);
 
     let unread = ChatFilter {
         unread_only: true,

@@ -7,11 +7,13 @@ use serde::Serialize;
 
 /// The encoding a file was read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
 pub enum Encoding {
+    #[serde(rename = "utf-8")]
     Utf8,
+    #[serde(rename = "utf-16")]
     Utf16,
     /// Latin-1 as Windows writes it (a superset of ISO-8859-1).
+    #[serde(rename = "windows-1252")]
     Windows1252,
 }
 

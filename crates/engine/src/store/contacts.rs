@@ -264,9 +264,9 @@ fn other_conditions(filter: &ContactFilter) -> (Vec<String>, Vec<Value>) {
     (conditions, values)
 }
 
-/// Search hits counted before choosing how to read a page: below this, the hits are sorted; from
-/// this on, the sort index is walked in order and each entry checked against the hits, which stops
-/// as soon as the page is full (a common first name matches thousands of contacts).
+/// Search hits counted before choosing how to read a page in time order: below this, the hits are
+/// sorted; from this on, the time index is walked and each entry checked against the hits, which
+/// stops as soon as the page is full (hits are spread evenly over time).
 const WALK_INDEX_FROM_HITS: i64 = 500;
 
 /// The index that reads contacts in `field` order (see `V3__contacts_search.sql`).
@@ -290,7 +290,9 @@ pub(crate) fn list(
     let key = sort_expression(sort.field);
     let (search, search_values) = search_conditions(filter);
     let mut indexed = String::new();
-    if !search.is_empty() {
+    // Matches of a name search cluster in name order (every "Rosa" sits under R), so walking the
+    // name index would pass most of the table first: name order always sorts the hits.
+    if !search.is_empty() && sort.field != SortField::Name {
         let sql = format!(
             "SELECT count(*) FROM (SELECT 1 FROM contacts c WHERE {} LIMIT {WALK_INDEX_FROM_HITS})",
             search.join(" AND ")

@@ -57,7 +57,7 @@ export function BulkBar() {
           {tags.length > 0 && (
             <>
               <Select
-                aria-label="Tag selected"
+                aria-label="Add a tag to the selected contacts"
                 value=""
                 disabled={busy}
                 onChange={(e) => e.target.value && void act('tag', Number(e.target.value))}
@@ -71,7 +71,7 @@ export function BulkBar() {
                 ))}
               </Select>
               <Select
-                aria-label="Untag selected"
+                aria-label="Remove a tag from the selected contacts"
                 value=""
                 disabled={busy}
                 onChange={(e) => e.target.value && void act('untag', Number(e.target.value))}

@@ -13,7 +13,7 @@ import { TagChip } from './TagChip';
 /** Rows from the end of the loaded ones at which the next page is fetched. */
 const PREFETCH_ROWS = 60;
 
-const COLUMNS = 'grid-cols-[2.5rem_minmax(12rem,1.4fr)_minmax(10rem,1fr)_minmax(8rem,1.2fr)_8rem_8rem]';
+const COLUMNS = 'grid-cols-[2rem_minmax(10rem,1.4fr)_minmax(8.5rem,1fr)_minmax(6rem,1.2fr)_6.5rem_6.5rem]';
 
 function SortHeader({ field, label }: { field: ContactSortField; label: string }) {
   const sort = useContacts((s) => s.sort);
@@ -151,7 +151,7 @@ export function ContactTable() {
         <div
           role="row"
           className={cn(
-            'grid h-10 shrink-0 items-center gap-3 border-b border-zinc-200 bg-zinc-50/80 px-4 text-xs font-medium tracking-wide text-zinc-500 uppercase dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400',
+            'grid h-10 shrink-0 items-center gap-3 border-b border-zinc-200 bg-zinc-50/80 px-4 text-xs font-medium text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400',
             COLUMNS,
           )}
         >
