@@ -174,7 +174,7 @@ fn queries() -> Vec<String> {
             2 => format!("{}", 2000 + i * 37 % 8000),
             3 => format!("{} {}", FIRST[i % FIRST.len()], LAST[(i / 3) % LAST.len()]),
             4 => format!("c{}@", i * 211 % ROWS),
-            _ => format!("{}", FIRST[(i + 3) % FIRST.len()][..3].to_lowercase()),
+            _ => FIRST[(i + 3) % FIRST.len()][..3].to_lowercase(),
         })
         .collect()
 }

@@ -492,9 +492,16 @@ fn main() {
     });
     report("chat list, first page", &e, &r);
     let pooled = measure(args.runs, |_| {
-        engine.db().with(|c| Ok(raw_chat_page(c, false, &[], 50))).unwrap();
+        engine
+            .db()
+            .with(|c| Ok(raw_chat_page(c, false, &[], 50)))
+            .unwrap();
     });
-    report("  (the raw SQL on the engine's own connection)", &pooled, &r);
+    report(
+        "  (the raw SQL on the engine's own connection)",
+        &pooled,
+        &r,
+    );
 
     let unread = ChatFilter {
         unread_only: true,
@@ -536,7 +543,7 @@ fn main() {
         .collect();
     let fts: Vec<String> = queries
         .iter()
-        .map(|q| whatsflow_engine::search::fts_query(q))
+        .map(|q| whatsflow_engine::chats::typed_query(q))
         .collect();
     let e = measure(args.runs, |i| {
         engine

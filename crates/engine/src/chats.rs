@@ -186,6 +186,28 @@ fn last_message(row: LastRow) -> LastMessage {
     }
 }
 
+/// An FTS5 query for text being typed into a search box: every word but the last is complete and
+/// matched exactly; the last may be half-typed and matches as a prefix. An exact word is read lazily,
+/// newest first, so the LIMIT stops early; a prefix makes FTS5 merge the lists of every word it
+/// starts, which for a common word costs a pass over all its occurrences. Words are quoted, so
+/// operators and punctuation a person types are searched for, not interpreted.
+pub fn typed_query(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let quote = |w: &str| format!("\"{}\"", w.replace('"', "\"\""));
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i + 1 == words.len() {
+                format!("{}*", quote(w))
+            } else {
+                quote(w)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `<last_message_at>_<contact id>`: the position after which the next page starts.
 fn encode_cursor(at: Millis, id: i64) -> String {
     format!("{at}_{id}")
@@ -310,7 +332,7 @@ impl Engine {
         before_id: Option<i64>,
         limit: usize,
     ) -> Result<Vec<SearchHit>> {
-        let fts = search::fts_query(query);
+        let fts = typed_query(query);
         if fts.is_empty() {
             return Ok(Vec::new());
         }
@@ -329,7 +351,11 @@ impl Engine {
                         let Some(row) = sql::chat(conn, message.contact_id)? else {
                             continue;
                         };
-                        let contact = dress(conn, vec![row])?.remove(0).contact;
+                        // A hit names its contact; the chat's last message is not needed here.
+                        let tags = sql::tags_of_many(conn, &[row.contact_id])?
+                            .remove(&row.contact_id)
+                            .unwrap_or_default();
+                        let contact = chat_contact(&row, tags);
                         contacts.insert(message.contact_id, contact.clone());
                         contact
                     }
@@ -419,6 +445,17 @@ impl Engine {
     }
 }
 
+fn chat_contact(row: &ChatRow, tags: Vec<Tag>) -> ChatContact {
+    ChatContact {
+        id: row.contact_id,
+        display_name: display_name(row),
+        phone_number: row.phone_number.clone(),
+        wa_id: row.wa_id.clone(),
+        opted_out: row.opted_out,
+        tags,
+    }
+}
+
 /// Chat rows dressed for the UI: display names, tags, last message previews.
 fn dress(conn: &rusqlite::Connection, rows: Vec<ChatRow>) -> Result<Vec<Chat>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.contact_id).collect();
@@ -431,14 +468,7 @@ fn dress(conn: &rusqlite::Connection, rows: Vec<ChatRow>) -> Result<Vec<Chat>> {
                 None
             };
             Ok(Chat {
-                contact: ChatContact {
-                    id: row.contact_id,
-                    display_name: display_name(&row),
-                    phone_number: row.phone_number.clone(),
-                    wa_id: row.wa_id.clone(),
-                    opted_out: row.opted_out,
-                    tags: tags.remove(&row.contact_id).unwrap_or_default(),
-                },
+                contact: chat_contact(&row, tags.remove(&row.contact_id).unwrap_or_default()),
                 last_message: last,
                 unread_count: row.unread_count,
             })
@@ -476,6 +506,14 @@ mod pure_tests {
                 "{kind} {body:?}"
             );
         }
+    }
+
+    #[test]
+    fn typed_queries_match_whole_words_and_a_prefix_for_the_last() {
+        assert_eq!(typed_query("red ros"), "\"red\" \"ros\"*");
+        assert_eq!(typed_query("  tulip "), "\"tulip\"*");
+        assert_eq!(typed_query("a\"b OR"), "\"a\"\"b\" \"OR\"*");
+        assert_eq!(typed_query(" "), "");
     }
 
     #[test]

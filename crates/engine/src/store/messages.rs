@@ -183,10 +183,13 @@ pub(crate) fn list(
     let before = before_id.unwrap_or(i64::MAX);
     let rows = match query {
         Some(q) => {
+            // FTS5 walks its rowids newest first and stops at the LIMIT, instead of collecting
+            // every match of a common word before sorting them.
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM messages WHERE id IN
-                     (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1) AND id < ?2
-                 ORDER BY id DESC LIMIT ?3"
+                     (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 AND rowid < ?2
+                      ORDER BY rowid DESC LIMIT ?3)
+                 ORDER BY id DESC"
             ))?;
             let found = stmt
                 .query_map(

@@ -56,8 +56,23 @@ export const updateTag = (id: number, patch: { name?: string; color?: string }) 
 export const deleteTag = (id: number) => api.delete<boolean>(`${V1}/tags/${id}`);
 
 /** An exported file's text (CSV or JSON) of all contacts or those matching the filter. */
-export const exportContacts = (filter: ContactFilter, format: 'csv' | 'json') =>
-  api.text(`${V1}/contacts/export`, { ...filterQuery(filter), format });
+export async function exportContacts(filter: ContactFilter, format: 'csv' | 'json'): Promise<string> {
+  if (transportKind === 'tauri' && format === 'json') {
+    // The desktop shell hands JSON answers over parsed; turn the export back into its text.
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries({ ...filterQuery(filter), format })) {
+      if (Array.isArray(value)) value.forEach((v) => query.append(key, String(v)));
+      else if (value !== undefined && value !== null) query.append(key, String(value));
+    }
+    const { invoke } = await import('@tauri-apps/api/core');
+    const answer = await invoke<{ status: number; body: unknown }>('api', {
+      request: { method: 'GET', path: `${V1}/contacts/export`, query: query.toString() },
+    });
+    if (answer.status >= 400) throw envelopeError(answer.status, answer.body);
+    return typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+  }
+  return api.text(`${V1}/contacts/export`, { ...filterQuery(filter), format });
+}
 
 export interface ImportRequest {
   file: Blob;
