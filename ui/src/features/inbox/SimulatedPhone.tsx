@@ -186,7 +186,7 @@ export function SimulatedPhone({ simulatorUrl, onClose }: { simulatorUrl: string
                   <span>to {m.phoneNumber ?? m.to}</span>
                   <span>{bubbleTime(new Date(m.atMs ?? m.t * 1000).toISOString())}</span>
                 </p>
-                <p className="mt-0.5 break-words whitespace-pre-wrap">{m.type === 'chat' ? m.body : `[${m.type}] ${m.caption ?? m.filename ?? ''}`}</p>
+                <p className="mt-0.5 break-words whitespace-pre-wrap">{m.type === 'chat' ? m.body : `[${m.type}${m.filename ? `: ${m.filename}` : ''}] ${m.caption ?? ''}`.trim()}</p>
                 <div className="mt-1.5 flex items-center gap-1.5 text-xs">
                   <span className="flex-1 text-zinc-500" data-testid="sim-ack">
                     {ackLabels[m.ack] ?? `ack ${m.ack}`}
