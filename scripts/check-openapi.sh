@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # Starts whatsflow-server, fetches /api/v1/openapi.json and validates it as an OpenAPI 3.1 document
-# with openapi-spec-validator (installed into target/py).
+# with openapi-spec-validator (installed into "$target"/py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+target=${CARGO_TARGET_DIR:-target}
 cargo build -q -p whatsflow-http --bin whatsflow-server
-if [ ! -x target/py/bin/openapi-spec-validator ]; then
-  python3 -m venv target/py
-  target/py/bin/pip install -q 'openapi-spec-validator>=0.7'
+if [ ! -x "$target"/py/bin/openapi-spec-validator ]; then
+  python3 -m venv "$target"/py
+  "$target"/py/bin/pip install -q 'openapi-spec-validator>=0.7'
 fi
 dir=$(mktemp -d)
 out="$dir/server.out"
-target/debug/whatsflow-server --data-dir "$dir/data" --port 0 --token openapi-check-token >"$out" 2>"$dir/server.err" &
+"$target"/debug/whatsflow-server --data-dir "$dir/data" --port 0 --token openapi-check-token >"$out" 2>"$dir/server.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do grep -q "listening" "$out" && break; sleep 0.1; done
 url=$(grep -o 'http://127.0.0.1:[0-9]*' "$out")
 curl -sf "$url/api/v1/openapi.json" -o "$dir/openapi.json"
-if target/py/bin/openapi-spec-validator "$dir/openapi.json"; then
+if "$target"/py/bin/openapi-spec-validator "$dir/openapi.json"; then
   echo "openapi: 1 passed, 0 failed"
 else
   echo "openapi: 0 passed, 1 failed"

@@ -4,6 +4,7 @@
 # validation, the UI's end-to-end tests in headless Chromium, and the desktop window under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+target=${CARGO_TARGET_DIR:-target}
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -37,8 +38,9 @@ step "UI unit tests (vitest)"
 
 step "UI end-to-end tests (Playwright, headless Debian Chromium)"
 cargo build -p whatsflow-http --bin whatsflow-server
-(cd ui && WHATSFLOW_SERVER_BIN="$PWD/../target/debug/whatsflow-server" npm run test:e2e --silent)
+server_bin="$(realpath "$target")/debug/whatsflow-server"
+(cd ui && WHATSFLOW_SERVER_BIN="$server_bin" npm run test:e2e --silent)
 
 step "Desktop window under Xvfb"
 cargo build -p whatsflow
-scripts/desktop-smoke.sh target/debug/whatsflow
+scripts/desktop-smoke.sh "$target"/debug/whatsflow

@@ -375,8 +375,20 @@ impl Engine {
     /// here with a clear error and nothing is left pending.
     pub fn send_message(&self, input: SendMessage) -> Result<SendReceipt> {
         let region = self.default_region()?;
-        let e164 = phone::normalize(&input.phone_number, region)
-            .map_err(|e| Error::invalid_field("phoneNumber", capitalise(&e.to_string())))?;
+        let e164 = match phone::normalize(&input.phone_number, region) {
+            Ok(e164) => e164,
+            // A number WhatsApp itself gave us is answerable even where libphonenumber's metadata
+            // calls it invalid (new ranges, test numbers).
+            Err(e) => match self.known_phone(&input.phone_number)? {
+                Some(known) => known,
+                None => {
+                    return Err(Error::invalid_field(
+                        "phoneNumber",
+                        capitalise(&e.to_string()),
+                    ))
+                }
+            },
+        };
         let text = input.message.trim_end().to_owned();
         if text.chars().count() > MAX_TEXT_CHARS {
             return Err(Error::invalid_field(
@@ -448,6 +460,23 @@ impl Engine {
             wa_message_id: message.wa_message_id,
             status: message.status,
             timestamp: message.timestamp,
+        })
+    }
+
+    /// The phone as stored on an existing contact, for `+<digits>` text that matches one exactly.
+    fn known_phone(&self, text: &str) -> Result<Option<String>> {
+        let candidate = format!("+{}", phone::digits(text));
+        if !text.trim().starts_with('+') || candidate.len() < 8 {
+            return Ok(None);
+        }
+        self.db().with(|c| {
+            use rusqlite::OptionalExtension;
+            Ok(c.query_row(
+                "SELECT phone_number FROM contacts WHERE phone_number = ?1",
+                [&candidate],
+                |r| r.get(0),
+            )
+            .optional()?)
         })
     }
 

@@ -415,3 +415,36 @@ fn an_ack_filed_under_another_chat_id_still_finds_the_message() {
         "an unknown key id changes nothing"
     );
 }
+
+#[test]
+fn a_customer_whatsapp_knows_can_be_answered_even_if_the_number_looks_invalid() {
+    let s = setup();
+    // +1 555 0123 4567 is outside libphonenumber's valid ranges, but WhatsApp delivered from it.
+    s.engine
+        .ingest(inbound(
+            "false_155501234567@c.us_X",
+            "155501234567@c.us",
+            None,
+            "hello",
+        ))
+        .unwrap();
+    let receipt = s.engine.send_message(SendMessage {
+        phone_number: "+155501234567".into(),
+        message: "hi back".into(),
+        ..Default::default()
+    });
+    assert!(receipt.is_ok(), "{receipt:?}");
+    let err = s
+        .engine
+        .send_message(SendMessage {
+            phone_number: "+155501239999".into(),
+            message: "cold".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(
+        err.code,
+        ErrorCode::ValidationFailed,
+        "unknown invalid numbers are still refused"
+    );
+}
