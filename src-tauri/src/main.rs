@@ -126,6 +126,12 @@ fn main() {
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 }
             });
+            // Ctrl-C or SIGTERM ends the app the orderly way, so the vault is sealed and Chromium
+            // closed (the exit handler below) instead of being left running.
+            let exiting = app.handle().clone();
+            if let Err(e) = ctrlc::set_handler(move || exiting.exit(0)) {
+                tracing::warn!(error = %e, "could not install the SIGTERM handler");
+            }
             if engine.is_demo() {
                 if let Some(window) = app.get_webview_window("main") {
                     let _ = window.set_title("WhatsFlow — demo (simulated WhatsApp)");
