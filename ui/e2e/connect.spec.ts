@@ -139,7 +139,7 @@ test('link with a phone number: the code is shown as XXXX-XXXX and the phone acc
   await page.getByRole('button', { name: 'Link with phone number instead' }).click();
   const number = page.getByLabel("Your business's WhatsApp number");
   // Pre-filled with the business country's calling code (the profile says US).
-  await expect(number).toHaveValue('+1 ');
+  await expect(number).toHaveValue('+1 ', { timeout: 15_000 });
   await number.fill('12');
   await page.getByRole('button', { name: 'Get pairing code' }).click();
   await expect(number).toHaveAttribute('aria-invalid', 'true');

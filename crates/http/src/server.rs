@@ -14,8 +14,9 @@ use whatsflow_engine::{Engine, Error, ErrorCode};
 use crate::api::{percent_decode, Api, ApiRequest, ApiResponse, Caller};
 use crate::events::EventLog;
 
-/// Request-handling threads; the event streams get threads of their own.
-const WORKERS: usize = 4;
+/// Request-handling threads (cheap, mostly idle): enough that a few requests waiting on WhatsApp
+/// never hold up the rest. The event streams get threads of their own.
+const WORKERS: usize = 16;
 /// A quiet event stream sends a comment this often, so dead connections are noticed.
 const KEEPALIVE: Duration = Duration::from_secs(15);
 
