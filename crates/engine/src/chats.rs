@@ -352,7 +352,7 @@ impl Engine {
                             continue;
                         };
                         // A hit names its contact; the chat's last message is not needed here.
-                        let tags = sql::tags_of_many(conn, &[row.contact_id])?
+                        let tags = crate::store::contacts::tags_for(conn, &[row.contact_id])?
                             .remove(&row.contact_id)
                             .unwrap_or_default();
                         let contact = chat_contact(&row, tags);
@@ -459,7 +459,7 @@ fn chat_contact(row: &ChatRow, tags: Vec<Tag>) -> ChatContact {
 /// Chat rows dressed for the UI: display names, tags, last message previews.
 fn dress(conn: &rusqlite::Connection, rows: Vec<ChatRow>) -> Result<Vec<Chat>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.contact_id).collect();
-    let mut tags = sql::tags_of_many(conn, &ids)?;
+    let mut tags = crate::store::contacts::tags_for(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
             let last = if row.last_message_at.is_some() {

@@ -1,12 +1,9 @@
 //! SQL for the inbox's read side: the chat list (contacts that have messages, by last activity),
 //! message search with snippets, and windows of a conversation around one message.
 
-use std::collections::HashMap;
-
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::clock::Millis;
-use crate::contacts::Tag;
 use crate::error::Result;
 use crate::inbox::Message;
 
@@ -139,38 +136,6 @@ pub(crate) fn last_message(conn: &Connection, contact_id: i64) -> Result<Option<
             })
         })
         .optional()?)
-}
-
-/// The tags of several contacts in one query, each list sorted by name.
-pub(crate) fn tags_of_many(
-    conn: &Connection,
-    contact_ids: &[i64],
-) -> Result<HashMap<i64, Vec<Tag>>> {
-    let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
-    // Chunked so a large page never exceeds SQLite's limit on bound parameters.
-    for chunk in contact_ids.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT ct.contact_id, t.id, t.name, t.color FROM contact_tags ct
-             JOIN tags t ON t.id = ct.tag_id
-             WHERE ct.contact_id IN ({marks}) ORDER BY t.name COLLATE NOCASE"
-        ))?;
-        let rows = stmt.query_map(params_from_iter(chunk), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                Tag {
-                    id: r.get(1)?,
-                    name: r.get(2)?,
-                    color: r.get(3)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (contact_id, tag) = row?;
-            out.entry(contact_id).or_default().push(tag);
-        }
-    }
-    Ok(out)
 }
 
 /// The SQL of message search: FTS5 walks its own rowids newest first and stops at the LIMIT, so
