@@ -386,7 +386,7 @@ fn report(name: &str, engine: &Stats, raw: &Stats) {
 /// The chat list's first page the way the engine does it, in plain rusqlite: the page query, then
 /// each chat's last message and the page's tags.
 fn raw_chat_page(conn: &Connection, unread: bool, tags: &[i64], limit: usize) -> usize {
-    let sql = chat_page_sql(unread, tags.len(), false);
+    let sql = chat_page_sql(unread, tags.len(), &[]);
     let mut values: Vec<rusqlite::types::Value> = vec![i64::MAX.into(), i64::MAX.into()];
     values.extend(tags.iter().map(|t| (*t).into()));
     values.push((limit as i64 + 1).into());

@@ -11,7 +11,7 @@ use crate::contacts::Tag;
 use crate::error::{Error, ErrorCode, Result};
 use crate::inbox::{Direction, Message, MessageStatus};
 use crate::store::chats::{self as sql, ChatRow, LastRow};
-use crate::{search, Engine};
+use crate::Engine;
 
 pub use crate::store::chats::{chat_page_sql, SEARCH_SQL};
 
@@ -283,11 +283,6 @@ impl Engine {
             .filter(|c| !c.is_empty())
             .map(decode_cursor)
             .transpose()?;
-        let fts = filter
-            .q
-            .as_deref()
-            .map(search::fts_query)
-            .filter(|q| !q.is_empty());
         let tag_ids: Vec<i64> = {
             let mut ids = filter.tag_ids.clone();
             ids.sort_unstable();
@@ -298,7 +293,7 @@ impl Engine {
             let query = sql::ChatQuery {
                 unread_only: filter.unread_only,
                 tag_ids: &tag_ids,
-                fts: fts.as_deref(),
+                search: filter.q.as_deref(),
                 after,
                 limit: limit + 1,
             };

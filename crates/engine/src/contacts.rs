@@ -380,9 +380,16 @@ impl Engine {
             .map(|c| decode_cursor(c, sort.field))
             .transpose()?;
         let limit = limit.clamp(1, 1000);
-        let mut rows = self
-            .db()
-            .with(|c| store::contacts::list(c, filter, sort, after.as_ref(), limit + 1))?;
+        let mut rows = self.db().with(|c| {
+            store::contacts::list(
+                c,
+                self.db().name_order(),
+                filter,
+                sort,
+                after.as_ref(),
+                limit + 1,
+            )
+        })?;
         let next_cursor = if rows.len() > limit {
             rows.truncate(limit);
             rows.last()

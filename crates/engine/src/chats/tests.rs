@@ -625,10 +625,7 @@ fn the_first_page_walks_an_index_instead_of_sorting_every_chat() {
     let s = setup();
     // The unfiltered and unread lists must come out of an index in order, whatever their size: a sort
     // would read every chat. (A tag filter may drive from the tag's contacts and sort those few.)
-    for sql in [
-        chat_page_sql(false, 0, false),
-        chat_page_sql(true, 0, false),
-    ] {
+    for sql in [chat_page_sql(false, 0, &[]), chat_page_sql(true, 0, &[])] {
         let plan: Vec<String> = s
             .engine
             .db()

@@ -680,6 +680,28 @@ fn check(
     })
 }
 
+/// Checks every record, on as many threads as there are cores: parsing the phone numbers is most of
+/// an import's own work. Results are in the records' order.
+fn check_all(
+    records: &[Record],
+    region: Option<Region>,
+) -> Vec<std::result::Result<Candidate, (Reason, String)>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let share = records.len().div_ceil(threads).max(1000);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = records
+            .chunks(share)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|r| check(r, region)).collect::<Vec<_>>())
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
 /// How a row changes an existing contact's tags.
 enum TagChange {
     Add(Vec<TagSpec>),
@@ -834,8 +856,9 @@ fn plan(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let stored = store::contacts::all_phones(conn)?;
     let mut actions = Vec::new();
-    for record in &parsed.records {
-        let outcome = check(record, region).and_then(|row| {
+    let checked = check_all(&parsed.records, region);
+    for (record, outcome) in parsed.records.iter().zip(checked) {
+        let outcome = outcome.and_then(|row| {
             let phone = row.fields.phone_number.clone().unwrap_or_default();
             if let Some(first) = seen.get(&phone) {
                 return Err((

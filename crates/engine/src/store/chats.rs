@@ -40,8 +40,8 @@ pub(crate) struct ChatQuery<'a> {
     pub unread_only: bool,
     /// Chats whose contact has any of these tags.
     pub tag_ids: &'a [i64],
-    /// An FTS5 query over the contact's name, WhatsApp name, number, email and notes.
-    pub fts: Option<&'a str>,
+    /// Words typed in the search box, matched as the contacts table matches them.
+    pub search: Option<&'a str>,
     /// Only chats strictly older than this `(last_message_at, id)` position.
     pub after: Option<(Millis, i64)>,
     pub limit: usize,
@@ -65,7 +65,8 @@ fn chat_from_row(row: &Row) -> rusqlite::Result<ChatRow> {
 
 /// The SQL and parameters of one page of the chat list. Kept apart from running it so the
 /// benchmark can time the very same statement through raw rusqlite.
-pub fn chat_page_sql(unread_only: bool, tag_count: usize, with_fts: bool) -> String {
+/// `search` holds conditions on `c.id` (see `store::contacts::search_sql`).
+pub fn chat_page_sql(unread_only: bool, tag_count: usize, search: &[String]) -> String {
     // `last_message_at IS NOT NULL` (or `unread_count > 0`) lets SQLite use the partial indexes of
     // V2, scanned backwards: newest chats come out first, no sort, and the LIMIT stops the scan.
     let mut sql = format!(
@@ -81,21 +82,21 @@ pub fn chat_page_sql(unread_only: bool, tag_count: usize, with_fts: bool) -> Str
             " AND c.id IN (SELECT contact_id FROM contact_tags WHERE tag_id IN ({marks}))"
         ));
     }
-    if with_fts {
-        sql.push_str(" AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)");
+    for condition in search {
+        sql.push_str(" AND ");
+        sql.push_str(condition);
     }
     sql.push_str(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?");
     sql
 }
 
 pub(crate) fn chat_page(conn: &Connection, q: &ChatQuery) -> Result<Vec<ChatRow>> {
-    let sql = chat_page_sql(q.unread_only, q.tag_ids.len(), q.fts.is_some());
+    let (search, search_values) = super::contacts::search_sql(q.search);
+    let sql = chat_page_sql(q.unread_only, q.tag_ids.len(), &search);
     let (at, id) = q.after.unwrap_or((i64::MAX, i64::MAX));
     let mut values: Vec<rusqlite::types::Value> = vec![at.into(), id.into()];
     values.extend(q.tag_ids.iter().map(|t| (*t).into()));
-    if let Some(fts) = q.fts {
-        values.push(fts.to_owned().into());
-    }
+    values.extend(search_values);
     values.push((q.limit as i64).into());
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt

@@ -11,6 +11,7 @@ use crate::contacts::{
     Contact, ContactFields, ContactFilter, ContactSort, SortField, SortKey, SortOrder, Tag, TagMode,
 };
 use crate::error::Result;
+use crate::store::name_order::{NameOrder, NameOrderCache};
 
 const COLUMNS: &str = "id, phone_number, wa_id, name, push_name, email, notes, fields, opted_out,
     source, first_message_at, last_message_at, messages_in, messages_out, unread_count, created_at,
@@ -183,54 +184,122 @@ fn phone_fragment(word: &str) -> Option<String> {
     (phone_like && digits.len() >= 3).then_some(digits)
 }
 
+/// One condition of a search, each answered by the full-text indexes alone.
+enum SearchTerm {
+    /// Every word prefixes a word of the name, WhatsApp name, e-mail or notes (an FTS5 query).
+    Words(String),
+    /// Any of these runs of digits is in the number (looked up in the trigram index), or the
+    /// typed word prefixes a word elsewhere ("Shop 2024").
+    Number { digits: Vec<String>, words: String },
+}
+
+impl SearchTerm {
+    /// A query for the ids of the contacts this term matches, and its parameters.
+    fn ids_sql(&self) -> (String, Vec<Value>) {
+        const WORDS: &str = "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?";
+        match self {
+            SearchTerm::Words(words) => (WORDS.into(), vec![Value::Text(words.clone())]),
+            SearchTerm::Number { digits, words } => {
+                let mut parts = vec![
+                    "SELECT rowid FROM contacts_phone_fts WHERE phone_number LIKE ?";
+                    digits.len()
+                ];
+                parts.push(WORDS);
+                let mut values: Vec<Value> = digits
+                    .iter()
+                    .map(|d| Value::Text(format!("%{d}%")))
+                    .collect();
+                values.push(Value::Text(words.clone()));
+                (parts.join(" UNION "), values)
+            }
+        }
+    }
+}
+
+/// The search box's words as conditions: words of text together, each phone fragment on its own.
+fn search_terms(q: Option<&str>) -> Vec<SearchTerm> {
+    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
+        return Vec::new();
+    };
+    let mut terms = Vec::new();
+    let mut words = Vec::new();
+    for word in q.split_whitespace() {
+        match phone_fragment(word) {
+            Some(digits) => {
+                // A national number typed with its trunk prefix ("0171 ...") has no 0 in E.164.
+                let trimmed = digits.trim_start_matches('0').to_owned();
+                let mut runs = vec![digits.clone()];
+                if trimmed.len() >= 3 && trimmed.len() < digits.len() {
+                    runs.push(trimmed);
+                }
+                terms.push(SearchTerm::Number {
+                    digits: runs,
+                    words: crate::search::fts_query(word),
+                });
+            }
+            None => words.push(word),
+        }
+    }
+    let text = crate::search::fts_query(&words.join(" "));
+    if !text.is_empty() {
+        terms.push(SearchTerm::Words(text));
+    }
+    terms
+}
+
 /// The WHERE clause (with `c` as the contacts alias) and its parameters for a filter.
 fn where_clause(filter: &ContactFilter) -> (String, Vec<Value>) {
-    let (mut conditions, mut values) = search_conditions(filter);
+    let (mut conditions, mut values) = search_conditions(&search_terms(filter.q.as_deref()));
     let (more, more_values) = other_conditions(filter);
     conditions.extend(more);
     values.extend(more_values);
-    let sql = if conditions.is_empty() {
+    (and(&conditions), values)
+}
+
+fn and(conditions: &[String]) -> String {
+    if conditions.is_empty() {
         "1".to_owned()
     } else {
         conditions.join(" AND ")
-    };
-    (sql, values)
+    }
 }
 
-/// The conditions of the search words.
-fn search_conditions(filter: &ContactFilter) -> (Vec<String>, Vec<Value>) {
-    let mut conditions: Vec<String> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let mut words = Vec::new();
-        for word in q.split_whitespace() {
-            match phone_fragment(word) {
-                Some(digits) => {
-                    // A national number typed with its trunk prefix ("0171 ...") has no 0 in E.164.
-                    let trimmed = digits.trim_start_matches('0');
-                    let mut trigram = format!("\"{digits}\"");
-                    if trimmed.len() >= 3 && trimmed.len() < digits.len() {
-                        trigram.push_str(&format!(" OR \"{trimmed}\""));
-                    }
-                    conditions.push(
-                        "(c.id IN (SELECT rowid FROM contacts_phone_fts WHERE contacts_phone_fts MATCH ?)
-                          OR c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?))"
-                            .into(),
-                    );
-                    values.push(Value::Text(trigram));
-                    values.push(Value::Text(crate::search::fts_query(word)));
-                }
-                None => words.push(word),
-            }
-        }
-        let text = crate::search::fts_query(&words.join(" "));
-        if !text.is_empty() {
-            conditions
-                .push("c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)".into());
-            values.push(Value::Text(text));
-        }
+/// What a person typed in a search box as SQL conditions on `c.id`, the contacts table's alias.
+pub(crate) fn search_sql(q: Option<&str>) -> (Vec<String>, Vec<Value>) {
+    search_conditions(&search_terms(q))
+}
+
+/// The search as SQL conditions on `c.id`.
+fn search_conditions(terms: &[SearchTerm]) -> (Vec<String>, Vec<Value>) {
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    for term in terms {
+        let (sql, params) = term.ids_sql();
+        conditions.push(format!("c.id IN ({sql})"));
+        values.extend(params);
     }
     (conditions, values)
+}
+
+/// The ids of the contacts matching every term, ascending, read from the indexes alone.
+fn search_hits(conn: &Connection, terms: &[SearchTerm]) -> Result<Vec<i64>> {
+    let mut hits: Option<Vec<i64>> = None;
+    for term in terms {
+        let (sql, params) = term.ids_sql();
+        let mut ids = conn
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(params), |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        ids.sort_unstable();
+        hits = Some(match hits {
+            None => ids,
+            Some(mut so_far) => {
+                so_far.retain(|id| ids.binary_search(id).is_ok());
+                so_far
+            }
+        });
+    }
+    Ok(hits.unwrap_or_default())
 }
 
 /// The conditions of tags, opt-out and source.
@@ -281,21 +350,69 @@ fn sort_index(field: SortField) -> &'static str {
 /// A page of contacts (with their tags) and each one's sort key, after `after` = (key, id).
 pub(crate) fn list(
     conn: &Connection,
+    names: &NameOrderCache,
     filter: &ContactFilter,
     sort: ContactSort,
     after: Option<&(SortKey, i64)>,
     limit: usize,
 ) -> Result<Vec<(Contact, SortKey)>> {
-    let (mut condition, mut values) = where_clause(filter);
+    let terms = search_terms(filter.q.as_deref());
+    let mut rows = if sort.field == SortField::Name && !terms.is_empty() {
+        // The name order, the hits and the rows must come from one snapshot.
+        let snapshot = conn.unchecked_transaction()?;
+        search_page_by_name(&snapshot, names, &terms, filter, sort.order, after, limit)?
+    } else {
+        page_by_index(conn, &terms, filter, sort, after, limit)?
+    };
+    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
+    let mut tags = tags_for(conn, &ids)?;
+    for (contact, _) in &mut rows {
+        contact.tags = tags.remove(&contact.id).unwrap_or_default();
+    }
+    Ok(rows)
+}
+
+/// The contacts columns with the `c.` alias, then the sort key of `field`.
+fn select_list(field: SortField) -> String {
+    let columns: Vec<String> = COLUMNS
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect();
+    format!("{}, {}", columns.join(", "), sort_expression(field))
+}
+
+/// Reads a row of `select_list(field)`.
+fn row_with_key(field: SortField) -> impl Fn(&Row) -> rusqlite::Result<(Contact, SortKey)> {
+    move |row| {
+        let key = match field {
+            SortField::Name => SortKey::Text(row.get::<_, Option<String>>(18)?.unwrap_or_default()),
+            _ => SortKey::Int(row.get(18)?),
+        };
+        Ok((from_row(row)?, key))
+    }
+}
+
+/// A page in sort order, read through the sort's index (or by sorting a few search hits).
+fn page_by_index(
+    conn: &Connection,
+    terms: &[SearchTerm],
+    filter: &ContactFilter,
+    sort: ContactSort,
+    after: Option<&(SortKey, i64)>,
+    limit: usize,
+) -> Result<Vec<(Contact, SortKey)>> {
+    let (mut conditions, mut values) = search_conditions(terms);
+    let (search, search_values) = (conditions.clone(), values.clone());
+    let (more, more_values) = other_conditions(filter);
+    conditions.extend(more);
+    values.extend(more_values);
+    let mut condition = and(&conditions);
     let key = sort_expression(sort.field);
-    let (search, search_values) = search_conditions(filter);
     let mut indexed = String::new();
-    // Matches of a name search cluster in name order (every "Rosa" sits under R), so walking the
-    // name index would pass most of the table first: name order always sorts the hits.
-    if !search.is_empty() && sort.field != SortField::Name {
+    if !search.is_empty() {
         let sql = format!(
             "SELECT count(*) FROM (SELECT 1 FROM contacts c WHERE {} LIMIT {WALK_INDEX_FROM_HITS})",
-            search.join(" AND ")
+            and(&search)
         );
         let hits: i64 = conn
             .prepare_cached(&sql)?
@@ -313,46 +430,134 @@ pub(crate) fn list(
         condition.push_str(&format!(
             " AND {key} {cmp}= ? AND ({key} {cmp} ? OR c.id {cmp} ?)"
         ));
-        let v = match value {
-            SortKey::Text(s) => Value::Text(s.clone()),
-            SortKey::Int(n) => Value::Integer(*n),
-        };
+        let v = sort_value(value);
         values.extend([v.clone(), v, Value::Integer(*id)]);
     }
     values.push(Value::Integer(limit as i64));
-    let columns = COLUMNS.replace('\n', " ");
-    let columns: Vec<String> = columns
-        .split(',')
-        .map(|c| format!("c.{}", c.trim()))
-        .collect();
     let sql = format!(
-        "SELECT {}, {key} FROM contacts c {indexed} WHERE {condition}
+        "SELECT {} FROM contacts c {indexed} WHERE {condition}
          ORDER BY {key} {dir}, c.id {dir} LIMIT ?",
-        columns.join(", ")
+        select_list(sort.field)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let field = sort.field;
-    let mut rows = stmt
-        .query_map(params_from_iter(values), |row| {
-            let key = match field {
-                SortField::Name => {
-                    SortKey::Text(row.get::<_, Option<String>>(18)?.unwrap_or_default())
-                }
-                _ => SortKey::Int(row.get(18)?),
-            };
-            Ok((from_row(row)?, key))
-        })?
+    let rows = stmt
+        .query_map(params_from_iter(values), row_with_key(sort.field))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
-    let mut tags = tags_for(conn, &ids)?;
-    for (contact, _) in &mut rows {
-        contact.tags = tags.remove(&contact.id).unwrap_or_default();
-    }
     Ok(rows)
+}
+
+fn sort_value(key: &SortKey) -> Value {
+    match key {
+        SortKey::Text(s) => Value::Text(s.clone()),
+        SortKey::Int(n) => Value::Integer(*n),
+    }
+}
+
+/// A page of search hits in name order. The hits come from the full-text indexes and are put in
+/// order by their place in the cached name order, so no hit's row is read until it is on the page;
+/// rows are then read a batch at a time, in order, and checked against the rest of the filter.
+fn search_page_by_name(
+    conn: &Connection,
+    names: &NameOrderCache,
+    terms: &[SearchTerm],
+    filter: &ContactFilter,
+    direction: SortOrder,
+    after: Option<&(SortKey, i64)>,
+    limit: usize,
+) -> Result<Vec<(Contact, SortKey)>> {
+    let key = sort_expression(SortField::Name);
+    let (cmp, dir) = match direction {
+        SortOrder::Asc => (">", "ASC"),
+        SortOrder::Desc => ("<", "DESC"),
+    };
+    // The first contact past the cursor, found through the name index.
+    let next = match after {
+        None => None,
+        Some((value, id)) => {
+            let sql = format!(
+                "SELECT c.id FROM contacts c WHERE {key} {cmp}= ?1 AND ({key} {cmp} ?1 OR c.id {cmp} ?2)
+                 ORDER BY {key} {dir}, c.id {dir} LIMIT 1"
+            );
+            let next: Option<i64> = conn
+                .prepare_cached(&sql)?
+                .query_row(params![sort_value(value), id], |r| r.get(0))
+                .optional()?;
+            match next {
+                Some(next) => Some(next),
+                None => return Ok(Vec::new()),
+            }
+        }
+    };
+    let hits = search_hits(conn, terms)?;
+    // The hits' places past the cursor; `None` if the order lacks a contact (one added since).
+    let places = |order: &NameOrder| -> Option<Vec<(u32, i64)>> {
+        let bound = match next {
+            Some(id) => Some(order.place(id)?),
+            None => None,
+        };
+        let mut places = Vec::with_capacity(hits.len());
+        for id in &hits {
+            let place = order.place(*id)?;
+            let wanted = match (bound, direction) {
+                (None, _) => true,
+                (Some(bound), SortOrder::Asc) => place >= bound,
+                (Some(bound), SortOrder::Desc) => place <= bound,
+            };
+            if wanted {
+                places.push((place, *id));
+            }
+        }
+        Some(places)
+    };
+    let mut places = match places(&*names.current(conn)?) {
+        Some(places) => places,
+        None => places(&*names.reload(conn)?).unwrap_or_default(),
+    };
+    match direction {
+        SortOrder::Asc => places.sort_unstable(),
+        SortOrder::Desc => places.sort_unstable_by(|a, b| b.cmp(a)),
+    }
+    let (conditions, mut values) = other_conditions(filter);
+    let sql = format!(
+        "SELECT {} FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?)) AND {}",
+        select_list(SortField::Name),
+        and(&conditions)
+    );
+    values.insert(0, Value::Null);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut page = Vec::with_capacity(limit);
+    let mut batch = limit.max(1);
+    let mut rest = places.as_slice();
+    while page.len() < limit && !rest.is_empty() {
+        let (now, later) = rest.split_at(batch.min(rest.len()));
+        rest = later;
+        batch *= 2;
+        let ids: Vec<i64> = now.iter().map(|(_, id)| *id).collect();
+        values[0] = Value::Text(serde_json::to_string(&ids).unwrap_or_default());
+        let mut found: HashMap<i64, (Contact, SortKey)> = stmt
+            .query_map(
+                params_from_iter(values.iter()),
+                row_with_key(SortField::Name),
+            )?
+            .map(|row| row.map(|row| (row.0.id, row)))
+            .collect::<rusqlite::Result<_>>()?;
+        page.extend(
+            ids.iter()
+                .filter_map(|id| found.remove(id))
+                .take(limit - page.len()),
+        );
+    }
+    Ok(page)
 }
 
 /// How many contacts match a filter.
 pub(crate) fn count(conn: &Connection, filter: &ContactFilter) -> Result<u64> {
+    let terms = search_terms(filter.q.as_deref());
+    let (others, _) = other_conditions(filter);
+    if !terms.is_empty() && others.is_empty() {
+        // Every full-text hit is a contact: count them in the indexes, without reading rows.
+        return Ok(search_hits(conn, &terms)?.len() as u64);
+    }
     let (condition, values) = where_clause(filter);
     let sql = format!("SELECT count(*) FROM contacts c WHERE {condition}");
     let n: i64 = conn
@@ -375,8 +580,7 @@ pub(crate) fn ids_matching(conn: &Connection, filter: &ContactFilter) -> Result<
 /// Every contact matching a filter, with tags, in name order (exports).
 pub(crate) fn all_matching(conn: &Connection, filter: &ContactFilter) -> Result<Vec<Contact>> {
     let (condition, values) = where_clause(filter);
-    let columns = COLUMNS.replace('\n', " ");
-    let columns: Vec<String> = columns
+    let columns: Vec<String> = COLUMNS
         .split(',')
         .map(|c| format!("c.{}", c.trim()))
         .collect();
