@@ -16,6 +16,7 @@ use crate::contacts::{
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::Event;
+use crate::store::contacts::ImportedContact;
 use crate::{phone, store, tags, Engine};
 
 pub mod csv;
@@ -976,35 +977,36 @@ fn execute(engine: &Engine, conn: &Connection, plan: &Plan, now: crate::Millis) 
         links: Vec::new(),
         replace_tags_of: Vec::new(),
     };
-    let link = |phone: &'_ Option<String>, specs: &[TagSpec], links: &mut Vec<(String, i64)>| {
+    let link = |contact: ImportedContact, specs: &[TagSpec], links: &mut Vec<_>| {
         for spec in specs {
-            if let (Some(phone), Some(id)) = (phone, tag_ids.get(&spec.name.to_lowercase())) {
-                links.push((phone.clone(), *id));
+            if let Some(tag) = tag_ids.get(&spec.name.to_lowercase()) {
+                links.push((contact, *tag));
             }
         }
     };
-    let mut links: Vec<(String, i64)> = Vec::new();
     for action in &plan.actions {
         match action {
             Action::Create { fields, tags } => {
+                link(
+                    ImportedContact::New(write.creates.len()),
+                    tags,
+                    &mut write.links,
+                );
                 write.creates.push(fields);
-                link(&fields.phone_number, tags, &mut links);
             }
             Action::Update { id, fields, tags } => {
                 write.updates.push((*id, fields));
-                match tags {
-                    TagChange::Add(specs) => link(&fields.phone_number, specs, &mut links),
+                let specs = match tags {
+                    TagChange::Add(specs) => specs,
                     TagChange::Replace(specs) => {
-                        if let Some(phone) = fields.phone_number.as_deref() {
-                            write.replace_tags_of.push(phone);
-                        }
-                        link(&fields.phone_number, specs, &mut links);
+                        write.replace_tags_of.push(*id);
+                        specs
                     }
-                }
+                };
+                link(ImportedContact::Existing(*id), specs, &mut write.links);
             }
         }
     }
-    write.links = links.iter().map(|(p, t)| (p.as_str(), *t)).collect();
     let total = plan.actions.len();
     let mut done = 0;
     store::contacts::write_import(conn, &write, "import", now, |staged| {

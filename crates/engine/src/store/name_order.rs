@@ -5,7 +5,6 @@
 //! `contacts_sort_name` index, and read again when `contacts_order_version` (V5) says a contact was
 //! renamed or removed, or when a search finds a contact added since.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
@@ -15,14 +14,18 @@ use crate::error::Result;
 /// Contacts in name order, as of one `contacts_order_version`.
 pub(crate) struct NameOrder {
     version: i64,
-    /// The place of each contact in name order, by id.
-    places: HashMap<i64, u32>,
+    /// The place of each contact in name order, indexed by id (`NONE` for ids no contact has).
+    /// Ids are SQLite row ids, given out one above the largest, so the vector stays dense.
+    places: Vec<u32>,
 }
+
+const NONE: u32 = u32::MAX;
 
 impl NameOrder {
     /// Where `id` sits in name order; `None` for a contact added since it was read.
     pub(crate) fn place(&self, id: i64) -> Option<u32> {
-        self.places.get(&id).copied()
+        let place = *self.places.get(usize::try_from(id).ok()?)?;
+        (place != NONE).then_some(place)
     }
 
     fn load(conn: &Connection, version: i64) -> Result<NameOrder> {
@@ -31,10 +34,14 @@ impl NameOrder {
             "SELECT id FROM contacts INDEXED BY contacts_sort_name
              ORDER BY coalesce(nullif(name, ''), nullif(push_name, ''), phone_number, wa_id) COLLATE NOCASE, id",
         )?;
-        let mut places = HashMap::new();
+        let mut places = Vec::new();
         let ids = stmt.query_map([], |r| r.get::<_, i64>(0))?;
         for (place, id) in ids.enumerate() {
-            places.insert(id?, place as u32);
+            let id = usize::try_from(id?).unwrap_or(0);
+            if id >= places.len() {
+                places.resize(id + 1, NONE);
+            }
+            places[id] = place as u32;
         }
         Ok(NameOrder { version, places })
     }
