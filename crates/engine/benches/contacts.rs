@@ -13,7 +13,7 @@ use whatsflow_engine::{Engine, Options, SystemClock};
 
 const ROWS: usize = 100_000;
 const QUERIES: usize = 400;
-const IMPORT_RUNS: usize = 5;
+const IMPORT_RUNS: usize = 7;
 
 const FIRST: [&str; 16] = [
     "Rosa", "Ana", "Bruno", "Carla", "Diego", "Elena", "Fatima", "Guo", "Hana", "Ivan", "Joana",
