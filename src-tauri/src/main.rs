@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use tauri::{Emitter, Manager};
 use whatsflow_engine::Engine;
-use whatsflow_http::{Api, ApiRequest, Backend, BackendConfig, Caller};
+use whatsflow_http::{Api, ApiRequest, Backend, BackendConfig, Caller, IpcResponse};
 
 /// Name of the window event that carries engine events.
 const EVENT: &str = "whatsflow://event";
@@ -17,13 +17,6 @@ const EVENT: &str = "whatsflow://event";
 struct Desktop {
     engine: Engine,
     api: Api,
-}
-
-/// What the UI's IPC transport receives: the HTTP status and the same JSON envelope the REST API sends.
-#[derive(serde::Serialize)]
-struct IpcResponse {
-    status: u16,
-    body: serde_json::Value,
 }
 
 /// The one command: a REST request, dispatched through the shared API table on a blocking thread.
@@ -34,18 +27,10 @@ async fn api(
 ) -> Result<IpcResponse, String> {
     let desktop = state.inner().clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let response = desktop
+        desktop
             .api
-            .dispatch(&desktop.engine, Caller::Desktop, request);
-        let body = if response.content_type.starts_with("application/json") {
-            response.json_body()
-        } else {
-            serde_json::Value::String(String::from_utf8_lossy(&response.body).into_owned())
-        };
-        IpcResponse {
-            status: response.status,
-            body,
-        }
+            .dispatch(&desktop.engine, Caller::Desktop, request)
+            .into()
     })
     .await
     .map_err(|e| format!("the request could not run: {e}"))

@@ -117,9 +117,32 @@ impl ApiResponse {
         response
     }
 
-    /// The body as JSON, for the desktop transport.
+    /// The body as JSON.
     pub fn json_body(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// What the desktop's IPC transport carries back: the HTTP status and the body. IPC carries JSON
+/// only, so a JSON body (the envelope, a JSON export) travels as JSON and any other (a CSV export)
+/// as text; binary files are read through routes that answer in base64 (`/media/base64`).
+#[derive(Debug, Clone, Serialize)]
+pub struct IpcResponse {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+impl From<ApiResponse> for IpcResponse {
+    fn from(response: ApiResponse) -> IpcResponse {
+        let body = if response.content_type.starts_with("application/json") {
+            response.json_body()
+        } else {
+            serde_json::Value::String(String::from_utf8_lossy(&response.body).into_owned())
+        };
+        IpcResponse {
+            status: response.status,
+            body,
+        }
     }
 }
 

@@ -9,6 +9,6 @@ pub mod qr;
 pub mod routes;
 pub mod server;
 
-pub use api::{Api, ApiRequest, ApiResponse, Caller};
+pub use api::{Api, ApiRequest, ApiResponse, Caller, IpcResponse};
 pub use backend::{Backend, BackendConfig};
 pub use server::{Server, ServerConfig};
