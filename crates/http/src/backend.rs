@@ -24,6 +24,8 @@ pub struct BackendConfig {
 
 pub struct Backend {
     pub engine: Engine,
+    /// Held while the backend lives (see [`claim_data_dir`]).
+    _instance: std::fs::File,
     link: Arc<WhatsAppLink>,
     simulator: Option<wa_sim::Simulator>,
     stop_outbox: Arc<AtomicBool>,
@@ -33,6 +35,7 @@ pub struct Backend {
 
 impl Backend {
     pub fn start(config: BackendConfig) -> anyhow::Result<Backend> {
+        let instance = claim_data_dir(&config.data_dir, CLAIM_WAIT)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("whatsflow-async")
@@ -77,6 +80,7 @@ impl Backend {
         };
         Ok(Backend {
             engine,
+            _instance: instance,
             link,
             simulator,
             stop_outbox,
@@ -104,6 +108,45 @@ impl Backend {
     }
 }
 
+/// Waits this long for a previous instance on the same data directory to finish closing.
+const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// One program per data directory: a second `whatsflow` or `whatsflow-server` on the same directory
+/// would drive the same WhatsApp session and write the same database. The lock is the OS's, so it
+/// goes away with the process however that ends; holding it is also what lets the WhatsApp link
+/// treat any browser still on the profile as left behind by a killed run.
+fn claim_data_dir(
+    data_dir: &std::path::Path,
+    wait: std::time::Duration,
+) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("could not create the data directory {}", data_dir.display()))?;
+    let path = data_dir.join("whatsflow.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("could not open {}", path.display()))?;
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+                "WhatsFlow is already running with the data directory {} (another window, or \
+                 whatsflow-server); close it first, or start this one with another --data-dir",
+                data_dir.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("could not lock {}", path.display()))
+            }
+        }
+    }
+}
+
 /// Starts the demo's simulator on the port it had last time: the browser keeps the linked session
 /// per origin (port included), so the same port is what lets a restarted demo skip the QR.
 fn start_simulator(data_dir: &std::path::Path) -> anyhow::Result<wa_sim::Simulator> {
@@ -127,5 +170,22 @@ fn start_simulator(data_dir: &std::path::Path) -> anyhow::Result<wa_sim::Simulat
 impl Drop for Backend {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_program_per_data_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let first = claim_data_dir(&data, CLAIM_WAIT).unwrap();
+        let second = claim_data_dir(&data, std::time::Duration::ZERO).unwrap_err();
+        assert!(second.to_string().contains("already running"), "{second:#}");
+        assert!(claim_data_dir(&dir.path().join("other"), CLAIM_WAIT).is_ok());
+        drop(first);
+        assert!(claim_data_dir(&data, std::time::Duration::ZERO).is_ok());
     }
 }

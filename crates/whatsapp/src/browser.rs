@@ -243,6 +243,101 @@ fn user_agent_override(agent: String, major: String) -> SetUserAgentOverridePara
     }
 }
 
+/// Stops every browser still running on `profile_dir`: one an app killed outright (SIGKILL, a
+/// power cut of the app alone) left behind keeps the WhatsApp session open, so a second browser on
+/// the same session would be told it is open in another window, and the session must not be sealed
+/// while another process writes it. Browsers are found by their `--user-data-dir` argument, so
+/// nothing else is touched; the programs hold their data directory exclusively (`whatsflow-http`'s
+/// `Backend`), so a browser on its profile is never another live run's. Returns how many were
+/// stopped. Linux only (it reads `/proc`).
+pub(crate) fn stop_leftover_browsers(profile_dir: &Path) -> usize {
+    #[cfg(target_os = "linux")]
+    {
+        // A browser still starting may spawn helpers after a scan: scan again until none is left.
+        let mut stopped = 0;
+        for _ in 0..3 {
+            let found = leftover::on_profile(profile_dir);
+            if found.is_empty() {
+                break;
+            }
+            stopped += found.len();
+            leftover::stop(&found);
+        }
+        stopped
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = profile_dir;
+        0
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod leftover {
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    use rustix::process::{kill_process, Pid, Signal};
+
+    /// Processes (other than this one) whose command line names `profile_dir` as their profile.
+    pub(super) fn on_profile(profile_dir: &Path) -> Vec<i32> {
+        let wanted = format!("--user-data-dir={}", profile_dir.display());
+        let own = std::process::id() as i32;
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|pid| *pid != own)
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+                    cmdline
+                        .split(|b| *b == 0)
+                        .any(|arg| arg == wanted.as_bytes())
+                })
+            })
+            .collect()
+    }
+
+    /// Asks the processes to end, then kills those still there after 5 s; waits until they are gone.
+    pub(super) fn stop(pids: &[i32]) {
+        let signal = |signal| {
+            for pid in pids.iter().filter_map(|pid| Pid::from_raw(*pid)) {
+                let _ = kill_process(pid, signal);
+            }
+        };
+        signal(Signal::TERM);
+        if !gone_within(pids, Duration::from_secs(5)) {
+            signal(Signal::KILL);
+            gone_within(pids, Duration::from_secs(2));
+        }
+    }
+
+    fn gone_within(pids: &[i32], limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while pids.iter().any(|pid| alive(*pid)) {
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        true
+    }
+
+    /// Gone once it no longer exists or is a zombie with no thread left: by then it has closed its
+    /// files. (A process whose main thread ended shows as a zombie while its other threads run.)
+    fn alive(pid: i32) -> bool {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            return false;
+        };
+        let state = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim().chars().next());
+        let threads = || std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, |t| t.count());
+        !matches!(state, Some('Z' | 'X')) || threads() > 1
+    }
+}
+
 /// A browser killed with its profile open leaves `Singleton*` locks that can make the next launch
 /// hand over to a process that no longer exists; nothing else uses this private profile.
 fn clear_singleton_locks(profile_dir: &Path) {
@@ -251,5 +346,56 @@ fn clear_singleton_locks(profile_dir: &Path) {
         if path.symlink_metadata().is_ok() {
             let _ = std::fs::remove_file(&path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::{Child, Command, Stdio};
+
+    fn chromium_on(profile: &Path) -> Child {
+        Command::new(find_chromium().unwrap())
+            .args(["--headless=new", "--no-sandbox", "--disable-gpu"])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_browser_left_on_the_profile_is_stopped_and_no_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join("whatsapp-profile");
+        // Another profile whose path starts with ours: not ours.
+        let other = dir.path().join("whatsapp-profile-2");
+        let mut left = chromium_on(&ours);
+        let mut unrelated = chromium_on(&other);
+        std::thread::sleep(std::time::Duration::from_millis(500));
+
+        assert!(stop_leftover_browsers(&ours) >= 1);
+        // Stopped: its exit can be collected (the kernel may take a moment to report it).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while left.try_wait().unwrap().is_none() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the left browser is gone"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(
+            unrelated.try_wait().unwrap().is_none(),
+            "a browser on another profile keeps running"
+        );
+        assert_eq!(
+            stop_leftover_browsers(&ours),
+            0,
+            "nothing left the second time"
+        );
+        unrelated.kill().unwrap();
+        unrelated.wait().unwrap();
     }
 }

@@ -540,6 +540,13 @@ impl Worker {
         let data_dir = self.config.data_dir.clone();
         let profile_dir = self.profile_dir.clone();
         let opened = tokio::task::spawn_blocking(move || -> Result<Vault, String> {
+            let stopped = crate::browser::stop_leftover_browsers(&profile_dir);
+            if stopped > 0 {
+                tracing::warn!(
+                    stopped,
+                    "stopped a browser a previous run left on the session"
+                );
+            }
             let vault = Vault::open(&data_dir).map_err(|e| e.to_string())?;
             // A crash left plaintext behind: it is newer than the vault, so it becomes the vault.
             match vault.recover_leftover(&profile_dir) {
