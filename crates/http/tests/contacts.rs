@@ -1,119 +1,21 @@
 //! The contact and tag routes on the real server: CRUD with conflicts, tagging and bulk actions,
 //! filters, import (dry run and real) with raw file bodies, export and re-import.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{json, Value};
 use whatsflow_engine::{Engine, Options, SystemClock};
-use whatsflow_http::{Server, ServerConfig};
 
-const TOKEN: &str = "contacts-test-token-0123";
+mod common;
+use common::Running;
 
-struct Running {
-    server: Option<Server>,
-    _dir: tempfile::TempDir,
-}
-
-impl Running {
-    fn start() -> Running {
-        let dir = tempfile::tempdir().unwrap();
-        let engine = Engine::open(Options {
-            data_dir: dir.path().join("data"),
-            clock: Arc::new(SystemClock),
-            demo: false,
-            simulator_url: None,
-        })
-        .unwrap();
-        let config = ServerConfig {
-            port: 0,
-            token: TOKEN.into(),
-            ui_dir: None,
-        };
-        let app = Running {
-            server: Some(Server::start(engine, config).unwrap()),
-            _dir: dir,
-        };
-        let shop = json!({"businessName": "Rosa's Flowers", "country": "US", "timezone": "America/New_York"});
-        assert_eq!(app.call("PUT", "/api/v1/profile", shop).0, 200);
-        app
-    }
-
-    /// One request over a plain socket; returns the status and the body bytes.
-    fn request(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> (u16, Vec<u8>) {
-        let port = self.server.as_ref().unwrap().addr().port();
-        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
-             Authorization: Bearer {TOKEN}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body).unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        let status = std::str::from_utf8(&response[9..12])
-            .unwrap()
-            .parse()
-            .unwrap();
-        let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-        let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
-        let body = &response[split..];
-        if head.contains("transfer-encoding: chunked") {
-            (status, dechunk(body))
-        } else {
-            (status, body.to_vec())
-        }
-    }
-
-    fn call(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
-        let body = if body.is_null() {
-            String::new()
-        } else {
-            body.to_string()
-        };
-        let (status, bytes) = self.request(method, path, "application/json", body.as_bytes());
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
-
-    fn upload(&self, path: &str, file: &[u8]) -> (u16, Value) {
-        let (status, bytes) = self.request("POST", path, "text/csv", file);
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            server.stop();
-        }
-    }
-}
-
-/// Undoes `Transfer-Encoding: chunked` (the server streams large bodies, exports among them).
-fn dechunk(mut body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = body.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size_text = std::str::from_utf8(&body[..line_end]).unwrap();
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&body[line_end + 2..line_end + 2 + size]);
-        body = &body[line_end + 2 + size + 2..];
-    }
+/// A running server for a business in the US.
+fn shop() -> Running {
+    let app = Running::start();
+    let shop =
+        json!({"businessName": "Rosa's Flowers", "country": "US", "timezone": "America/New_York"});
+    assert_eq!(app.call("PUT", "/api/v1/profile", shop).0, 200);
+    app
 }
 
 fn names(list: &Value) -> Vec<String> {
@@ -127,7 +29,7 @@ fn names(list: &Value) -> Vec<String> {
 
 #[test]
 fn crud_tags_bulk_and_filters() {
-    let app = Running::start();
+    let app = shop();
     let mut ids = Vec::new();
     for (phone, name) in [
         ("(415) 555-0132", "Rosa"),
@@ -275,7 +177,7 @@ fn crud_tags_bulk_and_filters() {
 
 #[test]
 fn import_reports_bad_rows_and_export_reimports_unchanged() {
-    let app = Running::start();
+    let app = shop();
     let csv = "name;phone;tags\nRosa;(415) 555-0132;VIP, Wholesale\nNo Phone;;\nBad;call me;\nAna;+55 11 91234-5678;VIP\nRosa again;4155550132;\n";
     let (status, dry) = app.upload("/api/v1/contacts/import?dryRun=true", csv.as_bytes());
     assert_eq!(status, 200, "{dry}");
@@ -316,12 +218,7 @@ fn import_reports_bad_rows_and_export_reimports_unchanged() {
     assert_eq!(names(&list), ["Ana", "Rosa"]);
 
     for format in ["csv", "json"] {
-        let (status, file) = app.request(
-            "GET",
-            &format!("/api/v1/contacts/export?format={format}"),
-            "application/json",
-            b"",
-        );
+        let (status, file) = app.download(&format!("/api/v1/contacts/export?format={format}"));
         assert_eq!(status, 200);
         let (_, again) = app.upload("/api/v1/contacts/import?dedupe=overwrite", &file);
         let again = &again["data"];
@@ -335,12 +232,7 @@ fn import_reports_bad_rows_and_export_reimports_unchanged() {
             "{format}: re-importing an export changes nothing"
         );
     }
-    let (status, filtered) = app.request(
-        "GET",
-        "/api/v1/contacts/export?format=csv&q=ana",
-        "application/json",
-        b"",
-    );
+    let (status, filtered) = app.download("/api/v1/contacts/export?format=csv&q=ana");
     assert_eq!(status, 200);
     let text = String::from_utf8(filtered).unwrap();
     assert_eq!(text.lines().count(), 2, "header and Ana only: {text}");

@@ -1,125 +1,14 @@
 //! The real server on an ephemeral port: loopback checks, auth, the envelope, validation, the app
 //! lock, the OpenAPI document and the event stream.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use whatsflow_engine::{Engine, Options, SystemClock};
-use whatsflow_http::{Server, ServerConfig};
 
-const TOKEN: &str = "test-token-0123456789";
-
-struct Running {
-    server: Option<Server>,
-    _dir: tempfile::TempDir,
-}
-
-impl Running {
-    fn start() -> Running {
-        let dir = tempfile::tempdir().unwrap();
-        let engine = Engine::open(Options {
-            data_dir: dir.path().join("data"),
-            clock: Arc::new(SystemClock),
-            demo: false,
-            simulator_url: None,
-        })
-        .unwrap();
-        let config = ServerConfig {
-            port: 0,
-            token: TOKEN.into(),
-            ui_dir: None,
-        };
-        Running {
-            server: Some(Server::start(engine, config).unwrap()),
-            _dir: dir,
-        }
-    }
-
-    fn port(&self) -> u16 {
-        self.server.as_ref().unwrap().addr().port()
-    }
-
-    /// One HTTP/1.1 request over a plain socket, so tests control every header (Host included).
-    fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port())).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .unwrap();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
-            body.len()
-        );
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-            request.push_str(&format!("Host: 127.0.0.1:{}\r\n", self.port()));
-        }
-        for (k, v) in headers {
-            request.push_str(&format!("{k}: {v}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        let text = String::from_utf8_lossy(&response);
-        let status = text[9..12].parse().unwrap();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let body = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
-        } else {
-            body.to_owned()
-        };
-        (
-            status,
-            serde_json::from_str(&body).unwrap_or(Value::String(body)),
-        )
-    }
-
-    fn call(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
-        let auth = format!("Bearer {TOKEN}");
-        let body = if body.is_null() {
-            String::new()
-        } else {
-            body.to_string()
-        };
-        self.raw(
-            method,
-            path,
-            &[
-                ("Authorization", &auth),
-                ("Content-Type", "application/json"),
-            ],
-            &body,
-        )
-    }
-}
-
-/// Undoes `Transfer-Encoding: chunked` (tiny_http chunks large bodies).
-fn dechunk(mut rest: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.push_str(&tail[..size]);
-        rest = &tail[size + 2..];
-    }
-    out
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            server.stop();
-        }
-    }
-}
+mod common;
+use common::{Running, TOKEN};
 
 fn shop() -> Value {
     json!({
