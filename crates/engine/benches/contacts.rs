@@ -212,8 +212,8 @@ fn main() {
         let conn = Connection::open(dir.join(whatsflow_engine::store::DB_FILE)).unwrap();
         conn.pragma_update(None, "journal_mode", "WAL").unwrap();
         conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
-        // The engine's connection settings (crates/engine/src/store/mod.rs).
-        conn.pragma_update(None, "cache_size", -64 * 1024).unwrap();
+        // The engine's settings for a bulk write (crates/engine/src/store/mod.rs).
+        conn.pragma_update(None, "cache_size", -96 * 1024).unwrap();
         conn.pragma_update(None, "temp_store", "MEMORY").unwrap();
         conn
     };

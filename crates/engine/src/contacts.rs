@@ -668,36 +668,38 @@ impl Engine {
         };
         let now = self.now();
         let (matched, changed, media) = self.db().with_tx(|tx| {
-            let ids = match (&ids, &filter) {
-                (Some(ids), _) => {
-                    let mut ids = ids.clone();
-                    ids.sort_unstable();
-                    ids.dedup();
-                    store::contacts::existing_ids(tx, &ids)?
+            store::with_bulk_cache(tx, || {
+                let ids = match (&ids, &filter) {
+                    (Some(ids), _) => {
+                        let mut ids = ids.clone();
+                        ids.sort_unstable();
+                        ids.dedup();
+                        store::contacts::existing_ids(tx, &ids)?
+                    }
+                    (None, Some(filter)) => store::contacts::ids_matching(tx, filter)?,
+                    (None, None) => Vec::new(),
+                };
+                if let Some(tag_id) = tag_id {
+                    store::tags::get(tx, tag_id)?.ok_or_else(|| Error::not_found("tag"))?;
                 }
-                (None, Some(filter)) => store::contacts::ids_matching(tx, filter)?,
-                (None, None) => Vec::new(),
-            };
-            if let Some(tag_id) = tag_id {
-                store::tags::get(tx, tag_id)?.ok_or_else(|| Error::not_found("tag"))?;
-            }
-            let mut media = Vec::new();
-            let changed = match action {
-                BulkAction::Tag => {
-                    store::contacts::add_tag(tx, &ids, tag_id.unwrap_or_default(), now)?
-                }
-                BulkAction::Untag => {
-                    store::contacts::remove_tag(tx, &ids, tag_id.unwrap_or_default(), now)?
-                }
-                BulkAction::OptOut => store::contacts::set_opted_out(tx, &ids, true, now)?,
-                BulkAction::OptIn => store::contacts::set_opted_out(tx, &ids, false, now)?,
-                BulkAction::Delete => {
-                    media = store::contacts::media_paths(tx, &ids)?;
-                    store::contacts::delete(tx, &ids)?;
-                    ids.len()
-                }
-            };
-            Ok((ids.len(), changed, media))
+                let mut media = Vec::new();
+                let changed = match action {
+                    BulkAction::Tag => {
+                        store::contacts::add_tag(tx, &ids, tag_id.unwrap_or_default(), now)?
+                    }
+                    BulkAction::Untag => {
+                        store::contacts::remove_tag(tx, &ids, tag_id.unwrap_or_default(), now)?
+                    }
+                    BulkAction::OptOut => store::contacts::set_opted_out(tx, &ids, true, now)?,
+                    BulkAction::OptIn => store::contacts::set_opted_out(tx, &ids, false, now)?,
+                    BulkAction::Delete => {
+                        media = store::contacts::media_paths(tx, &ids)?;
+                        store::contacts::delete(tx, &ids)?;
+                        ids.len()
+                    }
+                };
+                Ok((ids.len(), changed, media))
+            })
         })?;
         self.remove_media(&media);
         let outcome = BulkOutcome {

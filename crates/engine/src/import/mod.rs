@@ -1048,9 +1048,11 @@ impl Engine {
         }
         let now = self.now();
         let plan = self.db().with_tx(|tx| {
-            let plan = plan(tx, parsed, options, region)?;
-            execute(self, tx, &plan, now)?;
-            Ok(plan)
+            store::with_bulk_cache(tx, || {
+                let plan = plan(tx, parsed, options, region)?;
+                execute(self, tx, &plan, now)?;
+                Ok(plan)
+            })
         })?;
         if !plan.new_tags.is_empty() {
             self.emit_tags_changed()?;

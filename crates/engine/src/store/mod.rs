@@ -219,8 +219,23 @@ impl Drop for Checkpointer {
     }
 }
 
-/// Page cache of each connection, in KiB.
-const CACHE_KIB: i64 = 64 * 1024;
+/// Page cache of each connection, in KiB (SQLite's default is 2 MiB): a search over 100 000
+/// contacts stays in memory. Pooled connections keep a cache each, so it stays modest; bulk writes
+/// take a larger one while they run ([`with_bulk_cache`]).
+const CACHE_KIB: i64 = 16 * 1024;
+
+/// Page cache of a bulk write, in KiB: importing 100 000 contacts dirties ~40 MB of pages, which a
+/// smaller cache would write out and read back before the commit (a third of the import's time).
+const BULK_CACHE_KIB: i64 = 96 * 1024;
+
+/// Runs a bulk write on `conn` with the larger page cache, then shrinks it back (after the commit,
+/// the extra pages are released as they are reused).
+pub(crate) fn with_bulk_cache<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    conn.pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
+    let out = f();
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    out
+}
 
 fn open_connection(target: &str, uri: bool) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -237,8 +252,7 @@ fn open_connection(target: &str, uri: bool) -> Result<Connection> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
     }
-    // Pages are allocated only as they are used: an import or a search over 100 000 contacts works
-    // in memory instead of re-reading pages, and the import's staging tables never touch the disk.
+    // Cache pages are allocated only as they are used; the import's staging tables stay in memory.
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT_PAGES)?;
