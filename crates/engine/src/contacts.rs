@@ -497,26 +497,15 @@ impl Engine {
                 }
             },
         };
+        // A field left out keeps its value; one given is trimmed.
+        let text = |given: &Option<String>, kept: &str| {
+            given.as_deref().map(str::trim).unwrap_or(kept).to_owned()
+        };
         let fields = ContactFields {
             phone_number: phone,
-            name: patch
-                .name
-                .as_deref()
-                .map(str::trim)
-                .unwrap_or(&current.name)
-                .to_owned(),
-            email: patch
-                .email
-                .as_deref()
-                .map(str::trim)
-                .unwrap_or(&current.email)
-                .to_owned(),
-            notes: patch
-                .notes
-                .as_deref()
-                .map(str::trim)
-                .unwrap_or(&current.notes)
-                .to_owned(),
+            name: text(&patch.name, &current.name),
+            email: text(&patch.email, &current.email),
+            notes: text(&patch.notes, &current.notes),
             fields: patch
                 .fields
                 .as_ref()

@@ -610,55 +610,48 @@ pub(crate) fn all_matching(conn: &Connection, filter: &ContactFilter) -> Result<
 
 /// The tags of several contacts, each list in name order.
 pub(crate) fn tags_for(conn: &Connection, ids: &[i64]) -> Result<HashMap<i64, Vec<Tag>>> {
-    let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
+    let mut out = HashMap::new();
     for chunk in ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
-            "SELECT ct.contact_id, t.id, t.name, t.color FROM contact_tags ct
-             JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id IN ({marks})
-             ORDER BY t.name COLLATE NOCASE"
+            "{TAGS_OF_CONTACTS} WHERE ct.contact_id IN ({marks}) ORDER BY t.name COLLATE NOCASE"
         );
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(chunk.iter()), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                Tag {
-                    id: r.get(1)?,
-                    name: r.get(2)?,
-                    color: r.get(3)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (contact, tag) = row?;
-            out.entry(contact).or_default().push(tag);
-        }
+        gather_tags(&mut stmt, params_from_iter(chunk.iter()), &mut out)?;
     }
     Ok(out)
 }
 
 /// Every contact's tags, each list in name order.
 pub(crate) fn all_tags(conn: &Connection) -> Result<HashMap<i64, Vec<Tag>>> {
-    let mut stmt = conn.prepare(
-        "SELECT ct.contact_id, t.id, t.name, t.color FROM contact_tags ct
-         JOIN tags t ON t.id = ct.tag_id ORDER BY t.name COLLATE NOCASE",
-    )?;
-    let mut out: HashMap<i64, Vec<Tag>> = HashMap::new();
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            Tag {
-                id: r.get(1)?,
-                name: r.get(2)?,
-                color: r.get(3)?,
-            },
-        ))
+    let mut out = HashMap::new();
+    let sql = format!("{TAGS_OF_CONTACTS} ORDER BY t.name COLLATE NOCASE");
+    gather_tags(&mut conn.prepare(&sql)?, [], &mut out)?;
+    Ok(out)
+}
+
+/// (contact id, tag) rows; `gather_tags` reads them.
+const TAGS_OF_CONTACTS: &str =
+    "SELECT ct.contact_id, t.id, t.name, t.color FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id";
+
+fn gather_tags(
+    stmt: &mut rusqlite::Statement,
+    params: impl rusqlite::Params,
+    out: &mut HashMap<i64, Vec<Tag>>,
+) -> Result<()> {
+    let rows = stmt.query_map(params, |r| {
+        let tag = Tag {
+            id: r.get(1)?,
+            name: r.get(2)?,
+            color: r.get(3)?,
+        };
+        Ok((r.get::<_, i64>(0)?, tag))
     })?;
     for row in rows {
         let (contact, tag) = row?;
         out.entry(contact).or_default().push(tag);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The contact holding a number: its id and the name it shows.
