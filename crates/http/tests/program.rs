@@ -94,7 +94,8 @@ impl Drop for Program {
     }
 }
 
-/// The processes running with `profile` as their browser profile.
+/// The processes running with `profile` as their browser profile. Chromium may rewrite its
+/// command line into one space-separated title, so arguments are split at spaces too.
 fn browsers_on(profile: &Path) -> Vec<u32> {
     let wanted = format!("--user-data-dir={}", profile.display());
     std::fs::read_dir("/proc")
@@ -104,7 +105,7 @@ fn browsers_on(profile: &Path) -> Vec<u32> {
         .filter(|pid| {
             std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
                 cmdline
-                    .split(|b| *b == 0)
+                    .split(|b| *b == 0 || *b == b' ')
                     .any(|arg| arg == wanted.as_bytes())
             })
         })

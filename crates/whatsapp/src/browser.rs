@@ -290,13 +290,21 @@ mod leftover {
             .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
             .filter(|pid| *pid != own)
             .filter(|pid| {
-                std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
-                    cmdline
-                        .split(|b| *b == 0)
-                        .any(|arg| arg == wanted.as_bytes())
-                })
+                std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .is_ok_and(|cmdline| names_argument(&cmdline, wanted.as_bytes()))
             })
             .collect()
+    }
+
+    /// Whether a `/proc/<pid>/cmdline` holds `arg` as a whole argument. Arguments are separated by
+    /// NULs, but Chromium may rewrite its process title into one line separated by spaces.
+    pub(super) fn names_argument(cmdline: &[u8], arg: &[u8]) -> bool {
+        let is_start = |at: usize| at == 0 || matches!(cmdline[at - 1], 0 | b' ');
+        let is_end = |at: usize| cmdline.get(at).is_none_or(|b| matches!(b, 0 | b' '));
+        cmdline
+            .windows(arg.len())
+            .enumerate()
+            .any(|(at, window)| window == arg && is_start(at) && is_end(at + arg.len()))
     }
 
     /// Asks the processes to end, then kills those still there after 5 s; waits until they are gone.
@@ -363,6 +371,27 @@ mod tests {
             .stderr(Stdio::null())
             .spawn()
             .unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_profile_argument_is_found_in_both_command_line_forms() {
+        let arg = b"--user-data-dir=/data/whatsapp-profile";
+        for (cmdline, expected) in [
+            (&b"chromium\0--headless\0--user-data-dir=/data/whatsapp-profile\0about:blank\0"[..], true),
+            (b"/usr/lib/chromium/chromium --headless --user-data-dir=/data/whatsapp-profile about:blank\0", true),
+            (b"chromium\0--user-data-dir=/data/whatsapp-profile", true),
+            (b"chromium\0--user-data-dir=/data/whatsapp-profile-2\0", false),
+            (b"chromium --user-data-dir=/data/whatsapp-profile2 x", false),
+            (b"chromium\0x--user-data-dir=/data/whatsapp-profile\0", false),
+        ] {
+            assert_eq!(
+                leftover::names_argument(cmdline, arg),
+                expected,
+                "{}",
+                String::from_utf8_lossy(cmdline)
+            );
+        }
     }
 
     #[cfg(target_os = "linux")]
