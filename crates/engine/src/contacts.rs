@@ -601,32 +601,28 @@ impl Engine {
 
     /// Puts a tag on a contact (nothing happens when it is there already).
     pub fn tag_contact(&self, id: i64, tag_id: i64) -> Result<Contact> {
-        let now = self.now();
-        let (contact, changed) = self.db().with_tx(|tx| {
-            store::tags::get(tx, tag_id)?.ok_or_else(|| Error::not_found("tag"))?;
-            if !store::contacts::exists(tx, id)? {
-                return Err(Error::not_found("contact"));
-            }
-            let changed = store::contacts::add_tag(tx, &[id], tag_id, now)? > 0;
-            let contact =
-                store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))?;
-            Ok((contact, changed))
-        })?;
-        let contact = self.presented(contact)?;
-        if changed {
-            self.emit(Event::ContactUpdated(contact.clone()));
-        }
-        Ok(contact)
+        self.set_tag(id, tag_id, true)
     }
 
     /// Takes a tag off a contact.
     pub fn untag_contact(&self, id: i64, tag_id: i64) -> Result<Contact> {
+        self.set_tag(id, tag_id, false)
+    }
+
+    fn set_tag(&self, id: i64, tag_id: i64, on: bool) -> Result<Contact> {
         let now = self.now();
         let (contact, changed) = self.db().with_tx(|tx| {
+            if on {
+                store::tags::get(tx, tag_id)?.ok_or_else(|| Error::not_found("tag"))?;
+            }
             if !store::contacts::exists(tx, id)? {
                 return Err(Error::not_found("contact"));
             }
-            let changed = store::contacts::remove_tag(tx, &[id], tag_id, now)? > 0;
+            let changed = if on {
+                store::contacts::add_tag(tx, &[id], tag_id, now)?
+            } else {
+                store::contacts::remove_tag(tx, &[id], tag_id, now)?
+            } > 0;
             let contact =
                 store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))?;
             Ok((contact, changed))
