@@ -39,7 +39,10 @@ step "UI unit tests (vitest)"
 step "UI end-to-end tests (Playwright, headless Debian Chromium)"
 cargo build -p whatsflow-http --bin whatsflow-server
 server_bin="$(realpath "$target")/debug/whatsflow-server"
-(cd ui && WHATSFLOW_SERVER_BIN="$server_bin" npm run test:e2e --silent)
+# One retry whatever CI system runs this (playwright.config.ts retries only when CI is set): the first
+# inbox test sometimes finds its page's first API requests stalled in the browser (see the issue notes);
+# a test failing twice still fails the run.
+(cd ui && WHATSFLOW_SERVER_BIN="$server_bin" npm run test:e2e --silent -- --retries=1)
 
 step "Desktop window under Xvfb"
 cargo build -p whatsflow
