@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use tauri::{Emitter, Manager};
 use whatsflow_engine::Engine;
-use whatsflow_http::{Api, ApiRequest, Backend, BackendConfig, Caller, IpcResponse};
+use whatsflow_api::{Api, ApiRequest, Backend, BackendConfig, Caller, IpcResponse};
 
 /// Name of the window event that carries engine events.
 const EVENT: &str = "whatsflow://event";
@@ -93,7 +93,7 @@ fn main() {
         .clone();
     let desktop = Arc::new(Desktop {
         engine: engine.clone(),
-        api: whatsflow_http::routes::api(),
+        api: whatsflow_api::routes::api(),
     });
 
     let app = tauri::Builder::default()

@@ -6,7 +6,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './server';
 
-test.use({ serverArgs: ['--sim'] });
+test.use({ serverArgs: ['--demo'] });
 
 const shots = 'e2e/screenshots';
 

@@ -1,11 +1,11 @@
-// Linking WhatsApp end to end against whatsflow-server --sim (real Chromium driving the in-process
+// Linking WhatsApp end to end against whatsflow-server --demo (real Chromium driving the in-process
 // WhatsApp Web simulator): the live QR, the demo's simulated scan, the banner for a conflict and "Use here",
 // a logout from the phone, and the pairing-code path.
 
 import type { Page } from '@playwright/test';
 import { expect, test, type RunningServer } from './server';
 
-test.use({ serverArgs: ['--sim'] });
+test.use({ serverArgs: ['--demo'] });
 
 /** Generous: the server starts Chromium and loads the simulator before the first QR appears. */
 const LINK_TIMEOUT = 30_000;
@@ -15,7 +15,7 @@ async function onboard(server: RunningServer): Promise<string> {
   const saved = await server.api('PUT', '/api/v1/profile', { businessName: 'Corner Bakery', country: 'US', timezone: 'America/New_York' });
   expect(saved.status, JSON.stringify(saved.body)).toBe(200);
   const state = (await server.api('GET', '/api/v1/app/state')).body.data;
-  expect(state.demo, '--sim runs in demo mode').toBe(true);
+  expect(state.demo, '--demo runs in demo mode').toBe(true);
   expect(state.simulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   return state.simulatorUrl as string;
 }

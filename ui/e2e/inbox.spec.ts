@@ -1,4 +1,4 @@
-// The inbox end to end against whatsflow-server --sim (real Chromium driving the in-process WhatsApp Web
+// The inbox end to end against whatsflow-server --demo (real Chromium driving the in-process WhatsApp Web
 // simulator): link by scanning from the simulated phone panel, a customer's message arriving live with its
 // contact created, a reply from the composer whose ticks move to read as the phone acknowledges it, a
 // message queued while the phone is offline, and search jumping to the message in its thread.
@@ -6,7 +6,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test, type RunningServer } from './server';
 
-test.use({ serverArgs: ['--sim'] });
+test.use({ serverArgs: ['--demo'] });
 
 /** Generous: the server starts Chromium and loads the simulator before the first QR appears. */
 const LINK_TIMEOUT = 30_000;
@@ -17,7 +17,7 @@ async function onboard(server: RunningServer): Promise<string> {
   const saved = await server.api('PUT', '/api/v1/profile', { businessName: 'Rosa Flowers', country: 'US', timezone: 'America/New_York' });
   expect(saved.status, JSON.stringify(saved.body)).toBe(200);
   const state = (await server.api('GET', '/api/v1/app/state')).body.data;
-  expect(state.demo, '--sim runs in demo mode').toBe(true);
+  expect(state.demo, '--demo runs in demo mode').toBe(true);
   return state.simulatorUrl as string;
 }
 

@@ -1,6 +1,6 @@
 // Test fixture: a real whatsflow-server per test, on a free port, with a fresh data directory and a random
 // session token. It is stopped with SIGTERM (as a user's Ctrl-C would) and its data removed afterwards.
-// `test.use({ serverArgs: ['--sim'] })` adds arguments, e.g. the in-process WhatsApp simulator (demo mode).
+// `test.use({ serverArgs: ['--demo'] })` adds arguments, e.g. the in-process WhatsApp simulator (demo mode).
 
 import { test as base, expect, type APIRequestContext } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -88,7 +88,7 @@ function makeApi(request: APIRequestContext, origin: string, token: string): Run
 }
 
 export const test = base.extend<{ server: RunningServer; serverArgs: string[] }>({
-  /** Extra command-line arguments for whatsflow-server, e.g. `['--sim']`. */
+  /** Extra command-line arguments for whatsflow-server, e.g. `['--demo']`. */
   serverArgs: [[], { option: true }],
   server: async ({ request, serverArgs }, use) => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'whatsflow-e2e-'));

@@ -1,14 +1,8 @@
-//! WhatsFlow's loopback HTTP server: REST v1 (the API table), the OpenAPI document, the event stream
-//! and the built UI. The same API table serves the desktop shell's IPC.
+//! WhatsFlow's loopback HTTP server: the API table of `whatsflow-api` over HTTP on 127.0.0.1, the
+//! server-sent event stream and the built UI. `whatsflow-server` runs it with the `Backend`; the
+//! desktop app can run it as a library when the user turns the REST API on.
 
-pub mod api;
-pub mod backend;
 pub mod events;
-pub mod openapi;
-pub mod qr;
-pub mod routes;
 pub mod server;
 
-pub use api::{Api, ApiRequest, ApiResponse, Caller, IpcResponse};
-pub use backend::{Backend, BackendConfig};
 pub use server::{Server, ServerConfig};

@@ -4,15 +4,16 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use whatsflow_http::{Backend, BackendConfig, Server, ServerConfig};
+use whatsflow_api::{Backend, BackendConfig};
+use whatsflow_http::{Server, ServerConfig};
 
-const USAGE: &str = "usage: whatsflow-server [--data-dir DIR] [--port N] [--token T] [--whatsapp-url URL] [--sim] [--ui-dir DIR]
+const USAGE: &str = "usage: whatsflow-server [--data-dir DIR] [--port N] [--token T] [--whatsapp-url URL] [--demo] [--ui-dir DIR]
 
   --data-dir DIR      where the database and media live (default: $WHATSFLOW_DATA_DIR, else the OS app-data dir)
   --port N            port on 127.0.0.1 (0 picks a free one; default 8787)
   --token T           the session token (default: random)
   --whatsapp-url URL  WhatsApp Web's address (default https://web.whatsapp.com/)
-  --sim               run the built-in WhatsApp Web simulator and connect to it (demo mode)
+  --demo              demo mode: run the built-in WhatsApp Web simulator and connect to it (alias: --sim)
   --ui-dir DIR        the built UI (default: ui/dist beside the binary's source tree)";
 
 struct Args {
@@ -20,7 +21,7 @@ struct Args {
     port: u16,
     token: Option<String>,
     whatsapp_url: String,
-    sim: bool,
+    demo: bool,
     ui_dir: Option<PathBuf>,
 }
 
@@ -30,7 +31,7 @@ fn parse_args() -> anyhow::Result<Args> {
         port: 8787,
         token: None,
         whatsapp_url: "https://web.whatsapp.com/".into(),
-        sim: false,
+        demo: false,
         ui_dir: None,
     };
     let mut it = std::env::args().skip(1);
@@ -54,7 +55,7 @@ fn parse_args() -> anyhow::Result<Args> {
                 args.token = Some(token)
             }
             "--whatsapp-url" => args.whatsapp_url = value("--whatsapp-url")?,
-            "--sim" => args.sim = true,
+            "--demo" | "--sim" => args.demo = true,
             "--ui-dir" => args.ui_dir = Some(value("--ui-dir")?.into()),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -106,7 +107,7 @@ fn run() -> anyhow::Result<()> {
     let mut backend = Backend::start(BackendConfig {
         data_dir: data_dir.clone(),
         whatsapp_url: args.whatsapp_url,
-        demo: args.sim,
+        demo: args.demo,
     })?;
     let engine = backend.engine.clone();
 

@@ -11,7 +11,8 @@ use std::time::Duration;
 use tiny_http::{Header, Request, Response};
 use whatsflow_engine::{Engine, Error, ErrorCode};
 
-use crate::api::{percent_decode, Api, ApiRequest, ApiResponse, Caller};
+use whatsflow_api::api::percent_decode;
+use whatsflow_api::{Api, ApiRequest, ApiResponse, Caller};
 use crate::events::EventLog;
 
 /// Request-handling threads (cheap, mostly idle): enough that a few requests waiting on WhatsApp
@@ -60,7 +61,7 @@ impl Server {
         let shared = Arc::new(Shared {
             events: EventLog::start(&engine),
             engine,
-            api: crate::routes::api(),
+            api: whatsflow_api::routes::api(),
             config,
             port: addr.port(),
             stopping: stopping.clone(),
@@ -227,10 +228,7 @@ fn handle(shared: &Shared, mut request: Request) {
 }
 
 fn query_param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        (k == name).then(|| percent_decode(v))
-    })
+    form_urlencoded::parse(query.as_bytes()).find_map(|(k, v)| (k == name).then(|| v.into_owned()))
 }
 
 fn respond(request: Request, response: ApiResponse) {

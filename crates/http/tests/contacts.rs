@@ -262,7 +262,7 @@ fn import_reports_bad_rows_and_export_reimports_unchanged() {
 #[test]
 fn the_desktop_transport_imports_base64_files_and_exports_both_formats() {
     use base64::Engine as _;
-    use whatsflow_http::{ApiRequest, Caller, IpcResponse};
+    use whatsflow_api::{ApiRequest, Caller, IpcResponse};
 
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(Options {
@@ -272,7 +272,7 @@ fn the_desktop_transport_imports_base64_files_and_exports_both_formats() {
         simulator_url: None,
     })
     .unwrap();
-    let api = whatsflow_http::routes::api();
+    let api = whatsflow_api::routes::api();
     let ipc = |method: &str, path: &str, query: &str, body: Option<Value>, file: Option<&[u8]>| {
         let request = ApiRequest {
             method: method.into(),

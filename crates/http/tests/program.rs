@@ -20,7 +20,7 @@ struct Program {
 impl Program {
     fn start(data_dir: &Path) -> Program {
         let mut child = Command::new(env!("CARGO_BIN_EXE_whatsflow-server"))
-            .args(["--sim", "--port", "0", "--token", TOKEN, "--data-dir"])
+            .args(["--demo", "--port", "0", "--token", TOKEN, "--data-dir"])
             .arg(data_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -149,7 +149,7 @@ fn a_killed_program_comes_back_linked_and_leaves_no_browser_behind() {
 
     // Meanwhile a second program on the same data directory refuses to start, and says why.
     let refused = Command::new(env!("CARGO_BIN_EXE_whatsflow-server"))
-        .args(["--sim", "--port", "0", "--token", TOKEN, "--data-dir"])
+        .args(["--demo", "--port", "0", "--token", TOKEN, "--data-dir"])
         .arg(&data)
         .output()
         .unwrap();

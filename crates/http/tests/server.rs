@@ -166,7 +166,7 @@ fn openapi_lists_every_route_with_its_schemas() {
     let (status, doc) = app.raw("GET", "/api/v1/openapi.json", &[], "");
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
-    for route in whatsflow_http::routes::api().routes() {
+    for route in whatsflow_api::routes::api().routes() {
         let op = &doc["paths"][route.path][route.method.as_str()];
         assert!(
             op.is_object(),

@@ -11,7 +11,6 @@ mod config;
 mod inbound;
 mod link;
 mod page;
-mod qr;
 mod sink;
 mod status;
 pub mod vault;
@@ -19,4 +18,3 @@ mod worker;
 
 pub use config::{browser_args, find_chromium, LinkConfig, CHROMIUM_ENV, WHATSAPP_WEB_URL};
 pub use link::WhatsAppLink;
-pub use qr::qr_svg;

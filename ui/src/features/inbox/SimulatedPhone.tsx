@@ -40,7 +40,7 @@ async function control<T>(base: string, path: string, body?: unknown): Promise<T
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new Error('The simulator does not answer. Is whatsflow-server still running with --sim?');
+    throw new Error('The simulator does not answer. Is whatsflow-server still running with --demo?');
   }
   const data = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
   if (!response.ok) throw new Error(data?.error?.message ?? `The simulator answered HTTP ${response.status}`);

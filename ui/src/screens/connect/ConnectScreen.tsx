@@ -54,7 +54,7 @@ export function ConnectScreen() {
   } else if (view.kind === 'absent') {
     body = (
       <StatePanel icon={PlugZap} tone="neutral" title="WhatsApp is not available here">
-        This WhatsFlow runs without its WhatsApp link. Start the app normally (or with <code>--sim</code> for the demo) to connect a number.
+        This WhatsFlow runs without its WhatsApp link. Start the app normally (or with <code>--demo</code> for the demo) to connect a number.
       </StatePanel>
     );
   } else if (view.kind === 'error') {

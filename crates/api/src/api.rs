@@ -596,40 +596,17 @@ impl Api {
 
 fn parse_query(text: &str) -> HashMap<String, Vec<String>> {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        out.entry(percent_decode(k))
-            .or_default()
-            .push(percent_decode(v));
+    for (k, v) in form_urlencoded::parse(text.as_bytes()) {
+        out.entry(k.into_owned()).or_default().push(v.into_owned());
     }
     out
 }
 
-/// Decodes `%XX` escapes and `+` in a URL component.
+/// Decodes `%XX` escapes in a path segment (a `+` stays a `+` there, unlike in a query).
 pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(
-                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
-                    16,
-                ) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -638,7 +615,7 @@ mod tests {
 
     #[test]
     fn percent_decoding() {
-        assert_eq!(percent_decode("a%20b+c"), "a b c");
+        assert_eq!(percent_decode("a%20b+c"), "a b+c");
         assert_eq!(percent_decode("%2B49"), "+49");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");
@@ -647,9 +624,10 @@ mod tests {
 
     #[test]
     fn query_strings() {
-        let q = parse_query("tag=1&tag=2&q=rosa%20m&empty");
+        let q = parse_query("tag=1&tag=2&q=rosa%20m&p=%2B49+1&empty");
         assert_eq!(q["tag"], vec!["1", "2"]);
         assert_eq!(q["q"], vec!["rosa m"]);
+        assert_eq!(q["p"], vec!["+49 1"]);
         assert_eq!(q["empty"], vec![""]);
     }
 }

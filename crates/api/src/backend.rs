@@ -18,7 +18,8 @@ pub struct BackendConfig {
     pub data_dir: PathBuf,
     /// WhatsApp Web's address (ignored in demo mode).
     pub whatsapp_url: String,
-    /// Run the simulator in-process and connect to it instead of WhatsApp Web.
+    /// Demo mode: run the simulator in-process and connect to it instead of WhatsApp Web. Needs the
+    /// `demo` feature; without it, [`Backend::start`] refuses.
     pub demo: bool,
 }
 
@@ -27,7 +28,7 @@ pub struct Backend {
     /// Held while the backend lives (see [`claim_data_dir`]).
     _instance: std::fs::File,
     link: Arc<WhatsAppLink>,
-    simulator: Option<wa_sim::Simulator>,
+    simulator: Option<Simulator>,
     stop_outbox: Arc<AtomicBool>,
     outbox: Option<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
@@ -108,6 +109,26 @@ impl Backend {
     }
 }
 
+#[cfg(feature = "demo")]
+use wa_sim::Simulator;
+
+/// Built without the `demo` feature there is no simulator to run.
+#[cfg(not(feature = "demo"))]
+struct Simulator;
+
+#[cfg(not(feature = "demo"))]
+impl Simulator {
+    fn url(&self) -> String {
+        unreachable!("no simulator without the demo feature")
+    }
+    fn shutdown(self) {}
+}
+
+#[cfg(not(feature = "demo"))]
+fn start_simulator(_: &std::path::Path) -> anyhow::Result<Simulator> {
+    anyhow::bail!("this build has no demo mode (it was built without the `demo` feature)")
+}
+
 /// Waits this long for a previous instance on the same data directory to finish closing.
 const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -149,17 +170,18 @@ fn claim_data_dir(
 
 /// Starts the demo's simulator on the port it had last time: the browser keeps the linked session
 /// per origin (port included), so the same port is what lets a restarted demo skip the QR.
-fn start_simulator(data_dir: &std::path::Path) -> anyhow::Result<wa_sim::Simulator> {
+#[cfg(feature = "demo")]
+fn start_simulator(data_dir: &std::path::Path) -> anyhow::Result<Simulator> {
     let port_file = data_dir.join("demo-simulator.port");
     let previous: u16 = std::fs::read_to_string(&port_file)
         .ok()
         .and_then(|text| text.trim().parse().ok())
         .unwrap_or(0);
-    let simulator = match wa_sim::Simulator::start(previous) {
+    let simulator = match Simulator::start(previous) {
         Ok(simulator) => simulator,
         // That port is taken now: a new one means linking the demo phone again, nothing worse.
         Err(_) => {
-            wa_sim::Simulator::start(0).context("could not start the WhatsApp Web simulator")?
+            Simulator::start(0).context("could not start the WhatsApp Web simulator")?
         }
     };
     std::fs::create_dir_all(data_dir)?;
