@@ -108,10 +108,13 @@ impl ApiResponse {
     }
 
     pub fn error(err: &Error) -> ApiResponse {
-        let body = serde_json::json!({
-            "success": false,
-            "error": { "code": err.code.as_str(), "message": err.message, "details": err.details },
+        let mut error = serde_json::json!({
+            "code": err.code.as_str(), "message": err.message, "details": err.details,
         });
+        if let Some(seconds) = err.retry_after {
+            error["retryAfter"] = seconds.into();
+        }
+        let body = serde_json::json!({ "success": false, "error": error });
         let mut response = ApiResponse::json(status_of(err.code), &body);
         response.retry_after = err.retry_after;
         response
@@ -123,25 +126,37 @@ impl ApiResponse {
     }
 }
 
-/// What the desktop's IPC transport carries back: the HTTP status and the body. IPC carries JSON
-/// only, so a JSON body (the envelope, a JSON export) travels as JSON and any other (a CSV export)
-/// as text; binary files are read through routes that answer in base64 (`/media/base64`).
+/// What the desktop's IPC transport carries back: what an HTTP answer would carry. IPC carries
+/// JSON, so a JSON body (the envelope, a JSON export) travels as JSON in `body`, and any other (a CSV
+/// export, a media file) as base64 in `bodyBase64`; `retryAfter` is HTTP's `Retry-After`.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IpcResponse {
     pub status: u16,
+    pub content_type: String,
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
     pub body: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_base64: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl From<ApiResponse> for IpcResponse {
     fn from(response: ApiResponse) -> IpcResponse {
-        let body = if response.content_type.starts_with("application/json") {
-            response.json_body()
-        } else {
-            serde_json::Value::String(String::from_utf8_lossy(&response.body).into_owned())
-        };
+        use base64::Engine as _;
+        let json = response.content_type.starts_with("application/json");
         IpcResponse {
             status: response.status,
-            body,
+            body: if json {
+                response.json_body()
+            } else {
+                serde_json::Value::Null
+            },
+            body_base64: (!json)
+                .then(|| base64::engine::general_purpose::STANDARD.encode(&response.body)),
+            content_type: response.content_type,
+            retry_after: response.retry_after,
         }
     }
 }
