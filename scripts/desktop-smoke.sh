@@ -24,9 +24,19 @@ if [ $ok -eq 1 ]; then
   sleep 2 # let fonts and late layout settle before the picture a person would see
   DISPLAY=$display import -window root "$shot"
   echo "desktop: window rendered ($(convert "$shot" -format %k info:) colours) -> $shot"
-  echo "desktop: 1 passed, 0 failed"
+  # The desktop app talks to its window over IPC: it must not listen on any port of its own (the
+  # REST API is opt-in). Chromium is not started on a fresh data directory.
+  app_pid=$(pgrep -f -n "^$bin --data-dir $dir/data" || true)
+  listening=$(ss -ltnpH 2>/dev/null | grep "pid=${app_pid:-none}," || true)
+  if [ -z "$app_pid" ] || [ -n "$listening" ]; then
+    echo "desktop: the app (pid ${app_pid:-not found}) listens on a port:"; echo "$listening"
+    echo "desktop: 1 passed, 1 failed"
+    exit 1
+  fi
+  echo "desktop: no listening socket (pid $app_pid)"
+  echo "desktop: 2 passed, 0 failed"
 else
   echo "desktop: the window stayed blank; app log:"; cat "$dir/app.log"
-  echo "desktop: 0 passed, 1 failed"
+  echo "desktop: 0 passed, 2 failed"
   exit 1
 fi

@@ -12,7 +12,7 @@ SUDO=""
 PACKAGES=(
   build-essential pkg-config curl file libssl-dev
   libwebkit2gtk-4.1-dev libdbus-1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  chromium xvfb xauth imagemagick dbus-x11 gnome-keyring libsecret-tools keyutils
+  chromium xvfb xauth imagemagick dbus-x11 gnome-keyring libsecret-tools keyutils iproute2 procps
 )
 # Node.js and Python may come from elsewhere (nodesource, pyenv): only ask Debian when they are absent.
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)

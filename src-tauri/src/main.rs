@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use tauri::{Emitter, Manager};
-use whatsflow_engine::Engine;
 use whatsflow_api::{Api, ApiRequest, Backend, BackendConfig, Caller, IpcResponse};
+use whatsflow_engine::Engine;
 
 /// Name of the window event that carries engine events.
 const EVENT: &str = "whatsflow://event";
@@ -107,7 +107,11 @@ fn main() {
                     Ok(event) => {
                         let _ = handle.emit(EVENT, &event);
                     }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    // Events were dropped: the window reloads what it shows.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "the window's event relay fell behind");
+                        let _ = handle.emit(EVENT, serde_json::json!({ "type": "resync" }));
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 }
             });

@@ -192,11 +192,62 @@ impl Ctx<'_> {
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| Error::invalid_field(name, format!("{name} must be a number")))
     }
+    /// The first `?name=` value as sent.
     pub fn query_one(&self, name: &str) -> Option<&str> {
         self.query
             .get(name)
             .and_then(|v| v.first())
             .map(String::as_str)
+    }
+    /// `?name=` trimmed, absent when empty.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.query_one(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+    /// `?name=true|false|1|0`, absent when empty.
+    pub fn flag(&self, name: &str) -> Result<Option<bool>> {
+        self.one_of(
+            name,
+            &[("true", true), ("1", true), ("false", false), ("0", false)],
+        )
+        .map_err(|_| Error::invalid_field(name, format!("{name} must be true or false")))
+    }
+    /// `?name=` as one of the given words, absent when empty; the error lists the words.
+    pub fn one_of<T: Copy>(&self, name: &str, choices: &[(&str, T)]) -> Result<Option<T>> {
+        let Some(value) = self.text(name) else {
+            return Ok(None);
+        };
+        choices
+            .iter()
+            .find(|(word, _)| *word == value)
+            .map(|(_, choice)| Some(*choice))
+            .ok_or_else(|| {
+                let words: Vec<&str> = choices.iter().map(|(word, _)| *word).collect();
+                Error::invalid_field(name, format!("{name} must be one of: {}", words.join(", ")))
+            })
+    }
+    /// `?name=` ids, repeated or comma-separated (`?tag=1&tag=2`, `?tag=1,2`).
+    pub fn ids(&self, name: &str) -> Result<Vec<i64>> {
+        let mut ids = Vec::new();
+        for value in self.query.get(name).into_iter().flatten() {
+            for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                ids.push(part.parse().map_err(|_| {
+                    Error::invalid_field(name, format!("{name} must be ids (numbers)"))
+                })?);
+            }
+        }
+        Ok(ids)
+    }
+    /// `?name=` as a number, absent when empty.
+    pub fn number(&self, name: &str) -> Result<Option<i64>> {
+        self.text(name)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| Error::invalid_field(name, format!("{name} must be a number")))
+            })
+            .transpose()
     }
     /// `?limit=`, between 1 and 500.
     pub fn limit(&self, default: usize) -> Result<usize> {
@@ -211,13 +262,8 @@ impl Ctx<'_> {
     }
     /// `?cursor=` as the numeric id lists page by.
     pub fn cursor(&self) -> Result<Option<i64>> {
-        self.query_one("cursor")
-            .filter(|c| !c.is_empty())
-            .map(|c| {
-                c.parse()
-                    .map_err(|_| Error::invalid_field("cursor", "cursor is not valid"))
-            })
-            .transpose()
+        self.number("cursor")
+            .map_err(|_| Error::invalid_field("cursor", "cursor is not valid"))
     }
 }
 

@@ -13,6 +13,10 @@ use crate::profile::Profile;
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(tag = "type", content = "data")]
 pub enum Event {
+    /// Never published by the engine: a transport (the event stream, the desktop relay) sends it
+    /// when its listener fell behind and events were dropped, so the listener reloads what it shows.
+    #[serde(rename = "resync")]
+    Resync,
     /// The business profile was saved.
     #[serde(rename = "profile.updated")]
     ProfileUpdated(Profile),

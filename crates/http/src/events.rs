@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use whatsflow_engine::{Engine, EventEnvelope};
+use whatsflow_engine::{Engine, Event, EventEnvelope};
 
 /// How many recent events a reconnecting client can catch up on.
 const KEEP: usize = 2048;
@@ -31,6 +31,7 @@ impl EventLog {
         let log = Arc::new(EventLog::default());
         let mut events = engine.subscribe();
         let writer = log.clone();
+        let clock = engine.clone();
         std::thread::Builder::new()
             .name("event-log".into())
             .spawn(move || loop {
@@ -38,6 +39,12 @@ impl EventLog {
                     Ok(envelope) => writer.push(&envelope),
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!(missed = n, "event stream fell behind");
+                        // The missed events' ids are never used again: the last one marks the gap.
+                        writer.push(&EventEnvelope {
+                            id: writer.last_id() + n,
+                            at: clock.now(),
+                            event: Event::Resync,
+                        });
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 }
@@ -48,7 +55,7 @@ impl EventLog {
 
     fn push(&self, envelope: &EventEnvelope) {
         let json = serde_json::to_string(envelope).unwrap_or_default();
-        let shown_while_locked = matches!(envelope.event, whatsflow_engine::Event::LockChanged(_));
+        let shown_while_locked = matches!(envelope.event, Event::LockChanged(_) | Event::Resync);
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         recent.push_back(Recorded {
             id: envelope.id,
@@ -71,8 +78,9 @@ impl EventLog {
             .unwrap_or(0)
     }
 
-    /// Events after `after`, waiting up to `wait` for one to arrive. Empty on time-out.
-    pub fn after(&self, after: u64, wait: Duration) -> Vec<Recorded> {
+    /// Events after `after`, waiting up to `wait` for one to arrive. Empty on time-out. A client
+    /// resuming from an event no longer kept gets a `resync` first: it missed some.
+    pub fn after(&self, after: u64, wait: Duration, at: whatsflow_engine::Millis) -> Vec<Recorded> {
         let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         let (recent, _) = self
             .changed
@@ -80,6 +88,68 @@ impl EventLog {
                 r.back().map(|e| e.id).unwrap_or(0) <= after
             })
             .unwrap_or_else(|p| p.into_inner());
-        recent.iter().filter(|e| e.id > after).cloned().collect()
+        let mut out = Vec::new();
+        if let Some(oldest) = recent.front().filter(|oldest| oldest.id > after + 1) {
+            out.push(resync(oldest.id - 1, at));
+        }
+        out.extend(recent.iter().filter(|e| e.id > after).cloned());
+        out
+    }
+}
+
+/// The `resync` event with the id of the last event its listener missed.
+pub fn resync(id: u64, at: whatsflow_engine::Millis) -> Recorded {
+    let envelope = EventEnvelope {
+        id,
+        at,
+        event: Event::Resync,
+    };
+    Recorded {
+        id,
+        shown_while_locked: true,
+        json: serde_json::to_string(&envelope).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log_with(ids: std::ops::RangeInclusive<u64>) -> EventLog {
+        let log = EventLog::default();
+        for id in ids {
+            log.push(&EventEnvelope {
+                id,
+                at: 0,
+                event: Event::ContactDeleted { id: id as i64 },
+            });
+        }
+        log
+    }
+
+    #[test]
+    fn a_client_resuming_within_the_kept_events_gets_them_all() {
+        let log = log_with(1..=10);
+        let ids: Vec<u64> = log
+            .after(4, Duration::ZERO, 0)
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(ids, vec![5, 6, 7, 8, 9, 10]);
+    }
+
+    #[test]
+    fn a_client_resuming_from_an_event_no_longer_kept_is_told_to_resync() {
+        let log = log_with(1..=(KEEP as u64 + 10));
+        let batch = log.after(3, Duration::ZERO, 0);
+        assert_eq!(batch[0].id, 10, "the resync stands for the last missed id");
+        assert!(
+            batch[0].json.contains(r#""type":"resync""#),
+            "{}",
+            batch[0].json
+        );
+        assert!(batch[0].shown_while_locked);
+        assert_eq!(batch[1].id, 11);
+        assert_eq!(batch.len(), KEEP + 1);
     }
 }

@@ -11,9 +11,9 @@ use std::time::Duration;
 use tiny_http::{Header, Request, Response};
 use whatsflow_engine::{Engine, Error, ErrorCode};
 
+use crate::events::EventLog;
 use whatsflow_api::api::percent_decode;
 use whatsflow_api::{Api, ApiRequest, ApiResponse, Caller};
-use crate::events::EventLog;
 
 /// Request-handling threads (cheap, mostly idle): enough that a few requests waiting on WhatsApp
 /// never hold up the rest. The event streams get threads of their own.
@@ -259,10 +259,18 @@ fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>) {
     let events = shared.events.clone();
     let engine = shared.engine.clone();
     let stopping = shared.stopping.clone();
-    let mut after = resume_after.unwrap_or_else(|| events.last_id());
+    let newest = events.last_id();
+    let mut after = resume_after.unwrap_or(newest);
+    let mut head = String::from("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n: connected\n\n");
+    // An id from before this server started (ids begin again at each start): the client has missed
+    // whatever happened in between.
+    if after > newest {
+        let resync = crate::events::resync(newest, engine.now());
+        head.push_str(&format!("data: {}\n\n", resync.json));
+        after = newest;
+    }
     let mut writer = request.into_writer();
     std::thread::spawn(move || {
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n: connected\n\n";
         if writer
             .write_all(head.as_bytes())
             .and_then(|_| writer.flush())
@@ -271,7 +279,7 @@ fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>) {
             return;
         }
         while !stopping.load(Ordering::SeqCst) {
-            let batch = events.after(after, KEEPALIVE);
+            let batch = events.after(after, KEEPALIVE, engine.now());
             let mut text = String::new();
             if batch.is_empty() {
                 text.push_str(": keep-alive\n\n");

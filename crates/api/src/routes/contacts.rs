@@ -86,70 +86,35 @@ struct TagLink {
     tag_id: i64,
 }
 
-fn flag(c: &Ctx, name: &str) -> Result<Option<bool>, Error> {
-    match c.query_one(name).map(str::trim) {
-        None | Some("") => Ok(None),
-        Some("true") | Some("1") => Ok(Some(true)),
-        Some("false") | Some("0") => Ok(Some(false)),
-        Some(_) => Err(Error::invalid_field(
-            name,
-            format!("{name} must be true or false"),
-        )),
-    }
-}
-
 fn filter(c: &Ctx) -> Result<ContactFilter, Error> {
-    let mut tags = Vec::new();
-    for value in c.query.get("tag").into_iter().flatten() {
-        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            tags.push(
-                part.parse()
-                    .map_err(|_| Error::invalid_field("tag", "tag must be a tag id"))?,
-            );
-        }
-    }
-    let tag_mode = match c.query_one("tagMode").map(str::trim) {
-        None | Some("") | Some("any") => TagMode::Any,
-        Some("all") => TagMode::All,
-        Some(_) => {
-            return Err(Error::invalid_field(
-                "tagMode",
-                "tagMode must be any or all",
-            ))
-        }
-    };
     Ok(ContactFilter {
-        q: c.query_one("q")
-            .map(str::to_owned)
-            .filter(|q| !q.trim().is_empty()),
-        tags,
-        tag_mode,
-        opted_out: flag(c, "optedOut")?,
-        source: c
-            .query_one("source")
-            .map(str::to_owned)
-            .filter(|s| !s.is_empty()),
+        q: c.text("q"),
+        tags: c.ids("tag")?,
+        tag_mode: c
+            .one_of("tagMode", &[("any", TagMode::Any), ("all", TagMode::All)])?
+            .unwrap_or(TagMode::Any),
+        opted_out: c.flag("optedOut")?,
+        source: c.text("source"),
     })
 }
 
 fn sort(c: &Ctx) -> Result<ContactSort, Error> {
-    let field = match c.query_one("sort").map(str::trim) {
-        None | Some("") | Some("name") => SortField::Name,
-        Some("lastMessageAt") => SortField::LastMessageAt,
-        Some("createdAt") => SortField::CreatedAt,
-        Some(_) => {
-            return Err(Error::invalid_field(
-                "sort",
-                "sort must be name, lastMessageAt or createdAt",
-            ))
-        }
-    };
-    let order = match c.query_one("order").map(str::trim) {
-        None | Some("") | Some("asc") => SortOrder::Asc,
-        Some("desc") => SortOrder::Desc,
-        Some(_) => return Err(Error::invalid_field("order", "order must be asc or desc")),
-    };
-    Ok(ContactSort { field, order })
+    let field = c.one_of(
+        "sort",
+        &[
+            ("name", SortField::Name),
+            ("lastMessageAt", SortField::LastMessageAt),
+            ("createdAt", SortField::CreatedAt),
+        ],
+    )?;
+    let order = c.one_of(
+        "order",
+        &[("asc", SortOrder::Asc), ("desc", SortOrder::Desc)],
+    )?;
+    Ok(ContactSort {
+        field: field.unwrap_or(SortField::Name),
+        order: order.unwrap_or(SortOrder::Asc),
+    })
 }
 
 fn import_options(c: &Ctx) -> Result<ImportOptions, Error> {
@@ -175,6 +140,7 @@ fn import_options(c: &Ctx) -> Result<ImportOptions, Error> {
             )
         })?),
     };
+    // Not trimmed: a tab is a delimiter.
     let delimiter = match c.query_one("delimiter") {
         None | Some("") => None,
         Some("tab") | Some("\t") => Some(b'\t'),
@@ -188,7 +154,7 @@ fn import_options(c: &Ctx) -> Result<ImportOptions, Error> {
     };
     Ok(ImportOptions {
         format,
-        dry_run: flag(c, "dryRun")?.unwrap_or(false),
+        dry_run: c.flag("dryRun")?.unwrap_or(false),
         dedupe,
         mapping,
         delimiter,

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-mod common;
-use common::{Running, TOKEN};
+use crate::common::{Running, TOKEN};
 
 fn shop() -> Value {
     json!({

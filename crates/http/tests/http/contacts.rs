@@ -1,13 +1,9 @@
 //! The contact and tag routes on the real server: CRUD with conflicts, tagging and bulk actions,
 //! filters, import (dry run and real) with raw file bodies, export and re-import.
 
-use std::sync::Arc;
-
 use serde_json::{json, Value};
-use whatsflow_engine::{Engine, Options, SystemClock};
 
-mod common;
-use common::Running;
+use crate::common::Running;
 
 /// A running server for a business in the US.
 fn shop() -> Running {
@@ -254,117 +250,5 @@ fn import_reports_bad_rows_and_export_reimports_unchanged() {
     assert!(
         body["application/octet-stream"].is_object(),
         "the import takes the file itself: {body}"
-    );
-}
-
-/// The desktop's transport: the `api` IPC command dispatches with `Caller::Desktop`, files go up in
-/// base64 and answers come back as `IpcResponse` (JSON as JSON, other bodies as text).
-#[test]
-fn the_desktop_transport_imports_base64_files_and_exports_both_formats() {
-    use base64::Engine as _;
-    use whatsflow_api::{ApiRequest, Caller, IpcResponse};
-
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(Options {
-        data_dir: dir.path().to_owned(),
-        clock: Arc::new(SystemClock),
-        demo: false,
-        simulator_url: None,
-    })
-    .unwrap();
-    let api = whatsflow_api::routes::api();
-    let ipc = |method: &str, path: &str, query: &str, body: Option<Value>, file: Option<&[u8]>| {
-        let request = ApiRequest {
-            method: method.into(),
-            path: path.into(),
-            query: query.into(),
-            body,
-            body_base64: file.map(|f| base64::engine::general_purpose::STANDARD.encode(f)),
-            ..Default::default()
-        };
-        IpcResponse::from(api.dispatch(&engine, Caller::Desktop, request))
-    };
-    let shop =
-        json!({"businessName": "Rosa's Flowers", "country": "US", "timezone": "America/New_York"});
-    assert_eq!(
-        ipc("PUT", "/api/v1/profile", "", Some(shop), None).status,
-        200
-    );
-
-    // Latin-1 bytes, as a spreadsheet saved on an old Windows machine sends them.
-    let csv = b"name,phone,tags\nJ\xfcrgen,(415) 555-0132,VIP\nNo phone,,\n";
-    let dry = ipc(
-        "POST",
-        "/api/v1/contacts/import",
-        "dryRun=true",
-        None,
-        Some(csv),
-    );
-    assert_eq!(dry.status, 200, "{:?}", dry.body);
-    assert_eq!(
-        (
-            dry.body["data"]["imported"].as_i64(),
-            dry.body["data"]["rejected"].as_i64()
-        ),
-        (Some(1), Some(1))
-    );
-    let real = ipc(
-        "POST",
-        "/api/v1/contacts/import",
-        "dryRun=false",
-        None,
-        Some(csv),
-    );
-    assert_eq!(real.body["data"]["imported"].as_i64(), Some(1));
-    let list = ipc("GET", "/api/v1/contacts", "", None, None);
-    assert_eq!(names(&list.body), ["Jürgen"]);
-
-    let csv_export = ipc("GET", "/api/v1/contacts/export", "format=csv", None, None);
-    let text = csv_export
-        .body
-        .as_str()
-        .expect("a CSV export comes as text");
-    assert!(
-        text.contains("Jürgen") && text.contains("+14155550132"),
-        "{text}"
-    );
-    let json_export = ipc("GET", "/api/v1/contacts/export", "format=json", None, None);
-    assert_eq!(
-        json_export.body["contacts"][0]["name"], "Jürgen",
-        "a JSON export comes as JSON"
-    );
-    // What the UI downloads and a later import sends back.
-    for file in [
-        text.as_bytes().to_vec(),
-        json_export.body.to_string().into_bytes(),
-    ] {
-        let again = ipc("POST", "/api/v1/contacts/import", "", None, Some(&file));
-        assert_eq!(
-            (
-                again.body["data"]["imported"].as_i64(),
-                again.body["data"]["skipped"].as_i64()
-            ),
-            (Some(0), Some(1)),
-            "{:?}",
-            again.body
-        );
-    }
-
-    let broken = ipc("POST", "/api/v1/contacts/import", "", None, None);
-    assert_eq!(
-        broken.status, 400,
-        "an import without a file: {:?}",
-        broken.body
-    );
-    let request = ApiRequest {
-        method: "POST".into(),
-        path: "/api/v1/contacts/import".into(),
-        body_base64: Some("not base64!".into()),
-        ..Default::default()
-    };
-    let bad = IpcResponse::from(api.dispatch(&engine, Caller::Desktop, request));
-    assert_eq!(
-        (bad.status, &bad.body["error"]["details"][0]["field"]),
-        (400, &json!("body"))
     );
 }
