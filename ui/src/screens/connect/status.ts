@@ -142,6 +142,23 @@ export function keyInFile(status: WhatsAppStatus): boolean {
   return status.keyLocation === 'file';
 }
 
+/** Settings → About's line on where the session key is kept, one sentence per place the vault uses. */
+export function keyLocationSentence(location: WhatsAppStatus['keyLocation']): string | null {
+  switch (location) {
+    case 'secret-service':
+      return 'In the system keychain (Secret Service, such as GNOME Keyring or KWallet)';
+    case 'kernel-keyring':
+      return 'In the kernel keyring: never written to disk, but gone after a restart, when the phone must be linked again';
+    case 'file':
+      return 'In a file readable only by you: no system keychain was found';
+    case null:
+    case undefined:
+      return null;
+    default:
+      return `In ${location}`;
+  }
+}
+
 /** A friendly name for where the session key is kept. */
 export function keyLocationLabel(location: WhatsAppStatus['keyLocation']): string | null {
   switch (location) {
