@@ -1,12 +1,16 @@
-// The one API client of the UI: the same REST v1 calls over two transports, Tauri IPC inside the desktop
-// app and fetch + Bearer token in a browser served by whatsflow-server. Both resolve to the same results:
-// `data` on success, or a thrown `ApiError` carrying the server's code, message and per-field details.
+// The one API client of the UI: the same REST v1 calls over two transports (./transport.ts), Tauri IPC
+// inside the desktop app and HTTP in a browser served by whatsflow-server. Both resolve to the same
+// results: `data` on success, a Blob for files, or a thrown `ApiError` carrying the server's code, message,
+// per-field details and retry delay. Live events arrive through one shared feed per window. Nothing else
+// in the UI calls `invoke`, `fetch` or `XMLHttpRequest`.
 
+import { ApiError } from './errors';
+import { pickTransport, seconds, type FeedState, type Method, type Query, type RawAnswer, type UploadProgress } from './transport';
 import type {
   AppEvent,
   AppState,
   Envelope,
-  ErrorDetail,
+  ErrorBody,
   Health,
   LockState,
   PairingCode,
@@ -18,32 +22,9 @@ import type {
   WhatsAppStatus,
 } from './types';
 
-export type QueryValue = string | number | boolean | null | undefined | Array<string | number>;
-export type Query = Record<string, QueryValue>;
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-/** A failed call: the server's error envelope, or a transport failure (`network_error`, `bad_response`). */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly details: ErrorDetail[];
-  /** Seconds to wait before trying again, from `Retry-After` or a `retry_after` detail, when given. */
-  readonly retryAfter: number | null;
-
-  constructor(status: number, code: string, message: string, details: ErrorDetail[] = [], retryAfter: number | null = null) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.details = details;
-    this.retryAfter = retryAfter;
-  }
-
-  /** The message for one field, if the server (or the client) named it. */
-  fieldMessage(field: string): string | undefined {
-    return this.details.find((d) => d.field === field)?.message;
-  }
-}
+export { ApiError } from './errors';
+export { captureSessionToken, isTauri, sessionToken } from './transport';
+export type { FeedState, Method, Query, QueryValue, UploadProgress } from './transport';
 
 /** One page of a list route. */
 export interface Page<T> {
@@ -51,202 +32,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-interface RawResponse {
-  status: number;
-  /** The parsed JSON envelope; for a non-JSON answer (an SVG image), null over HTTP and the text over Tauri. */
-  body: unknown;
-  /** The answer as text, over HTTP (the Tauri transport puts non-JSON text into `body`). */
-  text?: string;
-  /** From the HTTP `Retry-After` header; the Tauri transport has no headers. */
-  retryAfterHeader?: string | null;
-}
-
-interface TransportRequest {
-  method: Method;
-  path: string;
-  query?: Query;
-  body?: unknown;
-}
-
-/** Whether the events feed currently delivers. */
-export type FeedState = 'connecting' | 'open' | 'unavailable';
-
-interface Transport {
-  readonly kind: 'tauri' | 'http';
-  send(request: TransportRequest): Promise<RawResponse>;
-  subscribe(onEvent: (event: AppEvent) => void, onState: (state: FeedState) => void): () => void;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Tauri transport
-
-type TauriWindow = Window & { __TAURI_INTERNALS__?: unknown };
-
-export function isTauri(): boolean {
-  return typeof window !== 'undefined' && (window as TauriWindow).__TAURI_INTERNALS__ !== undefined;
-}
-
-function tauriTransport(): Transport {
-  return {
-    kind: 'tauri',
-    async send(request) {
-      // Loaded lazily so the browser build never touches Tauri's IPC globals.
-      const { invoke } = await import('@tauri-apps/api/core');
-      try {
-        // The engine's ApiRequest takes the query as a string (without `?`), exactly as the HTTP path carries it.
-        const answer = await invoke<RawResponse>('api', {
-          request: { method: request.method, path: request.path, query: buildQuery(request.query).replace(/^\?/, ''), body: request.body ?? null },
-        });
-        return answer;
-      } catch (error) {
-        // The command itself failed (not an API error): report it like an unreachable server.
-        throw new ApiError(0, 'network_error', `The app's engine did not answer: ${String(error)}`);
-      }
-    },
-    subscribe(onEvent, onState) {
-      let stop: (() => void) | null = null;
-      let cancelled = false;
-      onState('connecting');
-      import('@tauri-apps/api/event')
-        .then(({ listen }) => listen<AppEvent>('whatsflow://event', (e) => onEvent(e.payload)))
-        .then((unlisten) => {
-          if (cancelled) unlisten();
-          else {
-            stop = unlisten;
-            onState('open');
-          }
-        })
-        .catch(() => onState('unavailable'));
-      return () => {
-        cancelled = true;
-        stop?.();
-      };
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// HTTP transport (browser served by whatsflow-server)
-
-const TOKEN_KEY = 'whatsflow.sessionToken';
-
-/**
- * Moves a `?token=` from the address bar into sessionStorage, so the token survives reloads of this tab
- * but is not left in the visible URL, the history or a copied link.
- */
-export function captureSessionToken(): void {
-  if (typeof window === 'undefined') return;
-  const url = new URL(window.location.href);
-  const token = url.searchParams.get('token');
-  if (token === null) return;
-  if (token !== '') sessionStorage.setItem(TOKEN_KEY, token);
-  url.searchParams.delete('token');
-  window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
-}
-
-export function sessionToken(): string | null {
-  try {
-    return sessionStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
-  }
-}
-
-function buildQuery(query: Query | undefined): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) value.forEach((v) => params.append(key, String(v)));
-    else params.append(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
-function httpTransport(): Transport {
-  return {
-    kind: 'http',
-    async send(request) {
-      const headers: Record<string, string> = { Accept: 'application/json' };
-      const token = sessionToken();
-      if (token) headers.Authorization = `Bearer ${token}`;
-      let body: string | undefined;
-      if (request.body !== undefined) {
-        headers['Content-Type'] = 'application/json';
-        body = JSON.stringify(request.body);
-      }
-      let response: Response;
-      try {
-        response = await fetch(request.path + buildQuery(request.query), { method: request.method, headers, body });
-      } catch {
-        throw new ApiError(0, 'network_error', 'Cannot reach WhatsFlow. Is whatsflow-server still running?');
-      }
-      const text = await response.text();
-      let parsed: unknown = null;
-      if (text !== '') {
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = null;
-        }
-      }
-      return { status: response.status, body: parsed, text, retryAfterHeader: response.headers.get('Retry-After') };
-    },
-    subscribe(onEvent, onState) {
-      let source: EventSource | null = null;
-      let timer: ReturnType<typeof setTimeout> | null = null;
-      let delay = 1000;
-      let closed = false;
-      // EventSource resumes with Last-Event-ID by itself; after we reconnect by hand, the query carries it.
-      let lastEventId: number | null = null;
-
-      const connect = () => {
-        if (closed) return;
-        const token = sessionToken();
-        const url = `/api/v1/events${buildQuery({ token: token ?? undefined, lastEventId: lastEventId ?? undefined })}`;
-        onState('connecting');
-        source = new EventSource(url);
-        source.onopen = () => {
-          delay = 1000;
-          onState('open');
-        };
-        source.onmessage = (message) => {
-          try {
-            const event = JSON.parse(message.data as string) as AppEvent;
-            if (typeof event.id === 'number') lastEventId = event.id;
-            onEvent(event);
-          } catch {
-            // A malformed event is dropped; the next one is independent of it.
-          }
-        };
-        source.onerror = () => {
-          // EventSource retries by itself after a dropped connection (readyState CONNECTING). It gives up
-          // (CLOSED) on an HTTP error such as 404 or 401; then we retry ourselves with a growing delay.
-          if (source?.readyState === EventSource.CLOSED) {
-            onState('unavailable');
-            source.close();
-            timer = setTimeout(connect, delay);
-            delay = Math.min(delay * 2, 30_000);
-          } else {
-            onState('connecting');
-          }
-        };
-      };
-      connect();
-      return () => {
-        closed = true;
-        if (timer) clearTimeout(timer);
-        source?.close();
-      };
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The typed call layer
-
-const transport: Transport = isTauri() ? tauriTransport() : httpTransport();
+const transport = pickTransport();
 
 export const transportKind = transport.kind;
 
@@ -259,57 +45,51 @@ export function onApiError(listener: ErrorListener): () => void {
   return () => errorListeners.delete(listener);
 }
 
-function retryAfterFrom(details: ErrorDetail[], header: string | null | undefined): number | null {
-  const detail = details.find((d) => d.field === 'retry_after' || d.field === 'retryAfter');
-  const raw = detail?.message ?? header ?? null;
-  if (raw === null) return null;
-  const seconds = Number.parseInt(String(raw).replace(/[^0-9]/g, ''), 10);
-  return Number.isFinite(seconds) ? seconds : null;
-}
-
 function isEnvelope(body: unknown): body is Envelope<unknown> {
   return typeof body === 'object' && body !== null && 'success' in body;
 }
 
-/** Turns a raw answer into data or an ApiError; shared by both transports so they behave the same. */
-function unwrap<T>(raw: RawResponse): { data: T; nextCursor: string | null } {
-  const { status, body } = raw;
-  if (isEnvelope(body)) {
-    if (body.success && status < 400) {
-      return { data: body.data as T, nextCursor: body.nextCursor ?? null };
-    }
-    if (!body.success) {
-      const details = Array.isArray(body.error?.details) ? body.error.details : [];
-      throw new ApiError(
-        status,
-        body.error?.code ?? 'internal',
-        body.error?.message ?? `The server answered with HTTP ${status}`,
-        details,
-        retryAfterFrom(details, raw.retryAfterHeader),
-      );
-    }
-  }
-  if (status === 401) throw new ApiError(401, 'unauthorized', 'The session token is missing or expired.');
-  if (status === 404) throw new ApiError(404, 'not_found', 'Not found.');
-  throw new ApiError(status, 'bad_response', `Unexpected answer from the server (HTTP ${status}).`);
+/**
+ * Seconds to wait before trying again: the envelope's `retryAfter`, else the transport's `Retry-After`,
+ * else the `retry_after` detail older servers sent.
+ */
+function retryAfterOf(error: ErrorBody | undefined, raw: RawAnswer): number | null {
+  const detail = error?.details?.find((d) => d.field === 'retry_after' || d.field === 'retryAfter');
+  return seconds(error?.retryAfter) ?? raw.retryAfter ?? seconds(detail?.message);
 }
 
-/** A successful answer that is not a JSON envelope (an image, an export), as text. */
-function unwrapText(raw: RawResponse): string {
-  if (raw.status < 400 && !isEnvelope(raw.body)) {
-    if (typeof raw.body === 'string') return raw.body;
-    if (typeof raw.text === 'string') return raw.text;
+/** The ApiError an unsuccessful answer stands for. */
+function failure(raw: RawAnswer): ApiError {
+  const { status, json } = raw;
+  if (isEnvelope(json) && !json.success) {
+    const error = json.error as ErrorBody | undefined;
+    const details = Array.isArray(error?.details) ? error.details : [];
+    return new ApiError(status, error?.code ?? 'internal', error?.message ?? `The server answered with HTTP ${status}`, details, retryAfterOf(error, raw));
   }
-  unwrap<unknown>(raw);
-  throw new ApiError(raw.status, 'bad_response', `Unexpected answer from the server (HTTP ${raw.status}).`);
+  if (status === 401) return new ApiError(401, 'unauthorized', 'The session token is missing or expired.');
+  if (status === 404) return new ApiError(404, 'not_found', 'Not found.');
+  if (status === 413) return new ApiError(413, 'payload_too_large', 'The file is too large to send; split it into smaller files.');
+  return new ApiError(status, 'bad_response', `Unexpected answer from the server (HTTP ${status}).`);
 }
 
-async function call<T>(method: Method, path: string, options?: { query?: Query; body?: unknown; asText?: false }): Promise<{ data: T; nextCursor: string | null }>;
-async function call(method: Method, path: string, options: { query?: Query; asText: true }): Promise<string>;
-async function call<T>(method: Method, path: string, options: { query?: Query; body?: unknown; asText?: boolean } = {}) {
+/** A successful envelope's data, or the ApiError of the answer. */
+function unwrap<T>(raw: RawAnswer): { data: T; nextCursor: string | null } {
+  if (raw.status < 400 && isEnvelope(raw.json) && raw.json.success) {
+    return { data: raw.json.data as T, nextCursor: raw.json.nextCursor ?? null };
+  }
+  throw failure(raw);
+}
+
+/** A successful answer that is not an envelope (a file, an export, an image) as its bytes. */
+function unwrapBlob(raw: RawAnswer): Blob {
+  if (raw.status < 400 && !isEnvelope(raw.json)) return raw.blob();
+  throw failure(raw);
+}
+
+/** Runs one exchange and reads its answer; every failure becomes an ApiError the listeners hear about. */
+async function exchange<R>(send: () => Promise<RawAnswer>, read: (raw: RawAnswer) => R): Promise<R> {
   try {
-    const raw = await transport.send({ method, path, query: options.query, body: options.body });
-    return options.asText ? unwrapText(raw) : unwrap<T>(raw);
+    return read(await send());
   } catch (error) {
     const apiError =
       error instanceof ApiError ? error : new ApiError(0, 'network_error', error instanceof Error ? error.message : String(error));
@@ -318,32 +98,111 @@ async function call<T>(method: Method, path: string, options: { query?: Query; b
   }
 }
 
+function call<T>(method: Method, path: string, query?: Query, body?: unknown) {
+  return exchange(() => transport.send({ method, path, query, body }), (raw) => unwrap<T>(raw));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Live events: one feed per window, shared by every subscriber
+
+interface Subscriber {
+  onEvent: (event: AppEvent) => void;
+  onState: (state: FeedState) => void;
+}
+
+const subscribers = new Set<Subscriber>();
+let feedState: FeedState = 'connecting';
+let closeFeed: (() => void) | null = null;
+
+/**
+ * Hands every live event to every subscriber, from a single transport subscription opened by the first
+ * and closed after the last. A `resync` event (the server dropped events for a slow reader) reaches them
+ * all like any other: each store then reloads what it shows.
+ */
+function subscribe(onEvent: Subscriber['onEvent'], onState: Subscriber['onState']): () => void {
+  const subscriber = { onEvent, onState };
+  subscribers.add(subscriber);
+  if (closeFeed) onState(feedState);
+  else {
+    closeFeed = transport.subscribe(
+      (event) => [...subscribers].forEach((s) => s.onEvent(event)),
+      (state) => {
+        feedState = state;
+        [...subscribers].forEach((s) => s.onState(state));
+      },
+    );
+  }
+  return () => {
+    subscribers.delete(subscriber);
+    if (subscribers.size === 0 && closeFeed) {
+      closeFeed();
+      closeFeed = null;
+      feedState = 'connecting';
+    }
+  };
+}
+
 export const api = {
   async get<T>(path: string, query?: Query): Promise<T> {
-    return (await call<T>('GET', path, { query })).data;
-  },
-  /** A GET whose answer is not JSON (an SVG image): its text. Errors still arrive as ApiError. */
-  async text(path: string, query?: Query): Promise<string> {
-    return call('GET', path, { query, asText: true });
+    return (await call<T>('GET', path, query)).data;
   },
   async list<T>(path: string, query?: Query): Promise<Page<T>> {
-    const { data, nextCursor } = await call<T[]>('GET', path, { query });
-    return { data, nextCursor };
+    return call<T[]>('GET', path, query);
   },
   async post<T>(path: string, body?: unknown): Promise<T> {
-    return (await call<T>('POST', path, { body: body ?? {} })).data;
+    return (await call<T>('POST', path, undefined, body ?? {})).data;
   },
   async put<T>(path: string, body: unknown): Promise<T> {
-    return (await call<T>('PUT', path, { body })).data;
+    return (await call<T>('PUT', path, undefined, body)).data;
   },
   async delete<T>(path: string): Promise<T> {
     return (await call<T>('DELETE', path)).data;
   },
+  /** A GET whose answer is a file (media, an export, an image) as a Blob of its type. Errors still arrive as ApiError. */
+  blob(path: string, query?: Query): Promise<Blob> {
+    return exchange(() => transport.send({ method: 'GET', path, query }), unwrapBlob);
+  },
+  /** A GET whose answer is text but not JSON (an SVG image). */
+  async text(path: string, query?: Query): Promise<string> {
+    return (await api.blob(path, query)).text();
+  },
+  /** Sends a file as the raw body of a POST; `onProgress` hears the share sent (0…1). */
+  async upload<T>(path: string, file: Blob, query?: Query, onProgress: UploadProgress = () => {}): Promise<T> {
+    return (await exchange(() => transport.upload({ method: 'POST', path, query, file }, onProgress), (raw) => unwrap<T>(raw))).data;
+  },
   /** Live events (the HTTP event stream or the Tauri event). Returns the unsubscribe function. */
   subscribe(onEvent: (event: AppEvent) => void, onState: (state: FeedState) => void = () => {}): () => void {
-    return transport.subscribe(onEvent, onState);
+    return subscribe(onEvent, onState);
   },
 };
+
+// ---------------------------------------------------------------------------------------------------------
+// The demo's simulated phone
+
+/**
+ * The WhatsApp Web simulator's control API (demo mode only): what the phone and the customers do, without
+ * a phone. A GET reads (`state`, `outbound`); a body makes it a POST (`scan`, `pairing`, `inbound`, `ack`).
+ * The simulator is its own little server, not the API, so this is a plain cross-origin fetch in both the
+ * browser and the desktop app, and its failures do not go to the API's error listeners.
+ */
+export async function simulatorControl<T = unknown>(simulatorUrl: string, action: string, body?: unknown): Promise<T> {
+  const url = new URL(`control/${action}`, simulatorUrl.endsWith('/') ? simulatorUrl : `${simulatorUrl}/`);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'The simulated phone does not answer. Restart WhatsFlow in demo mode (--demo) and try again.');
+  }
+  const data = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  if (!response.ok) {
+    throw new ApiError(response.status, data?.error?.code ?? 'bad_response', `The simulated phone refused: ${data?.error?.message ?? `HTTP ${response.status}`}`);
+  }
+  return data as T;
+}
 
 // Named calls for the routes the UI uses, so screens never spell paths.
 const V1 = '/api/v1';

@@ -12,6 +12,8 @@ export interface ErrorBody {
   code: string;
   message: string;
   details?: ErrorDetail[];
+  /** Seconds to wait before trying again (after too many wrong passcodes); HTTP also sends `Retry-After`. */
+  retryAfter?: number | null;
 }
 
 /** The JSON envelope every route answers with (HTTP and Tauri alike). */
@@ -144,12 +146,18 @@ export interface PairingCode {
 }
 
 /** One item of the event stream (`/api/v1/events` or the Tauri `whatsflow://event`). */
-export type AppEvent = { id: number; at?: number } & (
-  | { type: 'profile.updated'; data: Profile }
-  | { type: 'lock.changed'; data: LockState }
-  | { type: 'whatsapp.status'; data: WhatsAppStatus }
-  | { type: string & {}; data: unknown }
-);
+export type AppEvent =
+  | ({ id: number; at?: number } & (
+      | { type: 'profile.updated'; data: Profile }
+      | { type: 'lock.changed'; data: LockState }
+      | { type: 'whatsapp.status'; data: WhatsAppStatus }
+      | { type: string & {}; data: unknown }
+    ))
+  /**
+   * The stream (or the desktop's relay) fell behind and dropped events: whoever shows data reloads it
+   * instead of patching, since some changes never arrived. It has no id or data of its own.
+   */
+  | { type: 'resync'; id?: undefined; at?: number; data?: undefined };
 
 // ---------------------------------------------------------------------------------------------------------
 // Inbox: chats, messages, search
@@ -253,14 +261,6 @@ export interface SendReceipt {
   timestamp: string;
 }
 
-/** `GET /api/v1/messages/:id/media/base64`. */
-export interface MediaData {
-  mimetype: string;
-  filename?: string | null;
-  size: number;
-  data: string;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Contacts: the table, tags, bulk actions, import and export
 
@@ -272,7 +272,11 @@ export interface Contact {
   /** National format for the business's country, international otherwise. */
   phoneDisplay: string | null;
   waId: string | null;
+  /** What to call the contact everywhere: the engine's one rule (saved name, WhatsApp name, number). */
+  displayName: string;
+  /** The name saved by the business (may be empty). */
   name: string;
+  /** The name the person gave themselves on WhatsApp (may be empty). */
   pushName: string;
   email: string;
   notes: string;

@@ -15,6 +15,7 @@ import { href, type SettingsSection } from '../lib/router';
 import { applyTheme, useTheme } from '../lib/theme';
 import { useAppStore } from '../store/app';
 import { toast } from '../store/toast';
+import { keyLocationSentence } from './connect/status';
 
 const SECTIONS: Array<{ id: SettingsSection; label: string; icon: LucideIcon }> = [
   { id: 'profile', label: 'Profile', icon: Building2 },
@@ -279,13 +280,16 @@ function AboutSection() {
     ['Running as', transportKind === 'tauri' ? 'Desktop app' : 'Browser, served by whatsflow-server'],
     ['Mode', app?.demo ? 'Demo (simulated WhatsApp)' : 'Live'],
   ];
-  // Where the WhatsApp session's key is kept: the OS keychain, or (where none exists) a private file.
-  if (keyLocation === 'keychain') rows.push(['WhatsApp session key', 'Kept in the system keychain']);
-  if (keyLocation === 'file')
+  // Where the WhatsApp session's key is kept: a keychain, or (where none exists) a private file.
+  const keySentence = keyLocationSentence(keyLocation);
+  if (keySentence) {
     rows.push([
       'WhatsApp session key',
-      <span className="text-amber-700 dark:text-amber-400">In a private file (no system keychain found)</span>,
+      <span data-testid="about-key-location" className={cn(keyLocation === 'file' && 'text-amber-700 dark:text-amber-400')}>
+        {keySentence}
+      </span>,
     ]);
+  }
   return (
     <>
       <Card>

@@ -39,7 +39,7 @@ interface AppStore {
   setProfile: (profile: Profile) => void;
   setOnboarding: (active: boolean) => void;
   setFeed: (feed: FeedState) => void;
-  /** Applies one live event from the engine (the stream carries the new state, so no re-fetch is needed). */
+  /** Applies one live event from the engine (it carries the new state; only `resync` makes it re-read). */
   applyEvent: (event: AppEvent) => void;
 }
 
@@ -150,6 +150,12 @@ export const useAppStore = create<AppStore>((set, get) => ({
       }
       case 'profile.updated':
         set({ profile: event.data as Profile });
+        break;
+      case 'resync':
+        // Events were lost: the lock, the link and the profile may have changed unseen.
+        void get().refreshAppState();
+        void get().refreshWhatsApp();
+        void get().loadProfile();
         break;
       default:
         // Other screens subscribe to the kinds they show.

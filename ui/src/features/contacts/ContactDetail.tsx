@@ -12,7 +12,7 @@ import { toast } from '../../store/toast';
 import { ConfirmDialog } from '../../screens/connect/ConfirmDialog';
 import { useInbox } from '../inbox/store';
 import { deleteContact, getContact, tagContact, untagContact, updateContact } from './api';
-import { displayName, longDate, plural } from './logic';
+import { longDate, plural } from './logic';
 import { useContacts } from './store';
 import { TagChip } from './TagChip';
 
@@ -72,7 +72,7 @@ export function ContactDetail({ id, onEdit }: { id: number; onEdit: (contact: Co
     }
   };
 
-  const name = displayName(contact);
+  const name = contact.displayName;
   const untagged = tags.filter((t) => !contact.tags.some((c) => c.id === t.id));
   const messages = contact.messagesIn + contact.messagesOut;
 

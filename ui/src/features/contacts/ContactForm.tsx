@@ -9,7 +9,6 @@ import type { Contact } from '../../api/types';
 import { Alert, Button, Field, Input, Textarea } from '../../components/ui';
 import { toast } from '../../store/toast';
 import { createContact, updateContact } from './api';
-import { displayName } from './logic';
 import { Modal } from './Modal';
 import { useContacts } from './store';
 import { TagChip } from './TagChip';
@@ -64,7 +63,7 @@ export function ContactForm({ open, contact, onClose }: { open: boolean; contact
       const saved = contact ? await updateContact(contact.id, body) : await createContact(body);
       upsert(saved);
       openContact(saved.id);
-      toast(contact ? `${displayName(saved)} saved` : `${displayName(saved)} added`);
+      toast(contact ? `${saved.displayName} saved` : `${saved.displayName} added`);
       onClose();
     } catch (error) {
       if (error instanceof ApiError && error.details.length > 0) {
@@ -82,7 +81,7 @@ export function ContactForm({ open, contact, onClose }: { open: boolean; contact
   return (
     <Modal
       open={open}
-      title={contact ? `Edit ${displayName(contact)}` : 'New contact'}
+      title={contact ? `Edit ${contact.displayName}` : 'New contact'}
       description={contact ? undefined : 'Numbers without a country code are read in your business’s country.'}
       onClose={onClose}
       busy={busy}

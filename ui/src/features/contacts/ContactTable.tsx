@@ -5,8 +5,9 @@
 import { ArrowDown, ArrowUp, Loader2 } from 'lucide-react';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Contact, ContactSortField } from '../../api/types';
+import { Avatar } from '../../components/Avatar';
 import { cn } from '../../lib/cn';
-import { ROW_HEIGHT, displayName, initials, shortDate, windowRange } from './logic';
+import { ROW_HEIGHT, shortDate, windowRange } from './logic';
 import { useContacts } from './store';
 import { TagChip } from './TagChip';
 
@@ -39,7 +40,7 @@ function Row({ contact, index, top }: { contact: Contact; index: number; top: nu
   const isOpen = useContacts((s) => s.openId === contact.id);
   const toggle = useContacts((s) => s.toggle);
   const open = useContacts((s) => s.open);
-  const name = displayName(contact);
+  const name = contact.displayName;
   const onKey = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.target !== event.currentTarget) return;
     if (event.key === 'Enter') open(contact.id);
@@ -74,9 +75,7 @@ function Row({ contact, index, top }: { contact: Contact; index: number; top: nu
         />
       </div>
       <div role="cell" className="flex min-w-0 items-center gap-2.5">
-        <span className="flex size-7 shrink-0 items-center justify-center rounded-full bg-zinc-100 text-[11px] font-semibold text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
-          {initials(name)}
-        </span>
+        <Avatar name={name} size="sm" />
         <span className="truncate font-medium text-zinc-900 dark:text-zinc-100">{name}</span>
         {contact.optedOut && (
           <span className="shrink-0 rounded bg-amber-100 px-1.5 py-0.5 text-[10px] font-semibold uppercase text-amber-800 dark:bg-amber-900/40 dark:text-amber-300">

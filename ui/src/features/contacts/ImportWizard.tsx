@@ -8,8 +8,9 @@ import { ApiError } from '../../api/client';
 import type { DedupeMode, ImportReport } from '../../api/types';
 import { Alert, Button, Select } from '../../components/ui';
 import { cn } from '../../lib/cn';
+import { saveBlob } from '../../lib/download';
 import { toast } from '../../store/toast';
-import { download, importContacts } from './api';
+import { importContacts } from './api';
 import { IMPORT_FIELDS, REASONS, mappingFromColumns, plural, rejectedRowsCsv } from './logic';
 import { Modal } from './Modal';
 import { useContacts } from './store';
@@ -340,7 +341,7 @@ export function ImportWizard({ open, onClose }: { open: boolean; onClose: () => 
                     size="sm"
                     variant="secondary"
                     icon={<Download className="size-4" aria-hidden />}
-                    onClick={() => download(rejectedRowsCsv(report.errors), `rejected-rows-${file?.name ?? 'import'}.csv`, 'text/csv')}
+                    onClick={() => saveBlob(new Blob([rejectedRowsCsv(report.errors)], { type: 'text/csv' }), `rejected-rows-${file?.name ?? 'import'}.csv`)}
                   >
                     Download as CSV
                   </Button>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, displayName, initials, mappingFromColumns, rejectedRowsCsv, textOn, windowRange } from './logic';
+import { csvCell, mappingFromColumns, rejectedRowsCsv, textOn, windowRange } from './logic';
 
 describe('windowRange', () => {
   it('draws the rows in view plus the overscan, clamped to the list', () => {
@@ -8,18 +8,6 @@ describe('windowRange', () => {
     expect(windowRange(48_000, 480, 100_000, 48, 8)).toEqual({ start: 992, end: 1019 });
     expect(windowRange(48 * 99_995, 480, 100_000, 48, 8)).toEqual({ start: 99_987, end: 100_000 });
     expect(windowRange(500, 480, 0)).toEqual({ start: 0, end: 0 });
-  });
-});
-
-describe('names', () => {
-  it('falls back from saved name to WhatsApp name to number', () => {
-    const base = { name: '', pushName: '', phoneDisplay: null, phoneNumber: null, waId: null };
-    expect(displayName({ ...base, name: 'Rosa', pushName: 'R' })).toBe('Rosa');
-    expect(displayName({ ...base, pushName: 'R' })).toBe('R');
-    expect(displayName({ ...base, phoneNumber: '+14155550132', phoneDisplay: '(415) 555-0132' })).toBe('(415) 555-0132');
-    expect(initials('Rosa Martínez Silva')).toBe('RM');
-    expect(initials('(415) 555-0132')).toBe('#');
-    expect(initials('élodie')).toBe('É');
   });
 });
 

@@ -1,7 +1,7 @@
-// Pure helpers of the contacts screen: the window of rows to draw, names, dates, the rejected-rows file
+// Pure helpers of the contacts screen: the window of rows to draw, dates, the rejected-rows file
 // and colour contrast. Kept apart from components so they are tested without a DOM.
 
-import type { Contact, ImportRowError } from '../../api/types';
+import type { ImportRowError } from '../../api/types';
 
 /** Height of one table row in pixels; the virtual window depends on every row having it. */
 export const ROW_HEIGHT = 48;
@@ -17,21 +17,6 @@ export function windowRange(scrollTop: number, viewport: number, count: number, 
   const start = Math.max(0, first - overscan);
   const end = Math.min(count, first + visible + overscan);
   return { start, end: Math.max(start, end) };
-}
-
-/** What to call a contact: saved name, else WhatsApp name, else the number. */
-export function displayName(contact: Pick<Contact, 'name' | 'pushName' | 'phoneDisplay' | 'phoneNumber' | 'waId'>): string {
-  return contact.name || contact.pushName || contact.phoneDisplay || contact.phoneNumber || contact.waId || 'Unknown';
-}
-
-/** Initials for an avatar: first letters of the first two words, or `#` for a number. */
-export function initials(name: string): string {
-  const words = name.split(/\s+/).filter((w) => /\p{L}/u.test(w));
-  if (words.length === 0) return '#';
-  return words
-    .slice(0, 2)
-    .map((w) => [...w][0]!.toUpperCase())
-    .join('');
 }
 
 /** Quotes a CSV cell when it needs it (delimiter, quote, line break), doubling inner quotes. */

@@ -206,6 +206,8 @@ export const useContacts = create<ContactsStore>((set, get) => {
           set({ importProgress: event.data as { done: number; total: number } });
           break;
         case 'tags.changed':
+        // Events were lost (the feed fell behind): patching cannot be trusted, so everything is read again.
+        case 'resync':
           scheduleReload(true);
           break;
         default:

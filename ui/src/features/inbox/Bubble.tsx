@@ -5,6 +5,7 @@ import { Download, FileText, Film, Loader2, MapPin, Mic, Music, Reply, UserRound
 import { useEffect, useState } from 'react';
 import type { Message } from '../../api/types';
 import { cn } from '../../lib/cn';
+import { saveUrl } from '../../lib/download';
 import { INLINE_IMAGE, mediaUrl } from './api';
 import { bubbleTime, fileSize, tickOf } from './format';
 import { TickIcon } from './Ticks';
@@ -75,13 +76,7 @@ function MediaFile({ message }: { message: Message }) {
     setBusy(true);
     setError(null);
     try {
-      const url = await mediaUrl(message.id);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = message.media?.filename || `${fileLabels[message.type] ?? 'file'}-${message.id}`;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
+      saveUrl(await mediaUrl(message.id), message.media?.filename || `${fileLabels[message.type] ?? 'file'}-${message.id}`);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {

@@ -3,8 +3,9 @@
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Chat } from '../../api/types';
+import { Avatar } from '../../components/Avatar';
 import { cn } from '../../lib/cn';
-import { chatTime, initials } from './format';
+import { chatTime } from './format';
 import { TickIcon } from './Ticks';
 import { tickOf } from './format';
 
@@ -13,23 +14,6 @@ export const CHAT_ROW_HEIGHT = 72;
 const OVERSCAN = 8;
 /** Start fetching the next page this many rows before the end. */
 const PREFETCH_ROWS = 30;
-
-export function Avatar({ name, className }: { name: string; className?: string }) {
-  // A stable colour per name, so a chat is recognisable at a glance.
-  let hash = 0;
-  for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)!) | 0;
-  const hues = [152, 200, 262, 330, 24, 45, 180, 290];
-  const hue = hues[Math.abs(hash) % hues.length];
-  return (
-    <span
-      aria-hidden
-      className={cn('flex shrink-0 items-center justify-center rounded-full text-[13px] font-semibold text-white', className)}
-      style={{ backgroundColor: `hsl(${hue} 45% 45%)` }}
-    >
-      {initials(name)}
-    </span>
-  );
-}
 
 export function TagChip({ name, color }: { name: string; color: string }) {
   return (
@@ -61,7 +45,7 @@ function ChatRow({ chat, selected, onOpen }: { chat: Chat; selected: boolean; on
       )}
       style={{ height: CHAT_ROW_HEIGHT }}
     >
-      <Avatar name={chat.contact.displayName} className="size-11" />
+      <Avatar name={chat.contact.displayName} size="lg" />
       <div className="min-w-0 flex-1 border-b border-zinc-100 py-2.5 dark:border-zinc-800/70">
         <div className="flex items-baseline gap-2">
           <p className={cn('min-w-0 flex-1 truncate text-[14px]', unread ? 'font-semibold' : 'font-medium')} data-testid="chat-name">

@@ -6,7 +6,8 @@ import { FileText, Paperclip, Send, Smile, X } from 'lucide-react';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Chat, Message } from '../../api/types';
 import { cn } from '../../lib/cn';
-import { fileToBase64, sendMessage } from './api';
+import { blobToBase64 } from '../../lib/base64';
+import { sendMessage } from './api';
 import { quoteText } from './Bubble';
 import { fileSize } from './format';
 import { confirmSent } from './store';
@@ -88,7 +89,7 @@ export function Composer({
     try {
       const media = attachment
         ? {
-            data: await fileToBase64(attachment.file),
+            data: await blobToBase64(attachment.file),
             mimetype: attachment.file.type || 'application/octet-stream',
             filename: attachment.file.name,
           }

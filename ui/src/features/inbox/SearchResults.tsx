@@ -4,7 +4,7 @@
 import { Loader2 } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { Chat, SearchHit } from '../../api/types';
-import { Avatar } from './ChatList';
+import { Avatar } from '../../components/Avatar';
 import { getChats, searchMessages } from './api';
 import { chatTime, splitSnippet } from './format';
 
@@ -90,7 +90,7 @@ export function SearchResults({
               onClick={() => onOpenChat(chat.contact.id)}
               className="flex w-full items-center gap-3 px-4 py-2 text-left hover:bg-zinc-100 dark:hover:bg-zinc-800/60"
             >
-              <Avatar name={chat.contact.displayName} className="size-9" />
+              <Avatar name={chat.contact.displayName} />
               <div className="min-w-0">
                 <p className="truncate text-[14px] font-medium">{chat.contact.displayName}</p>
                 <p className="truncate text-xs text-zinc-500">{chat.contact.phoneNumber}</p>

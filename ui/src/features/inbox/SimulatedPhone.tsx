@@ -1,9 +1,10 @@
-// Demo mode only: a "simulated phone" that plays the business owner's phone and the customers, by calling
-// the built-in WhatsApp Web simulator's control API directly (it answers cross-origin requests). Scan the
-// QR code, write to the business as a customer, and watch what the business sent and its ticks.
+// Demo mode only: a "simulated phone" that plays the business owner's phone and the customers, through the
+// built-in WhatsApp Web simulator's control API (the client's `simulatorControl`). Scan the QR code, write
+// to the business as a customer, and watch what the business sent and its ticks.
 
 import { QrCode, RefreshCw, Smartphone, X } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
+import { simulatorControl } from '../../api/client';
 import { Button, Input, Textarea } from '../../components/ui';
 import { bubbleTime } from './format';
 
@@ -30,23 +31,6 @@ interface SimOutbound {
 /** How often the panel re-reads the simulator (it has no event stream of its own). */
 const POLL_MS = 1500;
 
-async function control<T>(base: string, path: string, body?: unknown): Promise<T> {
-  const url = new URL(`control/${path}`, base.endsWith('/') ? base : `${base}/`);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new Error('The simulator does not answer. Is whatsflow-server still running with --demo?');
-  }
-  const data = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (!response.ok) throw new Error(data?.error?.message ?? `The simulator answered HTTP ${response.status}`);
-  return data as T;
-}
-
 const ackLabels: Record<number, string> = { [-1]: 'failed', 0: 'pending', 1: 'sent', 2: 'delivered', 3: 'read', 4: 'played' };
 
 export function SimulatedPhone({ simulatorUrl, onClose }: { simulatorUrl: string; onClose: () => void }) {
@@ -64,7 +48,7 @@ export function SimulatedPhone({ simulatorUrl, onClose }: { simulatorUrl: string
 
   const refresh = useCallback(async () => {
     try {
-      const [s, o] = await Promise.all([control<SimState>(simulatorUrl, 'state'), control<SimOutbound[]>(simulatorUrl, 'outbound')]);
+      const [s, o] = await Promise.all([simulatorControl<SimState>(simulatorUrl, 'state'), simulatorControl<SimOutbound[]>(simulatorUrl, 'outbound')]);
       setState(s);
       setOutbound(o);
       setProblem(null);
@@ -94,13 +78,13 @@ export function SimulatedPhone({ simulatorUrl, onClose }: { simulatorUrl: string
     }
   };
 
-  const scan = () => act(() => control(simulatorUrl, 'scan', {}), 'QR code scanned: WhatsApp is linking…');
+  const scan = () => act(() => simulatorControl(simulatorUrl, 'scan', {}), 'QR code scanned: WhatsApp is linking…');
   const sendInbound = () =>
     act(async () => {
-      await control(simulatorUrl, 'inbound', { from: from.trim(), pushName: name.trim() || undefined, body });
+      await simulatorControl(simulatorUrl, 'inbound', { from: from.trim(), pushName: name.trim() || undefined, body });
       setBody('');
     }, 'Sent to the business.');
-  const ack = (id: string, value: number) => act(() => control(simulatorUrl, 'ack', { id, ack: value }));
+  const ack = (id: string, value: number) => act(() => simulatorControl(simulatorUrl, 'ack', { id, ack: value }));
 
   // The phone can scan only once the page shows a QR code (the simulator refuses otherwise).
   const canScan = state !== null && !state.paired && Boolean(state.qr);

@@ -1,9 +1,8 @@
-// The inbox's calls to REST v1, typed, so components never spell paths. Media files are fetched as blobs
-// (the HTTP transport reads the raw route with the session token; the desktop IPC carries JSON only, so it
-// reads the base64 route) and handed out as object URLs.
+// The inbox's calls to REST v1, typed, so components never spell paths. Media files are read as blobs
+// through the client (either transport) and handed out as object URLs.
 
-import { api, sessionToken, transportKind, ApiError, type Page } from '../../api/client';
-import type { Chat, MediaData, Message, MessageWindow, SearchHit, SendMessageInput, SendReceipt, Tag } from '../../api/types';
+import { api, ApiError, type Page } from '../../api/client';
+import type { Chat, Message, MessageWindow, SearchHit, SendMessageInput, SendReceipt, Tag } from '../../api/types';
 
 const V1 = '/api/v1';
 
@@ -51,13 +50,6 @@ export async function getTags(): Promise<Tag[] | null> {
   }
 }
 
-function base64ToBlob(data: string, mimetype: string): Blob {
-  const binary = atob(data);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new Blob([bytes], { type: mimetype });
-}
-
 /**
  * Image types shown inline and opened in a tab. Anything else (SVG above all, which can carry scripts and
  * would run with the app's origin from a blob URL) is only ever downloaded.
@@ -70,32 +62,7 @@ function defang(blob: Blob): Blob {
 }
 
 /** A message's media file as a Blob. */
-export async function fetchMedia(messageId: number): Promise<Blob> {
-  if (transportKind === 'tauri') {
-    const media = await api.get<MediaData>(`${V1}/messages/${messageId}/media/base64`);
-    return defang(base64ToBlob(media.data, media.mimetype));
-  }
-  const headers: Record<string, string> = {};
-  const token = sessionToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response: Response;
-  try {
-    response = await fetch(`${V1}/messages/${messageId}/media`, { headers });
-  } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach WhatsFlow to load the file.');
-  }
-  if (!response.ok) {
-    let message = `The file could not be loaded (HTTP ${response.status}).`;
-    try {
-      const body = (await response.json()) as { error?: { message?: string } };
-      if (body.error?.message) message = body.error.message;
-    } catch {
-      // Not JSON: keep the generic sentence.
-    }
-    throw new ApiError(response.status, 'media_unavailable', message);
-  }
-  return defang(await response.blob());
-}
+export const fetchMedia = async (messageId: number): Promise<Blob> => defang(await api.blob(`${V1}/messages/${messageId}/media`));
 
 /** Object URLs of media already fetched, so a bubble scrolled away and back does not fetch again. */
 const mediaUrls = new Map<number, Promise<string>>();
@@ -109,17 +76,4 @@ export function mediaUrl(messageId: number): Promise<string> {
     mediaUrls.set(messageId, url);
   }
   return url;
-}
-
-/** Reads a picked or dropped file as base64 (without the `data:` prefix). */
-export function fileToBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onerror = () => reject(reader.error ?? new Error('The file could not be read'));
-    reader.onload = () => {
-      const text = String(reader.result ?? '');
-      resolve(text.slice(text.indexOf(',') + 1));
-    };
-    reader.readAsDataURL(file);
-  });
 }

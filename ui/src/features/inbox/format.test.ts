@@ -1,7 +1,7 @@
 // The inbox's pure rules: times, ticks, snippets and the ordering kept while live events arrive.
 import { describe, expect, it } from 'vitest';
 import type { Chat, Message } from '../../api/types';
-import { chatMatches, chatTime, dayLabel, initials, mergeMessages, splitSnippet, tickOf, upsertChat } from './format';
+import { chatMatches, chatTime, dayLabel, mergeMessages, splitSnippet, tickOf, upsertChat } from './format';
 
 const now = new Date(2026, 4, 20, 15, 30); // Wednesday 20 May 2026, local time
 
@@ -113,10 +113,5 @@ describe('chat list', () => {
     expect(chatMatches(tagged, { unread: true, tag: 7 })).toBe(true);
     expect(chatMatches({ ...tagged, unreadCount: 0 }, { unread: true, tag: null })).toBe(false);
     expect(chatMatches(tagged, { unread: false, tag: 8 })).toBe(false);
-  });
-  it('makes initials from names or numbers', () => {
-    expect(initials('Rosa Martínez')).toBe('RM');
-    expect(initials('ana')).toBe('A');
-    expect(initials('+15551234567')).toBe('67');
   });
 });

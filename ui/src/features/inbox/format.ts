@@ -165,15 +165,3 @@ export function chatMatches(chat: Chat, filters: ChatFilters): boolean {
   if (filters.tag !== null && !chat.contact.tags.some((t) => t.id === filters.tag)) return false;
   return true;
 }
-
-/** Initials for an avatar: two letters of the name, or the last two digits of a number. */
-export function initials(name: string): string {
-  const letters = name
-    .split(/\s+/)
-    .map((w) => [...w].find((c) => /\p{L}/u.test(c)))
-    .filter((c): c is string => Boolean(c));
-  if (letters.length >= 2) return (letters[0]! + letters[letters.length - 1]!).toUpperCase();
-  if (letters.length === 1) return letters[0]!.toUpperCase();
-  const digits = name.replace(/\D/g, '');
-  return digits.slice(-2) || '?';
-}

@@ -172,6 +172,26 @@ export const useInbox = create<InboxStore>((set, get) => {
     }
   }
 
+  /**
+   * After lost events: the newest page merged into the open thread, leaving the reader where they are. When
+   * more arrived than a page holds, the shown part no longer joins the present and the newest page replaces it.
+   */
+  async function catchUp(contactId: number) {
+    let page: Awaited<ReturnType<typeof getConversation>>;
+    try {
+      page = await getConversation(contactId, { limit: THREAD_PAGE });
+    } catch {
+      return; // The thread keeps what it shows; the next event or reopening brings the rest.
+    }
+    updateThread(contactId, (t) => {
+      // A window around a search result reaches the present by loading newer pages itself.
+      if (t.newerCursor) return {};
+      const newestShown = Math.max(0, ...t.messages.map((m) => m.id));
+      const gap = page.nextCursor !== null && page.data.every((m) => m.id > newestShown);
+      return gap ? { messages: mergeMessages([], page.data), olderCursor: page.nextCursor } : { messages: mergeMessages(t.messages, page.data) };
+    });
+  }
+
   function markRead(contactId: number) {
     // The engine answers quickly and emits contact.updated, which brings the new count to the list.
     markChatRead(contactId).catch(() => undefined);
@@ -349,6 +369,17 @@ export const useInbox = create<InboxStore>((set, get) => {
           if (typeof id !== 'number') break;
           const { chats, selectedId } = get();
           if (selectedId === id || chats.some((c) => c.contact.id === id)) scheduleRefresh(id);
+          break;
+        }
+        case 'resync': {
+          // Events were lost: patching cannot be trusted, so what is shown is read again.
+          const { listLoaded, selectedId, thread } = get();
+          if (listLoaded) {
+            void get().loadChats();
+            void get().loadTags();
+          }
+          if (selectedId !== null) scheduleRefresh(selectedId);
+          if (thread) void catchUp(thread.contactId);
           break;
         }
         default:

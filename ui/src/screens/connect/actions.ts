@@ -2,30 +2,12 @@
 // busy flag and error message, shared by the Connect screen and the banner so both behave the same.
 
 import { useCallback, useState } from 'react';
-import { connectWhatsApp, disconnectWhatsApp, takeOverWhatsApp } from '../../api/client';
+import { connectWhatsApp, disconnectWhatsApp, simulatorControl, takeOverWhatsApp } from '../../api/client';
 import type { WhatsAppStatus } from '../../api/types';
 import { navigate } from '../../lib/router';
 import { useAppStore } from '../../store/app';
 
 export type ConnectionAction = 'connect' | 'use-here' | 'log-out' | 'link-again' | 'qr-instead' | 'simulate';
-
-/** The simulator's control API (demo mode only): what the phone does, without a phone. */
-async function simulatorControl(simulatorUrl: string, action: 'scan' | 'pairing', body: unknown): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(new URL(`control/${action}`, simulatorUrl), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new Error('The simulated phone does not answer. Restart WhatsFlow in demo mode and try again.');
-  }
-  if (!response.ok) {
-    const text = await response.text().catch(() => '');
-    throw new Error(`The simulated phone refused: ${text || `HTTP ${response.status}`}`);
-  }
-}
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -57,6 +39,13 @@ export function useConnectionActions() {
       setBusy(null);
     }
   }, []);
+
+  /** Demo mode: one thing the simulated phone does. */
+  const simulate = (action: 'scan' | 'pairing', body: unknown) =>
+    run('simulate', async () => {
+      if (!simulatorUrl) throw new Error('The simulated phone exists only in demo mode.');
+      await simulatorControl(simulatorUrl, action, body);
+    });
 
   const current = () => {
     const view = useAppStore.getState().whatsapp;
@@ -101,17 +90,9 @@ export function useConnectionActions() {
       }),
 
     /** Demo mode: the simulated phone scans the QR on screen. */
-    simulateScan: () =>
-      run('simulate', async () => {
-        if (!simulatorUrl) throw new Error('The simulated phone exists only in demo mode.');
-        await simulatorControl(simulatorUrl, 'scan', {});
-      }),
+    simulateScan: () => simulate('scan', {}),
 
     /** Demo mode: the simulated phone types the pairing code. */
-    simulatePairing: (code: string) =>
-      run('simulate', async () => {
-        if (!simulatorUrl) throw new Error('The simulated phone exists only in demo mode.');
-        await simulatorControl(simulatorUrl, 'pairing', { code });
-      }),
+    simulatePairing: (code: string) => simulate('pairing', { code }),
   };
 }

@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WhatsAppStatus } from '../../api/types';
 import { useAppStore, type WhatsAppView } from '../../store/app';
-import { bannerFor, describeStatus, formatPairingCode } from './status';
+import { bannerFor, describeStatus, formatPairingCode, keyLocationSentence } from './status';
 
 function view(state: string, extra: Partial<WhatsAppStatus> = {}): WhatsAppView {
   return { kind: 'status', status: { state, ...extra } };
@@ -112,5 +112,15 @@ describe('phone logout notice', () => {
     store.setWhatsAppStatus({ state: 'starting', since: '2026-01-01T10:00:01.000Z' });
     const current = useAppStore.getState().whatsapp;
     expect(current.kind === 'status' && current.status.state).toBe('qr');
+  });
+});
+
+describe('Settings → About: where the session key is kept', () => {
+  it('has a sentence for each place the vault reports, and none when unknown', () => {
+    expect(keyLocationSentence('secret-service')).toMatch(/^In the system keychain/);
+    expect(keyLocationSentence('kernel-keyring')).toMatch(/^In the kernel keyring: .*restart/);
+    expect(keyLocationSentence('file')).toBe('In a file readable only by you: no system keychain was found');
+    expect(keyLocationSentence(null)).toBeNull();
+    expect(keyLocationSentence(undefined)).toBeNull();
   });
 });

@@ -142,16 +142,23 @@ export function keyInFile(status: WhatsAppStatus): boolean {
   return status.keyLocation === 'file';
 }
 
-/** A friendly name for where the session key is kept. */
+/** The places the vault keeps the session key, and what the user should know about each. */
+const KEY_PLACES: Record<string, { place: string; note?: string }> = {
+  'secret-service': { place: 'the system keychain (Secret Service, such as GNOME Keyring or KWallet)' },
+  'kernel-keyring': { place: 'the kernel keyring', note: 'never written to disk, but gone after a restart, when the phone must be linked again' },
+  file: { place: 'a file readable only by you', note: 'no system keychain was found' },
+};
+
+/** A friendly name for where the session key is kept (an unknown place is named as reported). */
 export function keyLocationLabel(location: WhatsAppStatus['keyLocation']): string | null {
-  switch (location) {
-    case 'secret-service':
-      return 'the system keychain (Secret Service)';
-    case 'kernel-keyring':
-      return 'the kernel keyring';
-    case 'file':
-      return 'a file only your user can read';
-    default:
-      return location ?? null;
-  }
+  if (!location) return null;
+  return KEY_PLACES[location]?.place ?? location;
+}
+
+/** Settings → About's line on where the session key is kept: the place and, where it matters, why. */
+export function keyLocationSentence(location: WhatsAppStatus['keyLocation']): string | null {
+  const place = keyLocationLabel(location);
+  if (!place) return null;
+  const note = location ? KEY_PLACES[location]?.note : undefined;
+  return note ? `In ${place}: ${note}` : `In ${place}`;
 }

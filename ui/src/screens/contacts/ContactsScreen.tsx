@@ -9,7 +9,8 @@ import type { Contact } from '../../api/types';
 import { EmptyState, Page } from '../../components/Page';
 import { Alert, Button, Spinner } from '../../components/ui';
 import { toast } from '../../store/toast';
-import { exportContacts, download } from '../../features/contacts/api';
+import { exportContacts } from '../../features/contacts/api';
+import { saveBlob } from '../../lib/download';
 import { BulkBar } from '../../features/contacts/BulkBar';
 import { ContactDetail } from '../../features/contacts/ContactDetail';
 import { ContactForm } from '../../features/contacts/ContactForm';
@@ -32,10 +33,10 @@ function ExportButtons() {
   const run = async (format: 'csv' | 'json') => {
     setBusy(format);
     try {
-      const text = await exportContacts(filtered ? filter : {}, format);
+      const file = await exportContacts(filtered ? filter : {}, format);
       const day = new Date().toISOString().slice(0, 10);
-      // The BOM tells spreadsheet programs the CSV is UTF-8 (fetch drops the server's).
-      download(format === 'csv' ? `\uFEFF${text}` : text, `whatsflow-contacts-${day}.${format}`, format === 'csv' ? 'text/csv' : 'application/json');
+      // Saved byte for byte, so the CSV keeps the server's BOM that tells spreadsheets it is UTF-8.
+      saveBlob(file, `whatsflow-contacts-${day}.${format}`);
       toast(`Exported ${filtered && total !== null ? plural(total, 'filtered contact') : 'all contacts'}`);
     } catch (error) {
       toast(error instanceof ApiError ? error.message : String(error), 'info');

@@ -10,7 +10,8 @@ import { Select } from '../../components/ui';
 import { cn } from '../../lib/cn';
 import { href } from '../../lib/router';
 import { useAppStore } from '../../store/app';
-import { Avatar, ChatList, TagChip } from '../../features/inbox/ChatList';
+import { Avatar } from '../../components/Avatar';
+import { ChatList, TagChip } from '../../features/inbox/ChatList';
 import { attachmentOf, Composer, type Attachment } from '../../features/inbox/Composer';
 import { notificationPermission, requestNotifications, type NotificationPermissionState } from '../../features/inbox/notifications';
 import { SearchResults } from '../../features/inbox/SearchResults';
@@ -238,7 +239,7 @@ export function InboxScreen() {
         {selected ? (
           <>
             <header className="flex h-14 shrink-0 items-center gap-3 border-b border-zinc-200 px-4 dark:border-zinc-800/80">
-              <Avatar name={selected.contact.displayName} className="size-9" />
+              <Avatar name={selected.contact.displayName} />
               <div className="min-w-0 flex-1">
                 <h2 className="truncate text-[14px] font-semibold" data-testid="thread-title">
                   {selected.contact.displayName}
