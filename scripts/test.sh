@@ -15,6 +15,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "Architecture invariants (dependencies, the UI's one client)"
+scripts/check-architecture.sh
+
 step "UI: type check and build"
 (cd ui && npm run build --silent)
 
