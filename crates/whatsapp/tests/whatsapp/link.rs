@@ -12,7 +12,7 @@ use whatsflow_engine::link::{MediaFile, OutgoingMessage};
 use whatsflow_engine::{
     ConnectionState, ConnectionStatus, Engine, Event, Link, Options, SystemClock,
 };
-use whatsflow_whatsapp::{qr_svg, LinkConfig, WhatsAppLink};
+use whatsflow_whatsapp::{LinkConfig, WhatsAppLink};
 
 /// Deadlines are generous: they only bound how long a broken build takes to fail.
 const LONG: Duration = Duration::from_secs(60);
@@ -223,7 +223,11 @@ impl Harness {
             5,
             "WhatsApp's QR string has five parts: {text}"
         );
-        assert!(qr_svg(&text).contains("<svg"), "the QR string renders");
+        // Drawing it is whatsflow-api's job (and tested there); here every part must be filled.
+        assert!(
+            text.split(',').all(|part| !part.is_empty()),
+            "no part of the QR string is empty: {text}"
+        );
         self.control(
             "scan",
             json!({"phoneNumber": "+15550000001", "pushName": "Demo Shop"}),
