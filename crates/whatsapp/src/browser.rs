@@ -58,8 +58,8 @@ impl Session {
     pub async fn launch(config: &LinkConfig, profile_dir: &Path) -> Result<Session, LaunchError> {
         let executable = match &config.chromium {
             Some(path) => path.clone(),
-            None => find_chromium().map_err(|message| LaunchError {
-                message,
+            None => find_chromium().map_err(|error| LaunchError {
+                message: error.to_string(),
                 retry: false,
             })?,
         };
@@ -112,10 +112,10 @@ impl Session {
                 crashes,
                 pid,
             }),
-            Err(message) => {
+            Err(error) => {
                 let _ = browser.kill().await;
                 handler.abort();
-                Err(LaunchError::retry(message))
+                Err(error)
             }
         }
     }
@@ -159,9 +159,11 @@ type Tab = (
 
 /// Opens the WhatsApp tab: binding, report stream, desktop user agent and the injected script are
 /// all in place before the first byte of the site loads, so no event is missed.
-async fn open_tab(browser: &Browser, url: &str) -> Result<Tab, String> {
+async fn open_tab(browser: &Browser, url: &str) -> Result<Tab, LaunchError> {
     let step = |what: &'static str| {
-        move |error: chromiumoxide::error::CdpError| format!("could not {what}: {error}")
+        move |error: chromiumoxide::error::CdpError| {
+            LaunchError::retry(format!("could not {what}: {error}"))
+        }
     };
     let page = browser
         .new_page("about:blank")
@@ -201,11 +203,11 @@ async fn open_tab(browser: &Browser, url: &str) -> Result<Tab, String> {
         .map_err(step("inject the bridge"))?;
     match tokio::time::timeout(NAVIGATION_TIMEOUT, page.goto(url)).await {
         Ok(Ok(_)) => Ok((page, events, crashes)),
-        Ok(Err(error)) => Err(format!("could not open {url}: {error}")),
-        Err(_) => Err(format!(
+        Ok(Err(error)) => Err(LaunchError::retry(format!("could not open {url}: {error}"))),
+        Err(_) => Err(LaunchError::retry(format!(
             "{url} did not load within {} s",
             NAVIGATION_TIMEOUT.as_secs()
-        )),
+        ))),
     }
 }
 

@@ -46,18 +46,26 @@ impl LinkConfig {
     }
 }
 
+/// Why no browser could be found to drive.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChromiumNotFound {
+    /// `WHATSFLOW_CHROMIUM` names something that is not a file.
+    #[error("{CHROMIUM_ENV} points to {}, which is not a file", .0.display())]
+    NotAFile(PathBuf),
+    /// Nothing on `PATH` nor in the usual install paths.
+    #[error("no Chromium, Chrome or Edge found; install Chromium or set {CHROMIUM_ENV} to the browser's path")]
+    Nowhere,
+}
+
 /// Finds the browser to drive: `WHATSFLOW_CHROMIUM` if set, else the first of `chromium`,
 /// `chromium-browser`, `google-chrome`, `microsoft-edge` on `PATH`, else the usual install paths.
-pub fn find_chromium() -> Result<PathBuf, String> {
+pub fn find_chromium() -> Result<PathBuf, ChromiumNotFound> {
     if let Some(value) = std::env::var_os(CHROMIUM_ENV).filter(|v| !v.is_empty()) {
         let path = PathBuf::from(value);
         return if path.is_file() {
             Ok(path)
         } else {
-            Err(format!(
-                "{CHROMIUM_ENV} points to {}, which is not a file",
-                path.display()
-            ))
+            Err(ChromiumNotFound::NotAFile(path))
         };
     }
     let names = [
@@ -79,12 +87,10 @@ pub fn find_chromium() -> Result<PathBuf, String> {
     {
         return Ok(path);
     }
-    if let Some(path) = install_paths().into_iter().find(|p| p.is_file()) {
-        return Ok(path);
-    }
-    Err(format!(
-        "no Chromium, Chrome or Edge found; install Chromium or set {CHROMIUM_ENV} to the browser's path"
-    ))
+    install_paths()
+        .into_iter()
+        .find(|p| p.is_file())
+        .ok_or(ChromiumNotFound::Nowhere)
 }
 
 fn executable_name(name: &str) -> String {
@@ -302,6 +308,13 @@ mod tests {
         std::env::set_var(CHROMIUM_ENV, "/nonexistent/chromium");
         let error = find_chromium().unwrap_err();
         std::env::remove_var(CHROMIUM_ENV);
-        assert!(error.contains("/nonexistent/chromium"), "{error}");
+        assert_eq!(
+            error,
+            ChromiumNotFound::NotAFile(PathBuf::from("/nonexistent/chromium"))
+        );
+        assert!(
+            error.to_string().contains("/nonexistent/chromium"),
+            "{error}"
+        );
     }
 }

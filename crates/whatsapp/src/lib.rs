@@ -10,11 +10,16 @@ mod browser;
 mod config;
 mod inbound;
 mod link;
+mod media;
 mod page;
+mod phase;
 mod sink;
 mod status;
 pub mod vault;
+mod vault_jobs;
 mod worker;
 
-pub use config::{browser_args, find_chromium, LinkConfig, CHROMIUM_ENV, WHATSAPP_WEB_URL};
+pub use config::{
+    browser_args, find_chromium, ChromiumNotFound, LinkConfig, CHROMIUM_ENV, WHATSAPP_WEB_URL,
+};
 pub use link::WhatsAppLink;

@@ -8,8 +8,15 @@ use chromiumoxide::Page;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::status::SocketState;
+
 /// The injected script; its module map is the only list of WhatsApp Web names the app uses.
 pub(crate) const INJECTED_SCRIPT: &str = include_str!("inject.js");
+
+/// How long an ordinary call into the page may take, reloads included.
+pub(crate) const CALL_DEADLINE: Duration = Duration::from_secs(30);
+/// Sending may include uploading a file.
+pub(crate) const SEND_DEADLINE: Duration = Duration::from_secs(120);
 
 /// The binding the script calls (`window.whatsflowBridge(json)`); the same name is in `inject.js`.
 pub(crate) const BINDING: &str = "whatsflowBridge";
@@ -30,7 +37,7 @@ pub(crate) enum PageEvent {
     /// `Socket.state` / `hasSynced` changed; `me` and `push_name` once connected.
     #[serde(rename_all = "camelCase")]
     State {
-        state: String,
+        state: SocketState,
         synced: bool,
         #[serde(default)]
         me: Option<String>,
@@ -93,8 +100,8 @@ pub(crate) struct MediaInfo {
 }
 
 impl PageEvent {
-    pub(crate) fn parse(payload: &str) -> Result<PageEvent, String> {
-        serde_json::from_str(payload).map_err(|e| format!("unreadable report from the page: {e}"))
+    pub(crate) fn parse(payload: &str) -> serde_json::Result<PageEvent> {
+        serde_json::from_str(payload)
     }
 }
 
@@ -258,7 +265,7 @@ mod tests {
         assert_eq!(
             state,
             PageEvent::State {
-                state: "CONNECTED".into(),
+                state: SocketState::Connected,
                 synced: true,
                 me: Some("15550001111@c.us".into()),
                 push_name: Some("Shop".into())

@@ -1,13 +1,103 @@
-//! What WhatsApp Web's connection state means for the user: `Socket.state` and `hasSynced` mapped to
-//! the app's [`ConnectionState`] with a sentence saying why and what to do.
+//! What WhatsApp Web's connection state means for the user: `Socket.state`, parsed once into
+//! [`SocketState`], and `hasSynced` mapped to the app's [`ConnectionState`] with a sentence saying
+//! why and what to do.
 
+use serde::Deserialize;
 use whatsflow_engine::ConnectionState;
+
+/// WhatsApp Web's `Socket.state` (see `WHATSAPP-WEB.md`), read once where the page reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub(crate) enum SocketState {
+    /// Transient: connecting, wait for a change.
+    Opening,
+    /// Transient: the phone is completing the link.
+    Pairing,
+    /// Transient: the socket has not started yet.
+    Unlaunched,
+    /// Nothing linked: a QR code or pairing code is needed.
+    Unpaired,
+    /// Like `Unpaired`, after a QR code was left unscanned for a while.
+    UnpairedIdle,
+    Connected,
+    /// The phone or the internet cannot be reached; WhatsApp Web recovers by itself.
+    Timeout,
+    /// Opened in another browser; `takeover()` reclaims it.
+    Conflict,
+    /// The loaded web client is outdated.
+    DeprecatedVersion,
+    /// WhatsApp refuses connections from this network.
+    ProxyBlock,
+    /// The number is banned.
+    TosBlock,
+    /// The business number is banned.
+    SmbTosBlock,
+    /// A state this version does not know, kept as WhatsApp Web spelled it.
+    Other(String),
+}
+
+impl SocketState {
+    /// Reads WhatsApp Web's spelling; anything unknown becomes [`SocketState::Other`].
+    pub fn parse(state: &str) -> SocketState {
+        match state {
+            "OPENING" => SocketState::Opening,
+            "PAIRING" => SocketState::Pairing,
+            "UNLAUNCHED" => SocketState::Unlaunched,
+            "UNPAIRED" => SocketState::Unpaired,
+            "UNPAIRED_IDLE" => SocketState::UnpairedIdle,
+            "CONNECTED" => SocketState::Connected,
+            "TIMEOUT" => SocketState::Timeout,
+            "CONFLICT" => SocketState::Conflict,
+            "DEPRECATED_VERSION" => SocketState::DeprecatedVersion,
+            "PROXYBLOCK" => SocketState::ProxyBlock,
+            "TOS_BLOCK" => SocketState::TosBlock,
+            "SMB_TOS_BLOCK" => SocketState::SmbTosBlock,
+            other => SocketState::Other(other.to_owned()),
+        }
+    }
+
+    /// WhatsApp Web's spelling, for details the user may quote to support.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SocketState::Opening => "OPENING",
+            SocketState::Pairing => "PAIRING",
+            SocketState::Unlaunched => "UNLAUNCHED",
+            SocketState::Unpaired => "UNPAIRED",
+            SocketState::UnpairedIdle => "UNPAIRED_IDLE",
+            SocketState::Connected => "CONNECTED",
+            SocketState::Timeout => "TIMEOUT",
+            SocketState::Conflict => "CONFLICT",
+            SocketState::DeprecatedVersion => "DEPRECATED_VERSION",
+            SocketState::ProxyBlock => "PROXYBLOCK",
+            SocketState::TosBlock => "TOS_BLOCK",
+            SocketState::SmbTosBlock => "SMB_TOS_BLOCK",
+            SocketState::Other(other) => other,
+        }
+    }
+
+    /// Nothing is linked in the profile: the page wants a QR scan or a pairing code.
+    pub fn is_unpaired(&self) -> bool {
+        matches!(self, SocketState::Unpaired | SocketState::UnpairedIdle)
+    }
+}
+
+impl From<String> for SocketState {
+    fn from(state: String) -> SocketState {
+        SocketState::parse(&state)
+    }
+}
+
+impl std::fmt::Display for SocketState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// What the driver knows about the page, enough to say where the connection stands.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct PageView {
     /// `Socket.state`, once the page reported it.
-    pub socket: Option<String>,
+    pub socket: Option<SocketState>,
     pub synced: bool,
     /// The QR string currently on screen.
     pub qr: Option<String>,
@@ -19,11 +109,11 @@ pub(crate) struct PageView {
 
 /// The state and explanation for a page view; `None` while the page has not said anything yet.
 pub(crate) fn describe(view: &PageView) -> Option<(ConnectionState, Option<String>)> {
-    let socket = view.socket.as_deref()?;
+    let socket = view.socket.as_ref()?;
     let described = match socket {
-        "CONNECTED" if view.synced => (ConnectionState::Connected, None),
-        "CONNECTED" => (ConnectionState::Syncing, Some("Linked; catching up on messages".to_owned())),
-        "UNPAIRED" | "UNPAIRED_IDLE" => {
+        SocketState::Connected if view.synced => (ConnectionState::Connected, None),
+        SocketState::Connected => (ConnectionState::Syncing, Some("Linked; catching up on messages".to_owned())),
+        SocketState::Unpaired | SocketState::UnpairedIdle => {
             if view.pairing_code.is_some() {
                 (
                     ConnectionState::PairingCode,
@@ -42,9 +132,9 @@ pub(crate) fn describe(view: &PageView) -> Option<(ConnectionState, Option<Strin
                 (ConnectionState::Starting, Some("Waiting for WhatsApp Web to show a QR code".to_owned()))
             }
         }
-        "OPENING" | "UNLAUNCHED" => (ConnectionState::Starting, Some("Connecting to WhatsApp".to_owned())),
-        "PAIRING" => (ConnectionState::Starting, Some("Linking the phone".to_owned())),
-        "TIMEOUT" => (
+        SocketState::Opening | SocketState::Unlaunched => (ConnectionState::Starting, Some("Connecting to WhatsApp".to_owned())),
+        SocketState::Pairing => (ConnectionState::Starting, Some("Linking the phone".to_owned())),
+        SocketState::Timeout => (
             ConnectionState::PhoneOffline,
             Some(
                 "WhatsApp cannot reach the phone or the internet; it reconnects by itself. Check that the \
@@ -52,21 +142,21 @@ pub(crate) fn describe(view: &PageView) -> Option<(ConnectionState, Option<Strin
                     .to_owned(),
             ),
         ),
-        "CONFLICT" => (
+        SocketState::Conflict => (
             ConnectionState::Conflict,
             Some(
                 "WhatsApp Web was opened on another computer or browser. Choose \"Use here\" to take it back"
                     .to_owned(),
             ),
         ),
-        "TOS_BLOCK" | "SMB_TOS_BLOCK" => (
+        SocketState::TosBlock | SocketState::SmbTosBlock => (
             ConnectionState::Banned,
             Some(format!(
                 "WhatsApp blocked this number ({socket}); sending has stopped. Open WhatsApp on the phone \
                  to see why and to request a review"
             )),
         ),
-        "PROXYBLOCK" => (
+        SocketState::ProxyBlock => (
             ConnectionState::Banned,
             Some(
                 "WhatsApp refuses connections from this network (PROXYBLOCK). Try another network or turn \
@@ -74,7 +164,7 @@ pub(crate) fn describe(view: &PageView) -> Option<(ConnectionState, Option<Strin
                     .to_owned(),
             ),
         ),
-        "DEPRECATED_VERSION" => (
+        SocketState::DeprecatedVersion => (
             ConnectionState::Banned,
             Some(
                 "WhatsApp Web refuses this browser version (DEPRECATED_VERSION). Update Chromium, Chrome or \
@@ -82,7 +172,7 @@ pub(crate) fn describe(view: &PageView) -> Option<(ConnectionState, Option<Strin
                     .to_owned(),
             ),
         ),
-        other => (ConnectionState::Starting, Some(format!("WhatsApp Web is in state {other}"))),
+        SocketState::Other(other) => (ConnectionState::Starting, Some(format!("WhatsApp Web is in state {other}"))),
     };
     Some(described)
 }
@@ -106,7 +196,7 @@ mod tests {
 
     fn state(socket: &str, synced: bool, qr: bool, pairing: bool) -> ConnectionState {
         let view = PageView {
-            socket: Some(socket.to_owned()),
+            socket: Some(SocketState::parse(socket)),
             synced,
             qr: qr.then(|| "ref,a,b,c,d".to_owned()),
             pairing_code: pairing.then(|| "ABCD1234".to_owned()),
@@ -146,6 +236,61 @@ mod tests {
     }
 
     #[test]
+    fn every_known_state_reads_back_as_spelled() {
+        let known = [
+            "OPENING",
+            "PAIRING",
+            "UNLAUNCHED",
+            "UNPAIRED",
+            "UNPAIRED_IDLE",
+            "CONNECTED",
+            "TIMEOUT",
+            "CONFLICT",
+            "DEPRECATED_VERSION",
+            "PROXYBLOCK",
+            "TOS_BLOCK",
+            "SMB_TOS_BLOCK",
+        ];
+        for spelling in known {
+            let state = SocketState::parse(spelling);
+            assert!(
+                !matches!(state, SocketState::Other(_)),
+                "{spelling} is a known state"
+            );
+            assert_eq!(state.as_str(), spelling);
+        }
+    }
+
+    #[test]
+    fn unknown_states_are_kept_as_spelled() {
+        let state = SocketState::parse("SOMETHING_NEW");
+        assert_eq!(state, SocketState::Other("SOMETHING_NEW".to_owned()));
+        assert_eq!(state.to_string(), "SOMETHING_NEW");
+        assert_eq!(
+            SocketState::parse("connected"),
+            SocketState::Other("connected".to_owned()),
+            "WhatsApp Web spells its states in capitals; another spelling is another state"
+        );
+    }
+
+    #[test]
+    fn only_the_two_unpaired_states_want_a_qr() {
+        assert!(SocketState::Unpaired.is_unpaired());
+        assert!(SocketState::UnpairedIdle.is_unpaired());
+        for state in ["PAIRING", "CONNECTED", "OPENING", "UNPAIRED_SOMETHING"] {
+            assert!(!SocketState::parse(state).is_unpaired(), "{state}");
+        }
+    }
+
+    #[test]
+    fn the_state_is_parsed_where_json_is_read() {
+        let state: SocketState = serde_json::from_str(r#""TOS_BLOCK""#).unwrap();
+        assert_eq!(state, SocketState::TosBlock);
+        let state: SocketState = serde_json::from_str(r#""NEW_ONE""#).unwrap();
+        assert_eq!(state, SocketState::Other("NEW_ONE".to_owned()));
+    }
+
+    #[test]
     fn nothing_is_said_before_the_page_reports() {
         assert_eq!(describe(&PageView::default()), None);
     }
@@ -153,7 +298,7 @@ mod tests {
     #[test]
     fn a_ban_names_the_state_so_support_can_tell_them_apart() {
         let view = PageView {
-            socket: Some("SMB_TOS_BLOCK".into()),
+            socket: Some(SocketState::SmbTosBlock),
             ..PageView::default()
         };
         let (_, detail) = describe(&view).unwrap();

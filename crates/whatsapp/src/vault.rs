@@ -112,6 +112,13 @@ pub enum VaultError {
         path: PathBuf,
         source: io::Error,
     },
+    /// The vault could not be opened when the link started, so nothing is sealed in this run.
+    #[error("the session vault is unavailable")]
+    Unavailable,
+    /// The link's task that runs vault work in order has stopped (the runtime is shutting down)
+    /// or its work panicked.
+    #[error("the session vault's task stopped: {0}")]
+    TaskStopped(String),
 }
 
 /// Maps an I/O error to [`VaultError::Io`] with what was being done and where.
@@ -261,10 +268,7 @@ impl Vault {
     /// did not exit cleanly), seals it, since it is newer than the vault. Returns whether it did.
     /// The plaintext stays; `restore` then rewrites the same content.
     pub fn recover_leftover(&self, profile_dir: &Path) -> Result<bool, VaultError> {
-        if !SESSION_DIRS
-            .iter()
-            .any(|dir| profile_dir.join(dir).is_dir())
-        {
+        if !holds_session(profile_dir) {
             return Ok(false);
         }
         self.seal(profile_dir)?;
@@ -286,6 +290,13 @@ impl Vault {
         // The slot is replaced whole, so it is consistent even after a panic elsewhere.
         self.key.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Whether `profile_dir` has any of the session directories (it may not be linked).
+pub(crate) fn holds_session(profile_dir: &Path) -> bool {
+    SESSION_DIRS
+        .iter()
+        .any(|dir| profile_dir.join(dir).is_dir())
 }
 
 /// Deletes the private profile directory with everything in it (clean exit, logout).
@@ -630,7 +641,8 @@ fn write_private_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-fn create_private_dir(dir: &Path) -> io::Result<()> {
+/// Creates `dir` (and its parents) readable only by the user.
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     #[cfg(unix)]
     fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;

@@ -1,13 +1,13 @@
 //! The link's one tokio task: owns Chromium and the vault, turns page reports into statuses,
 //! messages and acks for the engine, runs calls into the page, and restarts Chromium when it dies.
+//! Where the link is lives in [`Phase`] and [`Login`]; vault work in [`VaultJobs`]; files in
+//! [`crate::media`].
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine as _;
 use futures::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
@@ -19,24 +19,19 @@ use whatsflow_engine::{ConnectionState, ConnectionStatus, Engine, Error, ErrorCo
 use crate::browser::Session;
 use crate::config::LinkConfig;
 use crate::inbound::{phone_of, to_inbound};
-use crate::page::{self, CallError, PageEvent, RawMessage};
+use crate::media::{self, Downloads};
+use crate::page::{self, CallError, PageEvent, RawMessage, CALL_DEADLINE, SEND_DEADLINE};
+use crate::phase::{Backoff, Login, Phase};
 use crate::sink::{EngineCall, Sink};
-use crate::status::{changed_detail, describe, PageView};
-use crate::vault::{remove_plaintext, Vault};
+use crate::status::{changed_detail, describe, PageView, SocketState};
+use crate::vault_jobs::VaultJobs;
 
-/// The first pause before relaunching a Chromium that died; doubled each time, up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_secs(1);
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// A pairing code expires; WhatsApp Web wants a new one about every three minutes.
 const PAIRING_CODE_LIFETIME: Duration = Duration::from_secs(170);
 /// After a load timeout (no network, site down), how long before trying the page again.
 const RELOAD_AFTER: Duration = Duration::from_secs(15);
 /// How long a user's logout may take to reach WhatsApp before Chromium is closed anyway.
 const LOGOUT_GRACE: Duration = Duration::from_secs(10);
-/// Received files above this are not kept in memory (the script already refuses them).
-const MAX_MEDIA_BYTES: usize = 64 * 1024 * 1024;
-/// Outgoing files travel to the page in pieces of this size (base64 inside one CDP message).
-const MEDIA_PIECE_BYTES: usize = 3 * 1024 * 1024;
 
 /// A reply channel for a blocking caller.
 pub(crate) type Reply<T> = std::sync::mpsc::SyncSender<Result<T, Error>>;
@@ -70,56 +65,33 @@ enum Internal {
     },
 }
 
-/// Vault work, done in order on blocking threads so a seal can never land after a destroy.
-enum VaultOp {
-    Seal,
-    Destroy,
-    RemovePlaintext,
-}
-
 pub(crate) struct Worker {
     engine: Engine,
     config: LinkConfig,
-    profile_dir: PathBuf,
     shared: Arc<Shared>,
     sink: Sink,
-    vault: Option<Arc<Vault>>,
-    /// Why the vault could not be opened, told to the user while connected.
-    vault_problem: Option<String>,
-    vault_queue: mpsc::UnboundedSender<(VaultOp, oneshot::Sender<Result<(), String>>)>,
+    vault: VaultJobs,
     internal: mpsc::UnboundedSender<Internal>,
-    session: Option<Session>,
+    /// The browser's life: idle, waiting to launch, or running.
+    phase: Phase,
+    /// What the profile holds: decides what is sealed and what a QR says.
+    login: Login,
+    backoff: Backoff,
     /// What the page said about the connection.
     view: PageView,
     version: Option<String>,
     me: Option<String>,
     push_name: Option<String>,
-    /// The page lacks something the app needs: calls are refused until the next launch.
-    changed: bool,
-    /// The user wants a connection (start, or `connect`), so a dead browser is relaunched.
-    want: bool,
-    relaunch_at: Option<Instant>,
-    backoff: Duration,
-    /// The profile holds a linked session worth sealing.
-    linked: bool,
-    /// Sealed since the current connection was established.
-    sealed_this_connection: bool,
-    last_seal: Instant,
-    /// The phone logged us out; the next QR says so.
-    logged_out: bool,
-    /// The user asked to log out: the page's own logout report is expected, not news.
-    disconnecting: bool,
+    /// The phone number of a pairing code on screen, and when the code was made.
     pairing: Option<(String, Instant)>,
-    /// Pieces of received files, by message id, until the message itself arrives.
-    media_parts: HashMap<String, Vec<u8>>,
+    downloads: Downloads,
     /// Messages sent in this run: key id -> the id the engine stored, so acks find their row even
     /// if WhatsApp filed the message under another chat id (a phone number's hidden linked id).
     sent: HashMap<String, String>,
 }
 
-type VaultJob = (VaultOp, oneshot::Sender<Result<(), String>>);
-
-/// Starts the worker on `runtime`; it runs until `Stop` or until every command sender is gone.
+/// Starts the worker on `runtime`: it opens the vault, then runs until `Stop` or until every
+/// command sender is gone.
 pub(crate) fn spawn(
     engine: Engine,
     config: LinkConfig,
@@ -128,38 +100,29 @@ pub(crate) fn spawn(
     commands: mpsc::UnboundedReceiver<Command>,
     runtime: &tokio::runtime::Handle,
 ) -> tokio::task::JoinHandle<()> {
-    let (internal, internal_rx) = mpsc::unbounded_channel();
-    let (vault_queue, vault_rx) = mpsc::unbounded_channel();
-    let profile_dir = config.profile_dir();
-    let worker = Worker {
-        engine,
-        config,
-        profile_dir,
-        shared,
-        sink,
-        vault: None,
-        vault_problem: None,
-        vault_queue,
-        internal,
-        session: None,
-        view: PageView::default(),
-        version: None,
-        me: None,
-        push_name: None,
-        changed: false,
-        want: false,
-        relaunch_at: None,
-        backoff: FIRST_BACKOFF,
-        linked: false,
-        sealed_this_connection: false,
-        last_seal: Instant::now(),
-        logged_out: false,
-        disconnecting: false,
-        pairing: None,
-        media_parts: HashMap::new(),
-        sent: HashMap::new(),
-    };
-    runtime.spawn(worker.run(commands, internal_rx, vault_rx))
+    runtime.spawn(async move {
+        let vault = VaultJobs::open(config.data_dir.clone(), config.profile_dir()).await;
+        let (internal, internal_rx) = mpsc::unbounded_channel();
+        let worker = Worker {
+            engine,
+            config,
+            shared,
+            sink,
+            vault,
+            internal,
+            phase: Phase::Idle,
+            login: Login::Unlinked,
+            backoff: Backoff::default(),
+            view: PageView::default(),
+            version: None,
+            me: None,
+            push_name: None,
+            pairing: None,
+            downloads: Downloads::default(),
+            sent: HashMap::new(),
+        };
+        worker.run(commands, internal_rx).await;
+    })
 }
 
 /// What woke the worker up.
@@ -176,17 +139,9 @@ impl Worker {
         mut self,
         mut commands: mpsc::UnboundedReceiver<Command>,
         mut internal: mpsc::UnboundedReceiver<Internal>,
-        vault_jobs: mpsc::UnboundedReceiver<VaultJob>,
     ) {
-        self.open_vault().await;
-        tokio::spawn(run_vault_jobs(
-            self.vault.clone(),
-            self.profile_dir.clone(),
-            vault_jobs,
-        ));
         if self.config.connect_at_start {
-            self.want = true;
-            self.relaunch_at = Some(Instant::now());
+            self.phase = Phase::LaunchAt(Instant::now());
         } else {
             self.publish(
                 ConnectionState::Disconnected,
@@ -197,9 +152,9 @@ impl Worker {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let wake = {
-                let session = &mut self.session;
+                let session = self.phase.session_mut();
                 let browser_event = async {
-                    match session.as_mut() {
+                    match session {
                         Some(session) => tokio::select! {
                             event = session.events.next() => Wake::Page(event),
                             _ = session.crashes.next() => Wake::TabCrashed,
@@ -231,7 +186,7 @@ impl Worker {
                     Err(error) => tracing::warn!(%error, "ignored a report from the page"),
                 },
                 Wake::Page(None) | Wake::TabCrashed => {
-                    let browser_gone = self.session.as_mut().is_some_and(Session::has_exited);
+                    let browser_gone = self.phase.session_mut().is_some_and(Session::has_exited);
                     let what = if browser_gone {
                         "Chromium stopped unexpectedly"
                     } else {
@@ -251,7 +206,7 @@ impl Worker {
     /// Stores and reports a status built from what is known; a repeat of the current one is dropped.
     fn publish(&mut self, state: ConnectionState, detail: Option<String>) {
         let mut status = ConnectionStatus::new(state);
-        status.detail = match (&self.vault_problem, state) {
+        status.detail = match (self.vault.problem(), state) {
             (Some(problem), ConnectionState::Connected) => Some(format!(
                 "Connected, but the session cannot be saved ({problem}); you may need to link again after a restart"
             )),
@@ -262,8 +217,8 @@ impl Worker {
         status.wa_version = self.version.clone();
         status.key_location = self
             .vault
-            .as_ref()
-            .map(|vault| vault.key_location().as_str().to_owned());
+            .key_location()
+            .map(|location| location.as_str().to_owned());
         match state {
             ConnectionState::Qr => status.qr = self.view.qr.clone(),
             ConnectionState::PairingCode => status.pairing_code = self.view.pairing_code.clone(),
@@ -285,13 +240,14 @@ impl Worker {
         self.sink.send(EngineCall::Status(status));
     }
 
-    /// Publishes what the page's own state says.
+    /// Publishes what the page's own state says, unless the page lacks parts the app needs (then
+    /// that is what the user must hear).
     fn refresh(&mut self) {
-        if self.changed {
+        if self.phase.is_changed() {
             return;
         }
         if let Some((state, mut detail)) = describe(&self.view) {
-            if state == ConnectionState::Qr && self.logged_out {
+            if state == ConnectionState::Qr && self.login == Login::LoggedOutByPhone {
                 detail = Some("WhatsApp on the phone logged this computer out. Scan the new code to link again".to_owned());
             }
             self.publish(state, detail);
@@ -313,14 +269,14 @@ impl Worker {
             PageEvent::Ready { version } => {
                 tracing::info!(%version, "WhatsApp Web loaded");
                 self.version = Some(version);
-                self.changed = false;
+                self.phase.page_ready();
                 // Pieces of a file whose message died with the previous document.
-                self.media_parts.clear();
+                self.downloads.clear();
             }
             PageEvent::Changed { version, missing } => {
                 tracing::error!(%version, ?missing, "WhatsApp Web lacks parts the app relies on");
                 self.version = Some(version);
-                self.changed = true;
+                self.phase.page_changed();
                 self.publish(
                     ConnectionState::WhatsappChanged,
                     Some(changed_detail(&missing)),
@@ -331,7 +287,7 @@ impl Worker {
                     ConnectionState::Starting,
                     Some("WhatsApp Web did not finish loading; check the internet connection. Trying again".to_owned()),
                 );
-                if let Some(session) = &self.session {
+                if let Some(session) = self.phase.session() {
                     let page = session.page.clone();
                     tokio::spawn(async move {
                         tokio::time::sleep(RELOAD_AFTER).await;
@@ -356,7 +312,7 @@ impl Worker {
                 self.refresh();
             }
             PageEvent::Logout { reason } => self.on_logout(&reason),
-            PageEvent::Media { id, index, data } => self.on_media_piece(id, index, &data),
+            PageEvent::Media { id, index, data } => self.downloads.add_piece(id, index, &data),
             PageEvent::Msg(raw) => self.on_message(*raw),
             PageEvent::Ack { id, key_id, ack } => {
                 let wa_message_id = self.sent.get(&key_id).cloned().unwrap_or(id);
@@ -368,102 +324,60 @@ impl Worker {
 
     fn on_socket_state(
         &mut self,
-        state: String,
+        state: SocketState,
         synced: bool,
         me: Option<String>,
         push_name: Option<String>,
     ) {
-        let connected = state == "CONNECTED";
-        let unpaired = state == "UNPAIRED" || state == "UNPAIRED_IDLE";
         if me.is_some() {
             self.me = me;
         }
         if push_name.is_some() {
             self.push_name = push_name;
         }
-        if !unpaired {
+        if state.is_unpaired() {
+            // Nothing linked in the profile (never linked, or the session was revoked meanwhile).
+            self.me = None;
+            self.push_name = None;
+        } else {
             self.view.qr = None;
             self.view.pairing_code = None;
             self.pairing = None;
         }
-        if unpaired {
-            // Nothing linked in the profile (never linked, or the session was revoked meanwhile).
-            self.linked = false;
-            self.me = None;
-            self.push_name = None;
+        if state == SocketState::Connected {
+            self.backoff.reset();
         }
-        if connected {
-            self.linked = true;
-            self.logged_out = false;
-            self.backoff = FIRST_BACKOFF;
-        } else {
-            self.sealed_this_connection = false;
-        }
+        let (login, checkpoint) = self.login.on_socket(&state, synced);
+        self.login = login;
         self.view.socket = Some(state);
         self.view.synced = synced;
         self.refresh();
-        if connected && synced && !self.sealed_this_connection {
+        if checkpoint {
             // Just logged in (or back): checkpoint now, so a crash from here on loses nothing.
-            self.sealed_this_connection = true;
-            self.seal();
+            self.vault.checkpoint();
         }
     }
 
     fn on_logout(&mut self, reason: &str) {
-        if self.disconnecting || (self.logged_out && !self.linked) {
+        // The page reports one logout more than once (the command, then the reload after it).
+        if self.login == Login::LoggedOutByPhone {
             return;
         }
         tracing::info!(reason, "WhatsApp Web logged out");
-        self.logged_out = true;
-        self.linked = false;
+        self.login = Login::LoggedOutByPhone;
         self.me = None;
         self.push_name = None;
         self.view = PageView::default();
-        let destroyed = self.vault_job(VaultOp::Destroy);
-        tokio::spawn(async move {
-            if let Err(error) = destroyed.await {
-                tracing::error!(%error, "could not delete the saved session after the logout");
-            }
-        });
+        self.vault.destroy_in_background();
         self.publish(
             ConnectionState::LoggedOut,
             Some("WhatsApp on the phone logged this computer out. A new QR code follows to link again".to_owned()),
         );
     }
 
-    fn on_media_piece(&mut self, id: String, index: usize, data: &str) {
-        let bytes = match base64::engine::general_purpose::STANDARD.decode(data) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                tracing::warn!(%error, %id, "a piece of a received file was not base64");
-                self.media_parts.remove(&id);
-                return;
-            }
-        };
-        if index == 0 {
-            self.media_parts.insert(id.clone(), Vec::new());
-        }
-        let Some(parts) = self.media_parts.get_mut(&id) else {
-            return;
-        };
-        if parts.len() + bytes.len() > MAX_MEDIA_BYTES {
-            tracing::warn!(%id, "a received file is too large to keep");
-            self.media_parts.remove(&id);
-            return;
-        }
-        parts.extend_from_slice(&bytes);
-    }
-
     fn on_message(&mut self, raw: RawMessage) {
         let media = match &raw.media {
-            Some(info) => match self.media_parts.remove(&raw.id) {
-                Some(bytes) if bytes.len() == info.size => Some(bytes),
-                Some(bytes) => {
-                    tracing::warn!(id = %raw.id, expected = info.size, got = bytes.len(), "a received file arrived incomplete");
-                    None
-                }
-                None => None,
-            },
+            Some(info) => self.downloads.take(&raw.id, info.size),
             None => None,
         };
         if let Some(error) = &raw.media_error {
@@ -504,26 +418,22 @@ impl Worker {
     // ---- Time ----
 
     async fn on_tick(&mut self) {
-        if let Some(session) = self.session.as_mut() {
+        if let Some(session) = self.phase.session_mut() {
             if session.has_exited() {
                 self.on_browser_died("Chromium stopped unexpectedly").await;
                 return;
             }
         }
-        if self.session.is_none()
-            && self.want
-            && self.relaunch_at.is_some_and(|at| at <= Instant::now())
-        {
-            self.relaunch_at = None;
+        if self.phase.launch_due(Instant::now()) {
             self.launch().await;
             return;
         }
         let state = self.current_state();
-        if self.linked
+        if self.login.is_linked()
             && state == ConnectionState::Connected
-            && self.last_seal.elapsed() >= self.config.checkpoint_every
+            && self.vault.checkpoint_due(self.config.checkpoint_every)
         {
-            self.seal();
+            self.vault.checkpoint();
         }
         if let Some((digits, at)) = &self.pairing {
             if state == ConnectionState::PairingCode && at.elapsed() >= PAIRING_CODE_LIFETIME {
@@ -536,69 +446,27 @@ impl Worker {
 
     // ---- Chromium's life ----
 
-    async fn open_vault(&mut self) {
-        let data_dir = self.config.data_dir.clone();
-        let profile_dir = self.profile_dir.clone();
-        let opened = tokio::task::spawn_blocking(move || -> Result<Vault, String> {
-            let stopped = crate::browser::stop_leftover_browsers(&profile_dir);
-            if stopped > 0 {
-                tracing::warn!(
-                    stopped,
-                    "stopped a browser a previous run left on the session"
-                );
-            }
-            let vault = Vault::open(&data_dir).map_err(|e| e.to_string())?;
-            // A crash left plaintext behind: it is newer than the vault, so it becomes the vault.
-            match vault.recover_leftover(&profile_dir) {
-                Ok(true) => tracing::info!("sealed the session a previous run left behind"),
-                Ok(false) => {}
-                Err(error) => {
-                    tracing::warn!(%error, "could not seal the session a previous run left behind")
-                }
-            }
-            Ok(vault)
-        })
-        .await;
-        match opened {
-            Ok(Ok(vault)) => {
-                if let Some(warning) = vault.key_location().warning() {
-                    tracing::warn!(warning, "session key");
-                }
-                self.vault = Some(Arc::new(vault));
-            }
-            Ok(Err(error)) => {
-                tracing::error!(%error, "the session vault is unavailable; the session will not survive a restart");
-                self.vault_problem = Some(error);
-            }
-            Err(error) => tracing::error!(%error, "opening the session vault panicked"),
-        }
-    }
-
-    /// Prepares the profile (restoring the vault if the session is not there) and starts Chromium.
+    /// `LaunchAt` → `Running`, or back to `LaunchAt` after a back-off, or `Idle` when trying again
+    /// cannot help. Prepares the profile first (restoring the vault if the session is not there).
     async fn launch(&mut self) {
+        self.phase = Phase::Idle;
         self.publish(
             ConnectionState::Starting,
             Some("Starting the browser".to_owned()),
         );
-        let vault = self.vault.clone();
-        let profile_dir = self.profile_dir.clone();
-        let prepared =
-            tokio::task::spawn_blocking(move || prepare_profile(vault.as_deref(), &profile_dir))
-                .await;
-        match prepared {
-            Ok(Ok(restored)) => self.linked = self.linked || restored,
-            Ok(Err(error)) => tracing::warn!(%error, "starting without the saved session"),
-            Err(error) => tracing::error!(%error, "preparing the profile panicked"),
+        match self.vault.prepare_profile().await {
+            Ok(true) => self.login = self.login.found_in_profile(),
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "starting without the saved session"),
         }
         self.view = PageView::default();
-        self.changed = false;
-        self.media_parts.clear();
-        match Session::launch(&self.config, &self.profile_dir).await {
+        self.downloads.clear();
+        match Session::launch(&self.config, self.vault.profile_dir()).await {
             Ok(session) => {
                 self.shared
                     .pid
                     .store(session.pid.unwrap_or(0), Ordering::SeqCst);
-                self.session = Some(session);
+                self.phase = Phase::Running(Box::new(session));
                 self.publish(
                     ConnectionState::Starting,
                     Some("Opening WhatsApp Web".to_owned()),
@@ -607,7 +475,7 @@ impl Worker {
             Err(error) => {
                 tracing::error!(error = %error.message, "Chromium did not start");
                 if error.retry {
-                    let wait = self.next_backoff();
+                    let wait = self.relaunch_later();
                     self.publish(
                         ConnectionState::BrowserCrashed,
                         Some(format!(
@@ -623,24 +491,23 @@ impl Worker {
         }
     }
 
-    /// Schedules the next launch and returns how long until it.
-    fn next_backoff(&mut self) -> Duration {
-        let wait = self.backoff;
-        self.relaunch_at = Some(Instant::now() + wait);
-        self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+    /// Moves to `LaunchAt` after the next back-off and returns how long that is.
+    fn relaunch_later(&mut self) -> Duration {
+        let wait = self.backoff.next_pause();
+        self.phase = Phase::LaunchAt(Instant::now() + wait);
         wait
     }
 
+    /// `Running` or `Changed` → `LaunchAt`: the browser or its tab died; the session stays in the
+    /// profile for the relaunch.
     async fn on_browser_died(&mut self, what: &str) {
-        if let Some(session) = self.session.take() {
-            session.kill().await;
-        }
+        let Some(session) = self.phase.leave(Phase::Idle) else {
+            return;
+        };
+        session.kill().await;
         self.shared.pid.store(0, Ordering::SeqCst);
         self.view = PageView::default();
-        if !self.want {
-            return;
-        }
-        let wait = self.next_backoff();
+        let wait = self.relaunch_later();
         tracing::warn!(what, wait_s = wait.as_secs(), "restarting Chromium");
         self.publish(
             ConnectionState::BrowserCrashed,
@@ -651,29 +518,16 @@ impl Worker {
         );
     }
 
-    /// Clean stop: Chromium closed first so its files are consistent, then sealed, then the
-    /// plaintext removed. If sealing fails the plaintext stays, to be sealed at the next start.
+    /// Any phase → `Idle`, for good. Chromium is closed first so its files are consistent, then
+    /// the session sealed, then the plaintext removed.
     async fn shut_down(&mut self) {
-        self.want = false;
-        if let Some(session) = self.session.take() {
+        if let Some(session) = self.phase.leave(Phase::Idle) {
             session.close().await;
         }
         self.shared.pid.store(0, Ordering::SeqCst);
-        let sealed = if self.linked {
-            self.vault_job(VaultOp::Seal).await
-        } else {
-            Ok(())
-        };
-        match sealed {
-            Ok(()) => {
-                if let Err(error) = self.vault_job(VaultOp::RemovePlaintext).await {
-                    tracing::error!(%error, "could not remove the plaintext profile");
-                }
-            }
-            Err(error) => {
-                tracing::error!(%error, "could not seal the session at exit; it stays in the profile until the next start")
-            }
-        }
+        self.vault
+            .seal_and_remove_plaintext(self.login.is_linked())
+            .await;
         self.publish(ConnectionState::Disconnected, Some("Stopped".to_owned()));
         // The caller may shut the runtime down next: make sure the engine has heard everything.
         let (flushed, done) = oneshot::channel();
@@ -681,46 +535,21 @@ impl Worker {
         let _ = tokio::time::timeout(Duration::from_secs(10), done).await;
     }
 
-    fn seal(&mut self) {
-        self.last_seal = Instant::now();
-        let done = self.vault_job(VaultOp::Seal);
-        tokio::spawn(async move {
-            if let Err(error) = done.await {
-                tracing::warn!(%error, "checkpoint of the session failed");
-            }
-        });
-    }
-
-    /// Queues vault work; the returned future says how it went (ignore it for fire-and-forget).
-    fn vault_job(&self, op: VaultOp) -> impl std::future::Future<Output = Result<(), String>> {
-        let (done, result) = oneshot::channel();
-        let queued = self.vault_queue.send((op, done)).is_ok();
-        async move {
-            if !queued {
-                return Err("the vault task has stopped".to_owned());
-            }
-            result
-                .await
-                .unwrap_or_else(|_| Err("the vault task has stopped".to_owned()))
-        }
-    }
-
     // ---- Commands ----
 
     async fn on_command(&mut self, command: Command) {
         match command {
             Command::Connect(reply) => {
-                self.want = true;
-                self.logged_out = false;
-                let stuck = self.changed;
-                if stuck {
-                    if let Some(session) = self.session.take() {
+                self.login = self.login.on_connect();
+                // A page lacking parts stays that way until a fresh start.
+                if self.phase.is_changed() {
+                    if let Some(session) = self.phase.leave(Phase::Idle) {
                         session.close().await;
                     }
                 }
-                if self.session.is_none() {
-                    self.backoff = FIRST_BACKOFF;
-                    self.relaunch_at = Some(Instant::now());
+                if self.phase.session().is_none() {
+                    self.backoff.reset();
+                    self.phase = Phase::LaunchAt(Instant::now());
                 }
                 let _ = reply.send(Ok(()));
             }
@@ -774,26 +603,29 @@ impl Worker {
     /// The page, if calls can go to it now; `linked` asks for a linked, connected session.
     fn ready_page(&self, linked: bool) -> Result<chromiumoxide::Page, Error> {
         let state = self.current_state();
-        let Some(session) = &self.session else {
-            return Err(Error::new(
-                ErrorCode::WhatsappUnavailable,
-                format!("WhatsApp is not running ({})", state_name(state)),
-            ));
+        let session = match &self.phase {
+            Phase::Running(session) => session,
+            Phase::Changed(_) => {
+                let detail = self
+                    .shared
+                    .status
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .detail
+                    .clone();
+                return Err(Error::new(
+                    ErrorCode::WhatsappUnavailable,
+                    detail.unwrap_or_else(|| "WhatsApp Web changed".to_owned()),
+                ));
+            }
+            Phase::Idle | Phase::LaunchAt(_) => {
+                return Err(Error::new(
+                    ErrorCode::WhatsappUnavailable,
+                    format!("WhatsApp is not running ({})", state_name(state)),
+                ))
+            }
         };
-        if self.changed {
-            let detail = self
-                .shared
-                .status
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .detail
-                .clone();
-            return Err(Error::new(
-                ErrorCode::WhatsappUnavailable,
-                detail.unwrap_or_else(|| "WhatsApp Web changed".to_owned()),
-            ));
-        }
-        if linked && self.view.socket.as_deref() != Some("CONNECTED") {
+        if linked && self.view.socket != Some(SocketState::Connected) {
             return Err(Error::new(
                 ErrorCode::WhatsappUnavailable,
                 format!("WhatsApp is not connected ({})", state_name(state)),
@@ -882,40 +714,27 @@ impl Worker {
         });
     }
 
-    /// Logs the number out at the user's request and forgets the session.
+    /// Any phase → `Idle`: logs the number out at the user's request and forgets the session.
     async fn disconnect(&mut self) {
-        self.want = false;
-        self.relaunch_at = None;
-        if let Some(mut session) = self.session.take() {
-            if self
-                .view
-                .socket
-                .as_deref()
-                .is_some_and(|s| s != "UNPAIRED" && s != "UNPAIRED_IDLE")
-                && !self.changed
-            {
-                self.disconnecting = true;
+        let changed = self.phase.is_changed();
+        if let Some(mut session) = self.phase.leave(Phase::Idle) {
+            let linked_page = self.view.socket.as_ref().is_some_and(|s| !s.is_unpaired());
+            if linked_page && !changed {
                 match page::call(&session.page, "logout", &json!({}), CALL_DEADLINE).await {
                     Ok(_) => wait_for_logout(&mut session).await,
                     Err(error) => {
                         tracing::warn!(%error, "WhatsApp Web did not take the logout; forgetting the session anyway")
                     }
                 }
-                self.disconnecting = false;
             }
             session.close().await;
         }
         self.shared.pid.store(0, Ordering::SeqCst);
-        self.linked = false;
+        self.login = Login::Unlinked;
         self.me = None;
         self.push_name = None;
         self.view = PageView::default();
-        if let Err(error) = self.vault_job(VaultOp::Destroy).await {
-            tracing::error!(%error, "could not delete the saved session");
-        }
-        if let Err(error) = self.vault_job(VaultOp::RemovePlaintext).await {
-            tracing::error!(%error, "could not remove the profile");
-        }
+        self.vault.forget().await;
         self.publish(
             ConnectionState::LoggedOut,
             Some("Logged out. Connect to link a phone again".to_owned()),
@@ -923,12 +742,7 @@ impl Worker {
     }
 }
 
-/// How long an ordinary call into the page may take, reloads included.
-const CALL_DEADLINE: Duration = Duration::from_secs(30);
-/// Sending may include uploading a file.
-const SEND_DEADLINE: Duration = Duration::from_secs(120);
-
-/// Hands the file (if any) to the page in pieces, then sends.
+/// Hands the file (if any) to the page, then sends.
 async fn send_message(
     page: &chromiumoxide::Page,
     message: OutgoingMessage,
@@ -939,20 +753,8 @@ async fn send_message(
         "chatId": message.chat_id,
         "body": message.body,
     });
-    if let Some(media) = &message.media {
-        let token = format!("{}-{}", message.key_id, rand::random::<u32>());
-        for piece in media.bytes.chunks(MEDIA_PIECE_BYTES) {
-            let data = base64::engine::general_purpose::STANDARD.encode(piece);
-            page::call(
-                page,
-                "putMedia",
-                &json!({ "token": token, "data": data }),
-                CALL_DEADLINE,
-            )
-            .await?;
-        }
-        args["media"] =
-            json!({ "token": token, "mimetype": media.mimetype, "filename": media.filename });
+    if let Some(file) = &message.media {
+        args["media"] = media::upload(page, &message.key_id, file).await?;
     }
     let ack = page::call(page, "send", &args, SEND_DEADLINE).await?;
     ack.as_i64()
@@ -966,7 +768,7 @@ async fn wait_for_logout(session: &mut Session) {
         while let Some(event) = session.events.next().await {
             match PageEvent::parse(&event.payload) {
                 Ok(PageEvent::Logout { .. }) => return,
-                Ok(PageEvent::State { state, .. }) if state.starts_with("UNPAIRED") => return,
+                Ok(PageEvent::State { state, .. }) if state.is_unpaired() => return,
                 _ => {}
             }
         }
@@ -974,56 +776,6 @@ async fn wait_for_logout(session: &mut Session) {
     .await;
     if confirmed.is_err() {
         tracing::warn!("WhatsApp Web did not confirm the logout in time");
-    }
-}
-
-/// Creates the private profile and restores the vault into it unless the session is already
-/// there (a relaunch after a crash keeps the live copy, which is newer). Returns whether a
-/// session was restored.
-fn prepare_profile(vault: Option<&Vault>, profile_dir: &std::path::Path) -> Result<bool, String> {
-    create_private_dir(profile_dir)
-        .map_err(|e| format!("could not create {}: {e}", profile_dir.display()))?;
-    let present = ["Default/IndexedDB", "Default/Local Storage"]
-        .iter()
-        .any(|dir| profile_dir.join(dir).is_dir());
-    match vault {
-        Some(vault) if !present => vault.restore(profile_dir).map_err(|e| e.to_string()),
-        _ => Ok(present),
-    }
-}
-
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
-}
-
-async fn run_vault_jobs(
-    vault: Option<Arc<Vault>>,
-    profile_dir: PathBuf,
-    mut jobs: mpsc::UnboundedReceiver<VaultJob>,
-) {
-    while let Some((op, done)) = jobs.recv().await {
-        let vault = vault.clone();
-        let profile_dir = profile_dir.clone();
-        let result = tokio::task::spawn_blocking(move || match op {
-            VaultOp::Seal => match &vault {
-                Some(vault) => vault.seal(&profile_dir).map_err(|e| e.to_string()),
-                None => Err("the session vault is unavailable".to_owned()),
-            },
-            VaultOp::Destroy => match &vault {
-                Some(vault) => vault.destroy().map_err(|e| e.to_string()),
-                None => Ok(()),
-            },
-            VaultOp::RemovePlaintext => remove_plaintext(&profile_dir).map_err(|e| e.to_string()),
-        })
-        .await
-        .unwrap_or_else(|e| Err(format!("the vault task panicked: {e}")));
-        let _ = done.send(result);
     }
 }
 

@@ -5,9 +5,9 @@
 //! D-Bus session with an unlocked GNOME keyring, and say which store `auto` must pick:
 //!
 //! ```sh
-//! keyctl session - env WHATSFLOW_TEST_EXPECT_KEYSTORE=kernel-keyring cargo test -p whatsflow-whatsapp --test vault
+//! keyctl session - env WHATSFLOW_TEST_EXPECT_KEYSTORE=kernel-keyring cargo test -p whatsflow-whatsapp --test whatsapp vault::
 //! dbus-run-session -- bash -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null;
-//!   WHATSFLOW_TEST_EXPECT_KEYSTORE=secret-service cargo test -p whatsflow-whatsapp --test vault'
+//!   WHATSFLOW_TEST_EXPECT_KEYSTORE=secret-service cargo test -p whatsflow-whatsapp --test whatsapp vault::'
 //! ```
 
 use std::collections::BTreeMap;
