@@ -485,7 +485,7 @@ fn main() {
 
     let all = ChatFilter::default();
     let e = measure(args.runs, |_| {
-        assert_eq!(engine.chats(&all, None, 50).unwrap().chats.len(), 50)
+        assert_eq!(engine.chats(&all, None, 50).unwrap().items.len(), 50)
     });
     let r = measure(args.runs, |_| {
         raw_chat_page(&conn, false, &[], 50);
@@ -547,7 +547,7 @@ fn main() {
         .collect();
     let e = measure(args.runs, |i| {
         engine
-            .search_messages(&queries[i % queries.len()], None, 51)
+            .search_messages(&queries[i % queries.len()], None, 50)
             .unwrap();
     });
     let r = measure(args.runs, |i| {
@@ -556,7 +556,7 @@ fn main() {
     report("message search (UI), first page", &e, &r);
     let e = measure(args.runs, |i| {
         engine
-            .messages(Some(&queries[i % queries.len()]), None, 51)
+            .messages(Some(&queries[i % queries.len()]), None, 50)
             .unwrap();
     });
     report("message search (GET /messages?q=), first page", &e, &r);

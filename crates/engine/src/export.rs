@@ -130,7 +130,7 @@ fn csv(contacts: &[Contact]) -> Result<Vec<u8>> {
             .map(|c| c.to_string())
             .chain(keys.iter().map(|k| format!("field:{k}")))
             .collect();
-        let fail = |e: ::csv::Error| Error::internal(format!("could not write the CSV: {e}"));
+        let fail = |e: ::csv::Error| Error::internal("could not write the CSV").with_source(e);
         writer.write_record(&header).map_err(fail)?;
         for c in contacts {
             let tags = c
@@ -157,7 +157,7 @@ fn csv(contacts: &[Contact]) -> Result<Vec<u8>> {
         }
         writer
             .flush()
-            .map_err(|e| Error::internal(format!("could not write the CSV: {e}")))?;
+            .map_err(|e| Error::internal("could not write the CSV").with_source(e))?;
     }
     Ok(out)
 }

@@ -20,6 +20,7 @@ pub mod inbox;
 pub mod link;
 pub mod lock;
 pub mod meta;
+pub mod page;
 pub mod phone;
 pub mod profile;
 pub mod search;
@@ -33,6 +34,7 @@ pub use events::{Event, EventEnvelope};
 pub use link::{
     ConnectionState, ConnectionStatus, InboundMessage, Link, MediaFile, OutgoingMessage,
 };
+pub use page::Page;
 pub use store::Db;
 
 /// Version of the app, shown in the UI and `/api/v1/health`.
@@ -75,9 +77,10 @@ impl Engine {
     pub fn open(options: Options) -> Result<Engine> {
         std::fs::create_dir_all(&options.data_dir).map_err(|e| {
             Error::internal(format!(
-                "could not create the data directory {}: {e}",
+                "could not create the data directory {}",
                 options.data_dir.display()
             ))
+            .with_source(e)
         })?;
         let db = Db::open(&options.data_dir.join(store::DB_FILE))?;
         Engine::with_db(db, options)

@@ -607,7 +607,7 @@ fn every_sort_pages_without_gaps_or_repeats() {
                     let shown: Vec<String> = one
                         .items
                         .iter()
-                        .map(|c| c.display_name().to_lowercase())
+                        .map(|c| c.display_name.to_lowercase())
                         .collect();
                     let mut sorted = shown.clone();
                     sorted.sort();
@@ -622,7 +622,11 @@ fn every_sort_pages_without_gaps_or_repeats() {
     let by_name = engine
         .contacts(&ContactFilter::default(), ContactSort::default(), None, 100)
         .unwrap();
-    let shown: Vec<String> = by_name.items.iter().map(|c| c.display_name()).collect();
+    let shown: Vec<String> = by_name
+        .items
+        .iter()
+        .map(|c| c.display_name.clone())
+        .collect();
     let mut sorted = shown.clone();
     sorted.sort_by_key(|n| n.to_lowercase());
     assert_eq!(

@@ -147,7 +147,7 @@ fn the_same_inbound_event_twice_is_one_message() {
     );
     s.engine.ingest(event.clone()).unwrap();
     s.engine.ingest(event).unwrap();
-    let messages = s.engine.messages(None, None, 10).unwrap();
+    let messages = s.engine.messages(None, None, 10).unwrap().items;
     assert_eq!(
         messages.len(),
         1,
@@ -179,7 +179,7 @@ fn lid_senders_with_and_without_a_known_phone() {
         .unwrap();
     let hidden = s
         .engine
-        .contact(s.engine.messages(Some("hidden"), None, 1).unwrap()[0].contact_id)
+        .contact(s.engine.messages(Some("hidden"), None, 1).unwrap().items[0].contact_id)
         .unwrap();
     assert_eq!(
         (hidden.phone_number.as_deref(), hidden.wa_id.as_deref()),
@@ -187,7 +187,7 @@ fn lid_senders_with_and_without_a_known_phone() {
     );
     let known = s
         .engine
-        .contact(s.engine.messages(Some("known"), None, 1).unwrap()[0].contact_id)
+        .contact(s.engine.messages(Some("known"), None, 1).unwrap().items[0].contact_id)
         .unwrap();
     assert_eq!(known.phone_number.as_deref(), Some("+447400123456"));
     // Later the same person writes from their phone id: still one contact.
@@ -199,7 +199,7 @@ fn lid_senders_with_and_without_a_known_phone() {
             "again",
         ))
         .unwrap();
-    let again = s.engine.messages(Some("again"), None, 1).unwrap();
+    let again = s.engine.messages(Some("again"), None, 1).unwrap().items;
     assert_eq!(
         again[0].contact_id, known.id,
         "one number is one contact, whatever id WhatsApp shows"
@@ -276,7 +276,7 @@ fn a_number_without_whatsapp_fails_at_once_and_leaves_nothing_pending() {
     assert_eq!(err.code, ErrorCode::NotOnWhatsapp);
     assert!(err.message.contains("+14155550199"), "{}", err.message);
     assert!(
-        s.engine.messages(None, None, 10).unwrap().is_empty(),
+        s.engine.messages(None, None, 10).unwrap().items.is_empty(),
         "no message row is left behind"
     );
 }

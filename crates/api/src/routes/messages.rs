@@ -3,7 +3,7 @@
 use base64::Engine as _;
 use schemars::JsonSchema;
 use serde::Serialize;
-use whatsflow_engine::chats::{Chat, ChatFilter, MessageWindow, SearchHit};
+use whatsflow_engine::chats::{Chat, ChatFilter, MessageWindow};
 use whatsflow_engine::inbox::{Message, SendMessage, SendReceipt, MAX_MEDIA_BYTES};
 use whatsflow_engine::Error;
 
@@ -110,20 +110,8 @@ fn conversation_page(c: &Ctx, contact_id: i64) -> Result<Page<Message>, Error> {
         })
         .transpose()?;
     match after {
-        None => {
-            let items = c.engine.conversation(contact_id, c.cursor()?, limit + 1)?;
-            Ok(Page::from_overfetch(items, limit, |m: &Message| {
-                m.id.to_string()
-            }))
-        }
-        Some(after) => {
-            // Oldest first from the engine, so the over-fetched row is the newest one; the page
-            // itself is shown newest first like every other.
-            let items = c.engine.conversation_after(contact_id, after, limit + 1)?;
-            let mut page = Page::from_overfetch(items, limit, |m: &Message| m.id.to_string());
-            page.items.reverse();
-            Ok(page)
-        }
+        None => c.engine.conversation(contact_id, c.cursor(), limit),
+        Some(after) => c.engine.conversation_after(contact_id, after, limit),
     }
 }
 
@@ -138,16 +126,7 @@ pub fn routes() -> Vec<Route> {
             "messages",
             Read,
             "The chat list: contact, last message, unread count; newest activity first",
-            |c| {
-                let filter = chat_filter(c)?;
-                let page = c
-                    .engine
-                    .chats(&filter, c.query_one("cursor"), c.limit(50)?)?;
-                Ok(Page {
-                    items: page.chats,
-                    next_cursor: page.next_cursor,
-                })
-            },
+            |c| c.engine.chats(&chat_filter(c)?, c.cursor(), c.limit(50)?),
         )
         .with_query(CHAT_LIST),
         data(
@@ -166,20 +145,15 @@ pub fn routes() -> Vec<Route> {
             "Messages, newest first; search with q",
             |c| {
                 let limit = c.limit(50)?;
-                let items = match c.query_one("contactId") {
+                match c.query_one("contactId") {
                     Some(id) => {
                         let id = id.parse().map_err(|_| {
                             Error::invalid_field("contactId", "contactId must be a number")
                         })?;
-                        c.engine.conversation(id, c.cursor()?, limit + 1)?
+                        c.engine.conversation(id, c.cursor(), limit)
                     }
-                    None => c
-                        .engine
-                        .messages(c.query_one("q"), c.cursor()?, limit + 1)?,
-                };
-                Ok(Page::from_overfetch(items, limit, |m: &Message| {
-                    m.id.to_string()
-                }))
+                    None => c.engine.messages(c.query_one("q"), c.cursor(), limit),
+                }
             },
         )
         .with_query(MESSAGE_LIST),
@@ -190,12 +164,8 @@ pub fn routes() -> Vec<Route> {
             Read,
             "Full-text search over all messages, newest first, with contact and snippet",
             |c| {
-                let limit = c.limit(50)?;
                 let q = c.query_one("q").unwrap_or("");
-                let items = c.engine.search_messages(q, c.cursor()?, limit + 1)?;
-                Ok(Page::from_overfetch(items, limit, |h: &SearchHit| {
-                    h.message.id.to_string()
-                }))
+                c.engine.search_messages(q, c.cursor(), c.limit(50)?)
             },
         )
         .with_query(SEARCH),

@@ -8,7 +8,8 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::clock::{to_rfc3339, Millis};
 use crate::contacts::{
-    Contact, ContactFields, ContactFilter, ContactSort, SortField, SortKey, SortOrder, Tag, TagMode,
+    display_name, Contact, ContactFields, ContactFilter, ContactSort, SortField, SortKey,
+    SortOrder, Tag, TagMode,
 };
 use crate::error::Result;
 use crate::store::name_order::{NameOrder, NameOrderCache};
@@ -17,15 +18,22 @@ const COLUMNS: &str = "id, phone_number, wa_id, name, push_name, email, notes, f
     source, first_message_at, last_message_at, messages_in, messages_out, unread_count, created_at,
     updated_at, opted_out_at";
 
+/// A contact row; the number is formatted, and the display name made from it, by the engine
+/// (`Engine::present`), which knows the business's country.
 fn from_row(row: &Row) -> rusqlite::Result<Contact> {
     let fields: String = row.get(7)?;
+    let phone_number: Option<String> = row.get(1)?;
+    let wa_id: Option<String> = row.get(2)?;
+    let name: String = row.get(3)?;
+    let push_name: String = row.get(4)?;
     Ok(Contact {
         id: row.get(0)?,
-        phone_number: row.get(1)?,
+        display_name: display_name(&name, &push_name, phone_number.as_deref(), wa_id.as_deref()),
+        phone_number,
         phone_display: None,
-        wa_id: row.get(2)?,
-        name: row.get(3)?,
-        push_name: row.get(4)?,
+        wa_id,
+        name,
+        push_name,
         email: row.get(5)?,
         notes: row.get(6)?,
         fields: serde_json::from_str(&fields).unwrap_or_default(),
@@ -113,6 +121,8 @@ pub(crate) fn upsert_party(
     source: &str,
     now: Millis,
 ) -> Result<(i64, bool)> {
+    // Stored trimmed, like every name, so name order sorts what is shown.
+    let push_name = push_name.map(str::trim);
     if let Some(id) = find_for_party(conn, phone, wa_id)? {
         conn.execute(
             "UPDATE contacts SET
@@ -163,7 +173,9 @@ pub(crate) fn mark_read(conn: &Connection, id: i64) -> Result<bool> {
 }
 
 /// The sort expressions; each matches an index of `V3__contacts_search.sql` exactly, so a page is
-/// read from the index in order instead of sorting the table.
+/// read from the index in order instead of sorting the table. The name's is the sort key of
+/// `contacts::display_name`: the same fields in the same order (names are stored trimmed; the
+/// number in E.164, where the name shown has it formatted).
 fn sort_expression(field: SortField) -> &'static str {
     match field {
         SortField::Name => {
@@ -654,14 +666,24 @@ fn gather_tags(
     Ok(())
 }
 
-/// The contact holding a number: its id and the name it shows.
-pub(crate) fn find_by_phone(conn: &Connection, phone: &str) -> Result<Option<(i64, String)>> {
+/// The contact holding a number, with its names.
+pub(crate) struct PhoneOwner {
+    pub id: i64,
+    pub name: String,
+    pub push_name: String,
+}
+
+/// The contact holding a number (E.164).
+pub(crate) fn find_by_phone(conn: &Connection, phone: &str) -> Result<Option<PhoneOwner>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT id, coalesce(nullif(name, ''), nullif(push_name, ''), '') FROM contacts
-             WHERE phone_number = ?1",
-        )?
-        .query_row([phone], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT id, name, push_name FROM contacts WHERE phone_number = ?1")?
+        .query_row([phone], |r| {
+            Ok(PhoneOwner {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                push_name: r.get(2)?,
+            })
+        })
         .optional()?)
 }
 
