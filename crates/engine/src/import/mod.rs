@@ -19,7 +19,7 @@ use crate::events::Event;
 use crate::store::contacts::ImportedContact;
 use crate::{phone, store, tags, Engine};
 
-pub mod csv;
+pub mod csv_reader;
 mod json;
 pub mod mapping;
 pub mod text;
@@ -334,10 +334,10 @@ fn read_csv(
 ) -> Result<(), String> {
     let delimiter = options
         .delimiter
-        .unwrap_or_else(|| csv::sniff_delimiter(data));
+        .unwrap_or_else(|| csv_reader::sniff_delimiter(data));
     parsed.delimiter = Some(delimiter);
     let mut reader =
-        csv::Reader::new(data, delimiter).filter(|r| !r.is_blank() || r.broken_quoting.is_some());
+        csv_reader::Reader::new(data, delimiter).filter(|r| !r.is_blank() || r.broken_quoting.is_some());
     let header = reader.next().ok_or("The file is empty")?;
     if let Some(problem) = header.broken_quoting {
         return Err(format!(
@@ -415,7 +415,7 @@ fn read_csv(
 }
 
 fn csv_record(
-    raw: &csv::RawRecord,
+    raw: &csv_reader::RawRecord,
     headers: &[String],
     targets: &[Target],
     type_columns: &HashMap<String, usize>,
