@@ -328,7 +328,7 @@ impl Engine {
                             continue;
                         };
                         // A hit names its contact; the chat's last message is not needed here.
-                        let tags = crate::store::contacts::tags_for(conn, &[row.contact_id])?
+                        let tags = crate::store::tags::tags_for(conn, &[row.contact_id])?
                             .remove(&row.contact_id)
                             .unwrap_or_default();
                         let contact = chat_contact(&row, tags, region);
@@ -457,7 +457,7 @@ fn dress(
     region: Option<Region>,
 ) -> Result<Vec<Chat>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.contact_id).collect();
-    let mut tags = crate::store::contacts::tags_for(conn, &ids)?;
+    let mut tags = crate::store::tags::tags_for(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
             let last = if row.last_message_at.is_some() {

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 pub(crate) mod audit;
 pub(crate) mod chats;
 pub(crate) mod connection;
+pub(crate) mod contact_import;
+pub(crate) mod contact_search;
 pub(crate) mod contacts;
 pub(crate) mod messages;
 pub(crate) mod name_order;
