@@ -454,13 +454,8 @@ fn main() {
         ))
     });
     let fresh = !dir.join(whatsflow_engine::store::DB_FILE).exists();
-    let engine = Engine::open(Options {
-        data_dir: dir.clone(),
-        clock: Arc::new(SystemClock),
-        demo: false,
-        simulator_url: None,
-    })
-    .expect("open the engine");
+    let engine =
+        Engine::open(Options::new(dir.clone(), Arc::new(SystemClock))).expect("open the engine");
     if fresh {
         eprintln!("building the benchmark database in {} …", dir.display());
         generate(&engine, &args);

@@ -27,6 +27,8 @@ pub mod search;
 pub mod settings;
 pub mod store;
 pub mod tags;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use clock::{Clock, ManualClock, Millis, SystemClock};
 pub use error::{Error, ErrorCode, FieldError, Result};
@@ -72,6 +74,18 @@ pub struct Options {
     pub simulator_url: Option<String>,
 }
 
+impl Options {
+    /// Options for the real app: not a demo, no simulator.
+    pub fn new(data_dir: impl Into<PathBuf>, clock: Arc<dyn Clock>) -> Options {
+        Options {
+            data_dir: data_dir.into(),
+            clock,
+            demo: false,
+            simulator_url: None,
+        }
+    }
+}
+
 impl Engine {
     /// Opens the engine on a data directory (created if missing), migrating its database.
     pub fn open(options: Options) -> Result<Engine> {
@@ -88,13 +102,7 @@ impl Engine {
 
     /// An engine on a fresh in-memory database, for tests. `data_dir` is still used for files.
     pub fn in_memory(clock: Arc<dyn Clock>, data_dir: &Path) -> Result<Engine> {
-        let options = Options {
-            data_dir: data_dir.to_owned(),
-            clock,
-            demo: false,
-            simulator_url: None,
-        };
-        Engine::with_db(Db::in_memory()?, options)
+        Engine::with_db(Db::in_memory()?, Options::new(data_dir, clock))
     }
 
     fn with_db(db: Db, options: Options) -> Result<Engine> {

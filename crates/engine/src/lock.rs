@@ -345,12 +345,7 @@ mod tests {
     #[test]
     fn a_set_passcode_locks_the_next_start() {
         let dir = tempfile::tempdir().unwrap();
-        let options = || crate::Options {
-            data_dir: dir.path().to_owned(),
-            clock: Arc::new(crate::SystemClock),
-            demo: false,
-            simulator_url: None,
-        };
+        let options = || crate::Options::new(dir.path(), Arc::new(crate::SystemClock));
         let engine = Engine::open(options()).unwrap();
         set(&engine, None, "2468").unwrap();
         assert!(

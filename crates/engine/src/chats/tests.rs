@@ -1,46 +1,28 @@
 //! The chat list, search, thread windows and media files against a fresh database.
 
-use std::sync::Arc;
-
 use super::*;
 use crate::link::{InboundMessage, MediaFile};
-use crate::ManualClock;
+use crate::testing::{self, test_engine, TestEngine, T0};
 
-const T0: Millis = 1_780_000_000_000;
-
-struct Setup {
-    engine: Engine,
-    dir: tempfile::TempDir,
+fn setup() -> TestEngine {
+    test_engine()
 }
 
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::in_memory(Arc::new(ManualClock::new(T0)), dir.path()).unwrap();
-    Setup { engine, dir }
-}
-
+/// A text from "Person <digits>".
 fn inbound(id: &str, digits: &str, body: &str, at: Millis) -> InboundMessage {
-    InboundMessage {
-        wa_message_id: format!("false_{digits}@c.us_{id}"),
-        chat_id: format!("{digits}@c.us"),
-        phone_number: Some(format!("+{digits}")),
-        push_name: Some(format!("Person {digits}")),
-        from_me: false,
-        kind: "chat".into(),
-        body: body.into(),
-        caption: None,
-        media: None,
-        quoted_wa_id: None,
-        timestamp: at,
-    }
+    testing::inbound(id, digits, body)
+        .push_name(&format!("Person {digits}"))
+        .at(at)
+        .build()
 }
 
+/// A message the business sent from its own phone.
 fn outbound(id: &str, digits: &str, body: &str, at: Millis) -> InboundMessage {
-    InboundMessage {
-        wa_message_id: format!("true_{digits}@c.us_{id}"),
-        from_me: true,
-        ..inbound(id, digits, body, at)
-    }
+    testing::inbound(id, digits, body)
+        .push_name(&format!("Person {digits}"))
+        .at(at)
+        .from_me()
+        .build()
 }
 
 fn names(page: &Page<Chat>) -> Vec<String> {
