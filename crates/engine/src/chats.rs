@@ -36,6 +36,7 @@ pub struct ChatFilter {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatContact {
+    /// The contact's id.
     pub id: i64,
     /// What to call the contact, as on [`crate::contacts::Contact`] (see
     /// [`crate::contacts::display_name`]).
@@ -44,8 +45,11 @@ pub struct ChatContact {
     pub phone_number: Option<String>,
     /// The number as people read it (see [`crate::contacts::Contact::phone_display`]).
     pub phone_display: Option<String>,
+    /// WhatsApp's id for the person, once known.
     pub wa_id: Option<String>,
+    /// Whether they opted out of campaigns.
     pub opted_out: bool,
+    /// The contact's tags, by name.
     pub tags: Vec<Tag>,
 }
 
@@ -53,12 +57,16 @@ pub struct ChatContact {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LastMessage {
+    /// The message's id.
     pub id: i64,
+    /// Whether it came in or went out.
     pub direction: Direction,
+    /// WhatsApp's message type (`chat`, `image`, ...).
     #[serde(rename = "type")]
     pub kind: String,
     /// One line of text: the message, or a label such as "📷 Photo" for media.
     pub preview: String,
+    /// Where it is on its way (for outgoing messages: queued, sent, delivered, read, failed).
     pub status: MessageStatus,
     /// Why sending failed, when it did.
     pub error: Option<String>,
@@ -70,9 +78,11 @@ pub struct LastMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Chat {
+    /// Who the chat is with.
     pub contact: ChatContact,
     /// Null for a contact without messages yet (a chat opened from the contacts screen).
     pub last_message: Option<LastMessage>,
+    /// Messages from them not read yet.
     pub unread_count: i64,
 }
 
@@ -80,7 +90,9 @@ pub struct Chat {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchHit {
+    /// The message found.
     pub message: Message,
+    /// Who it was exchanged with.
     pub contact: ChatContact,
     /// Text around the match; matched words are wrapped in U+0002 (start) and U+0003 (end), so a
     /// UI can highlight them without interpreting any markup from the message itself.
@@ -91,9 +103,11 @@ pub struct SearchHit {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageWindow {
+    /// The conversation the window is in.
     pub contact_id: i64,
     /// The message the window is centred on.
     pub message_id: i64,
+    /// The messages, newest first.
     pub messages: Vec<Message>,
     /// Pass as `cursor` to the conversation route for older messages; null at the start.
     pub older_cursor: Option<String>,
@@ -105,8 +119,11 @@ pub struct MessageWindow {
 /// A message's media file.
 #[derive(Debug, Clone)]
 pub struct MediaContent {
+    /// Its MIME type, as stored.
     pub mimetype: String,
+    /// Its file name, for documents.
     pub filename: Option<String>,
+    /// The file's bytes.
     pub bytes: Vec<u8>,
 }
 

@@ -11,18 +11,31 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
+    /// An input is wrong; `details` says which fields.
     ValidationFailed,
+    /// The request body is not the JSON expected.
     InvalidJson,
+    /// The thing asked for does not exist.
     NotFound,
+    /// It clashes with what exists (a number that belongs to another contact, a tag name taken).
     Conflict,
+    /// No valid session token.
     Unauthorized,
+    /// Not allowed, whoever asks (a media path outside the data directory).
     Forbidden,
+    /// The app is locked: unlock it first.
     AppLocked,
+    /// The passcode does not match.
     WrongPasscode,
+    /// Too many tries; `retry_after` says when to try again.
     TooManyAttempts,
+    /// The request body is over its route's limit.
     PayloadTooLarge,
+    /// The number has no WhatsApp account.
     NotOnWhatsapp,
+    /// WhatsApp is not connected, or not set up in this program.
     WhatsappUnavailable,
+    /// Something failed inside (the database, a file); not the caller's fault.
     Internal,
 }
 
@@ -222,11 +235,12 @@ mod tests {
             Internal,
         ];
         let schema = serde_json::to_value(schemars::schema_for!(ErrorCode)).unwrap();
-        let listed: Vec<&str> = schema["enum"]
+        // Variants with doc comments become `oneOf` entries, each a `const` with its description.
+        let listed: Vec<&str> = schema["oneOf"]
             .as_array()
             .expect("the schema lists the codes")
             .iter()
-            .filter_map(|v| v.as_str())
+            .filter_map(|v| v["const"].as_str().or_else(|| v["enum"][0].as_str()))
             .collect();
         let named: Vec<&str> = all.iter().map(|c| c.as_str()).collect();
         assert_eq!(listed, named);
