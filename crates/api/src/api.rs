@@ -260,10 +260,9 @@ impl Ctx<'_> {
                 .ok_or_else(|| Error::invalid_field("limit", "limit must be between 1 and 500")),
         }
     }
-    /// `?cursor=` as the numeric id lists page by.
-    pub fn cursor(&self) -> Result<Option<i64>> {
-        self.number("cursor")
-            .map_err(|_| Error::invalid_field("cursor", "cursor is not valid"))
+    /// `?cursor=`: the `nextCursor` of the previous page, handed to the engine as it is.
+    pub fn cursor(&self) -> Option<&str> {
+        self.query_one("cursor")
     }
 }
 
@@ -274,29 +273,8 @@ pub enum Reply {
     Raw { content_type: String, body: Vec<u8> },
 }
 
-/// A page of a list and the cursor for the next one.
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-impl<T> Page<T> {
-    /// A page of items fetched with `limit + 1` rows: the extra row only says there is more.
-    pub fn from_overfetch(
-        mut items: Vec<T>,
-        limit: usize,
-        cursor_of: impl Fn(&T) -> String,
-    ) -> Page<T> {
-        let more = items.len() > limit;
-        items.truncate(limit);
-        let next_cursor = if more {
-            items.last().map(cursor_of)
-        } else {
-            None
-        };
-        Page { items, next_cursor }
-    }
-}
+/// A page of a list and the cursor for the next one: the engine's one pagination model.
+pub use whatsflow_engine::Page;
 
 /// Raw bytes with their content type (QR images, exports).
 pub struct Raw {

@@ -70,13 +70,7 @@ fn csv() -> Vec<u8> {
 }
 
 fn engine(dir: &std::path::Path) -> Engine {
-    let engine = Engine::open(Options {
-        data_dir: dir.to_owned(),
-        clock: Arc::new(SystemClock),
-        demo: false,
-        simulator_url: None,
-    })
-    .unwrap();
+    let engine = Engine::open(Options::new(dir, Arc::new(SystemClock))).unwrap();
     engine
         .save_profile(ProfileInput {
             business_name: "Bench".into(),

@@ -454,13 +454,8 @@ fn main() {
         ))
     });
     let fresh = !dir.join(whatsflow_engine::store::DB_FILE).exists();
-    let engine = Engine::open(Options {
-        data_dir: dir.clone(),
-        clock: Arc::new(SystemClock),
-        demo: false,
-        simulator_url: None,
-    })
-    .expect("open the engine");
+    let engine =
+        Engine::open(Options::new(dir.clone(), Arc::new(SystemClock))).expect("open the engine");
     if fresh {
         eprintln!("building the benchmark database in {} …", dir.display());
         generate(&engine, &args);
@@ -485,7 +480,7 @@ fn main() {
 
     let all = ChatFilter::default();
     let e = measure(args.runs, |_| {
-        assert_eq!(engine.chats(&all, None, 50).unwrap().chats.len(), 50)
+        assert_eq!(engine.chats(&all, None, 50).unwrap().items.len(), 50)
     });
     let r = measure(args.runs, |_| {
         raw_chat_page(&conn, false, &[], 50);
@@ -547,7 +542,7 @@ fn main() {
         .collect();
     let e = measure(args.runs, |i| {
         engine
-            .search_messages(&queries[i % queries.len()], None, 51)
+            .search_messages(&queries[i % queries.len()], None, 50)
             .unwrap();
     });
     let r = measure(args.runs, |i| {
@@ -556,7 +551,7 @@ fn main() {
     report("message search (UI), first page", &e, &r);
     let e = measure(args.runs, |i| {
         engine
-            .messages(Some(&queries[i % queries.len()]), None, 51)
+            .messages(Some(&queries[i % queries.len()]), None, 50)
             .unwrap();
     });
     report("message search (GET /messages?q=), first page", &e, &r);

@@ -4,19 +4,19 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use rlibphonenumber::Region;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{to_rfc3339, Millis};
 use crate::contacts::Tag;
 use crate::error::{Error, ErrorCode, Result};
 use crate::inbox::{Direction, Message, MessageStatus};
+use crate::page::{id_cursor, page_limit, Page};
 use crate::store::chats::{self as sql, ChatRow, LastRow};
 use crate::Engine;
 
 pub use crate::store::chats::{chat_page_sql, SEARCH_SQL};
 
-/// Most rows one page of any inbox list may hold.
-pub const MAX_PAGE: usize = 500;
 /// Longest preview of a last message, in characters.
 const PREVIEW_CHARS: usize = 120;
 
@@ -36,13 +36,20 @@ pub struct ChatFilter {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatContact {
+    /// The contact's id.
     pub id: i64,
-    /// The saved name, else the WhatsApp name, else the number.
+    /// What to call the contact, as on [`crate::contacts::Contact`] (see
+    /// [`crate::contacts::display_name`]).
     pub display_name: String,
     /// E.164; null for an `@lid` sender whose number is hidden.
     pub phone_number: Option<String>,
+    /// The number as people read it (see [`crate::contacts::Contact::phone_display`]).
+    pub phone_display: Option<String>,
+    /// WhatsApp's id for the person, once known.
     pub wa_id: Option<String>,
+    /// Whether they opted out of campaigns.
     pub opted_out: bool,
+    /// The contact's tags, by name.
     pub tags: Vec<Tag>,
 }
 
@@ -50,12 +57,16 @@ pub struct ChatContact {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LastMessage {
+    /// The message's id.
     pub id: i64,
+    /// Whether it came in or went out.
     pub direction: Direction,
+    /// WhatsApp's message type (`chat`, `image`, ...).
     #[serde(rename = "type")]
     pub kind: String,
     /// One line of text: the message, or a label such as "📷 Photo" for media.
     pub preview: String,
+    /// Where it is on its way (for outgoing messages: queued, sent, delivered, read, failed).
     pub status: MessageStatus,
     /// Why sending failed, when it did.
     pub error: Option<String>,
@@ -67,25 +78,21 @@ pub struct LastMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Chat {
+    /// Who the chat is with.
     pub contact: ChatContact,
     /// Null for a contact without messages yet (a chat opened from the contacts screen).
     pub last_message: Option<LastMessage>,
+    /// Messages from them not read yet.
     pub unread_count: i64,
-}
-
-/// A page of chats and the cursor of the next one.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ChatPage {
-    pub chats: Vec<Chat>,
-    pub next_cursor: Option<String>,
 }
 
 /// A message found by search, with whom it was exchanged and the words around the match.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchHit {
+    /// The message found.
     pub message: Message,
+    /// Who it was exchanged with.
     pub contact: ChatContact,
     /// Text around the match; matched words are wrapped in U+0002 (start) and U+0003 (end), so a
     /// UI can highlight them without interpreting any markup from the message itself.
@@ -96,9 +103,11 @@ pub struct SearchHit {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageWindow {
+    /// The conversation the window is in.
     pub contact_id: i64,
     /// The message the window is centred on.
     pub message_id: i64,
+    /// The messages, newest first.
     pub messages: Vec<Message>,
     /// Pass as `cursor` to the conversation route for older messages; null at the start.
     pub older_cursor: Option<String>,
@@ -110,8 +119,11 @@ pub struct MessageWindow {
 /// A message's media file.
 #[derive(Debug, Clone)]
 pub struct MediaContent {
+    /// Its MIME type, as stored.
     pub mimetype: String,
+    /// Its file name, for documents.
     pub filename: Option<String>,
+    /// The file's bytes.
     pub bytes: Vec<u8>,
 }
 
@@ -153,16 +165,6 @@ fn one_line(text: &str, max: usize) -> String {
     cut.truncate(cut.trim_end().len());
     cut.push('…');
     cut
-}
-
-fn display_name(row: &ChatRow) -> String {
-    [&row.name, &row.push_name]
-        .into_iter()
-        .find(|s| !s.trim().is_empty())
-        .cloned()
-        .or_else(|| row.phone_number.clone())
-        .or_else(|| row.wa_id.clone())
-        .unwrap_or_default()
 }
 
 fn last_message(row: LastRow) -> LastMessage {
@@ -224,15 +226,6 @@ fn decode_cursor(text: &str) -> Result<(Millis, i64)> {
         })
 }
 
-fn page_limit(limit: usize) -> usize {
-    limit.clamp(1, MAX_PAGE)
-}
-
-/// Rows to fetch for callers that over-fetch by one to learn whether there is a next page.
-fn fetch_limit(limit: usize) -> usize {
-    limit.clamp(1, MAX_PAGE + 1)
-}
-
 /// The absolute path of a media file recorded as `relative` to the data directory. Anything that
 /// could lead outside it (absolute paths, `..`, drive prefixes, backslashes, symlinks pointing out)
 /// is refused, so a tampered database row cannot make the app serve arbitrary files.
@@ -276,8 +269,9 @@ impl Engine {
         filter: &ChatFilter,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<ChatPage> {
+    ) -> Result<Page<Chat>> {
         let limit = page_limit(limit);
+        let region = self.default_region()?;
         let after = cursor
             .map(str::trim)
             .filter(|c| !c.is_empty())
@@ -297,43 +291,47 @@ impl Engine {
                 after,
                 limit: limit + 1,
             };
-            let mut rows = sql::chat_page(conn, &query)?;
-            let more = rows.len() > limit;
-            rows.truncate(limit);
-            let next_cursor = if more {
-                rows.last()
-                    .and_then(|r| r.last_message_at.map(|at| encode_cursor(at, r.contact_id)))
-            } else {
-                None
-            };
-            let chats = dress(conn, rows)?;
-            Ok(ChatPage { chats, next_cursor })
+            let rows = sql::chat_page(conn, &query)?;
+            // Every row of the list has a last message time (that is what puts it in the list).
+            let page = Page::from_overfetch(rows, limit, |r| {
+                encode_cursor(r.last_message_at.unwrap_or_default(), r.contact_id)
+            });
+            Ok(Page {
+                items: dress(conn, page.items, region)?,
+                next_cursor: page.next_cursor,
+            })
         })
     }
 
     /// One chat by contact id, also for a contact without messages yet.
     pub fn chat(&self, contact_id: i64) -> Result<Chat> {
+        let region = self.default_region()?;
         self.db().with(|conn| {
             let row = sql::chat(conn, contact_id)?.ok_or_else(|| Error::not_found("contact"))?;
-            Ok(dress(conn, vec![row])?.remove(0))
+            Ok(dress(conn, vec![row], region)?.remove(0))
         })
     }
 
-    /// Messages matching a search, newest first, each with its contact and a snippet. `before_id`
-    /// is the last message id of the previous page.
+    /// Messages matching a search, newest first, each with its contact and a snippet, one page at a
+    /// time (`cursor` is the previous page's `next_cursor`).
     pub fn search_messages(
         &self,
         query: &str,
-        before_id: Option<i64>,
+        cursor: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<SearchHit>> {
+    ) -> Result<Page<SearchHit>> {
+        let before_id = id_cursor(cursor)?;
         let fts = typed_query(query);
         if fts.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Page {
+                items: Vec::new(),
+                next_cursor: None,
+            });
         }
-        let limit = fetch_limit(limit);
-        self.db().with(|conn| {
-            let found = sql::search(conn, &fts, before_id, limit)?;
+        let limit = page_limit(limit);
+        let region = self.default_region()?;
+        let hits = self.db().with(|conn| {
+            let found = sql::search(conn, &fts, before_id, limit + 1)?;
             let mut hits = Vec::with_capacity(found.len());
             let mut contacts: std::collections::HashMap<i64, ChatContact> = Default::default();
             for (id, snippet) in found {
@@ -347,10 +345,10 @@ impl Engine {
                             continue;
                         };
                         // A hit names its contact; the chat's last message is not needed here.
-                        let tags = crate::store::contacts::tags_for(conn, &[row.contact_id])?
+                        let tags = crate::store::tags::tags_for(conn, &[row.contact_id])?
                             .remove(&row.contact_id)
                             .unwrap_or_default();
-                        let contact = chat_contact(&row, tags);
+                        let contact = chat_contact(&row, tags, region);
                         contacts.insert(message.contact_id, contact.clone());
                         contact
                     }
@@ -362,7 +360,10 @@ impl Engine {
                 });
             }
             Ok(hits)
-        })
+        })?;
+        Ok(Page::from_overfetch(hits, limit, |h| {
+            h.message.id.to_string()
+        }))
     }
 
     /// The part of a thread around one message (for jumping to a search result): up to `limit`
@@ -399,17 +400,18 @@ impl Engine {
         })
     }
 
-    /// A contact's messages newer than `after_id` in the thread's order, oldest first (scrolling
-    /// forward from a search result towards the present).
+    /// The `limit` messages of a contact next after `after_id` in the thread's order (scrolling
+    /// forward from a search result towards the present). The page is newest first like every
+    /// list of messages; its `next_cursor` is the `after_id` of the next, newer, page.
     pub fn conversation_after(
         &self,
         contact_id: i64,
         after_id: i64,
         limit: usize,
-    ) -> Result<Vec<Message>> {
+    ) -> Result<Page<Message>> {
         self.contact(contact_id)?;
-        let limit = fetch_limit(limit);
-        self.db().with(|conn| {
+        let limit = page_limit(limit);
+        let oldest_first = self.db().with(|conn| {
             let (owner, at) = sql::position(conn, after_id)?.ok_or_else(|| {
                 Error::invalid_field("after", "The message to continue after no longer exists")
             })?;
@@ -419,8 +421,12 @@ impl Engine {
                     "That message belongs to another conversation",
                 ));
             }
-            sql::around(conn, contact_id, (at, after_id), true, limit)
-        })
+            sql::around(conn, contact_id, (at, after_id), true, limit + 1)
+        })?;
+        // Oldest first from the store, so the row past the page is the newest one.
+        let mut page = Page::from_overfetch(oldest_first, limit, |m| m.id.to_string());
+        page.items.reverse();
+        Ok(page)
     }
 
     /// The media file of a message, read from the data directory.
@@ -431,7 +437,7 @@ impl Engine {
             .ok_or_else(|| Error::new(ErrorCode::NotFound, "This message has no file attached"))?;
         let path = resolve_media_path(self.data_dir(), &media.path)?;
         let bytes = std::fs::read(&path)
-            .map_err(|e| Error::internal(format!("could not read the media file: {e}")))?;
+            .map_err(|e| Error::internal("could not read the media file").with_source(e))?;
         Ok(MediaContent {
             mimetype: media.mimetype,
             filename: media.filename,
@@ -440,11 +446,21 @@ impl Engine {
     }
 }
 
-fn chat_contact(row: &ChatRow, tags: Vec<Tag>) -> ChatContact {
+fn chat_contact(row: &ChatRow, tags: Vec<Tag>, region: Option<Region>) -> ChatContact {
+    let phone_display = row
+        .phone_number
+        .as_deref()
+        .map(|p| crate::contacts::phone_display(p, region));
     ChatContact {
         id: row.contact_id,
-        display_name: display_name(row),
+        display_name: crate::contacts::display_name(
+            &row.name,
+            &row.push_name,
+            phone_display.as_deref(),
+            row.wa_id.as_deref(),
+        ),
         phone_number: row.phone_number.clone(),
+        phone_display,
         wa_id: row.wa_id.clone(),
         opted_out: row.opted_out,
         tags,
@@ -452,9 +468,13 @@ fn chat_contact(row: &ChatRow, tags: Vec<Tag>) -> ChatContact {
 }
 
 /// Chat rows dressed for the UI: display names, tags, last message previews.
-fn dress(conn: &rusqlite::Connection, rows: Vec<ChatRow>) -> Result<Vec<Chat>> {
+fn dress(
+    conn: &rusqlite::Connection,
+    rows: Vec<ChatRow>,
+    region: Option<Region>,
+) -> Result<Vec<Chat>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.contact_id).collect();
-    let mut tags = crate::store::contacts::tags_for(conn, &ids)?;
+    let mut tags = crate::store::tags::tags_for(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
             let last = if row.last_message_at.is_some() {
@@ -463,7 +483,11 @@ fn dress(conn: &rusqlite::Connection, rows: Vec<ChatRow>) -> Result<Vec<Chat>> {
                 None
             };
             Ok(Chat {
-                contact: chat_contact(&row, tags.remove(&row.contact_id).unwrap_or_default()),
+                contact: chat_contact(
+                    &row,
+                    tags.remove(&row.contact_id).unwrap_or_default(),
+                    region,
+                ),
                 last_message: last,
                 unread_count: row.unread_count,
             })

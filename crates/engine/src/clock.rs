@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// Unix time in milliseconds, UTC.
 pub type Millis = i64;
 
+/// Where the engine reads the time; clippy forbids reading the wall clock anywhere else.
 pub trait Clock: Send + Sync {
+    /// The time now.
     fn now(&self) -> Millis;
 }
 
@@ -29,12 +31,15 @@ impl Clock for SystemClock {
 pub struct ManualClock(AtomicI64);
 
 impl ManualClock {
+    /// A clock standing at `start`.
     pub fn new(start: Millis) -> ManualClock {
         ManualClock(AtomicI64::new(start))
     }
+    /// Moves the clock forward by `by` milliseconds.
     pub fn advance(&self, by: Millis) {
         self.0.fetch_add(by, Ordering::SeqCst);
     }
+    /// Sets the clock to `to`.
     pub fn set(&self, to: Millis) {
         self.0.store(to, Ordering::SeqCst);
     }

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::link::ConnectionStatus;
 use crate::{phone, Engine};
 
+/// A request to link WhatsApp by typing a code on the phone instead of scanning the QR code.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PairingRequest {
@@ -13,6 +14,7 @@ pub struct PairingRequest {
     pub phone_number: String,
 }
 
+/// The code to type on the phone.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PairingCode {
@@ -21,6 +23,7 @@ pub struct PairingCode {
 }
 
 impl Engine {
+    /// Starts (or resumes) the WhatsApp link.
     pub fn connect_whatsapp(&self) -> Result<ConnectionStatus> {
         let link = self.link()?;
         link.connect()?;
@@ -42,6 +45,7 @@ impl Engine {
         Ok(link.status())
     }
 
+    /// Asks WhatsApp for a code to link the number by typing it on the phone.
     pub fn request_pairing_code(&self, request: PairingRequest) -> Result<PairingCode> {
         let e164 = phone::normalize(&request.phone_number, self.default_region()?)
             .map_err(|e| Error::invalid_field("phoneNumber", format!("The {e}")))?;

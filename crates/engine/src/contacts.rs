@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Checks, Error, ErrorCode, Result};
 use crate::events::Event;
+use crate::page::Page;
 use crate::{phone, store, Engine};
 
 /// Longest name, e-mail, custom field value (characters). Import rejects longer fields with the
@@ -42,6 +43,8 @@ pub struct Contact {
     /// WhatsApp's id for the person: `<digits>@c.us` or `<n>@lid`; null until they wrote or were
     /// written to.
     pub wa_id: Option<String>,
+    /// What to call the contact everywhere (see [`display_name`]).
+    pub display_name: String,
     pub name: String,
     /// The name the person gave themselves in WhatsApp.
     pub push_name: String,
@@ -64,17 +67,25 @@ pub struct Contact {
     pub updated_at: String,
 }
 
-impl Contact {
-    /// What to call the contact: their saved name, else their WhatsApp name, else the number.
-    pub fn display_name(&self) -> String {
-        [&self.name, &self.push_name]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .cloned()
-            .or_else(|| self.phone_number.clone())
-            .or_else(|| self.wa_id.clone())
-            .unwrap_or_default()
-    }
+/// What to call a contact, the one rule for every screen, list and message: their saved name, else
+/// the name they gave themselves in WhatsApp, else their number as people read it (`phone`, the
+/// formatted number where there is one), else WhatsApp's id for them. Names are trimmed, and one of
+/// only spaces counts as none. The name order of contact lists sorts by the same fields in the same
+/// order (`store::contacts`, with the number in E.164).
+pub fn display_name(
+    name: &str,
+    push_name: &str,
+    phone: Option<&str>,
+    wa_id: Option<&str>,
+) -> String {
+    [name, push_name]
+        .into_iter()
+        .map(str::trim)
+        .chain(phone)
+        .chain(wa_id)
+        .find(|s| !s.is_empty())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// How several tags combine in a filter.
@@ -131,14 +142,6 @@ pub enum SortOrder {
 pub struct ContactSort {
     pub field: SortField,
     pub order: SortOrder,
-}
-
-/// One page of contacts and the cursor of the next page (null on the last page).
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactList {
-    pub items: Vec<Contact>,
-    pub next_cursor: Option<String>,
 }
 
 /// The value a page ended on, for keyset pagination.
@@ -293,7 +296,9 @@ pub fn phone_display(e164: &str, region: Option<rlibphonenumber::Region>) -> Str
     }
 }
 
-fn conflict_for_phone(phone: &str, existing_name: &str) -> Error {
+fn conflict_for_phone(phone: &str, owner: &store::contacts::PhoneOwner) -> Error {
+    // Named when they have a name: the number itself is in the sentence already.
+    let existing_name = display_name(&owner.name, &owner.push_name, None, None);
     let who = if existing_name.is_empty() {
         String::new()
     } else {
@@ -358,6 +363,12 @@ impl Engine {
                 .phone_number
                 .as_deref()
                 .map(|p| phone_display(p, region));
+            contact.display_name = display_name(
+                &contact.name,
+                &contact.push_name,
+                contact.phone_display.as_deref(),
+                contact.wa_id.as_deref(),
+            );
         }
         Ok(())
     }
@@ -374,13 +385,13 @@ impl Engine {
         sort: ContactSort,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<ContactList> {
+    ) -> Result<Page<Contact>> {
         let after = cursor
             .filter(|c| !c.is_empty())
             .map(|c| decode_cursor(c, sort.field))
             .transpose()?;
         let limit = limit.clamp(1, 1000);
-        let mut rows = self.db().with(|c| {
+        let rows = self.db().with(|c| {
             store::contacts::list(
                 c,
                 self.db().name_order(),
@@ -390,16 +401,11 @@ impl Engine {
                 limit + 1,
             )
         })?;
-        let next_cursor = if rows.len() > limit {
-            rows.truncate(limit);
-            rows.last()
-                .map(|(contact, key)| encode_cursor(key, contact.id))
-        } else {
-            None
-        };
-        let mut items: Vec<Contact> = rows.into_iter().map(|(c, _)| c).collect();
-        self.present(&mut items)?;
-        Ok(ContactList { items, next_cursor })
+        let mut page =
+            Page::from_overfetch(rows, limit, |(contact, key)| encode_cursor(key, contact.id))
+                .map(|(contact, _)| contact);
+        self.present(&mut page.items)?;
+        Ok(page)
     }
 
     /// How many contacts match `filter` (the table's total).
@@ -461,8 +467,8 @@ impl Engine {
         let now = self.now();
         let (contact, tags_created) = self.db().with_tx(|tx| {
             let phone = fields.phone_number.as_deref().unwrap_or_default();
-            if let Some((_, name)) = store::contacts::find_by_phone(tx, phone)? {
-                return Err(conflict_for_phone(phone, &name));
+            if let Some(owner) = store::contacts::find_by_phone(tx, phone)? {
+                return Err(conflict_for_phone(phone, &owner));
             }
             let id = store::contacts::insert(tx, &fields, "manual", now)?;
             let (tag_ids, created) = resolve_tags(tx, &input.tags, now)?;
@@ -518,9 +524,9 @@ impl Engine {
         let now = self.now();
         let (contact, tags_created) = self.db().with_tx(|tx| {
             if let Some(phone) = fields.phone_number.as_deref() {
-                if let Some((other, name)) = store::contacts::find_by_phone(tx, phone)? {
-                    if other != id {
-                        return Err(conflict_for_phone(phone, &name));
+                if let Some(owner) = store::contacts::find_by_phone(tx, phone)? {
+                    if owner.id != id {
+                        return Err(conflict_for_phone(phone, &owner));
                     }
                 }
             }

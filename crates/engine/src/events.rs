@@ -34,7 +34,10 @@ pub enum Event {
     ContactUpdated(Contact),
     /// A contact was deleted, with its messages and media.
     #[serde(rename = "contact.deleted")]
-    ContactDeleted { id: i64 },
+    ContactDeleted {
+        /// The deleted contact's id.
+        id: i64,
+    },
     /// Many contacts changed at once (a bulk action): listeners reload instead of patching.
     #[serde(rename = "contacts.changed")]
     ContactsChanged(crate::contacts::BulkOutcome),
@@ -43,7 +46,12 @@ pub enum Event {
     ContactsImported(crate::import::ImportCounts),
     /// How far a running import is (rows written of the total), for a progress bar.
     #[serde(rename = "contacts.import.progress")]
-    ImportProgress { done: usize, total: usize },
+    ImportProgress {
+        /// Rows written so far.
+        done: usize,
+        /// Rows to write in all.
+        total: usize,
+    },
     /// A tag was created, renamed, recoloured or deleted: every tag, by name.
     #[serde(rename = "tags.changed")]
     TagsChanged(Vec<crate::contacts::Tag>),
@@ -61,8 +69,11 @@ pub enum Event {
 /// An event with its place in the stream: `id` grows by one per event, so a client can resume.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EventEnvelope {
+    /// The event's number in this run of the program, growing by one.
     pub id: u64,
+    /// When it happened.
     pub at: Millis,
+    /// What happened.
     #[serde(flatten)]
     pub event: Event,
 }

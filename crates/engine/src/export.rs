@@ -9,17 +9,21 @@ use crate::contacts::{Contact, ContactFilter};
 use crate::error::{Error, Result};
 use crate::{store, Engine};
 
+/// The file format of a contacts export.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
+    /// Comma-separated values, for spreadsheets.
     #[default]
     Csv,
+    /// The app's own JSON format (`whatsflow.contacts`), which the import reads back.
     Json,
 }
 
 impl ExportFormat {
+    /// `csv` or `json`, in any case.
     pub fn parse(text: &str) -> Option<ExportFormat> {
         match text.trim().to_ascii_lowercase().as_str() {
             "csv" => Some(ExportFormat::Csv),
@@ -32,9 +36,13 @@ impl ExportFormat {
 /// An exported file.
 #[derive(Debug, Clone)]
 pub struct ExportFile {
+    /// A suggested file name, dated.
     pub filename: String,
+    /// Its MIME type.
     pub content_type: &'static str,
+    /// The file's bytes.
     pub body: Vec<u8>,
+    /// How many contacts it holds.
     pub count: usize,
 }
 
@@ -130,7 +138,7 @@ fn csv(contacts: &[Contact]) -> Result<Vec<u8>> {
             .map(|c| c.to_string())
             .chain(keys.iter().map(|k| format!("field:{k}")))
             .collect();
-        let fail = |e: ::csv::Error| Error::internal(format!("could not write the CSV: {e}"));
+        let fail = |e: ::csv::Error| Error::internal("could not write the CSV").with_source(e);
         writer.write_record(&header).map_err(fail)?;
         for c in contacts {
             let tags = c
@@ -157,7 +165,7 @@ fn csv(contacts: &[Contact]) -> Result<Vec<u8>> {
         }
         writer
             .flush()
-            .map_err(|e| Error::internal(format!("could not write the CSV: {e}")))?;
+            .map_err(|e| Error::internal("could not write the CSV").with_source(e))?;
     }
     Ok(out)
 }

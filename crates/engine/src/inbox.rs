@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::Event;
 use crate::link::{ConnectionState, ConnectionStatus, InboundMessage, MediaFile, OutgoingMessage};
+use crate::page::{id_cursor, page_limit, Page};
 use crate::store::messages::NewMessage;
 use crate::{phone, store, Engine};
 
@@ -469,15 +470,10 @@ impl Engine {
         if !text.trim().starts_with('+') || candidate.len() < 8 {
             return Ok(None);
         }
-        self.db().with(|c| {
-            use rusqlite::OptionalExtension;
-            Ok(c.query_row(
-                "SELECT phone_number FROM contacts WHERE phone_number = ?1",
-                [&candidate],
-                |r| r.get(0),
-            )
-            .optional()?)
-        })
+        let owner = self
+            .db()
+            .with(|c| store::contacts::find_by_phone(c, &candidate))?;
+        Ok(owner.map(|_| candidate))
     }
 
     pub fn message(&self, id: i64) -> Result<Message> {
@@ -486,28 +482,38 @@ impl Engine {
             .ok_or_else(|| Error::not_found("message"))
     }
 
-    /// Messages newest first, optionally matching a search, with a cursor (the last id seen).
+    /// Messages newest first, optionally matching a search, one page at a time (`cursor` is the
+    /// previous page's `next_cursor`).
     pub fn messages(
         &self,
         query: Option<&str>,
-        before_id: Option<i64>,
+        cursor: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<Message>> {
+    ) -> Result<Page<Message>> {
+        let before_id = id_cursor(cursor)?;
+        let limit = page_limit(limit);
         let query = query.map(str::trim).filter(|q| !q.is_empty());
-        self.db()
-            .with(|c| store::messages::list(c, query, before_id, limit))
+        let rows = self
+            .db()
+            .with(|c| store::messages::list(c, query, before_id, limit + 1))?;
+        Ok(Page::from_overfetch(rows, limit, |m| m.id.to_string()))
     }
 
-    /// A contact's conversation, newest first.
+    /// A contact's conversation, newest first, one page at a time (`cursor` is the previous page's
+    /// `next_cursor`).
     pub fn conversation(
         &self,
         contact_id: i64,
-        before_id: Option<i64>,
+        cursor: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<Message>> {
+    ) -> Result<Page<Message>> {
+        let before_id = id_cursor(cursor)?;
+        let limit = page_limit(limit);
         self.contact(contact_id)?;
-        self.db()
-            .with(|c| store::messages::of_contact(c, contact_id, before_id, limit))
+        let rows = self
+            .db()
+            .with(|c| store::messages::of_contact(c, contact_id, before_id, limit + 1))?;
+        Ok(Page::from_overfetch(rows, limit, |m| m.id.to_string()))
     }
 
     /// Opening a chat marks it read, here and on the phone (when connected).

@@ -11,6 +11,7 @@ use crate::error::Result;
 pub enum ConnectionState {
     /// Not started, or stopped by the user.
     Disconnected,
+    /// Chromium and WhatsApp Web are starting.
     Starting,
     /// Waiting for the phone to scan the QR code.
     Qr,
@@ -18,11 +19,13 @@ pub enum ConnectionState {
     PairingCode,
     /// Linked; catching up on messages.
     Syncing,
+    /// Linked and up to date: messages flow both ways.
     Connected,
     /// The phone is unreachable; WhatsApp recovers by itself.
     PhoneOffline,
     /// WhatsApp Web was opened elsewhere; "use here" takes it back.
     Conflict,
+    /// The number was unlinked (from the phone or here); linking again shows a new QR code.
     LoggedOut,
     /// The number is blocked by WhatsApp: sending stopped.
     Banned,
@@ -36,9 +39,11 @@ pub enum ConnectionState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionStatus {
+    /// Where the link is.
     pub state: ConnectionState,
     /// The linked number in E.164, once known.
     pub phone_number: Option<String>,
+    /// The name the linked account shows in WhatsApp.
     pub push_name: Option<String>,
     /// `window.Debug.VERSION` of the running WhatsApp Web.
     pub wa_version: Option<String>,
@@ -58,6 +63,7 @@ pub struct ConnectionStatus {
 }
 
 impl ConnectionStatus {
+    /// A status in `state` with nothing else known.
     pub fn new(state: ConnectionState) -> ConnectionStatus {
         ConnectionStatus {
             state,
@@ -111,7 +117,9 @@ pub struct OutgoingMessage {
     pub wa_message_id: String,
     /// The chat to send to (`<digits>@c.us` or `<n>@lid`).
     pub chat_id: String,
+    /// The text (or the caption of a media message).
     pub body: String,
+    /// The file sent, if any.
     pub media: Option<MediaFile>,
     /// The serialized id of the message this one replies to.
     pub quoted_wa_id: Option<String>,
@@ -120,8 +128,11 @@ pub struct OutgoingMessage {
 /// A media file travelling with a message.
 #[derive(Clone, PartialEq)]
 pub struct MediaFile {
+    /// The file's bytes.
     pub bytes: Vec<u8>,
+    /// Its MIME type (`image/jpeg`).
     pub mimetype: String,
+    /// Its file name, for documents.
     pub filename: Option<String>,
 }
 
@@ -150,9 +161,13 @@ pub struct InboundMessage {
     pub from_me: bool,
     /// WhatsApp's type: chat, image, video, audio, ptt, document, sticker, location, vcard, ...
     pub kind: String,
+    /// The text; empty for media without text.
     pub body: String,
+    /// The caption of a photo, video or document.
     pub caption: Option<String>,
+    /// The downloaded file of a media message.
     pub media: Option<MediaFile>,
+    /// The serialized id of the message this one replies to.
     pub quoted_wa_id: Option<String>,
     /// When it was sent, per WhatsApp (`t`, converted to milliseconds).
     pub timestamp: crate::clock::Millis,

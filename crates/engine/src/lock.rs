@@ -24,6 +24,7 @@ const FREE_ATTEMPTS: u32 = 5;
 const BASE_LOCKOUT_MS: Millis = 30_000;
 const MAX_LOCKOUT_MS: Millis = 15 * 60_000;
 
+/// Whether the app lock is set, and whether the app is locked now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LockStatus {
@@ -33,23 +34,29 @@ pub struct LockStatus {
     pub locked: bool,
 }
 
+/// Sets or changes the passcode.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SetPasscode {
     /// Required when a passcode is already set.
     pub current_passcode: Option<String>,
+    /// The passcode from now on.
     pub new_passcode: String,
 }
 
+/// The passcode typed to unlock.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Passcode {
+    /// The passcode.
     pub passcode: String,
 }
 
+/// Turns the app lock off.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RemovePasscode {
+    /// The passcode set now.
     pub current_passcode: String,
 }
 
@@ -95,6 +102,7 @@ fn matches(passcode: &str, stored: &str) -> bool {
 }
 
 impl Engine {
+    /// Whether a passcode is set and the app is locked.
     pub fn lock_status(&self) -> LockStatus {
         let enabled = self.stored_hash().ok().flatten().is_some();
         LockStatus {
@@ -153,6 +161,7 @@ impl Engine {
         Err(err)
     }
 
+    /// Unlocks the app with the passcode; repeated wrong guesses lock it out for a while.
     pub fn unlock(&self, input: Passcode) -> Result<LockStatus> {
         self.verify_passcode("passcode", &input.passcode)?;
         self.lock_state().locked.store(false, Ordering::SeqCst);
@@ -199,6 +208,7 @@ impl Engine {
         self.lock_changed()
     }
 
+    /// Removes the passcode (it must be given), so the app no longer locks.
     pub fn remove_passcode(&self, input: RemovePasscode) -> Result<LockStatus> {
         self.verify_passcode("currentPasscode", &input.current_passcode)?;
         self.db().with(|c| store::settings::delete(c, KEY))?;
@@ -216,13 +226,8 @@ impl Engine {
     /// Records a sensitive action in the audit log.
     pub fn audit(&self, action: &str, detail: serde_json::Value) -> Result<()> {
         let now = self.now();
-        self.db().with(|c| {
-            c.execute(
-                "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, 'user', ?2, ?3)",
-                rusqlite::params![now, action, detail.to_string()],
-            )?;
-            Ok(())
-        })
+        self.db()
+            .with(|c| store::audit::record(c, now, action, &detail))
     }
 }
 
@@ -350,12 +355,7 @@ mod tests {
     #[test]
     fn a_set_passcode_locks_the_next_start() {
         let dir = tempfile::tempdir().unwrap();
-        let options = || crate::Options {
-            data_dir: dir.path().to_owned(),
-            clock: Arc::new(crate::SystemClock),
-            demo: false,
-            simulator_url: None,
-        };
+        let options = || crate::Options::new(dir.path(), Arc::new(crate::SystemClock));
         let engine = Engine::open(options()).unwrap();
         set(&engine, None, "2468").unwrap();
         assert!(

@@ -11,6 +11,7 @@ use serde::Serialize;
 pub struct Region {
     /// ISO 3166-1 alpha-2.
     pub code: String,
+    /// The country's name in English.
     pub name: String,
     /// The international calling code, e.g. 49 for Germany.
     pub calling_code: i32,
@@ -20,7 +21,9 @@ pub struct Region {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Defaults {
+    /// ISO 3166-1 alpha-2 code of the country the computer is set to.
     pub country: String,
+    /// IANA name of the computer's time zone.
     pub timezone: String,
 }
 
@@ -65,6 +68,7 @@ pub fn timezones() -> Vec<String> {
         .collect()
 }
 
+/// Whether `name` is an IANA time zone (`Europe/Berlin`).
 pub fn is_timezone(name: &str) -> bool {
     chrono_tz::Tz::from_str(name).is_ok()
 }

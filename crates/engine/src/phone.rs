@@ -6,8 +6,11 @@ use rlibphonenumber::{PhoneNumberFormat, Region, PHONE_NUMBER_UTIL};
 /// Why a phone number was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PhoneError {
+    /// Nothing was typed.
     Empty,
+    /// The text is not a phone number at all.
     Unparseable,
+    /// A number, but not a valid one for its country (or no country code and no default country).
     Invalid,
 }
 

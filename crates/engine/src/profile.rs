@@ -17,19 +17,27 @@ pub const BUSINESS_TYPES: &[&str] = &[
     "other",
 ];
 
+/// The business the app works for; its country is the default for phone numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
+    /// The business's name.
     pub business_name: String,
+    /// What it does, in its own words.
     pub industry: String,
+    /// Its website, if any.
     pub website: String,
+    /// A sentence or two about it.
     pub description: String,
+    /// Its kind, one of [`BUSINESS_TYPES`] or empty.
     pub business_type: String,
     /// ISO 3166-1 alpha-2.
     pub country: String,
     /// IANA time zone name.
     pub timezone: String,
+    /// When the profile was first saved (RFC 3339).
     pub created_at: String,
+    /// When it was last changed (RFC 3339).
     pub updated_at: String,
 }
 
@@ -38,12 +46,19 @@ pub struct Profile {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProfileInput {
+    /// The business's name (required).
     pub business_name: String,
+    /// What it does.
     pub industry: String,
+    /// Its website, if any.
     pub website: String,
+    /// A sentence or two about it.
     pub description: String,
+    /// Its kind, one of [`BUSINESS_TYPES`] or empty.
     pub business_type: String,
+    /// ISO 3166-1 alpha-2 code of its country (required).
     pub country: String,
+    /// IANA name of its time zone (required).
     pub timezone: String,
 }
 

@@ -7,14 +7,18 @@ use crate::{store, Engine};
 
 const KEY: &str = "preferences";
 
+/// The colour scheme of the UI.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Theme {
+    /// Follow the operating system.
     #[default]
     System,
+    /// Always light.
     Light,
+    /// Always dark.
     Dark,
 }
 
@@ -22,10 +26,12 @@ pub enum Theme {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Preferences {
+    /// The colour scheme.
     pub theme: Theme,
 }
 
 impl Engine {
+    /// The saved preferences, or the defaults.
     pub fn preferences(&self) -> Result<Preferences> {
         let stored = self.db().with(|c| store::settings::get(c, KEY))?;
         Ok(stored
@@ -33,6 +39,7 @@ impl Engine {
             .unwrap_or_default())
     }
 
+    /// Saves the preferences.
     pub fn save_preferences(&self, preferences: Preferences) -> Result<Preferences> {
         let value = serde_json::to_value(&preferences)
             .map_err(|e| crate::Error::internal(e.to_string()))?;

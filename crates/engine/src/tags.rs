@@ -20,13 +20,18 @@ pub const PALETTE: [&str; 10] = [
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TagSummary {
+    /// The tag's id.
     pub id: i64,
+    /// Its name, unique ignoring case.
     pub name: String,
+    /// Its colour, `#rrggbb`.
     pub color: String,
+    /// How many contacts carry it.
     pub contact_count: i64,
 }
 
 impl TagSummary {
+    /// The tag without its count.
     pub fn tag(self) -> Tag {
         Tag {
             id: self.id,
@@ -36,9 +41,11 @@ impl TagSummary {
     }
 }
 
+/// A new tag.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TagInput {
+    /// Its name (see [`checked_name`] for what a name may be).
     pub name: String,
     /// `#rrggbb`; the next palette colour when left out.
     pub color: Option<String>,
@@ -48,7 +55,9 @@ pub struct TagInput {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TagPatch {
+    /// A new name.
     pub name: Option<String>,
+    /// A new colour, `#rrggbb`.
     pub color: Option<String>,
 }
 
@@ -108,6 +117,7 @@ impl Engine {
         self.db().with(store::tags::list)
     }
 
+    /// Creates a tag; a name already taken (ignoring case) is a conflict.
     pub fn create_tag(&self, input: TagInput) -> Result<TagSummary> {
         let name = checked_name(&input.name).map_err(|m| Error::invalid_field("name", m))?;
         let color = input

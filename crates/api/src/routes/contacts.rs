@@ -14,9 +14,7 @@ use whatsflow_engine::import::{
 use whatsflow_engine::tags::{TagInput, TagPatch, TagSummary};
 use whatsflow_engine::Error;
 
-use crate::api::{
-    data, page, raw, upload, Access, Ctx, Method, NoBody, Page, QueryParam, Raw, Route,
-};
+use crate::api::{data, page, raw, upload, Access, Ctx, Method, NoBody, QueryParam, Raw, Route};
 
 const FILTERS: &[QueryParam] = &[
     QueryParam { name: "q", description: "Words searched in name, WhatsApp name, number, e-mail and notes; digits match anywhere in the number" },
@@ -173,16 +171,8 @@ pub fn routes() -> Vec<Route> {
             Read,
             "Contacts: search, filter, sort, page",
             |c| {
-                let list = c.engine.contacts(
-                    &filter(c)?,
-                    sort(c)?,
-                    c.query_one("cursor"),
-                    c.limit(50)?,
-                )?;
-                Ok(Page {
-                    items: list.items,
-                    next_cursor: list.next_cursor,
-                })
+                c.engine
+                    .contacts(&filter(c)?, sort(c)?, c.cursor(), c.limit(50)?)
             },
         )
         .with_query(LIST),

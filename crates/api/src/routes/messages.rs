@@ -1,9 +1,8 @@
 //! Routes of the inbox: the chat list, messages, conversations, search, media, sending, marking read.
 
-use base64::Engine as _;
 use schemars::JsonSchema;
 use serde::Serialize;
-use whatsflow_engine::chats::{Chat, ChatFilter, MessageWindow, SearchHit};
+use whatsflow_engine::chats::{Chat, ChatFilter, MessageWindow};
 use whatsflow_engine::inbox::{Message, SendMessage, SendReceipt, MAX_MEDIA_BYTES};
 use whatsflow_engine::Error;
 
@@ -54,47 +53,12 @@ const CONTEXT: &[QueryParam] = &[QueryParam {
     description: "How many messages around the one asked for, 2 to 500 (default 50)",
 }];
 
-/// A media file as JSON, for transports that carry no raw bytes (the desktop app's IPC).
-#[derive(Debug, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MediaData {
-    pub mimetype: String,
-    pub filename: Option<String>,
-    pub size: usize,
-    /// The file's bytes, base64.
-    pub data: String,
-}
-
 /// `?unread=`, `?tag=` (repeatable, or comma-separated) and `?q=` as a filter.
 fn chat_filter(c: &Ctx) -> Result<ChatFilter, Error> {
-    let unread_only = match c.query_one("unread").map(str::trim) {
-        None | Some("") | Some("false") | Some("0") => false,
-        Some("true") | Some("1") => true,
-        Some(_) => {
-            return Err(Error::invalid_field(
-                "unread",
-                "unread must be true or false",
-            ))
-        }
-    };
-    let mut tag_ids = Vec::new();
-    for value in c.query.get("tag").into_iter().flatten() {
-        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            tag_ids.push(
-                part.parse()
-                    .map_err(|_| Error::invalid_field("tag", "tag must be a tag id (a number)"))?,
-            );
-        }
-    }
-    let q = c
-        .query_one("q")
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(str::to_owned);
     Ok(ChatFilter {
-        unread_only,
-        tag_ids,
-        q,
+        unread_only: c.flag("unread")?.unwrap_or(false),
+        tag_ids: c.ids("tag")?,
+        q: c.text("q"),
     })
 }
 
@@ -102,28 +66,11 @@ fn chat_filter(c: &Ctx) -> Result<ChatFilter, Error> {
 fn conversation_page(c: &Ctx, contact_id: i64) -> Result<Page<Message>, Error> {
     let limit = c.limit(50)?;
     let after = c
-        .query_one("after")
-        .filter(|a| !a.is_empty())
-        .map(|a| {
-            a.parse::<i64>()
-                .map_err(|_| Error::invalid_field("after", "after must be a message id"))
-        })
-        .transpose()?;
+        .number("after")
+        .map_err(|_| Error::invalid_field("after", "after must be a message id"))?;
     match after {
-        None => {
-            let items = c.engine.conversation(contact_id, c.cursor()?, limit + 1)?;
-            Ok(Page::from_overfetch(items, limit, |m: &Message| {
-                m.id.to_string()
-            }))
-        }
-        Some(after) => {
-            // Oldest first from the engine, so the over-fetched row is the newest one; the page
-            // itself is shown newest first like every other.
-            let items = c.engine.conversation_after(contact_id, after, limit + 1)?;
-            let mut page = Page::from_overfetch(items, limit, |m: &Message| m.id.to_string());
-            page.items.reverse();
-            Ok(page)
-        }
+        None => c.engine.conversation(contact_id, c.cursor(), limit),
+        Some(after) => c.engine.conversation_after(contact_id, after, limit),
     }
 }
 
@@ -138,16 +85,7 @@ pub fn routes() -> Vec<Route> {
             "messages",
             Read,
             "The chat list: contact, last message, unread count; newest activity first",
-            |c| {
-                let filter = chat_filter(c)?;
-                let page = c
-                    .engine
-                    .chats(&filter, c.query_one("cursor"), c.limit(50)?)?;
-                Ok(Page {
-                    items: page.chats,
-                    next_cursor: page.next_cursor,
-                })
-            },
+            |c| c.engine.chats(&chat_filter(c)?, c.cursor(), c.limit(50)?),
         )
         .with_query(CHAT_LIST),
         data(
@@ -166,20 +104,15 @@ pub fn routes() -> Vec<Route> {
             "Messages, newest first; search with q",
             |c| {
                 let limit = c.limit(50)?;
-                let items = match c.query_one("contactId") {
+                match c.query_one("contactId") {
                     Some(id) => {
                         let id = id.parse().map_err(|_| {
                             Error::invalid_field("contactId", "contactId must be a number")
                         })?;
-                        c.engine.conversation(id, c.cursor()?, limit + 1)?
+                        c.engine.conversation(id, c.cursor(), limit)
                     }
-                    None => c
-                        .engine
-                        .messages(c.query_one("q"), c.cursor()?, limit + 1)?,
-                };
-                Ok(Page::from_overfetch(items, limit, |m: &Message| {
-                    m.id.to_string()
-                }))
+                    None => c.engine.messages(c.query_one("q"), c.cursor(), limit),
+                }
             },
         )
         .with_query(MESSAGE_LIST),
@@ -190,12 +123,8 @@ pub fn routes() -> Vec<Route> {
             Read,
             "Full-text search over all messages, newest first, with contact and snippet",
             |c| {
-                let limit = c.limit(50)?;
                 let q = c.query_one("q").unwrap_or("");
-                let items = c.engine.search_messages(q, c.cursor()?, limit + 1)?;
-                Ok(Page::from_overfetch(items, limit, |h: &SearchHit| {
-                    h.message.id.to_string()
-                }))
+                c.engine.search_messages(q, c.cursor(), c.limit(50)?)
             },
         )
         .with_query(SEARCH),
@@ -239,22 +168,6 @@ pub fn routes() -> Vec<Route> {
                 Ok(Raw {
                     content_type: media.mimetype,
                     body: media.bytes,
-                })
-            },
-        ),
-        data(
-            Get,
-            "/api/v1/messages/{id}/media/base64",
-            "messages",
-            Read,
-            "A message's media file as base64 in JSON",
-            |c, _: NoBody| -> Result<MediaData, Error> {
-                let media = c.engine.message_media(c.id("id")?)?;
-                Ok(MediaData {
-                    size: media.bytes.len(),
-                    data: base64::engine::general_purpose::STANDARD.encode(&media.bytes),
-                    mimetype: media.mimetype,
-                    filename: media.filename,
                 })
             },
         ),
@@ -411,15 +324,12 @@ mod tests {
     }
 
     #[test]
-    fn media_is_served_raw_with_its_type_or_as_base64() {
+    fn media_is_served_raw_with_its_type() {
         let (engine, _dir) = engine();
         let raw = get(&engine, "/api/v1/messages/3/media");
         assert_eq!(raw.status, 200);
         assert_eq!(raw.content_type, "image/jpeg");
         assert_eq!(raw.body, b"\xff\xd8\xff fake jpeg");
-        let inline = json(&get(&engine, "/api/v1/messages/3/media/base64"));
-        assert_eq!(inline["data"]["mimetype"], "image/jpeg");
-        assert_eq!(inline["data"]["size"], 13);
         let no_media = get(&engine, "/api/v1/messages/1/media");
         assert_eq!(no_media.status, 404);
         assert_eq!(json(&no_media)["error"]["code"], "not_found");

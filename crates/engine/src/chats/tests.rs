@@ -1,50 +1,32 @@
 //! The chat list, search, thread windows and media files against a fresh database.
 
-use std::sync::Arc;
-
 use super::*;
 use crate::link::{InboundMessage, MediaFile};
-use crate::ManualClock;
+use crate::testing::{self, test_engine, TestEngine, T0};
 
-const T0: Millis = 1_780_000_000_000;
-
-struct Setup {
-    engine: Engine,
-    dir: tempfile::TempDir,
+fn setup() -> TestEngine {
+    test_engine()
 }
 
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::in_memory(Arc::new(ManualClock::new(T0)), dir.path()).unwrap();
-    Setup { engine, dir }
-}
-
+/// A text from "Person <digits>".
 fn inbound(id: &str, digits: &str, body: &str, at: Millis) -> InboundMessage {
-    InboundMessage {
-        wa_message_id: format!("false_{digits}@c.us_{id}"),
-        chat_id: format!("{digits}@c.us"),
-        phone_number: Some(format!("+{digits}")),
-        push_name: Some(format!("Person {digits}")),
-        from_me: false,
-        kind: "chat".into(),
-        body: body.into(),
-        caption: None,
-        media: None,
-        quoted_wa_id: None,
-        timestamp: at,
-    }
+    testing::inbound(id, digits, body)
+        .push_name(&format!("Person {digits}"))
+        .at(at)
+        .build()
 }
 
+/// A message the business sent from its own phone.
 fn outbound(id: &str, digits: &str, body: &str, at: Millis) -> InboundMessage {
-    InboundMessage {
-        wa_message_id: format!("true_{digits}@c.us_{id}"),
-        from_me: true,
-        ..inbound(id, digits, body, at)
-    }
+    testing::inbound(id, digits, body)
+        .push_name(&format!("Person {digits}"))
+        .at(at)
+        .from_me()
+        .build()
 }
 
-fn names(page: &ChatPage) -> Vec<String> {
-    page.chats
+fn names(page: &Page<Chat>) -> Vec<String> {
+    page.items
         .iter()
         .map(|c| c.contact.display_name.clone())
         .collect()
@@ -123,10 +105,10 @@ fn chats_are_ordered_by_last_activity_and_a_new_message_moves_a_chat_to_the_top(
         .unwrap();
     let page = s.engine.chats(&ChatFilter::default(), None, 50).unwrap();
     assert_eq!(
-        page.chats[0].contact.display_name, "Person 15550000001",
+        page.items[0].contact.display_name, "Person 15550000001",
         "any new message counts as activity"
     );
-    let last = page.chats[0].last_message.as_ref().unwrap();
+    let last = page.items[0].last_message.as_ref().unwrap();
     assert_eq!(last.preview, "a reply from the phone");
     assert_eq!(last.direction, Direction::Out);
     assert_eq!(last.status, MessageStatus::Sent);
@@ -152,7 +134,7 @@ fn contacts_without_messages_are_not_chats_but_can_be_opened() {
         .unwrap();
     let page = s.engine.chats(&ChatFilter::default(), None, 50).unwrap();
     assert_eq!(
-        page.chats.len(),
+        page.items.len(),
         1,
         "a contact nobody has written to has no chat yet"
     );
@@ -181,7 +163,7 @@ fn pages_follow_the_cursor_without_gaps_or_repeats_even_with_equal_times() {
             .unwrap();
     }
     let all = s.engine.chats(&ChatFilter::default(), None, 500).unwrap();
-    assert_eq!(all.chats.len(), 12);
+    assert_eq!(all.items.len(), 12);
     let mut paged = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -189,14 +171,14 @@ fn pages_follow_the_cursor_without_gaps_or_repeats_even_with_equal_times() {
             .engine
             .chats(&ChatFilter::default(), cursor.as_deref(), 5)
             .unwrap();
-        assert!(page.chats.len() <= 5);
-        paged.extend(page.chats.iter().map(|c| c.contact.id));
+        assert!(page.items.len() <= 5);
+        paged.extend(page.items.iter().map(|c| c.contact.id));
         match page.next_cursor {
             Some(next) => cursor = Some(next),
             None => break,
         }
     }
-    let expected: Vec<i64> = all.chats.iter().map(|c| c.contact.id).collect();
+    let expected: Vec<i64> = all.items.iter().map(|c| c.contact.id).collect();
     assert_eq!(
         paged, expected,
         "paging in fives yields the one-page list exactly"
@@ -229,7 +211,7 @@ fn unread_counts_grow_with_inbound_messages_and_reset_when_read() {
     };
     let page = s.engine.chats(&unread, None, 50).unwrap();
     let counts: Vec<(String, i64)> = page
-        .chats
+        .items
         .iter()
         .map(|c| (c.contact.display_name.clone(), c.unread_count))
         .collect();
@@ -252,7 +234,7 @@ fn unread_counts_grow_with_inbound_messages_and_reset_when_read() {
     );
     let all = s.engine.chats(&ChatFilter::default(), None, 50).unwrap();
     assert_eq!(
-        all.chats.len(),
+        all.items.len(),
         2,
         "reading a chat does not hide it from the full list"
     );
@@ -289,7 +271,7 @@ fn tag_and_text_filters_narrow_the_list_and_combine() {
     };
     let page = s.engine.chats(&by_tag(vec![vip]), None, 50).unwrap();
     assert_eq!(names(&page), ["Rosa Martínez", "Person 15550000001"]);
-    let tags: Vec<&str> = page.chats[0]
+    let tags: Vec<&str> = page.items[0]
         .contact
         .tags
         .iter()
@@ -298,7 +280,7 @@ fn tag_and_text_filters_narrow_the_list_and_combine() {
     assert_eq!(tags, ["VIP"], "each chat carries its contact's tags");
     let page = s.engine.chats(&by_tag(vec![vip, late]), None, 50).unwrap();
     assert_eq!(
-        page.chats.len(),
+        page.items.len(),
         3,
         "several tags match chats having any of them"
     );
@@ -334,7 +316,7 @@ fn tag_and_text_filters_narrow_the_list_and_combine() {
         s.engine
             .chats(&both("rosa", late), None, 50)
             .unwrap()
-            .chats
+            .items
             .is_empty(),
         "text and tag filters combine with AND"
     );
@@ -367,7 +349,7 @@ fn search_finds_messages_newest_first_with_contact_and_marked_snippet() {
             T0 + 2,
         ))
         .unwrap();
-    let hits = s.engine.search_messages("rose", None, 10).unwrap();
+    let hits = s.engine.search_messages("rose", None, 10).unwrap().items;
     let bodies: Vec<&str> = hits.iter().map(|h| h.message.body.as_str()).collect();
     assert_eq!(
         bodies,
@@ -384,10 +366,19 @@ fn search_finds_messages_newest_first_with_contact_and_marked_snippet() {
     );
     let older = s
         .engine
-        .search_messages("rose", Some(hits[0].message.id), 10)
+        .search_messages("rose", Some(&hits[0].message.id.to_string()), 10)
         .unwrap();
-    assert_eq!(older.len(), 1, "the cursor continues after the last hit");
-    assert!(s.engine.search_messages("  ", None, 10).unwrap().is_empty());
+    assert_eq!(
+        older.items.len(),
+        1,
+        "the cursor continues after the last hit"
+    );
+    assert!(s
+        .engine
+        .search_messages("  ", None, 10)
+        .unwrap()
+        .items
+        .is_empty());
     for odd in ["\"", "NEAR(", "a OR", "*", "-"] {
         s.engine
             .search_messages(odd, None, 10)
@@ -412,6 +403,7 @@ fn a_window_around_a_message_reaches_both_ways_and_continues_with_cursors() {
         .engine
         .messages(None, None, 100)
         .unwrap()
+        .items
         .into_iter()
         .find(|m| m.body == "message 10")
         .unwrap();
@@ -426,12 +418,9 @@ fn a_window_around_a_message_reaches_both_ways_and_continues_with_cursors() {
 
     let older = s
         .engine
-        .conversation(
-            window.contact_id,
-            window.older_cursor.as_deref().map(|c| c.parse().unwrap()),
-            100,
-        )
-        .unwrap();
+        .conversation(window.contact_id, window.older_cursor.as_deref(), 100)
+        .unwrap()
+        .items;
     assert_eq!(
         older.first().unwrap().body,
         "message 5",
@@ -445,13 +434,37 @@ fn a_window_around_a_message_reaches_both_ways_and_continues_with_cursors() {
         .conversation_after(window.contact_id, newer_cursor, 100)
         .unwrap();
     assert_eq!(
-        newer.first().unwrap().body,
+        newer.items.last().unwrap().body,
         "message 16",
         "newer messages continue right above the window"
     );
-    assert_eq!(newer.last().unwrap().body, "message 29");
+    assert_eq!(
+        newer.items.first().unwrap().body,
+        "message 29",
+        "newest first, like every list of messages"
+    );
+    assert_eq!(newer.next_cursor, None, "the newest message is on the page");
+    let step = s
+        .engine
+        .conversation_after(window.contact_id, newer_cursor, 4)
+        .unwrap();
+    let bodies: Vec<&str> = step.items.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        ["message 19", "message 18", "message 17", "message 16"]
+    );
+    let next: i64 = step.next_cursor.as_deref().unwrap().parse().unwrap();
+    assert_eq!(
+        s.engine
+            .conversation_after(window.contact_id, next, 1)
+            .unwrap()
+            .items[0]
+            .body,
+        "message 20",
+        "the next cursor continues towards the present"
+    );
 
-    let latest = s.engine.messages(None, None, 1).unwrap().remove(0);
+    let latest = s.engine.messages(None, None, 1).unwrap().items.remove(0);
     let at_end = s.engine.message_context(latest.id, 10).unwrap();
     assert_eq!(
         at_end.newer_cursor, None,
@@ -489,14 +502,15 @@ fn scrolling_back_keeps_thread_order_when_history_arrives_late() {
     }
     let id = contact_id(&s.engine, "15550000001");
     let mut seen = Vec::new();
-    let mut cursor = None;
+    let mut cursor: Option<String> = None;
     loop {
-        let page = s.engine.conversation(id, cursor, 4).unwrap();
-        if page.is_empty() {
-            break;
+        let page = s.engine.conversation(id, cursor.as_deref(), 4).unwrap();
+        assert!(page.items.len() <= 4);
+        seen.extend(page.items.into_iter().map(|m| m.body));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
         }
-        cursor = page.last().map(|m| m.id);
-        seen.extend(page.into_iter().map(|m| m.body));
     }
     let expected: Vec<String> = (0..6)
         .rev()
@@ -521,7 +535,7 @@ fn media_is_served_from_the_data_directory_only() {
         filename: None,
     });
     s.engine.ingest(photo).unwrap();
-    let message = s.engine.messages(None, None, 1).unwrap().remove(0);
+    let message = s.engine.messages(None, None, 1).unwrap().items.remove(0);
     let media = s.engine.message_media(message.id).unwrap();
     assert_eq!(media.bytes, b"\x89PNG fake");
     assert_eq!(media.mimetype, "image/png");
@@ -529,14 +543,14 @@ fn media_is_served_from_the_data_directory_only() {
         .engine
         .chats(&ChatFilter::default(), None, 1)
         .unwrap()
-        .chats
+        .items
         .remove(0);
     assert_eq!(chat.last_message.unwrap().preview, "📷 New bouquet");
 
     s.engine
         .ingest(inbound("T1", "15550000001", "text only", T0 + 1))
         .unwrap();
-    let text = s.engine.messages(None, None, 1).unwrap().remove(0);
+    let text = s.engine.messages(None, None, 1).unwrap().items.remove(0);
     assert_eq!(
         s.engine.message_media(text.id).unwrap_err().code,
         ErrorCode::NotFound

@@ -1,266 +1,239 @@
-//! A CSV reader written for imports: any delimiter (sniffed from the header), quoted fields with
-//! embedded newlines and doubled quotes, the line each record starts on, and broken quoting reported
-//! per record instead of swallowing the rest of the file.
+//! A CSV file as contact records: rows read with the import's reader (`csv_reader`), columns mapped
+//! to contact fields (`mapping`), names, numbers and flags put together per row.
 
-use std::borrow::Cow;
+use std::collections::HashMap;
 
-/// One record as read: the physical line it starts on (1-based), its fields as raw bytes, and what
-/// was wrong with its quoting, if anything.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawRecord<'a> {
-    pub line: usize,
-    pub fields: Vec<Cow<'a, [u8]>>,
-    pub broken_quoting: Option<&'static str>,
+use rlibphonenumber::Region;
+
+use super::mapping::{self, ColumnMapping, Target};
+use super::{
+    csv_reader, parse_flag, split_tags, ImportOptions, Parsed, Reason, Record, MAX_COLUMNS,
+    MAX_ROWS,
+};
+use crate::phone;
+
+fn is_phone_target(t: &Target) -> bool {
+    matches!(t, Target::Phone { .. } | Target::TypedPhone { .. })
 }
 
-impl RawRecord<'_> {
-    /// A record of nothing but empty fields (a blank line, or `,,,`).
-    pub fn is_blank(&self) -> bool {
-        self.fields
+pub(super) fn read_csv(
+    data: &[u8],
+    options: &ImportOptions,
+    region: Option<Region>,
+    parsed: &mut Parsed,
+) -> Result<(), String> {
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| csv_reader::sniff_delimiter(data));
+    parsed.delimiter = Some(delimiter);
+    let mut reader = csv_reader::Reader::new(data, delimiter)
+        .filter(|r| !r.is_blank() || r.broken_quoting.is_some());
+    let header = reader.next().ok_or("The file is empty")?;
+    if let Some(problem) = header.broken_quoting {
+        return Err(format!(
+            "The header row (line {}) has broken quoting: {problem}",
+            header.line
+        ));
+    }
+    if header.fields.len() > MAX_COLUMNS {
+        return Err(format!(
+            "The file has {} columns; at most {MAX_COLUMNS} are read",
+            header.fields.len()
+        ));
+    }
+    let mut headers: Vec<String> = header
+        .fields
+        .iter()
+        .map(|f| String::from_utf8_lossy(f).trim().to_owned())
+        .collect();
+    let mut targets = mapping::map_columns(&headers, options.mapping.as_ref())?;
+    let mut first_is_data = false;
+    if options.mapping.is_none() && !targets.iter().any(is_phone_target) {
+        // No header names a phone column: maybe there is no header at all, just numbers and names.
+        if let Some(index) = headers
             .iter()
-            .all(|f| f.iter().all(u8::is_ascii_whitespace))
+            .position(|h| phone::normalize(h, region).is_ok())
+        {
+            first_is_data = true;
+            targets = vec![Target::Ignore; headers.len()];
+            targets[index] = Target::Phone { rank: 0 };
+            if let Some(name) = (0..headers.len()).find(|&i| {
+                i != index
+                    && !headers[i].is_empty()
+                    && phone::normalize(&headers[i], region).is_err()
+            }) {
+                targets[name] = Target::Name;
+            }
+            headers = (1..=headers.len()).map(|i| format!("Column {i}")).collect();
+        }
     }
+    if !targets.iter().any(is_phone_target) {
+        return Err(format!(
+            "No column holds phone numbers. Columns found: {}. Name the phone column \"phone\" or map it",
+            headers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    parsed.columns = headers
+        .iter()
+        .zip(&targets)
+        .map(|(h, t)| ColumnMapping {
+            column: h.clone(),
+            field: t.label(),
+        })
+        .collect();
+    // Google's phone kinds: group → the column holding "Mobile", "Work", ...
+    let type_columns: HashMap<String, usize> = targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| match t {
+            Target::PhoneType { group } => Some((group.clone(), i)),
+            _ => None,
+        })
+        .collect();
+    let first = first_is_data.then_some(header);
+    for raw in first.into_iter().chain(reader) {
+        if parsed.records.len() >= MAX_ROWS {
+            return Err(format!(
+                "The file has more than {MAX_ROWS} rows; split it into smaller files"
+            ));
+        }
+        parsed
+            .records
+            .push(csv_record(&raw, &headers, &targets, &type_columns));
+    }
+    Ok(())
 }
 
-/// Delimiters tried when sniffing, in order of preference on a tie.
-const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
-
-/// The delimiter of a file: the candidate seen most often outside quotes in its first record.
-pub fn sniff_delimiter(data: &[u8]) -> u8 {
-    let mut counts = [0usize; CANDIDATES.len()];
-    let mut quoted = false;
-    for &b in data.iter().take(64 * 1024) {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' | b'\r' if !quoted => break,
-            _ if !quoted => {
-                if let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
-                    counts[i] += 1;
-                }
+fn csv_record(
+    raw: &csv_reader::RawRecord,
+    headers: &[String],
+    targets: &[Target],
+    type_columns: &HashMap<String, usize>,
+) -> Record {
+    let mut record = Record::new(raw.line);
+    if let Some(problem) = raw.broken_quoting {
+        record.problem = Some((Reason::BrokenQuoting, format!("broken quoting: {problem}")));
+        return record;
+    }
+    if raw.fields.len() > headers.len()
+        && raw.fields[headers.len()..]
+            .iter()
+            .any(|f| !f.iter().all(u8::is_ascii_whitespace))
+    {
+        record.problem = Some((
+            Reason::TooManyColumns,
+            format!(
+                "{} columns where the header has {}",
+                raw.fields.len(),
+                headers.len()
+            ),
+        ));
+        return record;
+    }
+    let cell = |i: usize| -> Result<&str, Reason> {
+        match raw.fields.get(i) {
+            None => Ok(""),
+            Some(bytes) => std::str::from_utf8(bytes)
+                .map(str::trim)
+                .map_err(|_| Reason::BadEncoding),
+        }
+    };
+    let mut phones: Vec<(u8, usize, String)> = Vec::new();
+    let (mut given, mut middle, mut family) = (String::new(), String::new(), String::new());
+    let mut emails: Vec<(u8, String)> = Vec::new();
+    for (i, target) in targets.iter().enumerate() {
+        if matches!(target, Target::Ignore | Target::PhoneType { .. }) {
+            continue;
+        }
+        let value = match cell(i) {
+            Ok(v) => v,
+            Err(_) => {
+                record.problem = Some((
+                    Reason::BadEncoding,
+                    format!(
+                        "bad encoding: the \"{}\" column is not valid UTF-8 text",
+                        headers[i]
+                    ),
+                ));
+                return record;
             }
-            _ => {}
-        }
-    }
-    let best = (0..CANDIDATES.len())
-        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
-        .unwrap_or(0);
-    if counts[best] == 0 {
-        b','
-    } else {
-        CANDIDATES[best]
-    }
-}
-
-/// Reads records one by one.
-pub struct Reader<'a> {
-    data: &'a [u8],
-    pos: usize,
-    line: usize,
-    delimiter: u8,
-}
-
-impl<'a> Reader<'a> {
-    pub fn new(data: &'a [u8], delimiter: u8) -> Reader<'a> {
-        Reader {
-            data,
-            pos: 0,
-            line: 1,
-            delimiter,
-        }
-    }
-
-    /// Consumes a line break at `pos` (`\r\n`, `\n` or a lone `\r`); true when there was one.
-    fn eat_newline(&mut self) -> bool {
-        match self.data.get(self.pos) {
-            Some(b'\r') => {
-                self.pos += 1;
-                if self.data.get(self.pos) == Some(&b'\n') {
-                    self.pos += 1;
-                }
-                self.line += 1;
-                true
-            }
-            Some(b'\n') => {
-                self.pos += 1;
-                self.line += 1;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// Skips to just after the end of the current physical line.
-    fn skip_line(&mut self) {
-        while self.pos < self.data.len() && !matches!(self.data[self.pos], b'\n' | b'\r') {
-            self.pos += 1;
-        }
-        self.eat_newline();
-    }
-
-    fn read_record(&mut self) -> RawRecord<'a> {
-        let start = self.pos;
-        let start_line = self.line;
-        let mut record = RawRecord {
-            line: start_line,
-            fields: Vec::new(),
-            broken_quoting: None,
         };
-        loop {
-            if self.data.get(self.pos) == Some(&b'"') {
-                self.pos += 1;
-                let mut value = Vec::new();
-                loop {
-                    match self.data[self.pos..].iter().position(|&b| b == b'"') {
-                        None => {
-                            // Never closed: report this record and start again on the line after
-                            // its first, so one stray quote costs one row, not the rest of the file.
-                            record.broken_quoting = Some("a quoted field is never closed");
-                            self.pos = start;
-                            self.line = start_line;
-                            self.skip_line();
-                            return record;
-                        }
-                        Some(n) => {
-                            let chunk = &self.data[self.pos..self.pos + n];
-                            self.line += count_line_breaks(chunk);
-                            value.extend_from_slice(chunk);
-                            self.pos += n + 1;
-                            if self.data.get(self.pos) == Some(&b'"') {
-                                value.push(b'"');
-                                self.pos += 1;
-                            } else {
-                                break;
-                            }
-                        }
-                    }
-                }
-                record.fields.push(Cow::Owned(value));
-                match self.data.get(self.pos) {
-                    None => return record,
-                    Some(&b) if b == self.delimiter => self.pos += 1,
-                    Some(b'\r' | b'\n') => {
-                        self.eat_newline();
-                        return record;
-                    }
-                    Some(_) => {
-                        record.broken_quoting = Some("text follows a closing quote");
-                        self.skip_line();
-                        return record;
-                    }
-                }
-            } else {
-                let begin = self.pos;
-                let delimiter = self.delimiter;
-                let end = self.data[begin..]
-                    .iter()
-                    .position(|&b| b == delimiter || b == b'\n' || b == b'\r')
-                    .map_or(self.data.len(), |n| begin + n);
-                record.fields.push(Cow::Borrowed(&self.data[begin..end]));
-                self.pos = end;
-                match self.data.get(self.pos) {
-                    None => return record,
-                    Some(&b) if b == delimiter => self.pos += 1,
-                    Some(_) => {
-                        self.eat_newline();
-                        return record;
-                    }
+        if value.is_empty() {
+            continue;
+        }
+        match target {
+            Target::Phone { rank } => {
+                for p in value.split(":::") {
+                    phones.push((*rank, i, p.trim().to_owned()));
                 }
             }
-        }
-    }
-}
-
-fn count_line_breaks(chunk: &[u8]) -> usize {
-    // `\r\n` counts once, a lone `\r` once, `\n` once.
-    let mut n = 0;
-    let mut i = 0;
-    while i < chunk.len() {
-        match chunk[i] {
-            b'\r' => {
-                n += 1;
-                if chunk.get(i + 1) == Some(&b'\n') {
-                    i += 1;
+            Target::TypedPhone { group } => {
+                let kind = type_columns
+                    .get(group)
+                    .and_then(|&t| cell(t).ok())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if kind.contains("fax") || kind.contains("pager") {
+                    continue;
+                }
+                let rank = if ["mobile", "cell", "whatsapp", "celular"]
+                    .iter()
+                    .any(|k| kind.contains(k))
+                {
+                    0
+                } else {
+                    1
+                };
+                for p in value.split(":::") {
+                    phones.push((rank, i, p.trim().to_owned()));
                 }
             }
-            b'\n' => n += 1,
-            _ => {}
+            Target::Name => record.name = value.to_owned(),
+            Target::GivenName => given = value.to_owned(),
+            Target::MiddleName => middle = value.to_owned(),
+            Target::FamilyName => family = value.to_owned(),
+            Target::Email { rank } => emails.push((*rank, value.to_owned())),
+            Target::Tags => record.tags.extend(split_tags(value)),
+            Target::Notes => {
+                if !record.notes.is_empty() {
+                    record.notes.push('\n');
+                }
+                record.notes.push_str(value);
+            }
+            Target::OptedOut => match parse_flag(value) {
+                Some(flag) => record.opted_out = flag,
+                None => {
+                    record.problem = Some((
+                        Reason::InvalidField,
+                        format!("\"{value}\" in \"{}\" is not yes or no", headers[i]),
+                    ));
+                    return record;
+                }
+            },
+            Target::Field(name) => {
+                record.fields.insert(name.clone(), value.to_owned());
+            }
+            Target::Ignore | Target::PhoneType { .. } => {}
         }
-        i += 1;
     }
-    n
-}
-
-impl<'a> Iterator for Reader<'a> {
-    type Item = RawRecord<'a>;
-
-    fn next(&mut self) -> Option<RawRecord<'a>> {
-        if self.pos >= self.data.len() {
-            return None;
-        }
-        Some(self.read_record())
+    phones.sort_by_key(|(rank, column, _)| (*rank, *column));
+    record.phones = phones
+        .into_iter()
+        .map(|(_, _, p)| p)
+        .filter(|p| !p.is_empty())
+        .collect();
+    emails.sort_by_key(|(rank, _)| *rank);
+    record.email = emails
+        .into_iter()
+        .next()
+        .map(|(_, e)| e)
+        .unwrap_or_default();
+    if record.name.is_empty() {
+        record.name = [given, middle, family]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn read(text: &str, delimiter: u8) -> Vec<(usize, Vec<String>, Option<&'static str>)> {
-        Reader::new(text.as_bytes(), delimiter)
-            .map(|r| {
-                let fields = r
-                    .fields
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect();
-                (r.line, fields, r.broken_quoting)
-            })
-            .collect()
-    }
-
-    fn strings(items: &[&str]) -> Vec<String> {
-        items.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn quoted_fields_newlines_and_lines() {
-        let got = read(
-            "a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\n\"multi\nline\",z\nlast,",
-            b',',
-        );
-        assert_eq!(
-            got,
-            vec![
-                (1, strings(&["a", "b"]), None),
-                (2, strings(&["x, y", "say \"hi\""]), None),
-                (3, strings(&["multi\nline", "z"]), None),
-                (5, strings(&["last", ""]), None),
-            ]
-        );
-    }
-
-    #[test]
-    fn broken_quoting_costs_one_record() {
-        let got = read("h1,h2\n\"open,1\nok,2\n", b',');
-        assert_eq!(got[1].0, 2);
-        assert_eq!(got[1].2, Some("a quoted field is never closed"));
-        assert_eq!(
-            got[2],
-            (3, strings(&["ok", "2"]), None),
-            "the next line is read again"
-        );
-
-        let got = read("\"a\"b,c\nd,e", b',');
-        assert_eq!(got[0].2, Some("text follows a closing quote"));
-        assert_eq!(got[1], (2, strings(&["d", "e"]), None));
-    }
-
-    #[test]
-    fn delimiters() {
-        assert_eq!(sniff_delimiter(b"name;phone;tags\n\"a,b\";1;x,y"), b';');
-        assert_eq!(sniff_delimiter(b"name\tphone\n"), b'\t');
-        assert_eq!(sniff_delimiter(b"\"a;b\",phone\n"), b',');
-        assert_eq!(sniff_delimiter(b"phone\n123"), b',');
-        assert_eq!(read("a;b\n1;2", b';')[1].1, strings(&["1", "2"]));
-    }
+    record
 }

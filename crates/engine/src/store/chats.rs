@@ -65,7 +65,7 @@ fn chat_from_row(row: &Row) -> rusqlite::Result<ChatRow> {
 
 /// The SQL and parameters of one page of the chat list. Kept apart from running it so the
 /// benchmark can time the very same statement through raw rusqlite.
-/// `search` holds conditions on `c.id` (see `store::contacts::search_sql`).
+/// `search` holds conditions on `c.id` (see `store::contact_search::search_sql`).
 pub fn chat_page_sql(unread_only: bool, tag_count: usize, search: &[String]) -> String {
     // `last_message_at IS NOT NULL` (or `unread_count > 0`) lets SQLite use the partial indexes of
     // V2, scanned backwards: newest chats come out first, no sort, and the LIMIT stops the scan.
@@ -91,7 +91,7 @@ pub fn chat_page_sql(unread_only: bool, tag_count: usize, search: &[String]) -> 
 }
 
 pub(crate) fn chat_page(conn: &Connection, q: &ChatQuery) -> Result<Vec<ChatRow>> {
-    let (search, search_values) = super::contacts::search_sql(q.search);
+    let (search, search_values) = super::contact_search::search_sql(q.search);
     let sql = chat_page_sql(q.unread_only, q.tag_ids.len(), &search);
     let (at, id) = q.after.unwrap_or((i64::MAX, i64::MAX));
     let mut values: Vec<rusqlite::types::Value> = vec![at.into(), id.into()];

@@ -1,5 +1,6 @@
 //! SQL for the `contacts` and `contact_tags` tables: the filtered, keyset-paged list, edits, tags on
-//! contacts, deletion.
+//! contacts, deletion. The search box's conditions are in `contact_search`, imports in
+//! `contact_import`, the reading of contacts' tags in `tags`.
 
 use std::collections::HashMap;
 
@@ -8,24 +9,34 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::clock::{to_rfc3339, Millis};
 use crate::contacts::{
-    Contact, ContactFields, ContactFilter, ContactSort, SortField, SortKey, SortOrder, Tag, TagMode,
+    display_name, Contact, ContactFields, ContactFilter, ContactSort, SortField, SortKey,
+    SortOrder, TagMode,
 };
 use crate::error::Result;
+use crate::store::contact_search::{search_conditions, search_hits, search_terms, SearchTerm};
 use crate::store::name_order::{NameOrder, NameOrderCache};
+use crate::store::tags::{all_tags, tags_for, tags_of};
 
 const COLUMNS: &str = "id, phone_number, wa_id, name, push_name, email, notes, fields, opted_out,
     source, first_message_at, last_message_at, messages_in, messages_out, unread_count, created_at,
     updated_at, opted_out_at";
 
+/// A contact row; the number is formatted, and the display name made from it, by the engine
+/// (`Engine::present`), which knows the business's country.
 fn from_row(row: &Row) -> rusqlite::Result<Contact> {
     let fields: String = row.get(7)?;
+    let phone_number: Option<String> = row.get(1)?;
+    let wa_id: Option<String> = row.get(2)?;
+    let name: String = row.get(3)?;
+    let push_name: String = row.get(4)?;
     Ok(Contact {
         id: row.get(0)?,
-        phone_number: row.get(1)?,
+        display_name: display_name(&name, &push_name, phone_number.as_deref(), wa_id.as_deref()),
+        phone_number,
         phone_display: None,
-        wa_id: row.get(2)?,
-        name: row.get(3)?,
-        push_name: row.get(4)?,
+        wa_id,
+        name,
+        push_name,
         email: row.get(5)?,
         notes: row.get(6)?,
         fields: serde_json::from_str(&fields).unwrap_or_default(),
@@ -58,23 +69,6 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Contact>> {
         }
         None => Ok(None),
     }
-}
-
-pub(crate) fn tags_of(conn: &Connection, contact_id: i64) -> Result<Vec<Tag>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.name, t.color FROM tags t JOIN contact_tags ct ON ct.tag_id = t.id
-         WHERE ct.contact_id = ?1 ORDER BY t.name COLLATE NOCASE",
-    )?;
-    let tags = stmt
-        .query_map([contact_id], |r| {
-            Ok(Tag {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                color: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(tags)
 }
 
 /// Finds the contact a WhatsApp party belongs to: by phone first (a number is one person whatever id
@@ -113,6 +107,8 @@ pub(crate) fn upsert_party(
     source: &str,
     now: Millis,
 ) -> Result<(i64, bool)> {
+    // Stored trimmed, like every name, so name order sorts what is shown.
+    let push_name = push_name.map(str::trim);
     if let Some(id) = find_for_party(conn, phone, wa_id)? {
         conn.execute(
             "UPDATE contacts SET
@@ -163,7 +159,9 @@ pub(crate) fn mark_read(conn: &Connection, id: i64) -> Result<bool> {
 }
 
 /// The sort expressions; each matches an index of `V3__contacts_search.sql` exactly, so a page is
-/// read from the index in order instead of sorting the table.
+/// read from the index in order instead of sorting the table. The name's is the sort key of
+/// `contacts::display_name`: the same fields in the same order (names are stored trimmed; the
+/// number in E.164, where the name shown has it formatted).
 fn sort_expression(field: SortField) -> &'static str {
     match field {
         SortField::Name => {
@@ -172,79 +170,6 @@ fn sort_expression(field: SortField) -> &'static str {
         SortField::LastMessageAt => "coalesce(c.last_message_at, 0)",
         SortField::CreatedAt => "c.created_at",
     }
-}
-
-/// A word of a search is a phone fragment when it is only digits and phone punctuation, with at
-/// least three digits (the trigram index needs three characters).
-fn phone_fragment(word: &str) -> Option<String> {
-    let phone_like = word
-        .chars()
-        .all(|c| c.is_ascii_digit() || "+-().".contains(c));
-    let digits: String = word.chars().filter(char::is_ascii_digit).collect();
-    (phone_like && digits.len() >= 3).then_some(digits)
-}
-
-/// One condition of a search, each answered by the full-text indexes alone.
-enum SearchTerm {
-    /// Every word prefixes a word of the name, WhatsApp name, e-mail or notes (an FTS5 query).
-    Words(String),
-    /// Any of these runs of digits is in the number (looked up in the trigram index), or the
-    /// typed word prefixes a word elsewhere ("Shop 2024").
-    Number { digits: Vec<String>, words: String },
-}
-
-impl SearchTerm {
-    /// A query for the ids of the contacts this term matches, and its parameters.
-    fn ids_sql(&self) -> (String, Vec<Value>) {
-        const WORDS: &str = "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?";
-        match self {
-            SearchTerm::Words(words) => (WORDS.into(), vec![Value::Text(words.clone())]),
-            SearchTerm::Number { digits, words } => {
-                let mut parts = vec![
-                    "SELECT rowid FROM contacts_phone_fts WHERE phone_number LIKE ?";
-                    digits.len()
-                ];
-                parts.push(WORDS);
-                let mut values: Vec<Value> = digits
-                    .iter()
-                    .map(|d| Value::Text(format!("%{d}%")))
-                    .collect();
-                values.push(Value::Text(words.clone()));
-                (parts.join(" UNION "), values)
-            }
-        }
-    }
-}
-
-/// The search box's words as conditions: words of text together, each phone fragment on its own.
-fn search_terms(q: Option<&str>) -> Vec<SearchTerm> {
-    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
-        return Vec::new();
-    };
-    let mut terms = Vec::new();
-    let mut words = Vec::new();
-    for word in q.split_whitespace() {
-        match phone_fragment(word) {
-            Some(digits) => {
-                // A national number typed with its trunk prefix ("0171 ...") has no 0 in E.164.
-                let trimmed = digits.trim_start_matches('0').to_owned();
-                let mut runs = vec![digits.clone()];
-                if trimmed.len() >= 3 && trimmed.len() < digits.len() {
-                    runs.push(trimmed);
-                }
-                terms.push(SearchTerm::Number {
-                    digits: runs,
-                    words: crate::search::fts_query(word),
-                });
-            }
-            None => words.push(word),
-        }
-    }
-    let text = crate::search::fts_query(&words.join(" "));
-    if !text.is_empty() {
-        terms.push(SearchTerm::Words(text));
-    }
-    terms
 }
 
 /// The WHERE clause (with `c` as the contacts alias) and its parameters for a filter.
@@ -262,44 +187,6 @@ fn and(conditions: &[String]) -> String {
     } else {
         conditions.join(" AND ")
     }
-}
-
-/// What a person typed in a search box as SQL conditions on `c.id`, the contacts table's alias.
-pub(crate) fn search_sql(q: Option<&str>) -> (Vec<String>, Vec<Value>) {
-    search_conditions(&search_terms(q))
-}
-
-/// The search as SQL conditions on `c.id`.
-fn search_conditions(terms: &[SearchTerm]) -> (Vec<String>, Vec<Value>) {
-    let mut conditions = Vec::new();
-    let mut values = Vec::new();
-    for term in terms {
-        let (sql, params) = term.ids_sql();
-        conditions.push(format!("c.id IN ({sql})"));
-        values.extend(params);
-    }
-    (conditions, values)
-}
-
-/// The ids of the contacts matching every term, ascending, read from the indexes alone.
-fn search_hits(conn: &Connection, terms: &[SearchTerm]) -> Result<Vec<i64>> {
-    let mut hits: Option<Vec<i64>> = None;
-    for term in terms {
-        let (sql, params) = term.ids_sql();
-        let mut ids = conn
-            .prepare_cached(&sql)?
-            .query_map(params_from_iter(params), |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<i64>>>()?;
-        ids.sort_unstable();
-        hits = Some(match hits {
-            None => ids,
-            Some(mut so_far) => {
-                so_far.retain(|id| ids.binary_search(id).is_ok());
-                so_far
-            }
-        });
-    }
-    Ok(hits.unwrap_or_default())
 }
 
 /// The conditions of tags, opt-out and source.
@@ -608,60 +495,24 @@ pub(crate) fn all_matching(conn: &Connection, filter: &ContactFilter) -> Result<
     Ok(contacts)
 }
 
-/// The tags of several contacts, each list in name order.
-pub(crate) fn tags_for(conn: &Connection, ids: &[i64]) -> Result<HashMap<i64, Vec<Tag>>> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        let sql = format!(
-            "{TAGS_OF_CONTACTS} WHERE ct.contact_id IN ({marks}) ORDER BY t.name COLLATE NOCASE"
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        gather_tags(&mut stmt, params_from_iter(chunk.iter()), &mut out)?;
-    }
-    Ok(out)
+/// The contact holding a number, with its names.
+pub(crate) struct PhoneOwner {
+    pub id: i64,
+    pub name: String,
+    pub push_name: String,
 }
 
-/// Every contact's tags, each list in name order.
-pub(crate) fn all_tags(conn: &Connection) -> Result<HashMap<i64, Vec<Tag>>> {
-    let mut out = HashMap::new();
-    let sql = format!("{TAGS_OF_CONTACTS} ORDER BY t.name COLLATE NOCASE");
-    gather_tags(&mut conn.prepare(&sql)?, [], &mut out)?;
-    Ok(out)
-}
-
-/// (contact id, tag) rows; `gather_tags` reads them.
-const TAGS_OF_CONTACTS: &str =
-    "SELECT ct.contact_id, t.id, t.name, t.color FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id";
-
-fn gather_tags(
-    stmt: &mut rusqlite::Statement,
-    params: impl rusqlite::Params,
-    out: &mut HashMap<i64, Vec<Tag>>,
-) -> Result<()> {
-    let rows = stmt.query_map(params, |r| {
-        let tag = Tag {
-            id: r.get(1)?,
-            name: r.get(2)?,
-            color: r.get(3)?,
-        };
-        Ok((r.get::<_, i64>(0)?, tag))
-    })?;
-    for row in rows {
-        let (contact, tag) = row?;
-        out.entry(contact).or_default().push(tag);
-    }
-    Ok(())
-}
-
-/// The contact holding a number: its id and the name it shows.
-pub(crate) fn find_by_phone(conn: &Connection, phone: &str) -> Result<Option<(i64, String)>> {
+/// The contact holding a number (E.164).
+pub(crate) fn find_by_phone(conn: &Connection, phone: &str) -> Result<Option<PhoneOwner>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT id, coalesce(nullif(name, ''), nullif(push_name, ''), '') FROM contacts
-             WHERE phone_number = ?1",
-        )?
-        .query_row([phone], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT id, name, push_name FROM contacts WHERE phone_number = ?1")?
+        .query_row([phone], |r| {
+            Ok(PhoneOwner {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                push_name: r.get(2)?,
+            })
+        })
         .optional()?)
 }
 
@@ -673,7 +524,7 @@ pub(crate) fn exists(conn: &Connection, id: i64) -> Result<bool> {
         .is_some())
 }
 
-fn fields_json(fields: &ContactFields) -> String {
+pub(super) fn fields_json(fields: &ContactFields) -> String {
     serde_json::to_string(&fields.fields).unwrap_or_else(|_| "{}".into())
 }
 
@@ -840,158 +691,4 @@ pub(crate) fn delete(conn: &Connection, ids: &[i64]) -> Result<bool> {
         "DELETE FROM contacts WHERE id IN (SELECT id FROM temp.bulk_ids)",
         [],
     )? > 0)
-}
-
-/// An existing contact as an import sees it: the fields it may fill or overwrite and its tags.
-pub(crate) struct ImportTarget {
-    pub id: i64,
-    pub fields: ContactFields,
-    pub tag_ids: Vec<i64>,
-}
-
-/// Every stored number: an import looks up only the rows whose number is among them.
-pub(crate) fn all_phones(conn: &Connection) -> Result<std::collections::HashSet<String>> {
-    let mut stmt =
-        conn.prepare("SELECT phone_number FROM contacts WHERE phone_number IS NOT NULL")?;
-    let phones = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(phones)
-}
-
-/// The contact holding a number, for an import's dedupe.
-pub(crate) fn import_target(conn: &Connection, phone: &str) -> Result<Option<ImportTarget>> {
-    let found = conn
-        .prepare_cached(
-            "SELECT id, name, email, notes, fields, opted_out FROM contacts WHERE phone_number = ?1",
-        )?
-        .query_row([phone], |r| {
-            let fields: String = r.get(4)?;
-            Ok(ImportTarget {
-                id: r.get(0)?,
-                fields: ContactFields {
-                    phone_number: Some(phone.to_owned()),
-                    name: r.get(1)?,
-                    email: r.get(2)?,
-                    notes: r.get(3)?,
-                    fields: serde_json::from_str(&fields).unwrap_or_default(),
-                    opted_out: r.get(5)?,
-                },
-                tag_ids: Vec::new(),
-            })
-        })
-        .optional()?;
-    let Some(mut target) = found else {
-        return Ok(None);
-    };
-    let mut stmt = conn.prepare_cached("SELECT tag_id FROM contact_tags WHERE contact_id = ?1")?;
-    target.tag_ids = stmt
-        .query_map([target.id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(Some(target))
-}
-
-/// What an import writes, all in the caller's transaction.
-pub(crate) struct ImportWrite<'a> {
-    pub creates: Vec<&'a ContactFields>,
-    pub updates: Vec<(i64, &'a ContactFields)>,
-    /// Tags to add, each to a contact of `creates` or an existing one.
-    pub links: Vec<(ImportedContact, i64)>,
-    /// Existing contacts that lose their tags before `links` are added (overwrite).
-    pub replace_tags_of: Vec<i64>,
-}
-
-/// A contact an import tags.
-#[derive(Clone, Copy)]
-pub(crate) enum ImportedContact {
-    /// The contact made from `creates[n]`.
-    New(usize),
-    Existing(i64),
-}
-
-/// Writes an import. Contacts go through a temp table and one `INSERT ... SELECT` (and one
-/// `UPDATE ... FROM`): FTS5 then indexes the whole batch at once instead of flushing its buffer at
-/// every statement, which made a statement per row 5 times slower. New contacts get their ids
-/// here, so tags are linked by id. `progress` hears how many rows are staged.
-pub(crate) fn write_import(
-    conn: &Connection,
-    write: &ImportWrite,
-    source: &str,
-    now: Millis,
-    mut progress: impl FnMut(usize),
-) -> Result<()> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS import_rows (
-             id INTEGER PRIMARY KEY, phone_number TEXT, name TEXT, email TEXT, notes TEXT,
-             fields TEXT, opted_out INTEGER);
-         DELETE FROM temp.import_rows;",
-    )?;
-    let stage = |rows: &mut dyn Iterator<Item = (i64, &ContactFields)>,
-                 progress: &mut dyn FnMut(usize)|
-     -> Result<()> {
-        conn.execute("DELETE FROM temp.import_rows", [])?;
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO temp.import_rows (id, phone_number, name, email, notes, fields, opted_out)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for (n, (id, f)) in rows.enumerate() {
-            insert.execute(params![
-                id,
-                f.phone_number,
-                f.name,
-                f.email,
-                f.notes,
-                fields_json(f),
-                f.opted_out
-            ])?;
-            if (n + 1) % 5000 == 0 {
-                progress(5000);
-            }
-        }
-        Ok(())
-    };
-    let first_id: i64 =
-        conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM contacts", [], |r| {
-            r.get(0)
-        })?;
-    stage(
-        &mut (first_id..).zip(write.creates.iter().copied()),
-        &mut progress,
-    )?;
-    conn.execute(
-        "INSERT INTO contacts (id, phone_number, name, email, notes, fields, opted_out, opted_out_at,
-             source, created_at, updated_at)
-         SELECT id, phone_number, name, email, notes, fields, opted_out,
-             CASE WHEN opted_out THEN ?1 END, ?2, ?1, ?1
-         FROM temp.import_rows ORDER BY id",
-        params![now, source],
-    )?;
-    stage(
-        &mut write.updates.iter().map(|(id, f)| (*id, *f)),
-        &mut progress,
-    )?;
-    conn.execute(
-        "UPDATE contacts SET phone_number = r.phone_number, name = r.name, email = r.email,
-             notes = r.notes, fields = r.fields,
-             opted_out_at = CASE WHEN r.opted_out THEN coalesce(contacts.opted_out_at, ?1) END,
-             opted_out = r.opted_out, updated_at = ?1
-         FROM temp.import_rows r WHERE contacts.id = r.id",
-        [now],
-    )?;
-    conn.execute("DELETE FROM temp.import_rows", [])?;
-    let mut untag = conn.prepare_cached("DELETE FROM contact_tags WHERE contact_id = ?1")?;
-    for id in &write.replace_tags_of {
-        untag.execute([id])?;
-    }
-    let mut link = conn.prepare_cached(
-        "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id, created_at) VALUES (?1, ?2, ?3)",
-    )?;
-    for (contact, tag) in &write.links {
-        let id = match *contact {
-            ImportedContact::New(n) => first_id + n as i64,
-            ImportedContact::Existing(id) => id,
-        };
-        link.execute(params![id, tag, now])?;
-    }
-    Ok(())
 }

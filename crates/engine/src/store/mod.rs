@@ -9,8 +9,11 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub(crate) mod audit;
 pub(crate) mod chats;
 pub(crate) mod connection;
+pub(crate) mod contact_import;
+pub(crate) mod contact_search;
 pub(crate) mod contacts;
 pub(crate) mod messages;
 pub(crate) mod name_order;
@@ -94,7 +97,7 @@ impl Db {
         let mut conn = self.connect()?;
         embedded::migrations::runner()
             .run(&mut conn)
-            .map_err(|e| Error::internal(format!("could not update the database schema: {e}")))?;
+            .map_err(|e| Error::internal("could not update the database schema").with_source(e))?;
         self.give_back(conn);
         Ok(())
     }
@@ -196,7 +199,7 @@ impl Checkpointer {
                 }
                 checkpoint("TRUNCATE");
             })
-            .map_err(|e| Error::internal(format!("could not start the checkpoint thread: {e}")))?;
+            .map_err(|e| Error::internal("could not start the checkpoint thread").with_source(e))?;
         Ok(Checkpointer {
             wake: Some(wake),
             thread: Some(thread),
@@ -244,8 +247,9 @@ fn open_connection(target: &str, uri: bool) -> Result<Connection> {
     if uri {
         flags |= OpenFlags::SQLITE_OPEN_URI;
     }
-    let conn = Connection::open_with_flags(target, flags)
-        .map_err(|e| Error::internal(format!("could not open the database at {target}: {e}")))?;
+    let conn = Connection::open_with_flags(target, flags).map_err(|e| {
+        Error::internal(format!("could not open the database at {target}")).with_source(e)
+    })?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     if !uri {

@@ -1,6 +1,8 @@
-//! SQL for the `tags` table.
+//! SQL for the `tags` table, and the tags of contacts (`contact_tags` joined with `tags`).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
+
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use crate::clock::Millis;
 use crate::contacts::Tag;
@@ -99,4 +101,67 @@ pub(crate) fn update(conn: &Connection, id: i64, name: &str, color: &str) -> Res
 /// Deletes a tag (its links to contacts go with it); false when there was none.
 pub(crate) fn delete(conn: &Connection, id: i64) -> Result<bool> {
     Ok(conn.execute("DELETE FROM tags WHERE id = ?1", [id])? > 0)
+}
+
+pub(crate) fn tags_of(conn: &Connection, contact_id: i64) -> Result<Vec<Tag>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.id, t.name, t.color FROM tags t JOIN contact_tags ct ON ct.tag_id = t.id
+         WHERE ct.contact_id = ?1 ORDER BY t.name COLLATE NOCASE",
+    )?;
+    let tags = stmt
+        .query_map([contact_id], |r| {
+            Ok(Tag {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                color: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(tags)
+}
+
+/// The tags of several contacts, each list in name order.
+pub(crate) fn tags_for(conn: &Connection, ids: &[i64]) -> Result<HashMap<i64, Vec<Tag>>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "{TAGS_OF_CONTACTS} WHERE ct.contact_id IN ({marks}) ORDER BY t.name COLLATE NOCASE"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        gather_tags(&mut stmt, params_from_iter(chunk.iter()), &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Every contact's tags, each list in name order.
+pub(crate) fn all_tags(conn: &Connection) -> Result<HashMap<i64, Vec<Tag>>> {
+    let mut out = HashMap::new();
+    let sql = format!("{TAGS_OF_CONTACTS} ORDER BY t.name COLLATE NOCASE");
+    gather_tags(&mut conn.prepare(&sql)?, [], &mut out)?;
+    Ok(out)
+}
+
+/// (contact id, tag) rows; `gather_tags` reads them.
+pub(crate) const TAGS_OF_CONTACTS: &str =
+    "SELECT ct.contact_id, t.id, t.name, t.color FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id";
+
+pub(crate) fn gather_tags(
+    stmt: &mut rusqlite::Statement,
+    params: impl rusqlite::Params,
+    out: &mut HashMap<i64, Vec<Tag>>,
+) -> Result<()> {
+    let rows = stmt.query_map(params, |r| {
+        let tag = Tag {
+            id: r.get(1)?,
+            name: r.get(2)?,
+            color: r.get(3)?,
+        };
+        Ok((r.get::<_, i64>(0)?, tag))
+    })?;
+    for row in rows {
+        let (contact, tag) = row?;
+        out.entry(contact).or_default().push(tag);
+    }
+    Ok(())
 }

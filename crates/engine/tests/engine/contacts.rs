@@ -9,36 +9,12 @@ use whatsflow_engine::contacts::{
 };
 use whatsflow_engine::export::ExportFormat;
 use whatsflow_engine::import::{DedupeMode, ImportFormat, ImportOptions, ImportReport, Reason};
-use whatsflow_engine::profile::ProfileInput;
 use whatsflow_engine::tags::{TagInput, TagPatch, PALETTE};
-use whatsflow_engine::{Engine, ErrorCode, InboundMessage, ManualClock, MediaFile};
+use whatsflow_engine::testing::{self, new_contact as new, test_engine_at, TestEngine};
+use whatsflow_engine::{Engine, ErrorCode, InboundMessage, ManualClock};
 
-struct Setup {
-    engine: Engine,
-    dir: tempfile::TempDir,
-}
-
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(1_700_000_000_000));
-    let engine = Engine::in_memory(clock, dir.path()).unwrap();
-    engine
-        .save_profile(ProfileInput {
-            business_name: "Rosa's Flowers".into(),
-            country: "US".into(),
-            timezone: "America/New_York".into(),
-            ..Default::default()
-        })
-        .unwrap();
-    Setup { engine, dir }
-}
-
-fn new(phone: &str, name: &str) -> NewContact {
-    NewContact {
-        phone_number: phone.into(),
-        name: name.into(),
-        ..Default::default()
-    }
+fn setup() -> TestEngine {
+    test_engine_at(1_700_000_000_000).with_business_in("US")
 }
 
 fn names(contacts: &[Contact]) -> Vec<String> {
@@ -239,28 +215,17 @@ fn update_changes_given_fields_and_records_opt_out_time() {
     );
 }
 
+/// A message from Rosa's WhatsApp number (hidden from the message itself), with a photo or not.
 fn inbound(id: &str, phone_digits: &str, media: Option<&[u8]>) -> InboundMessage {
-    InboundMessage {
-        wa_message_id: format!("false_{phone_digits}@c.us_{id}"),
-        chat_id: format!("{phone_digits}@c.us"),
-        phone_number: None,
-        push_name: Some("Rosa".into()),
-        from_me: false,
-        kind: if media.is_some() {
-            "image".into()
-        } else {
-            "chat".into()
-        },
-        body: "hello".into(),
-        caption: None,
-        media: media.map(|b| MediaFile {
-            bytes: b.to_vec(),
-            mimetype: "image/jpeg".into(),
-            filename: None,
-        }),
-        quoted_wa_id: None,
-        timestamp: 1_700_000_000_000,
+    let message = testing::inbound(id, phone_digits, "hello")
+        .chat(&format!("{phone_digits}@c.us"), None)
+        .push_name("Rosa")
+        .at(1_700_000_000_000);
+    match media {
+        Some(bytes) => message.image(bytes, None),
+        None => message,
     }
+    .build()
 }
 
 #[test]
@@ -607,7 +572,7 @@ fn every_sort_pages_without_gaps_or_repeats() {
                     let shown: Vec<String> = one
                         .items
                         .iter()
-                        .map(|c| c.display_name().to_lowercase())
+                        .map(|c| c.display_name.to_lowercase())
                         .collect();
                     let mut sorted = shown.clone();
                     sorted.sort();
@@ -622,7 +587,11 @@ fn every_sort_pages_without_gaps_or_repeats() {
     let by_name = engine
         .contacts(&ContactFilter::default(), ContactSort::default(), None, 100)
         .unwrap();
-    let shown: Vec<String> = by_name.items.iter().map(|c| c.display_name()).collect();
+    let shown: Vec<String> = by_name
+        .items
+        .iter()
+        .map(|c| c.display_name.clone())
+        .collect();
     let mut sorted = shown.clone();
     sorted.sort_by_key(|n| n.to_lowercase());
     assert_eq!(
@@ -1318,12 +1287,10 @@ fn a_dry_run_writes_nothing_and_previews_the_rows() {
 fn an_import_that_fails_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     // A file database, so the trigger is seen by every pooled connection.
-    let engine = Engine::open(whatsflow_engine::Options {
-        data_dir: dir.path().to_owned(),
-        clock: Arc::new(ManualClock::new(1_700_000_000_000)),
-        demo: false,
-        simulator_url: None,
-    })
+    let engine = Engine::open(whatsflow_engine::Options::new(
+        dir.path(),
+        Arc::new(ManualClock::new(1_700_000_000_000)),
+    ))
     .unwrap();
     engine
         .db()

@@ -3,122 +3,32 @@
 //! up before any retry.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use whatsflow_engine::inbox::{MessageStatus, SendMessage};
-use whatsflow_engine::link::{
-    ConnectionState, ConnectionStatus, InboundMessage, Link, OutgoingMessage,
-};
-use whatsflow_engine::profile::ProfileInput;
-use whatsflow_engine::{Engine, ErrorCode, ManualClock, Result};
-
-/// A link whose WhatsApp side is a list: what was sent, which numbers exist, which ids WhatsApp has.
-#[derive(Default)]
-struct ScriptedLink {
-    connected: AtomicBool,
-    sent: Mutex<Vec<OutgoingMessage>>,
-    not_on_whatsapp: Mutex<Vec<String>>,
-    known_ids: Mutex<Vec<String>>,
-}
-
-impl Link for ScriptedLink {
-    fn status(&self) -> ConnectionStatus {
-        let state = if self.connected.load(Ordering::SeqCst) {
-            ConnectionState::Connected
-        } else {
-            ConnectionState::PhoneOffline
-        };
-        ConnectionStatus::new(state)
-    }
-    fn connect(&self) -> Result<()> {
-        Ok(())
-    }
-    fn disconnect(&self) -> Result<()> {
-        Ok(())
-    }
-    fn request_pairing_code(&self, _: &str) -> Result<String> {
-        Ok("ABCD1234".into())
-    }
-    fn take_over(&self) -> Result<()> {
-        Ok(())
-    }
-    fn check_number(&self, digits: &str) -> Result<Option<String>> {
-        let missing = self
-            .not_on_whatsapp
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|d| d == digits);
-        Ok((!missing).then(|| format!("{digits}@c.us")))
-    }
-    fn send(&self, message: &OutgoingMessage) -> Result<i32> {
-        self.sent.lock().unwrap().push(message.clone());
-        self.known_ids
-            .lock()
-            .unwrap()
-            .push(message.wa_message_id.clone());
-        Ok(1)
-    }
-    fn find_message(&self, id: &str) -> Result<Option<i32>> {
-        Ok(self
-            .known_ids
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|k| k == id)
-            .then_some(1))
-    }
-    fn mark_read(&self, _: &str) -> Result<()> {
-        Ok(())
-    }
-    fn set_typing(&self, _: &str, _: bool) -> Result<()> {
-        Ok(())
-    }
-}
+use whatsflow_engine::link::InboundMessage;
+use whatsflow_engine::testing::{self, test_engine, ScriptedLink, TestEngine};
+use whatsflow_engine::{Engine, ErrorCode};
 
 struct Setup {
-    engine: Engine,
+    engine: TestEngine,
     link: Arc<ScriptedLink>,
-    _dir: tempfile::TempDir,
 }
 
 fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let engine =
-        Engine::in_memory(Arc::new(ManualClock::new(1_780_000_000_000)), dir.path()).unwrap();
-    engine
-        .save_profile(ProfileInput {
-            business_name: "Corner Shop".into(),
-            country: "US".into(),
-            timezone: "America/New_York".into(),
-            ..Default::default()
-        })
-        .unwrap();
-    let link = Arc::new(ScriptedLink::default());
-    link.connected.store(true, Ordering::SeqCst);
-    engine.set_link(link.clone());
-    Setup {
-        engine,
-        link,
-        _dir: dir,
-    }
+    let engine = test_engine().with_business_in("US");
+    let link = engine.with_scripted_link();
+    Setup { engine, link }
 }
 
+/// A text from Ana in chat `chat`, whose number WhatsApp may hide.
 fn inbound(id: &str, chat: &str, phone: Option<&str>, body: &str) -> InboundMessage {
-    InboundMessage {
-        wa_message_id: id.into(),
-        chat_id: chat.into(),
-        phone_number: phone.map(str::to_owned),
-        push_name: Some("Ana".into()),
-        from_me: false,
-        kind: "chat".into(),
-        body: body.into(),
-        caption: None,
-        media: None,
-        quoted_wa_id: None,
-        timestamp: 1_780_000_000_000,
-    }
+    testing::inbound(id, "0", body)
+        .wa_id(id)
+        .chat(chat, phone)
+        .push_name("Ana")
+        .build()
 }
 
 /// Runs the outbox worker until `done` holds (or a generous deadline passes).
@@ -147,7 +57,7 @@ fn the_same_inbound_event_twice_is_one_message() {
     );
     s.engine.ingest(event.clone()).unwrap();
     s.engine.ingest(event).unwrap();
-    let messages = s.engine.messages(None, None, 10).unwrap();
+    let messages = s.engine.messages(None, None, 10).unwrap().items;
     assert_eq!(
         messages.len(),
         1,
@@ -179,7 +89,7 @@ fn lid_senders_with_and_without_a_known_phone() {
         .unwrap();
     let hidden = s
         .engine
-        .contact(s.engine.messages(Some("hidden"), None, 1).unwrap()[0].contact_id)
+        .contact(s.engine.messages(Some("hidden"), None, 1).unwrap().items[0].contact_id)
         .unwrap();
     assert_eq!(
         (hidden.phone_number.as_deref(), hidden.wa_id.as_deref()),
@@ -187,7 +97,7 @@ fn lid_senders_with_and_without_a_known_phone() {
     );
     let known = s
         .engine
-        .contact(s.engine.messages(Some("known"), None, 1).unwrap()[0].contact_id)
+        .contact(s.engine.messages(Some("known"), None, 1).unwrap().items[0].contact_id)
         .unwrap();
     assert_eq!(known.phone_number.as_deref(), Some("+447400123456"));
     // Later the same person writes from their phone id: still one contact.
@@ -199,7 +109,7 @@ fn lid_senders_with_and_without_a_known_phone() {
             "again",
         ))
         .unwrap();
-    let again = s.engine.messages(Some("again"), None, 1).unwrap();
+    let again = s.engine.messages(Some("again"), None, 1).unwrap().items;
     assert_eq!(
         again[0].contact_id, known.id,
         "one number is one contact, whatever id WhatsApp shows"
@@ -225,8 +135,8 @@ fn a_send_goes_out_once_and_follows_the_acks() {
     assert!(receipt
         .wa_message_id
         .starts_with("true_14155550132@c.us_3EB0"));
-    run_outbox_until(&s.engine, || !s.link.sent.lock().unwrap().is_empty());
-    let sent = s.link.sent.lock().unwrap().clone();
+    run_outbox_until(&s.engine, || !s.link.sent().is_empty());
+    let sent = s.link.sent();
     assert_eq!(sent.len(), 1);
     assert_eq!(
         sent[0].wa_message_id, receipt.wa_message_id,
@@ -250,21 +160,13 @@ fn a_send_goes_out_once_and_follows_the_acks() {
     }
     // The worker running again sends nothing more.
     run_outbox_until(&s.engine, || true);
-    assert_eq!(
-        s.link.sent.lock().unwrap().len(),
-        1,
-        "nothing is sent twice"
-    );
+    assert_eq!(s.link.sent().len(), 1, "nothing is sent twice");
 }
 
 #[test]
 fn a_number_without_whatsapp_fails_at_once_and_leaves_nothing_pending() {
     let s = setup();
-    s.link
-        .not_on_whatsapp
-        .lock()
-        .unwrap()
-        .push("14155550199".into());
+    s.link.mark_not_on_whatsapp("14155550199");
     let err = s
         .engine
         .send_message(SendMessage {
@@ -276,7 +178,7 @@ fn a_number_without_whatsapp_fails_at_once_and_leaves_nothing_pending() {
     assert_eq!(err.code, ErrorCode::NotOnWhatsapp);
     assert!(err.message.contains("+14155550199"), "{}", err.message);
     assert!(
-        s.engine.messages(None, None, 10).unwrap().is_empty(),
+        s.engine.messages(None, None, 10).unwrap().items.is_empty(),
         "no message row is left behind"
     );
 }
@@ -301,7 +203,7 @@ fn bad_phone_numbers_are_field_errors() {
 #[test]
 fn sends_made_while_offline_wait_and_go_out_when_connected() {
     let s = setup();
-    s.link.connected.store(false, Ordering::SeqCst);
+    s.link.set_connected(false);
     let receipt = s
         .engine
         .send_message(SendMessage {
@@ -312,15 +214,15 @@ fn sends_made_while_offline_wait_and_go_out_when_connected() {
         .unwrap();
     run_outbox_until(&s.engine, || true);
     assert!(
-        s.link.sent.lock().unwrap().is_empty(),
+        s.link.sent().is_empty(),
         "nothing goes out while WhatsApp is away"
     );
     assert_eq!(
         s.engine.message(receipt.message_id).unwrap().status,
         MessageStatus::Queued
     );
-    s.link.connected.store(true, Ordering::SeqCst);
-    run_outbox_until(&s.engine, || !s.link.sent.lock().unwrap().is_empty());
+    s.link.set_connected(true);
+    run_outbox_until(&s.engine, || !s.link.sent().is_empty());
     assert_eq!(
         s.engine.message(receipt.message_id).unwrap().status,
         MessageStatus::Sent
@@ -347,16 +249,12 @@ fn a_send_interrupted_by_a_crash_is_looked_up_not_resent() {
             Ok(())
         })
         .unwrap();
-    s.link
-        .known_ids
-        .lock()
-        .unwrap()
-        .push(receipt.wa_message_id.clone());
+    s.link.mark_known(&receipt.wa_message_id);
     run_outbox_until(&s.engine, || {
         s.engine.message(receipt.message_id).unwrap().status == MessageStatus::Sent
     });
     assert!(
-        s.link.sent.lock().unwrap().is_empty(),
+        s.link.sent().is_empty(),
         "a message WhatsApp already has is never sent again"
     );
     assert_eq!(
@@ -380,8 +278,8 @@ fn a_send_interrupted_by_a_crash_is_looked_up_not_resent() {
             Ok(())
         })
         .unwrap();
-    run_outbox_until(&s.engine, || !s.link.sent.lock().unwrap().is_empty());
-    let sent = s.link.sent.lock().unwrap().clone();
+    run_outbox_until(&s.engine, || !s.link.sent().is_empty());
+    let sent = s.link.sent();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].wa_message_id, second.wa_message_id);
 }
