@@ -335,12 +335,15 @@ pub fn parse_schedule(text: &str, tz: Tz) -> std::result::Result<Millis, String>
     if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(instant.timestamp_millis());
     }
-    let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .ok_or_else(|| {
-            format!("\"{text}\" is not a date and time such as 2026-05-01T09:30")
-        })?;
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .ok_or_else(|| format!("\"{text}\" is not a date and time such as 2026-05-01T09:30"))?;
     match tz.from_local_datetime(&naive).earliest() {
         Some(t) => Ok(t.timestamp_millis()),
         None => Err(format!(
@@ -424,14 +427,13 @@ impl Engine {
             ("targetTags", &input.target_tags),
             ("excludeTags", &input.exclude_tags),
         ] {
-            let missing = self.db().with(|c| store::campaigns::missing_tags(c, tags))?;
+            let missing = self
+                .db()
+                .with(|c| store::campaigns::missing_tags(c, tags))?;
             if !missing.is_empty() {
                 tags_exist = false;
                 let list: Vec<String> = missing.iter().map(i64::to_string).collect();
-                checks.fail(
-                    field,
-                    format!("Tag {} no longer exists", list.join(", ")),
-                );
+                checks.fail(field, format!("Tag {} no longer exists", list.join(", ")));
             }
         }
         let scheduled_at = match input.scheduled_at.as_deref().map(str::trim) {
@@ -492,7 +494,11 @@ impl Engine {
         let estimated_finish_at = match row.status {
             CampaignStatus::Sending | CampaignStatus::Paused | CampaignStatus::Scheduled => {
                 let now = self.now();
-                let from = row.scheduled_at.filter(|_| row.status == CampaignStatus::Scheduled).unwrap_or(now).max(now);
+                let from = row
+                    .scheduled_at
+                    .filter(|_| row.status == CampaignStatus::Scheduled)
+                    .unwrap_or(now)
+                    .max(now);
                 let (linked_at, sent_today) = self.db().with(|c| {
                     Ok((
                         store::campaigns::linked_at(c)?,
@@ -500,7 +506,9 @@ impl Engine {
                     ))
                 })?;
                 let remaining = if row.status == CampaignStatus::Scheduled {
-                    let size = self.db().with(|c| store::campaigns::count_audience(c, &row.audience))?;
+                    let size = self
+                        .db()
+                        .with(|c| store::campaigns::count_audience(c, &row.audience))?;
                     size.total - size.opted_out - size.no_phone
                 } else {
                     pending
@@ -542,7 +550,9 @@ impl Engine {
                 .next_send_at
                 .filter(|_| row.status == CampaignStatus::Sending)
                 .map(to_rfc3339),
-            waiting_for: row.waiting_for.filter(|_| row.status == CampaignStatus::Sending),
+            waiting_for: row
+                .waiting_for
+                .filter(|_| row.status == CampaignStatus::Sending),
             estimated_finish_at,
             created_at: to_rfc3339(row.created_at),
             updated_at: to_rfc3339(row.updated_at),
@@ -568,7 +578,10 @@ impl Engine {
     }
 
     /// Saves a media upload as the campaign's file under `media/`; returns (path, mimetype, filename).
-    fn save_campaign_media(&self, upload: &MediaUpload) -> Result<(String, String, Option<String>)> {
+    fn save_campaign_media(
+        &self,
+        upload: &MediaUpload,
+    ) -> Result<(String, String, Option<String>)> {
         let file = crate::inbox::decode_upload(upload)?;
         let relative = format!(
             "media/campaign-{}.{}",
@@ -606,7 +619,9 @@ impl Engine {
                 &CampaignFields {
                     name: &checked.name,
                     message_content: &checked.message_content,
-                    media: media.as_ref().map(|m| (m.0.as_str(), m.1.as_str(), m.2.as_deref())),
+                    media: media
+                        .as_ref()
+                        .map(|m| (m.0.as_str(), m.1.as_str(), m.2.as_deref())),
                     audience: &checked.audience,
                     pacing: &pacing,
                     status: CampaignStatus::Draft,
@@ -646,7 +661,8 @@ impl Engine {
         let pacing = serde_json::to_string(&checked.pacing).unwrap_or_default();
         let saved = self.db().with_tx(|tx| {
             // Re-read inside the write lock: the scheduler may have started it meanwhile.
-            let fresh = store::campaigns::get(tx, id)?.ok_or_else(|| Error::not_found("campaign"))?;
+            let fresh =
+                store::campaigns::get(tx, id)?.ok_or_else(|| Error::not_found("campaign"))?;
             editable(&fresh)?;
             store::campaigns::update(
                 tx,
@@ -654,7 +670,9 @@ impl Engine {
                 &CampaignFields {
                     name: &checked.name,
                     message_content: &checked.message_content,
-                    media: media.as_ref().map(|m| (m.0.as_str(), m.1.as_str(), m.2.as_deref())),
+                    media: media
+                        .as_ref()
+                        .map(|m| (m.0.as_str(), m.1.as_str(), m.2.as_deref())),
                     audience: &checked.audience,
                     pacing: &pacing,
                     status,
@@ -747,7 +765,10 @@ impl Engine {
         if current.status != CampaignStatus::Draft {
             return Err(Error::new(
                 ErrorCode::Conflict,
-                format!("The campaign is {}: only a draft can be sent", current.status.as_str()),
+                format!(
+                    "The campaign is {}: only a draft can be sent",
+                    current.status.as_str()
+                ),
             ));
         }
         // Everything is checked again: tags may have been deleted, the time may have passed.
@@ -765,7 +786,10 @@ impl Engine {
                 )
             })?;
             if !moved {
-                return Err(Error::new(ErrorCode::Conflict, "The campaign changed meanwhile"));
+                return Err(Error::new(
+                    ErrorCode::Conflict,
+                    "The campaign changed meanwhile",
+                ));
             }
             self.campaign_signal().notify();
             return self.campaign(id);
@@ -780,7 +804,10 @@ impl Engine {
         self.db().with_tx(|tx| {
             let row = store::campaigns::get(tx, id)?.ok_or_else(|| Error::not_found("campaign"))?;
             if !from.contains(&row.status) {
-                return Err(Error::new(ErrorCode::Conflict, "The campaign changed meanwhile"));
+                return Err(Error::new(
+                    ErrorCode::Conflict,
+                    "The campaign changed meanwhile",
+                ));
             }
             store::campaigns::freeze_recipients(tx, id, &row.audience)?;
             store::campaigns::transition(tx, id, from, CampaignStatus::Sending, None, now)?;
@@ -904,7 +931,11 @@ impl Engine {
                 break;
             }
             let fallback_values = Values {
-                name: if sample.name.is_empty() { "Ana".into() } else { sample.name.clone() },
+                name: if sample.name.is_empty() {
+                    "Ana".into()
+                } else {
+                    sample.name.clone()
+                },
                 ..sample.clone()
             };
             if let Ok(text) = template.render(&fallback_values, &mut rng) {
@@ -952,8 +983,10 @@ impl Engine {
                 eligible,
             },
             recipient,
-            estimated_finish_at: pacing::estimate_finish(&pacing, tz, linked_at, now, eligible, sent_today)
-                .map(to_rfc3339),
+            estimated_finish_at: pacing::estimate_finish(
+                &pacing, tz, linked_at, now, eligible, sent_today,
+            )
+            .map(to_rfc3339),
         })
     }
 
@@ -978,8 +1011,15 @@ impl Engine {
         let mut out = csv::Writer::from_writer(Vec::new());
         let csv_error = |e: csv::Error| Error::internal(format!("could not write CSV: {e}"));
         out.write_record([
-            "position", "phone_number", "name", "status", "reason", "sent_at", "delivered_at",
-            "read_at", "replied_at",
+            "position",
+            "phone_number",
+            "name",
+            "status",
+            "reason",
+            "sent_at",
+            "delivered_at",
+            "read_at",
+            "replied_at",
         ])
         .map_err(csv_error)?;
         let mut after = 0;
@@ -1066,7 +1106,12 @@ impl Engine {
                 MessageStatus::Queued | MessageStatus::Sending | MessageStatus::Received => {}
                 MessageStatus::Failed => {
                     r.status = RecipientStatus::Failed;
-                    r.reason = Some(message.error.clone().unwrap_or_else(|| "sending failed".into()));
+                    r.reason = Some(
+                        message
+                            .error
+                            .clone()
+                            .unwrap_or_else(|| "sending failed".into()),
+                    );
                     r.sent_at = None;
                     r.delivered_at = None;
                     r.read_at = None;
@@ -1074,7 +1119,10 @@ impl Engine {
                 }
                 reached => {
                     r.sent_at.get_or_insert(at);
-                    if matches!(reached, MessageStatus::Delivered | MessageStatus::Read | MessageStatus::Played) {
+                    if matches!(
+                        reached,
+                        MessageStatus::Delivered | MessageStatus::Read | MessageStatus::Played
+                    ) {
                         r.delivered_at.get_or_insert(at);
                     }
                     if matches!(reached, MessageStatus::Read | MessageStatus::Played) {
@@ -1144,7 +1192,12 @@ impl Engine {
             .db()
             .with(|c| store::campaigns::with_status(c, CampaignStatus::Sending))?;
         for row in sending {
-            match self.move_campaign(row.id, &[CampaignStatus::Sending], CampaignStatus::Paused, Some(reason)) {
+            match self.move_campaign(
+                row.id,
+                &[CampaignStatus::Sending],
+                CampaignStatus::Paused,
+                Some(reason),
+            ) {
                 Ok(_) => {}
                 Err(e) if e.code == ErrorCode::Conflict => {}
                 Err(e) => return Err(e),

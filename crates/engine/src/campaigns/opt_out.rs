@@ -123,7 +123,12 @@ impl OptOutSettings {
         if self.send_confirmation && self.confirmation_text.is_empty() {
             checks.fail("confirmationText", "Write the confirmation to send");
         }
-        checks.max_len("confirmationText", "The confirmation", &self.confirmation_text, 1000);
+        checks.max_len(
+            "confirmationText",
+            "The confirmation",
+            &self.confirmation_text,
+            1000,
+        );
         checks.finish()?;
         Ok(self)
     }
@@ -139,10 +144,11 @@ impl Engine {
 
     pub fn save_opt_out_settings(&self, settings: OptOutSettings) -> Result<OptOutSettings> {
         let settings = settings.cleaned()?;
-        let value = serde_json::to_value(&settings)
-            .map_err(|e| crate::Error::internal(e.to_string()))?;
+        let value =
+            serde_json::to_value(&settings).map_err(|e| crate::Error::internal(e.to_string()))?;
         let now = self.now();
-        self.db().with(|c| store::settings::set(c, KEY, &value, now))?;
+        self.db()
+            .with(|c| store::settings::set(c, KEY, &value, now))?;
         Ok(settings)
     }
 
@@ -166,7 +172,11 @@ impl Engine {
                     tx,
                     now,
                     "system",
-                    if opted_out { "contact.opted_out" } else { "contact.opted_in" },
+                    if opted_out {
+                        "contact.opted_out"
+                    } else {
+                        "contact.opted_in"
+                    },
                     &serde_json::json!({
                         "contactId": message.contact_id,
                         "keyword": message.body.trim(),
@@ -182,9 +192,9 @@ impl Engine {
         let contact = self.contact(message.contact_id)?;
         self.emit(Event::ContactUpdated(contact.clone()));
         if opted_out {
-            let unsent = self.db().with(|c| {
-                store::campaigns::unsent_of_contact(c, message.contact_id)
-            })?;
+            let unsent = self
+                .db()
+                .with(|c| store::campaigns::unsent_of_contact(c, message.contact_id))?;
             for recipient_id in unsent {
                 self.skip_recipient(recipient_id, "opted out")?;
             }

@@ -124,10 +124,16 @@ impl PacingPolicy {
             let start = parse_hhmm(&quiet.start);
             let end = parse_hhmm(&quiet.end);
             if start.is_none() {
-                checks.fail("pacing.quietHours.start", "Quiet hours start as HH:MM, e.g. 21:00");
+                checks.fail(
+                    "pacing.quietHours.start",
+                    "Quiet hours start as HH:MM, e.g. 21:00",
+                );
             }
             if end.is_none() {
-                checks.fail("pacing.quietHours.end", "Quiet hours end as HH:MM, e.g. 09:00");
+                checks.fail(
+                    "pacing.quietHours.end",
+                    "Quiet hours end as HH:MM, e.g. 09:00",
+                );
             }
             if start.is_some() && start == end {
                 checks.fail(
@@ -342,7 +348,9 @@ pub fn local_instant(tz: Tz, local: NaiveDateTime) -> Millis {
         if let Some(t) = tz.from_local_datetime(&candidate).earliest() {
             return t.timestamp_millis();
         }
-        candidate = (candidate + Duration::minutes(1)).with_second(0).unwrap_or(candidate);
+        candidate = (candidate + Duration::minutes(1))
+            .with_second(0)
+            .unwrap_or(candidate);
     }
     tz.from_utc_datetime(&local).timestamp_millis()
 }
@@ -357,28 +365,74 @@ mod tests {
 
     fn at(local: &str) -> Millis {
         let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").unwrap();
-        NY.from_local_datetime(&naive).earliest().unwrap().timestamp_millis()
+        NY.from_local_datetime(&naive)
+            .earliest()
+            .unwrap()
+            .timestamp_millis()
     }
 
     #[test]
     fn bad_policies_are_refused_per_field() {
         let cases: Vec<(PacingPolicy, &str)> = vec![
-            (PacingPolicy { min_gap_ms: -1, ..Default::default() }, "pacing.minGapMs"),
-            (PacingPolicy { max_gap_ms: 10_000, ..Default::default() }, "pacing.maxGapMs"),
-            (PacingPolicy { min_gap_ms: 30_000, max_gap_ms: 30_000, ..Default::default() }, "pacing.maxGapMs"),
-            (PacingPolicy { hourly_cap: 0, ..Default::default() }, "pacing.hourlyCap"),
-            (PacingPolicy { daily_cap: -5, ..Default::default() }, "pacing.dailyCap"),
-            (PacingPolicy { burst_size: 0, ..Default::default() }, "pacing.burstSize"),
             (
                 PacingPolicy {
-                    quiet_hours: Some(QuietHours { start: "22:00".into(), end: "22:00".into() }),
+                    min_gap_ms: -1,
+                    ..Default::default()
+                },
+                "pacing.minGapMs",
+            ),
+            (
+                PacingPolicy {
+                    max_gap_ms: 10_000,
+                    ..Default::default()
+                },
+                "pacing.maxGapMs",
+            ),
+            (
+                PacingPolicy {
+                    min_gap_ms: 30_000,
+                    max_gap_ms: 30_000,
+                    ..Default::default()
+                },
+                "pacing.maxGapMs",
+            ),
+            (
+                PacingPolicy {
+                    hourly_cap: 0,
+                    ..Default::default()
+                },
+                "pacing.hourlyCap",
+            ),
+            (
+                PacingPolicy {
+                    daily_cap: -5,
+                    ..Default::default()
+                },
+                "pacing.dailyCap",
+            ),
+            (
+                PacingPolicy {
+                    burst_size: 0,
+                    ..Default::default()
+                },
+                "pacing.burstSize",
+            ),
+            (
+                PacingPolicy {
+                    quiet_hours: Some(QuietHours {
+                        start: "22:00".into(),
+                        end: "22:00".into(),
+                    }),
                     ..Default::default()
                 },
                 "pacing.quietHours.end",
             ),
             (
                 PacingPolicy {
-                    quiet_hours: Some(QuietHours { start: "25:00".into(), end: "08:00".into() }),
+                    quiet_hours: Some(QuietHours {
+                        start: "25:00".into(),
+                        end: "08:00".into(),
+                    }),
                     ..Default::default()
                 },
                 "pacing.quietHours.start",
@@ -402,8 +456,14 @@ mod tests {
         let policy = PacingPolicy::default();
         let mut rng = StdRng::seed_from_u64(3);
         let gaps: Vec<Millis> = (1..=19).map(|n| policy.next_gap(n, &mut rng)).collect();
-        assert!(gaps.iter().all(|g| (30_000..=60_000).contains(g)), "{gaps:?}");
-        assert!(gaps.windows(2).all(|w| w[0] != w[1]), "never the same gap twice in a row: {gaps:?}");
+        assert!(
+            gaps.iter().all(|g| (30_000..=60_000).contains(g)),
+            "{gaps:?}"
+        );
+        assert!(
+            gaps.windows(2).all(|w| w[0] != w[1]),
+            "never the same gap twice in a row: {gaps:?}"
+        );
         let after_burst = policy.next_gap(20, &mut rng);
         assert!((330_000..=360_000).contains(&after_burst), "{after_burst}");
     }
@@ -413,14 +473,26 @@ mod tests {
         let policy = PacingPolicy::default(); // 21:00–09:00
         assert_eq!(policy.quiet_until(NY, at("2026-06-10 12:00")), None);
         assert_eq!(policy.quiet_until(NY, at("2026-06-10 20:59")), None);
-        assert_eq!(policy.quiet_until(NY, at("2026-06-10 21:00")), Some(at("2026-06-11 09:00")));
-        assert_eq!(policy.quiet_until(NY, at("2026-06-11 03:00")), Some(at("2026-06-11 09:00")));
+        assert_eq!(
+            policy.quiet_until(NY, at("2026-06-10 21:00")),
+            Some(at("2026-06-11 09:00"))
+        );
+        assert_eq!(
+            policy.quiet_until(NY, at("2026-06-11 03:00")),
+            Some(at("2026-06-11 09:00"))
+        );
         assert_eq!(policy.quiet_until(NY, at("2026-06-11 09:00")), None);
         let daytime = PacingPolicy {
-            quiet_hours: Some(QuietHours { start: "12:00".into(), end: "13:30".into() }),
+            quiet_hours: Some(QuietHours {
+                start: "12:00".into(),
+                end: "13:30".into(),
+            }),
             ..Default::default()
         };
-        assert_eq!(daytime.quiet_until(NY, at("2026-06-10 12:10")), Some(at("2026-06-10 13:30")));
+        assert_eq!(
+            daytime.quiet_until(NY, at("2026-06-10 12:10")),
+            Some(at("2026-06-10 13:30"))
+        );
         assert_eq!(daytime.quiet_until(NY, at("2026-06-10 13:30")), None);
     }
 
@@ -428,29 +500,62 @@ mod tests {
     fn quiet_hours_ending_in_a_dst_gap_end_at_the_first_real_minute() {
         // New York skipped 02:00–03:00 on 2026-03-08.
         let policy = PacingPolicy {
-            quiet_hours: Some(QuietHours { start: "23:00".into(), end: "02:30".into() }),
+            quiet_hours: Some(QuietHours {
+                start: "23:00".into(),
+                end: "02:30".into(),
+            }),
             ..Default::default()
         };
         let until = policy.quiet_until(NY, at("2026-03-08 01:00")).unwrap();
         assert_eq!(until, at("2026-03-08 03:00"));
-        assert_eq!(until - at("2026-03-08 01:00"), HOUR_MS, "01:00 EST to 03:00 EDT is one hour");
+        assert_eq!(
+            until - at("2026-03-08 01:00"),
+            HOUR_MS,
+            "01:00 EST to 03:00 EDT is one hour"
+        );
     }
 
     #[test]
     fn daily_caps_reset_at_local_midnight_across_dst() {
-        let policy = PacingPolicy { quiet_hours: None, warm_up: false, daily_cap: 3, ..Default::default() };
+        let policy = PacingPolicy {
+            quiet_hours: None,
+            warm_up: false,
+            daily_cap: 3,
+            ..Default::default()
+        };
         // The night the clocks go back (2026-11-01 has 25 hours in New York).
         let now = at("2026-10-31 23:30");
-        let facts = Facts { now, sent_today: 3, ..Default::default() };
+        let facts = Facts {
+            now,
+            sent_today: 3,
+            ..Default::default()
+        };
         let decision = decide(&policy, NY, &facts);
-        assert_eq!(decision, Decision::WaitUntil { at: at("2026-11-01 00:00"), reason: WaitReason::DailyCap });
-        assert_eq!(next_midnight(NY, at("2026-11-01 12:00")) - today_start(NY, at("2026-11-01 12:00")), 25 * HOUR_MS);
-        assert_eq!(next_midnight(NY, at("2026-03-08 12:00")) - today_start(NY, at("2026-03-08 12:00")), 23 * HOUR_MS);
+        assert_eq!(
+            decision,
+            Decision::WaitUntil {
+                at: at("2026-11-01 00:00"),
+                reason: WaitReason::DailyCap
+            }
+        );
+        assert_eq!(
+            next_midnight(NY, at("2026-11-01 12:00")) - today_start(NY, at("2026-11-01 12:00")),
+            25 * HOUR_MS
+        );
+        assert_eq!(
+            next_midnight(NY, at("2026-03-08 12:00")) - today_start(NY, at("2026-03-08 12:00")),
+            23 * HOUR_MS
+        );
     }
 
     #[test]
     fn hourly_caps_wait_for_the_oldest_send_to_leave_the_window() {
-        let policy = PacingPolicy { quiet_hours: None, warm_up: false, hourly_cap: 2, ..Default::default() };
+        let policy = PacingPolicy {
+            quiet_hours: None,
+            warm_up: false,
+            hourly_cap: 2,
+            ..Default::default()
+        };
         let now = at("2026-06-10 12:00");
         let facts = Facts {
             now,
@@ -460,19 +565,43 @@ mod tests {
         };
         assert_eq!(
             decide(&policy, NY, &facts),
-            Decision::WaitUntil { at: now + 10 * 60_000 + 1, reason: WaitReason::HourlyCap }
+            Decision::WaitUntil {
+                at: now + 10 * 60_000 + 1,
+                reason: WaitReason::HourlyCap
+            }
         );
-        let one_left = Facts { sent_last_hour: vec![now - 10 * 60_000], ..facts };
+        let one_left = Facts {
+            sent_last_hour: vec![now - 10 * 60_000],
+            ..facts
+        };
         assert_eq!(decide(&policy, NY, &one_left), Decision::SendNow);
     }
 
     #[test]
     fn gaps_count_from_the_last_send() {
-        let policy = PacingPolicy { quiet_hours: None, warm_up: false, ..Default::default() };
+        let policy = PacingPolicy {
+            quiet_hours: None,
+            warm_up: false,
+            ..Default::default()
+        };
         let now = at("2026-06-10 12:00");
-        let facts = Facts { now, last_send_at: Some(now - 20_000), gap_ms: 45_000, ..Default::default() };
-        assert_eq!(decide(&policy, NY, &facts), Decision::WaitUntil { at: now + 25_000, reason: WaitReason::Gap });
-        let later = Facts { now: now + 25_000, ..facts };
+        let facts = Facts {
+            now,
+            last_send_at: Some(now - 20_000),
+            gap_ms: 45_000,
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(&policy, NY, &facts),
+            Decision::WaitUntil {
+                at: now + 25_000,
+                reason: WaitReason::Gap
+            }
+        );
+        let later = Facts {
+            now: now + 25_000,
+            ..facts
+        };
         assert_eq!(decide(&policy, NY, &later), Decision::SendNow);
     }
 
@@ -480,11 +609,26 @@ mod tests {
     fn warm_up_caps_step_up_at_local_midnight() {
         let policy = PacingPolicy::default();
         let linked = at("2026-06-01 23:50");
-        assert_eq!(policy.caps_at(NY, Some(linked), at("2026-06-07 23:59")), (20, 50));
-        assert_eq!(policy.caps_at(NY, Some(linked), at("2026-06-08 00:00")), (40, 200));
-        assert_eq!(policy.caps_at(NY, Some(linked), at("2026-06-15 00:00")), (80, 500));
-        let off = PacingPolicy { warm_up: false, ..Default::default() };
-        assert_eq!(off.caps_at(NY, Some(linked), at("2026-06-02 10:00")), (80, 500));
+        assert_eq!(
+            policy.caps_at(NY, Some(linked), at("2026-06-07 23:59")),
+            (20, 50)
+        );
+        assert_eq!(
+            policy.caps_at(NY, Some(linked), at("2026-06-08 00:00")),
+            (40, 200)
+        );
+        assert_eq!(
+            policy.caps_at(NY, Some(linked), at("2026-06-15 00:00")),
+            (80, 500)
+        );
+        let off = PacingPolicy {
+            warm_up: false,
+            ..Default::default()
+        };
+        assert_eq!(
+            off.caps_at(NY, Some(linked), at("2026-06-02 10:00")),
+            (80, 500)
+        );
     }
 
     #[test]
@@ -497,14 +641,23 @@ mod tests {
 
     #[test]
     fn estimates_respect_caps_and_quiet_hours() {
-        let policy = PacingPolicy { warm_up: false, ..Default::default() };
+        let policy = PacingPolicy {
+            warm_up: false,
+            ..Default::default()
+        };
         let now = at("2026-06-10 09:00");
         let small = estimate_finish(&policy, NY, None, now, 10, 0).unwrap();
         assert!(small > now && small < now + HOUR_MS, "{}", small - now);
         // 1000 messages at 500 a day finish on the second day, in its working hours.
         let big = estimate_finish(&policy, NY, None, now, 1000, 0).unwrap();
-        assert_eq!(local_date(NY, big), NaiveDate::from_ymd_opt(2026, 6, 11).unwrap());
+        assert_eq!(
+            local_date(NY, big),
+            NaiveDate::from_ymd_opt(2026, 6, 11).unwrap()
+        );
         assert_eq!(policy.quiet_until(NY, big), None);
-        assert_eq!(estimate_finish(&PacingPolicy::unpaced(), NY, None, now, 100_000, 0).map(|t| t >= now), Some(true));
+        assert_eq!(
+            estimate_finish(&PacingPolicy::unpaced(), NY, None, now, 100_000, 0).map(|t| t >= now),
+            Some(true)
+        );
     }
 }

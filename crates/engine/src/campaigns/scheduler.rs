@@ -146,9 +146,9 @@ impl Scheduler {
         {
             match engine.db().with(|c| store::messages::get(c, message_id))? {
                 Some(m) if matches!(m.status, MessageStatus::Queued | MessageStatus::Sending) => {
-                    engine.db().with(|c| {
-                        store::campaigns::set_waiting(c, id, None, Some("sending"))
-                    })?;
+                    engine
+                        .db()
+                        .with(|c| store::campaigns::set_waiting(c, id, None, Some("sending")))?;
                     return Ok(None);
                 }
                 Some(_) => engine.track_campaign_message(message_id)?,
@@ -177,7 +177,9 @@ impl Scheduler {
         }
         let mut skipped = 0;
         let (recipient, contact) = loop {
-            let Some(recipient) = engine.db().with(|c| store::campaigns::next_pending(c, id))?
+            let Some(recipient) = engine
+                .db()
+                .with(|c| store::campaigns::next_pending(c, id))?
             else {
                 // Counters say some are pending but none is left: the one in flight finishes it.
                 return Ok(None);
@@ -304,7 +306,14 @@ impl Scheduler {
         } else {
             burst_sent
         };
-        engine.queue_campaign_message(&row, &recipient, &typing.chat_id, &typing.text, gap, burst_sent)?;
+        engine.queue_campaign_message(
+            &row,
+            &recipient,
+            &typing.chat_id,
+            &typing.text,
+            gap,
+            burst_sent,
+        )?;
         Ok(Some(now))
     }
 

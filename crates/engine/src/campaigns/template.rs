@@ -86,10 +86,7 @@ impl Template {
     }
 
     /// Fails on the first variable that is neither built in nor one of `custom_keys`.
-    pub fn check_variables(
-        &self,
-        custom_keys: &dyn Fn(&str) -> bool,
-    ) -> Result<(), TemplateError> {
+    pub fn check_variables(&self, custom_keys: &dyn Fn(&str) -> bool) -> Result<(), TemplateError> {
         match self
             .variables()
             .into_iter()
@@ -304,8 +301,16 @@ mod tests {
             ("Hi {{first_name|there}}!", ana(), "Hi Ana!"),
             ("Your number {{phone}}", ana(), "Your number +5511912345678"),
             ("See you in {{city}}", ana(), "See you in Recife"),
-            ("See you in {{city|town}}", nobody.clone(), "See you in town"),
-            ("Literal \\{braces\\} and a|pipe", ana(), "Literal {braces} and a|pipe"),
+            (
+                "See you in {{city|town}}",
+                nobody.clone(),
+                "See you in town",
+            ),
+            (
+                "Literal \\{braces\\} and a|pipe",
+                ana(),
+                "Literal {braces} and a|pipe",
+            ),
             ("50% off {{first_name|}}", nobody.clone(), "50% off"),
         ] {
             assert_eq!(render(text, &values).unwrap(), expected, "{text}");
@@ -345,8 +350,8 @@ mod tests {
 
     #[test]
     fn spintax_picks_every_option_nested_and_never_leaks_braces() {
-        let template = Template::parse("{Hi|Hello|Hey {{first_name}}}, {today|{this|next} week}")
-            .unwrap();
+        let template =
+            Template::parse("{Hi|Hello|Hey {{first_name}}}, {today|{this|next} week}").unwrap();
         assert_eq!(template.variant_count(), 9);
         let mut seen = std::collections::BTreeSet::new();
         let mut rng = StdRng::seed_from_u64(1);

@@ -289,7 +289,12 @@ pub(crate) fn set_waiting(
 }
 
 /// After a send: the gap drawn for the next one and the sends in the current burst.
-pub(crate) fn record_send(conn: &Connection, id: i64, next_gap_ms: Millis, burst_sent: i64) -> Result<()> {
+pub(crate) fn record_send(
+    conn: &Connection,
+    id: i64,
+    next_gap_ms: Millis,
+    burst_sent: i64,
+) -> Result<()> {
     conn.execute(
         "UPDATE campaigns SET next_gap_ms = ?2, burst_sent = ?3 WHERE id = ?1",
         params![id, next_gap_ms, burst_sent],
@@ -402,7 +407,10 @@ pub(crate) fn first_eligible(conn: &Connection, audience: &Audience) -> Result<O
 /// a phone number are recorded as skipped with their reason. Sets the campaign's counters.
 pub(crate) fn freeze_recipients(conn: &Connection, id: i64, audience: &Audience) -> Result<Counts> {
     let p = audience_params(audience);
-    conn.execute("DELETE FROM campaign_recipients WHERE campaign_id = ?1", [id])?;
+    conn.execute(
+        "DELETE FROM campaign_recipients WHERE campaign_id = ?1",
+        [id],
+    )?;
     conn.execute(
         &format!(
             "INSERT INTO campaign_recipients (campaign_id, contact_id, phone_number, position, status,
@@ -622,7 +630,11 @@ pub(crate) fn awaiting_reply(
 
 /// Writes a recipient's new state and moves the campaign's counters by the difference, so the
 /// counters always equal what the recipients say.
-pub(crate) fn save_recipient(conn: &Connection, old: &RecipientRow, new: &RecipientRow) -> Result<()> {
+pub(crate) fn save_recipient(
+    conn: &Connection,
+    old: &RecipientRow,
+    new: &RecipientRow,
+) -> Result<()> {
     conn.execute(
         "UPDATE campaign_recipients SET status = ?2, reason = ?3, sent_at = ?4, delivered_at = ?5,
              read_at = ?6, replied_at = ?7
