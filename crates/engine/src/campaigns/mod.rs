@@ -502,7 +502,11 @@ impl Engine {
                 let (linked_at, sent_today) = self.db().with(|c| {
                     Ok((
                         store::campaigns::linked_at(c)?,
-                        store::campaigns::count_outgoing_since(c, pacing::today_start(tz, from))?,
+                        store::campaigns::count_outgoing_since(
+                            c,
+                            pacing::today_start(tz, from),
+                            pacing.daily_cap,
+                        )?,
                     ))
                 })?;
                 let remaining = if row.status == CampaignStatus::Scheduled {
@@ -970,7 +974,11 @@ impl Engine {
         let (linked_at, sent_today) = self.db().with(|c| {
             Ok((
                 store::campaigns::linked_at(c)?,
-                store::campaigns::count_outgoing_since(c, pacing::today_start(tz, now))?,
+                store::campaigns::count_outgoing_since(
+                    c,
+                    pacing::today_start(tz, now),
+                    pacing.daily_cap,
+                )?,
             ))
         })?;
         Ok(Preview {

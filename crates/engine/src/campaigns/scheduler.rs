@@ -209,15 +209,22 @@ impl Scheduler {
         let policy: PacingPolicy = serde_json::from_str(&row.pacing).unwrap_or_default();
         let tz = engine.business_zone()?;
         let facts = engine.db().with(|c| {
+            let linked_at = store::campaigns::linked_at(c)?;
+            let (hourly_cap, daily_cap) = policy.caps_at(tz, linked_at, now);
             Ok(Facts {
                 now,
-                linked_at: store::campaigns::linked_at(c)?,
+                linked_at,
                 last_send_at: store::campaigns::last_outgoing(c)?,
                 gap_ms: row.next_gap_ms.max(policy.min_gap_ms),
-                sent_last_hour: store::campaigns::outgoing_since(c, now - pacing::HOUR_MS)?,
+                sent_last_hour: store::campaigns::outgoing_since(
+                    c,
+                    now - pacing::HOUR_MS,
+                    hourly_cap,
+                )?,
                 sent_today: store::campaigns::count_outgoing_since(
                     c,
                     pacing::today_start(tz, now),
+                    daily_cap,
                 )?,
             })
         })?;

@@ -676,23 +676,26 @@ pub(crate) fn save_recipient(
 
 // --- outgoing messages, for the caps ---
 
-/// Times of outgoing messages (any: campaigns, the inbox, the API, the phone) after `since`,
-/// oldest first.
-pub(crate) fn outgoing_since(conn: &Connection, since: Millis) -> Result<Vec<Millis>> {
+/// Times of the newest `limit` outgoing messages (any: campaigns, the inbox, the API, the phone)
+/// after `since`, oldest first: all a cap of `limit` needs to know, however many there were.
+pub(crate) fn outgoing_since(conn: &Connection, since: Millis, limit: i64) -> Result<Vec<Millis>> {
     let mut stmt = conn.prepare_cached(
         "SELECT wa_timestamp FROM messages WHERE wa_timestamp > ?1 AND direction = 'out'
-         ORDER BY wa_timestamp",
+         ORDER BY wa_timestamp DESC LIMIT ?2",
     )?;
-    let times = stmt
-        .query_map([since], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut times = stmt
+        .query_map(params![since, limit], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<Millis>>>()?;
+    times.reverse();
     Ok(times)
 }
 
-pub(crate) fn count_outgoing_since(conn: &Connection, since: Millis) -> Result<i64> {
+/// Outgoing messages from `since` on, counted up to `limit` (a cap needs no more).
+pub(crate) fn count_outgoing_since(conn: &Connection, since: Millis, limit: i64) -> Result<i64> {
     Ok(conn.query_row(
-        "SELECT count(*) FROM messages WHERE wa_timestamp >= ?1 AND direction = 'out'",
-        [since],
+        "SELECT count(*) FROM (SELECT 1 FROM messages WHERE wa_timestamp >= ?1 AND direction = 'out'
+             LIMIT ?2)",
+        params![since, limit],
         |r| r.get(0),
     )?)
 }
