@@ -1,5 +1,5 @@
 //! What every WhatsFlow program runs behind its window or its HTTP port: the engine, the outbox
-//! worker, the WhatsApp link (and, in demo mode, the simulator it talks to). `whatsflow-server` and
+//! worker, the campaign scheduler, the WhatsApp link (and, in demo mode, the simulator it talks to). `whatsflow-server` and
 //! the desktop app both start it with [`Backend::start`] and end it with [`Backend::stop`].
 
 use std::path::PathBuf;
@@ -31,6 +31,8 @@ pub struct Backend {
     simulator: Option<Simulator>,
     stop_outbox: Arc<AtomicBool>,
     outbox: Option<JoinHandle<()>>,
+    /// The campaign scheduler's thread; stopped with the outbox (same flag).
+    campaigns: Option<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -79,6 +81,12 @@ impl Backend {
                 .name("outbox".into())
                 .spawn(move || engine.run_outbox(&stop))?
         };
+        let campaigns = {
+            let (engine, stop) = (engine.clone(), stop_outbox.clone());
+            std::thread::Builder::new()
+                .name("campaigns".into())
+                .spawn(move || engine.run_campaigns(&stop))?
+        };
         Ok(Backend {
             engine,
             _instance: instance,
@@ -86,16 +94,20 @@ impl Backend {
             simulator,
             stop_outbox,
             outbox: Some(outbox),
+            campaigns: Some(campaigns),
             runtime: Some(runtime),
         })
     }
 
-    /// Stops everything cleanly: the outbox, then the link (which seals the session into the vault
+    /// Stops everything cleanly: the outbox and the campaign scheduler, then the link (which seals the session into the vault
     /// and removes the plaintext profile), then the simulator. Blocks; later calls do nothing.
     pub fn stop(&mut self) {
         self.stop_outbox.store(true, Ordering::SeqCst);
         if let Some(outbox) = self.outbox.take() {
             let _ = outbox.join();
+        }
+        if let Some(campaigns) = self.campaigns.take() {
+            let _ = campaigns.join();
         }
         if let Err(e) = self.link.stop() {
             tracing::warn!(error = %e, "the WhatsApp link did not stop cleanly");

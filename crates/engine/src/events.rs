@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::campaigns::{Campaign, Recipient};
 use crate::clock::Millis;
 use crate::contacts::Contact;
 use crate::inbox::Message;
@@ -64,6 +65,25 @@ pub enum Event {
     /// A message's status moved (sending, sent, delivered, read, failed).
     #[serde(rename = "message.updated")]
     MessageUpdated(Message),
+    /// A campaign started sending (at once, or at its scheduled time).
+    #[serde(rename = "campaign.started")]
+    CampaignStarted(Campaign),
+    /// A campaign was paused, by hand or by a ban sign (`statusReason` says which).
+    #[serde(rename = "campaign.paused")]
+    CampaignPaused(Campaign),
+    #[serde(rename = "campaign.resumed")]
+    CampaignResumed(Campaign),
+    /// Every recipient was sent to, skipped or failed.
+    #[serde(rename = "campaign.completed")]
+    CampaignCompleted(Campaign),
+    #[serde(rename = "campaign.cancelled")]
+    CampaignCancelled(Campaign),
+    /// A campaign could not start or go on (`statusReason` says why).
+    #[serde(rename = "campaign.failed")]
+    CampaignFailed(Campaign),
+    /// A recipient's status moved (skipped, sent, delivered, read, failed, replied).
+    #[serde(rename = "campaign.recipient_updated")]
+    CampaignRecipientUpdated(Recipient),
 }
 
 /// An event with its place in the stream: `id` grows by one per event, so a client can resume.

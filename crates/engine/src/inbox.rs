@@ -168,7 +168,7 @@ impl OutboxSignal {
         *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = true;
         self.wake.notify_all();
     }
-    fn wait(&self, timeout: Duration) {
+    pub(crate) fn wait(&self, timeout: Duration) {
         let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         let (mut pending, _) = self
             .wake
@@ -186,7 +186,7 @@ pub fn new_key_id() -> String {
 }
 
 /// The media kind WhatsApp uses for a MIME type.
-fn media_kind(mimetype: &str) -> &'static str {
+pub(crate) fn media_kind(mimetype: &str) -> &'static str {
     match mimetype.split('/').next().unwrap_or("") {
         "image" if mimetype != "image/webp" => "image",
         "image" => "sticker",
@@ -197,7 +197,7 @@ fn media_kind(mimetype: &str) -> &'static str {
     }
 }
 
-fn extension(mimetype: &str, filename: Option<&str>) -> String {
+pub(crate) fn extension(mimetype: &str, filename: Option<&str>) -> String {
     if let Some(ext) = filename.and_then(|f| f.rsplit_once('.')).map(|(_, e)| e) {
         if !ext.is_empty() && ext.len() <= 8 && ext.chars().all(|c| c.is_ascii_alphanumeric()) {
             return ext.to_ascii_lowercase();
@@ -322,7 +322,10 @@ impl Engine {
             if new_contact {
                 self.emit(Event::ContactCreated(self.contact(message.contact_id)?));
             }
-            self.emit(Event::MessageReceived(message));
+            self.emit(Event::MessageReceived(message.clone()));
+            if let Err(e) = self.campaign_inbound(&message) {
+                tracing::warn!(error = %e, "could not track an inbound message for campaigns");
+            }
         }
         Ok(())
     }
@@ -366,7 +369,8 @@ impl Engine {
             store::messages::get(tx, message.id)
         })?;
         if let Some(message) = updated {
-            self.emit(Event::MessageUpdated(message));
+            self.emit(Event::MessageUpdated(message.clone()));
+            self.after_campaign_message(&message);
         }
         Ok(())
     }
@@ -447,12 +451,7 @@ impl Engine {
                 campaign_id: None,
                 wa_timestamp: now,
             };
-            let id = store::messages::insert(tx, &row, now)?
-                .ok_or_else(|| Error::internal("message id collision; try again"))?;
-            store::messages::enqueue(tx, id, now)?;
-            store::contacts::count_message(tx, contact_id, false, now, now)?;
-            store::stats::count(tx, now, |s| s.sent = 1)?;
-            store::messages::get(tx, id)?.ok_or_else(|| Error::internal("message vanished"))
+            queue_outbound(tx, &row, now)
         })?;
         self.emit(Event::MessageCreated(message.clone()));
         self.outbox_signal().notify();
@@ -666,7 +665,8 @@ impl Engine {
             store::messages::get(c, id)
         })?;
         if let Some(message) = message {
-            self.emit(Event::MessageUpdated(message));
+            self.emit(Event::MessageUpdated(message.clone()));
+            self.after_campaign_message(&message);
         }
         Ok(())
     }
@@ -695,6 +695,21 @@ impl Engine {
             quoted_wa_id: message.quoted_wa_id.clone(),
         })
     }
+}
+
+/// Commits an outbound message with its outbox row (in the caller's transaction), counted on its
+/// contact and in the day's figures: every send, from the inbox, the API or a campaign, goes here.
+pub(crate) fn queue_outbound(
+    tx: &rusqlite::Connection,
+    row: &NewMessage,
+    now: crate::Millis,
+) -> Result<Message> {
+    let id = store::messages::insert(tx, row, now)?
+        .ok_or_else(|| Error::internal("message id collision; try again"))?;
+    store::messages::enqueue(tx, id, now)?;
+    store::contacts::count_message(tx, row.contact_id, false, now, now)?;
+    store::stats::count(tx, now, |s| s.sent = 1)?;
+    store::messages::get(tx, id)?.ok_or_else(|| Error::internal("message vanished"))
 }
 
 /// `true_<chat>_<key>` → (chat, key).
@@ -728,7 +743,7 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-fn decode_upload(upload: &MediaUpload) -> Result<MediaFile> {
+pub(crate) fn decode_upload(upload: &MediaUpload) -> Result<MediaFile> {
     if upload.data.len() > MAX_MEDIA_BYTES / 3 * 4 + 4 {
         return Err(Error::new(
             ErrorCode::PayloadTooLarge,

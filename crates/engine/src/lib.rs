@@ -10,6 +10,7 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::broadcast;
 
+pub mod campaigns;
 pub mod chats;
 pub mod clock;
 pub mod connection;
@@ -65,6 +66,8 @@ struct Inner {
     lock: lock::LockState,
     link: RwLock<Option<Arc<dyn Link>>>,
     outbox: inbox::OutboxSignal,
+    /// Wakes the campaign scheduler (a campaign started or paused, a campaign message went out).
+    campaigns: inbox::OutboxSignal,
     demo: bool,
     simulator_url: Option<String>,
 }
@@ -125,6 +128,7 @@ impl Engine {
                 lock,
                 link: RwLock::new(None),
                 outbox: inbox::OutboxSignal::default(),
+                campaigns: inbox::OutboxSignal::default(),
                 demo: options.demo,
                 simulator_url: options.simulator_url,
             }),
@@ -195,6 +199,10 @@ impl Engine {
 
     pub(crate) fn outbox_signal(&self) -> &inbox::OutboxSignal {
         &self.inner.outbox
+    }
+
+    pub(crate) fn campaign_signal(&self) -> &inbox::OutboxSignal {
+        &self.inner.campaigns
     }
 
     pub(crate) fn lock_state(&self) -> &lock::LockState {

@@ -227,7 +227,7 @@ impl Engine {
     pub fn audit(&self, action: &str, detail: serde_json::Value) -> Result<()> {
         let now = self.now();
         self.db()
-            .with(|c| store::audit::record(c, now, action, &detail))
+            .with(|c| store::audit::insert(c, now, "user", action, &detail))
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::api::{Api, QueryParam};
 
 mod app;
+mod campaigns;
 mod contacts;
 mod messages;
 mod whatsapp;
@@ -45,5 +46,6 @@ pub fn api() -> Api {
     routes.extend(whatsapp::routes());
     routes.extend(messages::routes());
     routes.extend(contacts::routes());
+    routes.extend(campaigns::routes());
     Api::new(routes)
 }

@@ -1,20 +1,21 @@
-//! SQL for the `audit_log` table: sensitive actions, appended and never edited.
+//! SQL for `audit_log`: sensitive actions, who did them and when.
 
 use rusqlite::{params, Connection};
 
 use crate::clock::Millis;
 use crate::error::Result;
 
-/// Appends one action done by the app's user, with its details as JSON.
-pub(crate) fn record(
+/// Records one action; `actor` is `user`, `system`, `api-key:<id>`, ...
+pub(crate) fn insert(
     conn: &Connection,
     at: Millis,
+    actor: &str,
     action: &str,
     detail: &serde_json::Value,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, 'user', ?2, ?3)",
-    )?
-    .execute(params![at, action, detail.to_string()])?;
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![at, actor, action, detail.to_string()],
+    )?;
     Ok(())
 }

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::error::{Error, Result};
 
 pub(crate) mod audit;
+pub(crate) mod campaigns;
 pub(crate) mod chats;
 pub(crate) mod connection;
 pub(crate) mod contact_import;
