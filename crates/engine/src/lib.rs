@@ -8,6 +8,8 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::broadcast;
 
+pub mod analytics;
+pub mod business_hours;
 pub mod chats;
 pub mod clock;
 pub mod connection;

@@ -9,6 +9,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub(crate) mod analytics;
 pub(crate) mod chats;
 pub(crate) mod connection;
 pub(crate) mod contacts;
@@ -16,7 +17,6 @@ pub(crate) mod messages;
 pub(crate) mod name_order;
 pub(crate) mod profile;
 pub(crate) mod settings;
-pub(crate) mod stats;
 pub(crate) mod tags;
 
 mod embedded {
