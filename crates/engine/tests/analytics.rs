@@ -518,3 +518,27 @@ fn named_periods_follow_the_clock() {
     assert_eq!(today.current.messages_received, 1);
     assert_eq!(today.previous.messages_sent, 2, "Sunday");
 }
+
+#[test]
+fn series_export_as_csv() {
+    let shop = berlin();
+    let range = shop.range("2026-03-28", "2026-03-30");
+    let messages = shop.engine.analytics_csv("messages", &range).unwrap();
+    let lines: Vec<&str> = messages.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines[0].starts_with("date,sent,delivered,read,received,replied,sent_text,"));
+    assert_eq!(
+        lines[1],
+        "2026-03-28,1,1,0,2,1,1,0,0,0,0,1,1,0,0,0,1,0,2,1200,55800"
+    );
+    assert_eq!(lines[3], "2026-03-30,3,3,1,1,1,3,0,0,0,0,1,0,0,0,0,0,2,0,,");
+    let contacts = shop.engine.analytics_csv("contacts", &range).unwrap();
+    assert_eq!(contacts.lines().nth(3), Some("2026-03-30,1,0,1,0,0,5,1"));
+    let campaigns = shop.engine.analytics_csv("campaigns", &range).unwrap();
+    assert_eq!(
+        campaigns.lines().nth(1),
+        Some("1,Spring sale,completed,2026-03-30T08:00:00.000Z,2,2,1,1,0,1,1,0.5,0.5")
+    );
+    let err = shop.engine.analytics_csv("tags", &range).unwrap_err();
+    assert_eq!(err.details[0].field, "series");
+}

@@ -3,6 +3,7 @@
 
 use crate::api::{Api, QueryParam};
 
+mod analytics;
 mod app;
 mod contacts;
 mod messages;
@@ -45,5 +46,6 @@ pub fn api() -> Api {
     routes.extend(whatsapp::routes());
     routes.extend(messages::routes());
     routes.extend(contacts::routes());
+    routes.extend(analytics::routes());
     Api::new(routes)
 }
