@@ -180,7 +180,9 @@ fn start_simulator(data_dir: &std::path::Path) -> anyhow::Result<Simulator> {
     let simulator = match Simulator::start(previous) {
         Ok(simulator) => simulator,
         // That port is taken now: a new one means linking the demo phone again, nothing worse.
-        Err(_) => Simulator::start(0).context("could not start the WhatsApp Web simulator")?,
+        Err(_) => {
+            Simulator::start(0).context("could not start the WhatsApp Web simulator")?
+        }
     };
     std::fs::create_dir_all(data_dir)?;
     std::fs::write(&port_file, simulator.port().to_string())?;
