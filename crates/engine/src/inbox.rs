@@ -308,14 +308,6 @@ impl Engine {
                 inbound.timestamp,
                 now,
             )?;
-            store::stats::count(tx, inbound.timestamp, |s| {
-                if inbound.from_me {
-                    s.sent = 1
-                } else {
-                    s.received = 1
-                }
-                s.new_contacts = new_contact as i64;
-            })?;
             Ok(Some((store::messages::get(tx, id)?, new_contact)))
         })?;
         if let Some((Some(message), new_contact)) = created {
@@ -361,11 +353,6 @@ impl Engine {
             if ack >= 1 {
                 store::messages::dequeue(tx, message.id)?;
             }
-            store::stats::count(tx, now, |s| match ack {
-                2 => s.delivered = 1,
-                3 => s.read = 1,
-                _ => {}
-            })?;
             store::messages::get(tx, message.id)
         })?;
         if let Some(message) = updated {
@@ -698,7 +685,7 @@ impl Engine {
 }
 
 /// Commits an outbound message with its outbox row (in the caller's transaction), counted on its
-/// contact and in the day's figures: every send, from the inbox, the API or a campaign, goes here.
+/// contact: every send, from the inbox, the API or a campaign, goes here.
 pub(crate) fn queue_outbound(
     tx: &rusqlite::Connection,
     row: &NewMessage,
@@ -708,7 +695,6 @@ pub(crate) fn queue_outbound(
         .ok_or_else(|| Error::internal("message id collision; try again"))?;
     store::messages::enqueue(tx, id, now)?;
     store::contacts::count_message(tx, row.contact_id, false, now, now)?;
-    store::stats::count(tx, now, |s| s.sent = 1)?;
     store::messages::get(tx, id)?.ok_or_else(|| Error::internal("message vanished"))
 }
 

@@ -10,6 +10,8 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::broadcast;
 
+pub mod analytics;
+pub mod business_hours;
 pub mod campaigns;
 pub mod chats;
 pub mod clock;

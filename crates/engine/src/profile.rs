@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::business_hours::{self, OpeningHours};
 use crate::error::{Checks, Result};
 use crate::events::Event;
 use crate::{meta, store, Engine};
@@ -35,6 +36,8 @@ pub struct Profile {
     pub country: String,
     /// IANA time zone name.
     pub timezone: String,
+    /// Opening hours per weekday in the business's time zone; empty means every hour counts.
+    pub business_hours: Vec<OpeningHours>,
     /// When the profile was first saved (RFC 3339).
     pub created_at: String,
     /// When it was last changed (RFC 3339).
@@ -60,6 +63,8 @@ pub struct ProfileInput {
     pub country: String,
     /// IANA name of its time zone (required).
     pub timezone: String,
+    /// Opening hours; left out, the ones saved before are kept. `[]` removes them.
+    pub business_hours: Option<Vec<OpeningHours>>,
 }
 
 impl ProfileInput {
@@ -117,6 +122,9 @@ impl ProfileInput {
                 "Time zone must be an IANA name such as Europe/Berlin",
             );
         }
+        self.business_hours = self
+            .business_hours
+            .map(|hours| business_hours::validated(hours, &mut checks));
         checks.finish()?;
         Ok(self)
     }
@@ -180,6 +188,7 @@ mod tests {
             business_type: "retail".into(),
             country: "de".into(),
             timezone: "Europe/Berlin".into(),
+            business_hours: None,
         }
     }
 

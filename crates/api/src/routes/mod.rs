@@ -3,6 +3,7 @@
 
 use crate::api::{Api, QueryParam};
 
+mod analytics;
 mod app;
 mod campaigns;
 mod contacts;
@@ -47,5 +48,6 @@ pub fn api() -> Api {
     routes.extend(messages::routes());
     routes.extend(contacts::routes());
     routes.extend(campaigns::routes());
+    routes.extend(analytics::routes());
     Api::new(routes)
 }

@@ -9,6 +9,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub(crate) mod analytics;
 pub(crate) mod audit;
 pub(crate) mod campaigns;
 pub(crate) mod chats;
@@ -20,7 +21,6 @@ pub(crate) mod messages;
 pub(crate) mod name_order;
 pub(crate) mod profile;
 pub(crate) mod settings;
-pub(crate) mod stats;
 pub(crate) mod tags;
 
 mod embedded {

@@ -10,7 +10,7 @@ pub(crate) fn get(conn: &Connection) -> Result<Option<Profile>> {
     Ok(conn
         .query_row(
             "SELECT business_name, industry, website, description, business_type, country, timezone,
-                    created_at, updated_at
+                    created_at, updated_at, business_hours
              FROM business_profile WHERE id = 1",
             [],
             |row| {
@@ -24,6 +24,8 @@ pub(crate) fn get(conn: &Connection) -> Result<Option<Profile>> {
                     timezone: row.get(6)?,
                     created_at: to_rfc3339(row.get(7)?),
                     updated_at: to_rfc3339(row.get(8)?),
+                    business_hours: serde_json::from_str(&row.get::<_, String>(9)?)
+                        .unwrap_or_default(),
                 })
             },
         )
@@ -34,13 +36,14 @@ pub(crate) fn upsert(conn: &Connection, p: &ProfileInput, now: Millis) -> Result
     conn.execute(
         "INSERT INTO business_profile
              (id, business_name, industry, website, description, business_type, country, timezone,
-              created_at, updated_at)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+              created_at, updated_at, business_hours)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, coalesce(?9, '[]'))
          ON CONFLICT (id) DO UPDATE SET
              business_name = excluded.business_name, industry = excluded.industry,
              website = excluded.website, description = excluded.description,
              business_type = excluded.business_type, country = excluded.country,
-             timezone = excluded.timezone, updated_at = excluded.updated_at",
+             timezone = excluded.timezone, updated_at = excluded.updated_at,
+             business_hours = coalesce(?9, business_hours)",
         params![
             p.business_name,
             p.industry,
@@ -49,7 +52,10 @@ pub(crate) fn upsert(conn: &Connection, p: &ProfileInput, now: Millis) -> Result
             p.business_type,
             p.country,
             p.timezone,
-            now
+            now,
+            p.business_hours
+                .as_ref()
+                .map(|h| serde_json::to_string(h).unwrap_or_else(|_| "[]".into()))
         ],
     )?;
     Ok(())
