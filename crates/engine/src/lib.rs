@@ -8,13 +8,16 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::broadcast;
 
+pub mod backup;
 pub mod chats;
 pub mod clock;
 pub mod connection;
 pub mod contacts;
+pub mod erase;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod export_all;
 pub mod import;
 pub mod inbox;
 pub mod link;
@@ -79,8 +82,16 @@ impl Engine {
                 options.data_dir.display()
             ))
         })?;
+        let restored = backup::prepare_data_dir(&options.data_dir, options.clock.as_ref())?;
         let db = Db::open(&options.data_dir.join(store::DB_FILE))?;
-        Engine::with_db(db, options)
+        let engine = Engine::with_db(db, options)?;
+        if let Some(schema_version) = restored {
+            engine.audit(
+                "backup.restored",
+                serde_json::json!({ "schemaVersion": schema_version }),
+            )?;
+        }
+        Ok(engine)
     }
 
     /// An engine on a fresh in-memory database, for tests. `data_dir` is still used for files.

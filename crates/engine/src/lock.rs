@@ -216,13 +216,8 @@ impl Engine {
     /// Records a sensitive action in the audit log.
     pub fn audit(&self, action: &str, detail: serde_json::Value) -> Result<()> {
         let now = self.now();
-        self.db().with(|c| {
-            c.execute(
-                "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, 'user', ?2, ?3)",
-                rusqlite::params![now, action, detail.to_string()],
-            )?;
-            Ok(())
-        })
+        self.db()
+            .with(|c| crate::store::audit::record(c, now, action, &detail))
     }
 }
 
