@@ -31,6 +31,8 @@ pub struct Backend {
     simulator: Option<Simulator>,
     stop_outbox: Arc<AtomicBool>,
     outbox: Option<JoinHandle<()>>,
+    /// The daily backup scheduler; stopped with the outbox.
+    backups: Option<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -79,6 +81,12 @@ impl Backend {
                 .name("outbox".into())
                 .spawn(move || engine.run_outbox(&stop))?
         };
+        let backups = {
+            let (engine, stop) = (engine.clone(), stop_outbox.clone());
+            std::thread::Builder::new()
+                .name("backups".into())
+                .spawn(move || engine.run_backups(&stop))?
+        };
         Ok(Backend {
             engine,
             _instance: instance,
@@ -86,6 +94,7 @@ impl Backend {
             simulator,
             stop_outbox,
             outbox: Some(outbox),
+            backups: Some(backups),
             runtime: Some(runtime),
         })
     }
@@ -96,6 +105,9 @@ impl Backend {
         self.stop_outbox.store(true, Ordering::SeqCst);
         if let Some(outbox) = self.outbox.take() {
             let _ = outbox.join();
+        }
+        if let Some(backups) = self.backups.take() {
+            let _ = backups.join();
         }
         if let Err(e) = self.link.stop() {
             tracing::warn!(error = %e, "the WhatsApp link did not stop cleanly");

@@ -435,7 +435,9 @@ impl Worker {
         let bytes = match base64::engine::general_purpose::STANDARD.decode(data) {
             Ok(bytes) => bytes,
             Err(error) => {
-                tracing::warn!(%error, %id, "a piece of a received file was not base64");
+                // The message id holds the sender's number: debug level only.
+                tracing::warn!(%error, "a piece of a received file was not base64");
+                tracing::debug!(%id, "the message of that file");
                 self.media_parts.remove(&id);
                 return;
             }
@@ -447,7 +449,8 @@ impl Worker {
             return;
         };
         if parts.len() + bytes.len() > MAX_MEDIA_BYTES {
-            tracing::warn!(%id, "a received file is too large to keep");
+            tracing::warn!("a received file is too large to keep");
+            tracing::debug!(%id, "the message of that file");
             self.media_parts.remove(&id);
             return;
         }

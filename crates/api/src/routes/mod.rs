@@ -5,6 +5,7 @@ use crate::api::{Api, QueryParam};
 
 mod app;
 mod contacts;
+mod data;
 mod messages;
 mod whatsapp;
 
@@ -45,5 +46,6 @@ pub fn api() -> Api {
     routes.extend(whatsapp::routes());
     routes.extend(messages::routes());
     routes.extend(contacts::routes());
+    routes.extend(data::routes());
     Api::new(routes)
 }

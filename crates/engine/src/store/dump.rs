@@ -26,11 +26,7 @@ pub(crate) fn table_rows(conn: &Connection, table: &str) -> Result<Vec<serde_jso
         )));
     }
     let mut statement = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1"))?;
-    let columns: Vec<String> = statement
-        .column_names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let columns: Vec<String> = statement.column_names().map(str::to_owned).collect();
     let mut rows = statement.query([])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
