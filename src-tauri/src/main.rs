@@ -65,12 +65,8 @@ fn parse_args() -> Args {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,chromiumoxide=error".into()),
-        )
-        .init();
+    // Held until the end of main, so the log file gets everything.
+    let _logs = whatsflow_api::logging::init("whatsflow");
     let args = parse_args();
     let backend = Backend::start(BackendConfig {
         data_dir: args

@@ -33,6 +33,8 @@ pub struct Backend {
     outbox: Option<JoinHandle<()>>,
     /// The campaign scheduler's thread; stopped with the outbox (same flag).
     campaigns: Option<JoinHandle<()>>,
+    /// The daily backup scheduler; stopped with the outbox.
+    backups: Option<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -86,6 +88,11 @@ impl Backend {
             std::thread::Builder::new()
                 .name("campaigns".into())
                 .spawn(move || engine.run_campaigns(&stop))?
+        let backups = {
+            let (engine, stop) = (engine.clone(), stop_outbox.clone());
+            std::thread::Builder::new()
+                .name("backups".into())
+                .spawn(move || engine.run_backups(&stop))?
         };
         Ok(Backend {
             engine,
@@ -95,6 +102,7 @@ impl Backend {
             stop_outbox,
             outbox: Some(outbox),
             campaigns: Some(campaigns),
+            backups: Some(backups),
             runtime: Some(runtime),
         })
     }
@@ -108,6 +116,8 @@ impl Backend {
         }
         if let Some(campaigns) = self.campaigns.take() {
             let _ = campaigns.join();
+        if let Some(backups) = self.backups.take() {
+            let _ = backups.join();
         }
         if let Err(e) = self.link.stop() {
             tracing::warn!(error = %e, "the WhatsApp link did not stop cleanly");

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod backend;
+pub mod logging;
 pub mod openapi;
 mod qr;
 pub mod routes;

@@ -564,11 +564,20 @@ impl Engine {
 
     /// Deletes a contact with every message of theirs and the media files of those messages.
     pub fn delete_contact(&self, id: i64) -> Result<()> {
+        let now = self.now();
         let media = self.db().with_tx(|tx| {
             let media = store::contacts::media_paths(tx, &[id])?;
             if !store::contacts::delete(tx, &[id])? {
                 return Err(Error::not_found("contact"));
             }
+            // The id only: the audit log must not keep what was erased.
+            store::audit::insert(
+                tx,
+                now,
+                "user",
+                "contact.erased",
+                &serde_json::json!({ "contactId": id }),
+            )?;
             Ok(media)
         })?;
         self.remove_media(&media);

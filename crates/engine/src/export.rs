@@ -73,7 +73,7 @@ struct JsonContact<'a> {
     created_at: &'a str,
 }
 
-fn json(contacts: &[Contact], exported_at: &str) -> Result<Vec<u8>> {
+pub(crate) fn json(contacts: &[Contact], exported_at: &str) -> Result<Vec<u8>> {
     // One contact per line: readable, diffable, and still one JSON document.
     let mut out = format!(
         "{{\"format\":\"{JSON_FORMAT}\",\"version\":1,\"exportedAt\":\"{exported_at}\",\"contacts\":[\n"

@@ -11,6 +11,7 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::broadcast;
 
 pub mod analytics;
+pub mod backup;
 pub mod business_hours;
 pub mod campaigns;
 pub mod chats;
@@ -18,9 +19,11 @@ pub mod clock;
 pub mod connection;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod contacts;
+pub mod erase;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod export_all;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod import;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
@@ -108,8 +111,16 @@ impl Engine {
             ))
             .with_source(e)
         })?;
+        let restored = backup::prepare_data_dir(&options.data_dir, options.clock.as_ref())?;
         let db = Db::open(&options.data_dir.join(store::DB_FILE))?;
-        Engine::with_db(db, options)
+        let engine = Engine::with_db(db, options)?;
+        if let Some(schema_version) = restored {
+            engine.audit(
+                "backup.restored",
+                serde_json::json!({ "schemaVersion": schema_version }),
+            )?;
+        }
+        Ok(engine)
     }
 
     /// An engine on a fresh in-memory database, for tests. `data_dir` is still used for files.

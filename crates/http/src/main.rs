@@ -86,15 +86,12 @@ fn find_ui_dir(flag: Option<PathBuf>) -> Option<PathBuf> {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,chromiumoxide=error".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Held until the end of main, so the log file gets everything.
+    let logs = whatsflow_api::logging::init("whatsflow-server");
     if let Err(e) = run() {
+        tracing::error!("{e:#}");
         eprintln!("whatsflow-server: {e:#}");
+        drop(logs); // exit skips destructors: flush the file first
         std::process::exit(1);
     }
 }

@@ -29,7 +29,9 @@ impl Downloads {
         let bytes = match BASE64.decode(data) {
             Ok(bytes) => bytes,
             Err(error) => {
-                tracing::warn!(%error, %id, "a piece of a received file was not base64");
+                // The message id holds the sender's number: debug level only.
+                tracing::warn!(%error, "a piece of a received file was not base64");
+                tracing::debug!(%id, "the message of that file");
                 self.parts.remove(&id);
                 return;
             }
@@ -41,7 +43,8 @@ impl Downloads {
             return;
         };
         if parts.len() + bytes.len() > MAX_MEDIA_BYTES {
-            tracing::warn!(%id, "a received file is too large to keep");
+            tracing::warn!("a received file is too large to keep");
+            tracing::debug!(%id, "the message of that file");
             self.parts.remove(&id);
             return;
         }

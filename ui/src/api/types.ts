@@ -386,3 +386,43 @@ export interface ImportReport extends ImportCounts {
   columns: Array<{ column: string; field: string | null }>;
   preview: ImportPreviewRow[];
 }
+
+// --- Data safety: backups, export, erase, logs -------------------------------------------------------------
+
+/** Why a backup was taken. */
+export type BackupKind = 'daily' | 'weekly' | 'manual' | 'before-migration' | 'before-restore';
+
+/** A backup file in the data directory's `backups/` folder. */
+export interface BackupInfo {
+  /** The file name, which also names it in a restore. */
+  name: string;
+  kind: BackupKind;
+  /** RFC 3339. */
+  createdAt: string;
+  sizeBytes: number;
+}
+
+/** `GET /api/v1/backups`. */
+export interface BackupList {
+  /** Newest first. */
+  backups: BackupInfo[];
+  folder: string;
+}
+
+/** The answer to a restore: checked and staged, applied when WhatsFlow restarts. */
+export interface RestoreOutcome {
+  restartRequired: boolean;
+  schemaVersion: number;
+  message: string;
+}
+
+/** The answer to `POST /api/v1/erase`. */
+export interface Erased {
+  erased: boolean;
+  message: string;
+}
+
+/** `GET /api/v1/app/logs`. */
+export interface LogFolder {
+  path: string;
+}

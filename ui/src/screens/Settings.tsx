@@ -1,13 +1,14 @@
 // Settings: business profile, app lock, appearance and about, each a section with its own sub-route.
 
 import { formatDistanceToNow } from 'date-fns';
-import { Building2, Info, Lock, Palette, type LucideIcon, Monitor, Moon, Sun } from 'lucide-react';
+import { Building2, DatabaseBackup, Info, Lock, Palette, type LucideIcon, Monitor, Moon, Sun } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { ApiError, getProfile, getSettings, health, saveSettings, transportKind } from '../api/client';
 import type { Health, Profile, Theme } from '../api/types';
 import { Page } from '../components/Page';
 import { modKey, NAV, navModifier } from '../components/Sidebar';
 import { Alert, Button, Card, CardHeader, Kbd, Spinner } from '../components/ui';
+import { BackupsCard, EraseCard, ExportCard, LogFolderRow } from '../features/data/DataSafety';
 import { RemovePasscodeForm, SetPasscodeForm } from '../features/PasscodeForms';
 import { ProfileForm } from '../features/ProfileForm';
 import { cn } from '../lib/cn';
@@ -21,6 +22,7 @@ const SECTIONS: Array<{ id: SettingsSection; label: string; icon: LucideIcon }> 
   { id: 'profile', label: 'Profile', icon: Building2 },
   { id: 'lock', label: 'App lock', icon: Lock },
   { id: 'appearance', label: 'Appearance', icon: Palette },
+  { id: 'data', label: 'Data & backups', icon: DatabaseBackup },
   { id: 'about', label: 'About', icon: Info },
 ];
 
@@ -53,6 +55,13 @@ export function SettingsScreen({ section }: { section: SettingsSection }) {
           {section === 'profile' && <ProfileSection />}
           {section === 'lock' && <LockSection />}
           {section === 'appearance' && <AppearanceSection />}
+          {section === 'data' && (
+            <>
+              <BackupsCard />
+              <ExportCard />
+              <EraseCard />
+            </>
+          )}
           {section === 'about' && <AboutSection />}
         </div>
       </div>
@@ -279,6 +288,7 @@ function AboutSection() {
     ['Server status', info ? (info.status === 'ok' ? 'Running' : info.status) : error ? '—' : ''],
     ['Running as', transportKind === 'tauri' ? 'Desktop app' : 'Browser, served by whatsflow-server'],
     ['Mode', app?.demo ? 'Demo (simulated WhatsApp)' : 'Live'],
+    ['Log folder', <LogFolderRow />],
   ];
   // Where the WhatsApp session's key is kept: a keychain, or (where none exists) a private file.
   const keySentence = keyLocationSentence(keyLocation);

@@ -7,6 +7,7 @@ mod analytics;
 mod app;
 mod campaigns;
 mod contacts;
+mod data;
 mod messages;
 mod whatsapp;
 
@@ -49,5 +50,6 @@ pub fn api() -> Api {
     routes.extend(contacts::routes());
     routes.extend(campaigns::routes());
     routes.extend(analytics::routes());
+    routes.extend(data::routes());
     Api::new(routes)
 }

@@ -2,7 +2,7 @@
 //! and a small connection pool. SQL lives only in this module's children, one per table.
 
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Mutex, RwLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -11,12 +11,14 @@ use crate::error::{Error, Result};
 
 pub(crate) mod analytics;
 pub(crate) mod audit;
+pub(crate) mod backup;
 pub(crate) mod campaigns;
 pub(crate) mod chats;
 pub(crate) mod connection;
 pub(crate) mod contact_import;
 pub(crate) mod contact_search;
 pub(crate) mod contacts;
+pub(crate) mod dump;
 pub(crate) mod messages;
 pub(crate) mod name_order;
 pub(crate) mod profile;
@@ -40,6 +42,8 @@ pub struct Db {
     name_order: name_order::NameOrderCache,
     /// Present for a database file (an in-memory one has no write-ahead log).
     checkpointer: Option<Checkpointer>,
+    /// True once [`Db::close`] ran (everything erased): no connection is handed out after that.
+    closed: RwLock<bool>,
 }
 
 enum Target {
@@ -59,6 +63,7 @@ impl Db {
             idle: Mutex::new(Vec::new()),
             name_order: Default::default(),
             checkpointer: None,
+            closed: RwLock::new(false),
         };
         db.migrate()?;
         db.checkpointer = Some(Checkpointer::start(db.connect()?, path)?);
@@ -83,6 +88,7 @@ impl Db {
             idle: Mutex::new(Vec::new()),
             name_order: Default::default(),
             checkpointer: None,
+            closed: RwLock::new(false),
         };
         db.migrate()?;
         Ok(db)
@@ -111,6 +117,15 @@ impl Db {
     }
 
     fn take(&self) -> Result<Connection> {
+        // Held while connecting, so no connection (which could create the file again) is opened
+        // once `close` has returned.
+        let closed = self.closed.read().unwrap_or_else(|p| p.into_inner());
+        if *closed {
+            return Err(Error::new(
+                crate::error::ErrorCode::Conflict,
+                "WhatsFlow's data was erased. Restart WhatsFlow to start again",
+            ));
+        }
         let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match pooled {
             Some(conn) => Ok(conn),
@@ -118,7 +133,17 @@ impl Db {
         }
     }
 
+    /// Stops handing out connections and drops the idle ones, so the files can be deleted. A call
+    /// already running finishes on its connection, which is then dropped.
+    pub(crate) fn close(&self) {
+        *self.closed.write().unwrap_or_else(|p| p.into_inner()) = true;
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     fn give_back(&self, conn: Connection) {
+        if *self.closed.read().unwrap_or_else(|p| p.into_inner()) {
+            return;
+        }
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < MAX_IDLE {
             idle.push(conn);
