@@ -57,11 +57,11 @@ impl Downloads {
             Some(bytes) if bytes.len() == size => Some(bytes),
             Some(bytes) => {
                 tracing::warn!(
-                    id,
                     expected = size,
                     got = bytes.len(),
                     "a received file arrived incomplete"
                 );
+                tracing::debug!(id, "the message of that file");
                 None
             }
             None => None,
