@@ -29,12 +29,9 @@ pub struct Backend {
     _instance: std::fs::File,
     link: Arc<WhatsAppLink>,
     simulator: Option<Simulator>,
-    stop_outbox: Arc<AtomicBool>,
-    outbox: Option<JoinHandle<()>>,
-    /// The campaign scheduler's thread; stopped with the outbox (same flag).
-    campaigns: Option<JoinHandle<()>>,
-    /// The daily backup scheduler; stopped with the outbox.
-    backups: Option<JoinHandle<()>>,
+    /// Tells the engine's loops to end.
+    stop_workers: Arc<AtomicBool>,
+    workers: Vec<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -76,48 +73,40 @@ impl Backend {
         let link = WhatsAppLink::start_on(runtime.handle(), engine.clone(), link_config);
         engine.set_link(link.clone());
 
-        let stop_outbox = Arc::new(AtomicBool::new(false));
-        let outbox = {
-            let (engine, stop) = (engine.clone(), stop_outbox.clone());
-            std::thread::Builder::new()
-                .name("outbox".into())
-                .spawn(move || engine.run_outbox(&stop))?
-        };
-        let campaigns = {
-            let (engine, stop) = (engine.clone(), stop_outbox.clone());
-            std::thread::Builder::new()
-                .name("campaigns".into())
-                .spawn(move || engine.run_campaigns(&stop))?
-        let backups = {
-            let (engine, stop) = (engine.clone(), stop_outbox.clone());
-            std::thread::Builder::new()
-                .name("backups".into())
-                .spawn(move || engine.run_backups(&stop))?
-        };
+        // The engine's background loops, each on a thread of its own, all stopped by one flag.
+        let stop_workers = Arc::new(AtomicBool::new(false));
+        let loops: [(&str, fn(&Engine, &AtomicBool)); 3] = [
+            ("outbox", Engine::run_outbox),
+            ("campaigns", Engine::run_campaigns),
+            ("backups", Engine::run_backups),
+        ];
+        let mut workers = Vec::new();
+        for (name, run) in loops {
+            let (engine, stop) = (engine.clone(), stop_workers.clone());
+            workers.push(
+                std::thread::Builder::new()
+                    .name(name.into())
+                    .spawn(move || run(&engine, &stop))?,
+            );
+        }
         Ok(Backend {
             engine,
             _instance: instance,
             link,
             simulator,
-            stop_outbox,
-            outbox: Some(outbox),
-            campaigns: Some(campaigns),
-            backups: Some(backups),
+            stop_workers,
+            workers,
             runtime: Some(runtime),
         })
     }
 
-    /// Stops everything cleanly: the outbox and the campaign scheduler, then the link (which seals the session into the vault
-    /// and removes the plaintext profile), then the simulator. Blocks; later calls do nothing.
+    /// Stops everything cleanly: the engine's loops (outbox, campaigns, backups), then the link
+    /// (which seals the session into the vault and removes the plaintext profile), then the
+    /// simulator. Blocks; later calls do nothing.
     pub fn stop(&mut self) {
-        self.stop_outbox.store(true, Ordering::SeqCst);
-        if let Some(outbox) = self.outbox.take() {
-            let _ = outbox.join();
-        }
-        if let Some(campaigns) = self.campaigns.take() {
-            let _ = campaigns.join();
-        if let Some(backups) = self.backups.take() {
-            let _ = backups.join();
+        self.stop_workers.store(true, Ordering::SeqCst);
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
         }
         if let Err(e) = self.link.stop() {
             tracing::warn!(error = %e, "the WhatsApp link did not stop cleanly");

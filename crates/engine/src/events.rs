@@ -71,11 +71,13 @@ pub enum Event {
     /// A campaign was paused, by hand or by a ban sign (`statusReason` says which).
     #[serde(rename = "campaign.paused")]
     CampaignPaused(Campaign),
+    /// A paused campaign was resumed by hand.
     #[serde(rename = "campaign.resumed")]
     CampaignResumed(Campaign),
     /// Every recipient was sent to, skipped or failed.
     #[serde(rename = "campaign.completed")]
     CampaignCompleted(Campaign),
+    /// A campaign was cancelled: nothing more is sent for it.
     #[serde(rename = "campaign.cancelled")]
     CampaignCancelled(Campaign),
     /// A campaign could not start or go on (`statusReason` says why).

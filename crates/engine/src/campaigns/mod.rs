@@ -961,7 +961,7 @@ impl Engine {
             };
             PreviewRecipient {
                 contact_id: c.id,
-                name: c.display_name(),
+                name: c.display_name.clone(),
                 phone_number: c.phone_number.clone(),
                 message,
                 skipped_reason,
