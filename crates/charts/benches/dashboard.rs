@@ -60,8 +60,8 @@ fn main() {
         }
         let charts_ms = started.elapsed().as_secs_f64() * 1000.0;
         let started = Instant::now();
-        let png = whatsflow_charts::png(Chart::Messages, &report, Theme::Light, Size::DEFAULT)
-            .unwrap();
+        let png =
+            whatsflow_charts::png(Chart::Messages, &report, Theme::Light, Size::DEFAULT).unwrap();
         let png_ms = started.elapsed().as_secs_f64() * 1000.0;
         let started = Instant::now();
         let raw = raw_aggregate(&engine);
