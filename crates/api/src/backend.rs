@@ -31,6 +31,8 @@ pub struct Backend {
     simulator: Option<Simulator>,
     stop_outbox: Arc<AtomicBool>,
     outbox: Option<JoinHandle<()>>,
+    /// Delivers webhooks; stopped with the outbox (a delivery in flight ends within its timeout).
+    webhooks: Option<JoinHandle<()>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -79,6 +81,12 @@ impl Backend {
                 .name("outbox".into())
                 .spawn(move || engine.run_outbox(&stop))?
         };
+        let webhooks = {
+            let (engine, stop) = (engine.clone(), stop_outbox.clone());
+            std::thread::Builder::new()
+                .name("webhooks".into())
+                .spawn(move || engine.run_webhooks(&stop))?
+        };
         Ok(Backend {
             engine,
             _instance: instance,
@@ -86,6 +94,7 @@ impl Backend {
             simulator,
             stop_outbox,
             outbox: Some(outbox),
+            webhooks: Some(webhooks),
             runtime: Some(runtime),
         })
     }
@@ -96,6 +105,10 @@ impl Backend {
         self.stop_outbox.store(true, Ordering::SeqCst);
         if let Some(outbox) = self.outbox.take() {
             let _ = outbox.join();
+        }
+        self.engine.wake_webhooks();
+        if let Some(webhooks) = self.webhooks.take() {
+            let _ = webhooks.join();
         }
         if let Err(e) = self.link.stop() {
             tracing::warn!(error = %e, "the WhatsApp link did not stop cleanly");

@@ -8,6 +8,7 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::broadcast;
 
+pub mod api_keys;
 pub mod chats;
 pub mod clock;
 pub mod connection;
@@ -15,6 +16,7 @@ pub mod contacts;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod idempotency;
 pub mod import;
 pub mod inbox;
 pub mod link;
@@ -26,6 +28,7 @@ pub mod search;
 pub mod settings;
 pub mod store;
 pub mod tags;
+pub mod webhooks;
 
 pub use clock::{Clock, ManualClock, Millis, SystemClock};
 pub use error::{Error, ErrorCode, FieldError, Result};
@@ -56,6 +59,7 @@ struct Inner {
     lock: lock::LockState,
     link: RwLock<Option<Arc<dyn Link>>>,
     outbox: inbox::OutboxSignal,
+    webhooks: webhooks::WebhookSignal,
     demo: bool,
     simulator_url: Option<String>,
 }
@@ -107,6 +111,7 @@ impl Engine {
                 lock,
                 link: RwLock::new(None),
                 outbox: inbox::OutboxSignal::default(),
+                webhooks: webhooks::WebhookSignal::default(),
                 demo: options.demo,
                 simulator_url: options.simulator_url,
             }),
@@ -147,6 +152,8 @@ impl Engine {
             at: self.now(),
             event,
         };
+        // Into the webhook outbox first, so no listener's lag can lose it.
+        self.enqueue_webhook_deliveries(&envelope);
         let _ = self.inner.events.send(envelope);
     }
 

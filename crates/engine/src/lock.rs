@@ -34,7 +34,7 @@ pub struct LockStatus {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SetPasscode {
     /// Required when a passcode is already set.
     pub current_passcode: Option<String>,
@@ -42,13 +42,13 @@ pub struct SetPasscode {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Passcode {
     pub passcode: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct RemovePasscode {
     pub current_passcode: String,
 }

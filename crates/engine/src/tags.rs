@@ -37,7 +37,7 @@ impl TagSummary {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct TagInput {
     pub name: String,
     /// `#rrggbb`; the next palette colour when left out.
@@ -46,7 +46,7 @@ pub struct TagInput {
 
 /// Changes to a tag: a new name, a new colour, or both.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct TagPatch {
     pub name: Option<String>,
     pub color: Option<String>,

@@ -5,7 +5,9 @@ use crate::api::{Api, QueryParam};
 
 mod app;
 mod contacts;
+mod keys;
 mod messages;
+mod webhooks;
 mod whatsapp;
 
 pub use app::Health;
@@ -45,5 +47,7 @@ pub fn api() -> Api {
     routes.extend(whatsapp::routes());
     routes.extend(messages::routes());
     routes.extend(contacts::routes());
+    routes.extend(keys::routes());
+    routes.extend(webhooks::routes());
     Api::new(routes)
 }

@@ -1,3 +1,7 @@
-//! The API table's integration tests, one binary: the desktop's IPC transport (`ipc`).
+//! The API table's integration tests, one binary: the desktop's IPC transport (`ipc`), API key
+//! scopes over the route table, unknown fields and idempotent sends (`scopes`), and webhook delivery
+//! to a receiver that verifies signatures with the public `standardwebhooks` package (`webhooks`).
 
 mod ipc;
+mod scopes;
+mod webhooks;

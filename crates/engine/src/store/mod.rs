@@ -9,15 +9,19 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub(crate) mod api_keys;
+pub(crate) mod audit;
 pub(crate) mod chats;
 pub(crate) mod connection;
 pub(crate) mod contacts;
+pub(crate) mod idempotency;
 pub(crate) mod messages;
 pub(crate) mod name_order;
 pub(crate) mod profile;
 pub(crate) mod settings;
 pub(crate) mod stats;
 pub(crate) mod tags;
+pub(crate) mod webhooks;
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");
