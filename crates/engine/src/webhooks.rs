@@ -771,6 +771,57 @@ mod tests {
     use super::*;
 
     #[test]
+    fn urls_and_events_are_checked_and_rotation_keeps_the_old_secret_a_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = std::sync::Arc::new(crate::ManualClock::new(1_700_000_000_000));
+        let engine = Engine::in_memory(clock.clone(), dir.path()).unwrap();
+        let input = |url: &str, events: &[&str]| WebhookInput {
+            url: url.into(),
+            events: events.iter().map(|e| e.to_string()).collect(),
+            enabled: None,
+        };
+        for (url, events) in [
+            ("ftp://127.0.0.1/x", &["*"][..]),
+            ("not a url", &["*"][..]),
+            ("http://192.168.1.20:9000/hook", &["message.nope"][..]),
+            ("http://192.168.1.20:9000/hook", &[][..]),
+        ] {
+            let err = engine.create_webhook(input(url, events)).unwrap_err();
+            assert_eq!(
+                err.code,
+                crate::ErrorCode::ValidationFailed,
+                "{url} {events:?}"
+            );
+        }
+        let webhook = engine
+            .create_webhook(input("http://192.168.1.20:9000/hook", &["message.*"]))
+            .unwrap();
+        assert!(webhook.enabled && webhook.secret.starts_with("whsec_"));
+        let rotated = engine
+            .update_webhook(
+                webhook.id,
+                WebhookUpdate {
+                    rotate_secret: Some(true),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_ne!(rotated.secret, webhook.secret);
+        assert!(rotated.previous_secret_until.is_some());
+        clock.advance(ROTATION_OVERLAP + 1);
+        assert!(engine
+            .webhook(webhook.id)
+            .unwrap()
+            .previous_secret_until
+            .is_none());
+        engine.delete_webhook(webhook.id).unwrap();
+        assert_eq!(
+            engine.webhook(webhook.id).unwrap_err().code,
+            crate::ErrorCode::NotFound
+        );
+    }
+
+    #[test]
     fn filters_match_names_patterns_and_all() {
         let filter = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(matches(&filter(&["message.received"]), "message.received"));
