@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use whatsflow_engine::api_keys::{Scope, Scopes};
+use whatsflow_engine::idempotency::Claim;
 use whatsflow_engine::{Engine, Error, ErrorCode, Result};
 
 /// Default limit on a request body; routes that take files raise it.
@@ -55,13 +57,28 @@ pub enum Access {
     Admin,
 }
 
+impl Access {
+    /// The scope an API key needs for a route with this access; `None` for public routes. Routes
+    /// usable while the app is locked (its state, unlocking) only read.
+    pub fn scope(self) -> Option<Scope> {
+        match self {
+            Access::Public => None,
+            Access::WhileLocked | Access::Read => Some(Scope::Read),
+            Access::Send => Some(Scope::Send),
+            Access::Admin => Some(Scope::Admin),
+        }
+    }
+}
+
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Caller {
     /// The desktop window, over Tauri IPC.
     Desktop,
-    /// A browser or script holding the server's session token.
+    /// A browser or script holding the server's session token: the UI's own transport, full access.
     Session,
+    /// A script with an API key: what its scopes allow.
+    Key { id: i64, scopes: Scopes },
     /// Nobody identified.
     Anonymous,
 }
@@ -83,6 +100,8 @@ pub struct ApiRequest {
     /// A file body in base64 (desktop transport: IPC carries JSON only), for uploads such as
     /// contact imports; used when there is no `raw_body`.
     pub body_base64: Option<String>,
+    /// HTTP's `Idempotency-Key`: on a route that sends, a repeat answers the first answer again.
+    pub idempotency_key: Option<String>,
 }
 
 /// A response in transport-neutral form.
@@ -317,6 +336,8 @@ pub struct Route {
     pub request_type: Option<&'static str>,
     pub answer: Answer,
     pub query: &'static [QueryParam],
+    /// Takes `Idempotency-Key` (routes that send).
+    pub idempotent: bool,
     handler: Handler,
 }
 
@@ -327,6 +348,11 @@ impl Route {
     }
     pub fn max_body(mut self, bytes: usize) -> Route {
         self.max_body = bytes;
+        self
+    }
+    /// Marks a route that sends: a repeat with the same `Idempotency-Key` sends nothing new.
+    pub fn idempotent(mut self) -> Route {
+        self.idempotent = true;
         self
     }
     fn segments(&self) -> impl Iterator<Item = &'static str> {
@@ -345,6 +371,15 @@ fn parse_body<I: DeserializeOwned>(bytes: &[u8]) -> Result<I> {
         bytes
     };
     serde_json::from_slice(bytes).map_err(|e| {
+        // Request types refuse fields they do not know, so a typo never silently does nothing.
+        let text = e.to_string();
+        if let Some(field) = text
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            let message = format!("Unknown field `{field}` in the request body ({text})");
+            return Error::invalid_field(field, message);
+        }
         let mut err = Error::new(
             ErrorCode::InvalidJson,
             format!("The request body is not valid JSON: {e}"),
@@ -387,6 +422,7 @@ where
         request_type: None,
         answer: Answer::Data(schema_of::<O>),
         query: &[],
+        idempotent: false,
         handler: Box::new(move |ctx, bytes| {
             let input = if takes_body {
                 parse_body::<I>(bytes)?
@@ -420,6 +456,7 @@ where
         request_type: None,
         answer: Answer::Page(schema_of::<Vec<T>>),
         query: &[],
+        idempotent: false,
         handler: Box::new(move |ctx, _| {
             let page = handler(ctx)?;
             Ok(Reply::Page(to_value(page.items)?, page.next_cursor))
@@ -448,6 +485,7 @@ pub fn raw(
         request_type: None,
         answer: Answer::Raw(content_type),
         query: &[],
+        idempotent: false,
         handler: Box::new(move |ctx, bytes| {
             let raw = handler(ctx, bytes)?;
             Ok(Reply::Raw {
@@ -487,6 +525,7 @@ where
         request_type: Some(content_type),
         answer: Answer::Data(schema_of::<O>),
         query: &[],
+        idempotent: false,
         handler: Box::new(move |ctx, bytes| Ok(Reply::Data(to_value(handler(ctx, bytes)?)?))),
     }
 }
@@ -576,6 +615,29 @@ impl Api {
                     "Missing or wrong token: send Authorization: Bearer <token>",
                 ))
             }
+            (access, Caller::Key { scopes, .. }) => {
+                let needed = access.scope().unwrap_or(Scope::Admin);
+                if !scopes.allow(needed) {
+                    let mut err = Error::new(
+                        ErrorCode::Forbidden,
+                        format!(
+                            "This API key lacks the `{}` scope this route needs",
+                            needed.as_str()
+                        ),
+                    );
+                    err.details.push(whatsflow_engine::FieldError {
+                        field: "scope".into(),
+                        message: needed.as_str().into(),
+                    });
+                    return Err(err);
+                }
+                if access != Access::WhileLocked && engine.is_locked() {
+                    return Err(Error::new(
+                        ErrorCode::AppLocked,
+                        "WhatsFlow is locked: enter the passcode first",
+                    ));
+                }
+            }
             (Access::WhileLocked, _) => {}
             (_, Caller::Desktop | Caller::Session) => {
                 if engine.is_locked() {
@@ -614,8 +676,51 @@ impl Api {
             params,
             query: parse_query(&query_text),
         };
-        let reply = (route.handler)(&ctx, &body)?;
-        Ok(match reply {
+        let idempotency = match request.idempotency_key {
+            Some(key) if route.idempotent => {
+                let caller = caller_tag(caller);
+                let route_name = format!("{} {}", method.as_str().to_uppercase(), route.path);
+                match engine.claim_idempotent(&caller, &key, &route_name)? {
+                    Claim::Replay { status, body } => {
+                        return Ok(ApiResponse {
+                            status,
+                            content_type: "application/json".into(),
+                            body: body.into_bytes(),
+                            retry_after: None,
+                        })
+                    }
+                    Claim::Run => Some((caller, key)),
+                }
+            }
+            _ => None,
+        };
+        let response = Api::answer(&route.handler, &ctx, &body);
+        if let Some((caller, key)) = idempotency {
+            // A server-side failure is not an answer to keep: the retry runs again.
+            let kept = if response.status >= 500 {
+                engine.release_idempotent(&caller, &key)
+            } else {
+                engine.finish_idempotent(
+                    &caller,
+                    &key,
+                    response.status,
+                    &String::from_utf8_lossy(&response.body),
+                )
+            };
+            if let Err(e) = kept {
+                tracing::warn!(error = %e, "could not keep the answer for an Idempotency-Key");
+            }
+        }
+        Ok(response)
+    }
+
+    /// Runs a handler and turns what it returns into a response.
+    fn answer(handler: &Handler, ctx: &Ctx, body: &[u8]) -> ApiResponse {
+        let reply = match handler(ctx, body) {
+            Ok(reply) => reply,
+            Err(err) => return ApiResponse::error(&err),
+        };
+        match reply {
             Reply::Data(data) => {
                 ApiResponse::json(200, &serde_json::json!({ "success": true, "data": data }))
             }
@@ -629,8 +734,27 @@ impl Api {
                 body,
                 retry_after: None,
             },
-        })
+        }
     }
+}
+
+/// Who a caller is in the audit log and for idempotency keys (each caller has its own keys).
+pub fn caller_tag(caller: Caller) -> String {
+    match caller {
+        Caller::Desktop => "desktop".into(),
+        Caller::Session => "session".into(),
+        Caller::Key { id, .. } => format!("api-key:{id}"),
+        Caller::Anonymous => "anonymous".into(),
+    }
+}
+
+/// The caller a presented API key stands for; 401 when it is malformed, unknown or revoked.
+pub fn key_caller(engine: &Engine, presented: &str) -> Result<Caller> {
+    let holder = engine.authenticate_api_key(presented)?;
+    Ok(Caller::Key {
+        id: holder.id,
+        scopes: holder.scopes,
+    })
 }
 
 fn parse_query(text: &str) -> HashMap<String, Vec<String>> {

@@ -75,10 +75,11 @@ impl Backend {
 
         // The engine's background loops, each on a thread of its own, all stopped by one flag.
         let stop_workers = Arc::new(AtomicBool::new(false));
-        let loops: [(&str, fn(&Engine, &AtomicBool)); 3] = [
+        let loops: [(&str, fn(&Engine, &AtomicBool)); 4] = [
             ("outbox", Engine::run_outbox),
             ("campaigns", Engine::run_campaigns),
             ("backups", Engine::run_backups),
+            ("webhooks", Engine::run_webhooks),
         ];
         let mut workers = Vec::new();
         for (name, run) in loops {
@@ -107,6 +108,10 @@ impl Backend {
         self.stop_workers.store(true, Ordering::SeqCst);
         for worker in self.workers.drain(..) {
             let _ = worker.join();
+        }
+        self.engine.wake_webhooks();
+        if let Some(webhooks) = self.webhooks.take() {
+            let _ = webhooks.join();
         }
         if let Err(e) = self.link.stop() {
             tracing::warn!(error = %e, "the WhatsApp link did not stop cleanly");

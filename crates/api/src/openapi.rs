@@ -48,6 +48,16 @@ pub fn document(api: &Api) -> Value {
         if route.access == Access::Public {
             op.insert("security".into(), json!([]));
         }
+        if let Some(scope) = route.access.scope() {
+            op.insert(
+                "description".into(),
+                json!(format!(
+                    "An API key needs the `{}` scope (`admin` covers every scope).",
+                    scope.as_str()
+                )),
+            );
+            op.insert("x-required-scope".into(), json!(scope.as_str()));
+        }
         let mut parameters: Vec<Value> = route
             .path
             .split('/')
@@ -61,6 +71,11 @@ pub fn document(api: &Api) -> Value {
             json!({ "name": q.name, "in": "query", "required": false, "description": q.description,
                     "schema": { "type": "string" } })
         }));
+        if route.idempotent {
+            parameters.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false,
+                "description": "Repeating a request with the same key within 24 h answers the first answer again and sends nothing new",
+                "schema": { "type": "string", "maxLength": 255 } }));
+        }
         if !parameters.is_empty() {
             op.insert("parameters".into(), Value::Array(parameters));
         }

@@ -194,7 +194,11 @@ fn last_message(row: LastRow) -> LastMessage {
 /// starts, which for a common word costs a pass over all its occurrences. Words are quoted, so
 /// operators and punctuation a person types are searched for, not interpreted.
 pub fn typed_query(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
+    // Control characters separate words: FTS5 reads a NUL in a quoted term as the query's end.
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect();
     let quote = |w: &str| format!("\"{}\"", w.replace('"', "\"\""));
     words
         .iter()

@@ -103,7 +103,7 @@ pub enum TagMode {
 
 /// Which contacts a list, an export or a bulk action is about. Empty means all.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ContactFilter {
     /// Words searched in name, WhatsApp name, phone, e-mail and notes; digits match anywhere in
     /// the number ("5550" finds +14155550132).
@@ -161,7 +161,7 @@ pub enum TagRef {
 
 /// A new contact.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct NewContact {
     /// Any common format; numbers without a country code are read in the business's country.
     pub phone_number: String,
@@ -176,7 +176,7 @@ pub struct NewContact {
 
 /// Changes to a contact; fields left out stay as they are.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ContactPatch {
     pub phone_number: Option<String>,
     pub name: Option<String>,
@@ -202,7 +202,7 @@ pub enum BulkAction {
 
 /// One action on many contacts: the listed ids, or every contact matching a filter.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkRequest {
     #[serde(default)]
     pub ids: Option<Vec<i64>>,

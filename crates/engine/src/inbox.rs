@@ -127,7 +127,7 @@ pub struct Message {
 
 /// A message to send, as the UI and the API submit it.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SendMessage {
     pub phone_number: String,
     pub message: String,
@@ -138,7 +138,7 @@ pub struct SendMessage {
 
 /// A file sent inline with a message.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct MediaUpload {
     /// The file's bytes, base64.
     pub data: String,
@@ -478,7 +478,10 @@ impl Engine {
     ) -> Result<Page<Message>> {
         let before_id = id_cursor(cursor)?;
         let limit = page_limit(limit);
-        let query = query.map(str::trim).filter(|q| !q.is_empty());
+        // A query with no searchable word in it (only spaces or control characters) is no query.
+        let query = query
+            .map(str::trim)
+            .filter(|q| !crate::search::fts_query(q).is_empty());
         let rows = self
             .db()
             .with(|c| store::messages::list(c, query, before_id, limit + 1))?;

@@ -36,7 +36,7 @@ pub struct LockStatus {
 
 /// Sets or changes the passcode.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SetPasscode {
     /// Required when a passcode is already set.
     pub current_passcode: Option<String>,
@@ -46,7 +46,7 @@ pub struct SetPasscode {
 
 /// The passcode typed to unlock.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Passcode {
     /// The passcode.
     pub passcode: String,
@@ -54,7 +54,7 @@ pub struct Passcode {
 
 /// Turns the app lock off.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct RemovePasscode {
     /// The passcode set now.
     pub current_passcode: String,

@@ -43,7 +43,7 @@ impl TagSummary {
 
 /// A new tag.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct TagInput {
     /// Its name (see [`checked_name`] for what a name may be).
     pub name: String,
@@ -53,7 +53,7 @@ pub struct TagInput {
 
 /// Changes to a tag: a new name, a new colour, or both.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct TagPatch {
     /// A new name.
     pub name: Option<String>,

@@ -3,6 +3,7 @@
 //! desktop app can run it as a library when the user turns the REST API on.
 
 pub mod events;
+pub mod rate_limit;
 pub mod server;
 
 pub use server::{Server, ServerConfig};

@@ -12,8 +12,10 @@ use tiny_http::{Header, Request, Response};
 use whatsflow_engine::{Engine, Error, ErrorCode};
 
 use crate::events::EventLog;
-use whatsflow_api::api::percent_decode;
+use crate::rate_limit::{Decision, RateLimit, RateLimiter};
+use whatsflow_api::api::{key_caller, percent_decode};
 use whatsflow_api::{Api, ApiRequest, ApiResponse, Caller};
+use whatsflow_engine::api_keys::{Scope, KEY_PREFIX};
 
 /// Request-handling threads (cheap, mostly idle): enough that a few requests waiting on WhatsApp
 /// never hold up the rest. The event streams get threads of their own.
@@ -46,12 +48,12 @@ struct Shared {
     port: u16,
     events: Arc<EventLog>,
     stopping: Arc<AtomicBool>,
+    limiter: RateLimiter,
 }
 
 impl Server {
     pub fn start(engine: Engine, config: ServerConfig) -> anyhow::Result<Server> {
-        let http = tiny_http::Server::http(("127.0.0.1", config.port))
-            .map_err(|e| anyhow::anyhow!("could not listen on 127.0.0.1:{}: {e}", config.port))?;
+        let http = listen(config.port)?;
         let addr = http
             .server_addr()
             .to_ip()
@@ -65,6 +67,7 @@ impl Server {
             config,
             port: addr.port(),
             stopping: stopping.clone(),
+            limiter: RateLimiter::new(RateLimit::default()),
         });
         let workers = (0..WORKERS)
             .map(|i| {
@@ -104,6 +107,38 @@ impl Server {
             let _ = worker.join();
         }
     }
+}
+
+/// Listens on 127.0.0.1 with Nagle's algorithm off. tiny_http writes a response in pieces (the
+/// headers, then the body in buffer-sized writes); with Nagle on, the body's last piece waited for
+/// the client's delayed ACK of the headers, so every answer larger than tiny_http's 1 KiB buffer
+/// after the first on a keep-alive connection took ~40 ms. tiny_http offers no hook on the sockets
+/// it accepts; they inherit `TCP_NODELAY` from the listener (checked on Linux by the test
+/// `every_list_route_stays_fast_on_a_keep_alive_connection`).
+fn listen(port: u16) -> anyhow::Result<tiny_http::Server> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| anyhow::anyhow!("could not listen on 127.0.0.1:{port}: {e}"))?;
+    socket2::SockRef::from(&listener).set_tcp_nodelay(true)?;
+    tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| anyhow::anyhow!("could not serve on 127.0.0.1:{port}: {e}"))
+}
+
+/// A response with its whole length declared: never chunked (tiny_http chunks bodies from 32 KiB
+/// on, adding writes and framing for a length it already knows).
+fn whole_body(
+    status: u16,
+    headers: Vec<Header>,
+    body: Vec<u8>,
+) -> Response<std::io::Cursor<Vec<u8>>> {
+    let length = body.len();
+    Response::new(
+        status.into(),
+        headers,
+        std::io::Cursor::new(body),
+        Some(length),
+        None,
+    )
+    .with_chunked_threshold(usize::MAX)
 }
 
 fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
@@ -183,12 +218,42 @@ fn handle(shared: &Shared, mut request: Request) {
         });
     let caller = match token {
         Some(t) if same_secret(&t, &shared.config.token) => Caller::Session,
+        Some(t) if t.starts_with(KEY_PREFIX) => match key_caller(&shared.engine, &t) {
+            Ok(caller) => caller,
+            Err(err) => return respond(request, ApiResponse::error(&err)),
+        },
         _ => Caller::Anonymous,
     };
+    // Scripts share the machine with the UI: each key gets its own budget of requests.
+    let mut limit_headers = Vec::new();
+    if let Caller::Key { id, .. } = caller {
+        let decision = shared.limiter.check(id, shared.engine.now());
+        limit_headers = rate_limit_headers(&shared.limiter, &decision);
+        if let Some(seconds) = decision.retry_after {
+            let mut err = Error::new(
+                ErrorCode::TooManyAttempts,
+                format!(
+                    "Too many requests with this API key (limit {} a minute): try again in {seconds} s",
+                    shared.limiter.limit().per_minute
+                ),
+            );
+            err.retry_after = Some(seconds);
+            return respond_with(request, ApiResponse::error(&err), limit_headers);
+        }
+    }
     if path == "/api/v1/events" && request.method().as_str() == "GET" {
         if caller == Caller::Anonymous {
             let err = Error::new(ErrorCode::Unauthorized, "Missing or wrong token");
             return respond(request, ApiResponse::error(&err));
+        }
+        if let Caller::Key { scopes, .. } = caller {
+            if !scopes.allow(Scope::Read) {
+                let err = Error::new(
+                    ErrorCode::Forbidden,
+                    "This API key lacks the `read` scope the event stream needs",
+                );
+                return respond(request, ApiResponse::error(&err));
+            }
         }
         let resume = header(&request, "Last-Event-ID")
             .map(str::to_owned)
@@ -222,9 +287,29 @@ fn handle(shared: &Shared, mut request: Request) {
         body: None,
         raw_body: Some(body),
         body_base64: None,
+        idempotency_key: header(&request, "Idempotency-Key").map(str::to_owned),
     };
     let response = shared.api.dispatch(&shared.engine, caller, api_request);
-    respond(request, response);
+    respond_with(request, response, limit_headers);
+}
+
+/// `RateLimit-Limit` (requests a minute), `RateLimit-Remaining` (requests that may be made at
+/// once) and `RateLimit-Reset` (seconds until the full burst is available again), after the IETF
+/// draft; `RateLimit-Policy` spells out the minute window and the burst.
+fn rate_limit_headers(limiter: &RateLimiter, decision: &Decision) -> Vec<Header> {
+    let limit = limiter.limit();
+    [
+        ("RateLimit-Limit", limit.per_minute.to_string()),
+        ("RateLimit-Remaining", decision.remaining.to_string()),
+        ("RateLimit-Reset", decision.reset.to_string()),
+        (
+            "RateLimit-Policy",
+            format!("{};w=60;burst={}", limit.per_minute, limit.burst),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, value)| Header::from_bytes(name, value).expect("valid header"))
+    .collect()
 }
 
 fn query_param(query: &str, name: &str) -> Option<String> {
@@ -232,6 +317,10 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 }
 
 fn respond(request: Request, response: ApiResponse) {
+    respond_with(request, response, Vec::new())
+}
+
+fn respond_with(request: Request, response: ApiResponse, extra: Vec<Header>) {
     let mut headers = vec![
         Header::from_bytes("Content-Type", response.content_type.as_bytes()).expect("valid header"),
         Header::from_bytes("Cache-Control", "no-store").expect("valid header"),
@@ -240,15 +329,8 @@ fn respond(request: Request, response: ApiResponse) {
     if let Some(seconds) = response.retry_after {
         headers.push(Header::from_bytes("Retry-After", seconds.to_string()).expect("valid header"));
     }
-    let length = response.body.len();
-    let reply = Response::new(
-        response.status.into(),
-        headers,
-        std::io::Cursor::new(response.body),
-        Some(length),
-        None,
-    );
-    if let Err(e) = request.respond(reply) {
+    headers.extend(extra);
+    if let Err(e) = request.respond(whole_body(response.status, headers, response.body)) {
         tracing::debug!(error = %e, "client went away before the response");
     }
 }
@@ -318,6 +400,16 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// What the built UI may load: its own scripts only (no inline script: Vite emits none); styles
+/// from itself and inline (React `style` props and the CSS-in-JS of some components); images, media
+/// and downloads also from `data:`/`blob:` URLs (avatars, media previews, exports); API calls to
+/// itself and, in demo mode, to the simulator's control API on another loopback port; never framed.
+pub const UI_CSP: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; \
+    connect-src 'self' http://127.0.0.1:*; object-src 'none'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+
 /// Serves the built UI; unknown paths get `index.html` so client-side routes survive a reload.
 fn serve_ui(shared: &Shared, request: Request, path: &str) {
     let Some(root) = &shared.config.ui_dir else {
@@ -344,15 +436,9 @@ fn serve_ui(shared: &Shared, request: Request, path: &str) {
                 Header::from_bytes("Cache-Control", cache).expect("valid header"),
                 Header::from_bytes("X-Content-Type-Options", "nosniff").expect("valid header"),
                 Header::from_bytes("Referrer-Policy", "no-referrer").expect("valid header"),
+                Header::from_bytes("Content-Security-Policy", UI_CSP).expect("valid header"),
             ];
-            let length = body.len();
-            let _ = request.respond(Response::new(
-                200.into(),
-                headers,
-                std::io::Cursor::new(body),
-                Some(length),
-                None,
-            ));
+            let _ = request.respond(whole_body(200, headers, body));
         }
         Err(_) => {
             let err = Error::not_found("UI (build it with `npm run build` in ui/)");

@@ -79,7 +79,7 @@ struct ContactCount {
 
 /// The body of `POST /contacts/{id}/tags`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TagLink {
     tag_id: i64,
 }

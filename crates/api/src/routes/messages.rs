@@ -179,7 +179,8 @@ pub fn routes() -> Vec<Route> {
             "Send a text or media message",
             |c, input: SendMessage| -> Result<SendReceipt, Error> { c.engine.send_message(input) },
         )
-        .max_body(MAX_MEDIA_BYTES / 3 * 4 + 64 * 1024),
+        .max_body(MAX_MEDIA_BYTES / 3 * 4 + 64 * 1024)
+        .idempotent(),
         data(
             Post,
             "/api/v1/chats/{contactId}/read",

@@ -8,7 +8,9 @@ mod app;
 mod campaigns;
 mod contacts;
 mod data;
+mod keys;
 mod messages;
+mod webhooks;
 mod whatsapp;
 
 pub use app::Health;
@@ -51,5 +53,7 @@ pub fn api() -> Api {
     routes.extend(campaigns::routes());
     routes.extend(analytics::routes());
     routes.extend(data::routes());
+    routes.extend(keys::routes());
+    routes.extend(webhooks::routes());
     Api::new(routes)
 }

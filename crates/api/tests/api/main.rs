@@ -1,5 +1,9 @@
-//! The API table's integration tests, one binary: the desktop's IPC transport (`ipc`) and the
-//! data-safety routes (`data`).
+//! The API table's integration tests, one binary: the desktop's IPC transport (`ipc`), the
+//! data-safety routes (`data`), API key scopes over the route table, unknown fields and idempotent
+//! sends (`scopes`), and webhook delivery to a receiver that verifies signatures with the public
+//! `standardwebhooks` package (`webhooks`).
 
 mod data;
 mod ipc;
+mod scopes;
+mod webhooks;

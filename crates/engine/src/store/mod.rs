@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::error::{Error, Result};
 
 pub(crate) mod analytics;
+pub(crate) mod api_keys;
 pub(crate) mod audit;
 pub(crate) mod backup;
 pub(crate) mod campaigns;
@@ -19,11 +20,13 @@ pub(crate) mod contact_import;
 pub(crate) mod contact_search;
 pub(crate) mod contacts;
 pub(crate) mod dump;
+pub(crate) mod idempotency;
 pub(crate) mod messages;
 pub(crate) mod name_order;
 pub(crate) mod profile;
 pub(crate) mod settings;
 pub(crate) mod tags;
+pub(crate) mod webhooks;
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");

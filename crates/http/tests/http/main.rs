@@ -3,5 +3,7 @@
 
 mod common;
 mod contacts;
+mod keepalive;
+mod keys;
 mod program;
 mod server;

@@ -15,11 +15,22 @@ pub const TOKEN: &str = "test-token-0123456789";
 
 pub struct Running {
     server: Option<Server>,
+    /// The engine behind the server, for seeding data directly.
+    pub engine: Engine,
     _dir: tempfile::TempDir,
 }
 
 impl Running {
     pub fn start() -> Running {
+        Running::serving(None)
+    }
+
+    /// With a built UI in `ui_dir`.
+    pub fn start_with_ui(ui_dir: &std::path::Path) -> Running {
+        Running::serving(Some(ui_dir.to_owned()))
+    }
+
+    fn serving(ui_dir: Option<std::path::PathBuf>) -> Running {
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::open(Options {
             data_dir: dir.path().join("data"),
@@ -31,10 +42,11 @@ impl Running {
         let config = ServerConfig {
             port: 0,
             token: TOKEN.into(),
-            ui_dir: None,
+            ui_dir,
         };
         Running {
-            server: Some(Server::start(engine, config).unwrap()),
+            server: Some(Server::start(engine.clone(), config).unwrap()),
+            engine,
             _dir: dir,
         }
     }

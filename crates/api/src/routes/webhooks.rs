@@ -1,0 +1,124 @@
+//! Routes of webhooks: CRUD, the delivery log, redelivery and a test event. Admin only.
+
+use whatsflow_engine::webhooks::{Delivery, Requeued, Webhook, WebhookInput, WebhookUpdate};
+use whatsflow_engine::Error;
+
+use crate::api::{data, page, Access, Method, NoBody, Page, QueryParam, Route};
+
+const DELIVERIES: &[QueryParam] = &[
+    QueryParam {
+        name: "state",
+        description: "Only deliveries in this state: pending, delivered or failed",
+    },
+    QueryParam {
+        name: "limit",
+        description: "Page size, 1 to 500 (default 50)",
+    },
+    QueryParam {
+        name: "cursor",
+        description: "The nextCursor of the previous page",
+    },
+];
+
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    use Method::*;
+    vec![
+        data(
+            Get,
+            "/api/v1/webhooks",
+            "webhooks",
+            Admin,
+            "Every webhook",
+            |c, _: NoBody| -> Result<Vec<Webhook>, Error> { c.engine.webhooks() },
+        ),
+        data(
+            Post,
+            "/api/v1/webhooks",
+            "webhooks",
+            Admin,
+            "Create a webhook; its signing secret (`whsec_…`) is in the answer",
+            |c, input: WebhookInput| -> Result<Webhook, Error> { c.engine.create_webhook(input) },
+        ),
+        data(
+            Get,
+            "/api/v1/webhooks/{id}",
+            "webhooks",
+            Admin,
+            "One webhook",
+            |c, _: NoBody| -> Result<Webhook, Error> { c.engine.webhook(c.id("id")?) },
+        ),
+        data(
+            Put,
+            "/api/v1/webhooks/{id}",
+            "webhooks",
+            Admin,
+            "Change a webhook's URL, events or enabled flag, or rotate its secret (the old one \
+             keeps signing beside the new one for 24 h)",
+            |c, update: WebhookUpdate| -> Result<Webhook, Error> {
+                c.engine.update_webhook(c.id("id")?, update)
+            },
+        ),
+        data(
+            Delete,
+            "/api/v1/webhooks/{id}",
+            "webhooks",
+            Admin,
+            "Delete a webhook and its delivery log",
+            |c, _: NoBody| {
+                c.engine.delete_webhook(c.id("id")?)?;
+                Ok::<bool, Error>(true)
+            },
+        ),
+        page(
+            "/api/v1/webhooks/{id}/deliveries",
+            "webhooks",
+            Admin,
+            "A webhook's delivery log, newest first",
+            |c| {
+                let limit = c.limit(50)?;
+                let state = c.one_of(
+                    "state",
+                    &[
+                        ("pending", "pending"),
+                        ("delivered", "delivered"),
+                        ("failed", "failed"),
+                    ],
+                )?;
+                let items = c
+                    .engine
+                    .webhook_deliveries(c.id("id")?, state, c.cursor()?, limit)?;
+                Ok(Page::from_overfetch(items, limit, |d: &Delivery| {
+                    d.id.to_string()
+                }))
+            },
+        )
+        .with_query(DELIVERIES),
+        data(
+            Post,
+            "/api/v1/webhooks/{id}/test",
+            "webhooks",
+            Admin,
+            "Send a `webhook.test` event to this webhook now",
+            |c, _: NoBody| -> Result<Delivery, Error> { c.engine.test_webhook(c.id("id")?) },
+        ),
+        data(
+            Post,
+            "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+            "webhooks",
+            Admin,
+            "Send one delivery again, with the same webhook-id",
+            |c, _: NoBody| -> Result<Delivery, Error> {
+                c.engine.redeliver(c.id("id")?, c.id("deliveryId")?)
+            },
+        ),
+        data(
+            Post,
+            "/api/v1/webhooks/{id}/deliveries/redeliver",
+            "webhooks",
+            Admin,
+            "Send every failed delivery of this webhook again",
+            |c, _: NoBody| -> Result<Requeued, Error> { c.engine.redeliver_failed(c.id("id")?) },
+        ),
+    ]
+}
