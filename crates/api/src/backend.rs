@@ -106,12 +106,10 @@ impl Backend {
     /// simulator. Blocks; later calls do nothing.
     pub fn stop(&mut self) {
         self.stop_workers.store(true, Ordering::SeqCst);
+        // The webhook loop waits for work on a signal of its own.
+        self.engine.wake_webhooks();
         for worker in self.workers.drain(..) {
             let _ = worker.join();
-        }
-        self.engine.wake_webhooks();
-        if let Some(webhooks) = self.webhooks.take() {
-            let _ = webhooks.join();
         }
         if let Err(e) = self.link.stop() {
             tracing::warn!(error = %e, "the WhatsApp link did not stop cleanly");

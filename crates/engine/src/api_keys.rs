@@ -167,7 +167,10 @@ impl Engine {
         let now = self.now();
         let id = self.db().with_tx(|tx| {
             let id = store::api_keys::insert(tx, &name, &prefix, &hash(&key), &scopes_json, now)?;
-            store::audit::insert(tx, now, "user",
+            store::audit::insert(
+                tx,
+                now,
+                "user",
                 "api_key.created",
                 &serde_json::json!({ "id": id, "name": name, "scopes": scopes }),
             )?;
@@ -201,7 +204,10 @@ impl Engine {
                 return Err(Error::not_found("API key"));
             };
             if store::api_keys::revoke(tx, id, now)? {
-                store::audit::insert(tx, now, "user",
+                store::audit::insert(
+                    tx,
+                    now,
+                    "user",
                     "api_key.revoked",
                     &serde_json::json!({ "id": id, "name": row.name }),
                 )?;

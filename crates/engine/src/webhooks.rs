@@ -31,6 +31,7 @@ use crate::clock::{to_rfc3339, Millis};
 use crate::error::{Checks, Error, Result};
 use crate::events::{Event, EventEnvelope};
 use crate::inbox::MessageStatus;
+use crate::page::{id_cursor, page_limit, Page};
 use crate::store::webhooks::{Attempt, DeliveryRow, WebhookRow};
 use crate::{store, Engine};
 
@@ -370,7 +371,10 @@ impl Engine {
                 input.enabled.unwrap_or(true),
                 now,
             )?;
-            store::audit::insert(tx, now, "user",
+            store::audit::insert(
+                tx,
+                now,
+                "user",
                 "webhook.created",
                 &serde_json::json!({ "id": id, "url": url }),
             )?;
@@ -409,7 +413,10 @@ impl Engine {
             if let Some(secret) = &secret {
                 store::webhooks::rotate_secret(tx, id, secret, now + ROTATION_OVERLAP, now)?;
             }
-            store::audit::insert(tx, now, "user",
+            store::audit::insert(
+                tx,
+                now,
+                "user",
                 "webhook.updated",
                 &serde_json::json!({ "id": id, "url": url, "secretRotated": secret.is_some() }),
             )
@@ -424,7 +431,13 @@ impl Engine {
             if !store::webhooks::delete(tx, id)? {
                 return Err(Error::not_found("Webhook"));
             }
-            store::audit::insert(tx, now, "user", "webhook.deleted", &serde_json::json!({ "id": id }))
+            store::audit::insert(
+                tx,
+                now,
+                "user",
+                "webhook.deleted",
+                &serde_json::json!({ "id": id }),
+            )
         })
     }
 
@@ -433,14 +446,19 @@ impl Engine {
         &self,
         id: i64,
         state: Option<&str>,
-        before: Option<i64>,
+        cursor: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<Delivery>> {
+    ) -> Result<Page<Delivery>> {
         self.webhook(id)?;
+        let before = id_cursor(cursor)?;
+        let limit = page_limit(limit);
         let rows = self
             .db()
-            .with(|c| store::webhooks::deliveries(c, id, state, before, limit))?;
-        Ok(rows.into_iter().map(delivery_from_row).collect())
+            .with(|c| store::webhooks::deliveries(c, id, state, before, limit + 1))?;
+        let items = rows.into_iter().map(delivery_from_row).collect();
+        Ok(Page::from_overfetch(items, limit, |d: &Delivery| {
+            d.id.to_string()
+        }))
     }
 
     /// Queues a delivery again (delivered or failed alike), with the same `webhook-id`.

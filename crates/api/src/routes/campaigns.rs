@@ -4,12 +4,12 @@
 
 use whatsflow_engine::campaigns::opt_out::OptOutSettings;
 use whatsflow_engine::campaigns::{
-    Campaign, CampaignInput, CampaignStatus, Preview, PreviewRequest, Recipient, RecipientStatus,
+    Campaign, CampaignInput, CampaignStatus, Preview, PreviewRequest, RecipientStatus,
 };
 use whatsflow_engine::inbox::MAX_MEDIA_BYTES;
 use whatsflow_engine::Error;
 
-use crate::api::{data, page, raw, Access, Ctx, Method, NoBody, Page, QueryParam, Raw, Route};
+use crate::api::{data, page, raw, Access, Ctx, Method, NoBody, QueryParam, Raw, Route};
 
 const CAMPAIGN_LIST: &[QueryParam] = &[
     QueryParam {
@@ -79,10 +79,7 @@ pub fn routes() -> Vec<Route> {
                     "draft, scheduled, sending, paused, completed, cancelled, failed",
                 )?;
                 let limit = c.limit(50)?;
-                let items = c.engine.campaigns(status, c.cursor()?, limit + 1)?;
-                Ok(Page::from_overfetch(items, limit, |x: &Campaign| {
-                    x.id.to_string()
-                }))
+                c.engine.campaigns(status, c.cursor(), limit)
             },
         )
         .with_query(CAMPAIGN_LIST),
@@ -187,12 +184,8 @@ pub fn routes() -> Vec<Route> {
                     "pending, skipped, sent, delivered, read, failed, replied",
                 )?;
                 let limit = c.limit(50)?;
-                let items =
-                    c.engine
-                        .campaign_recipients(c.id("id")?, status, c.cursor()?, limit + 1)?;
-                Ok(Page::from_overfetch(items, limit, |r: &Recipient| {
-                    r.position.to_string()
-                }))
+                c.engine
+                    .campaign_recipients(c.id("id")?, status, c.cursor(), limit)
             },
         )
         .with_query(RECIPIENT_LIST),

@@ -1,7 +1,5 @@
 //! Routes of the inbox: the chat list, messages, conversations, search, media, sending, marking read.
 
-use schemars::JsonSchema;
-use serde::Serialize;
 use whatsflow_engine::chats::{Chat, ChatFilter, MessageWindow};
 use whatsflow_engine::inbox::{Message, SendMessage, SendReceipt, MAX_MEDIA_BYTES};
 use whatsflow_engine::Error;

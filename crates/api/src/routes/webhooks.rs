@@ -3,7 +3,7 @@
 use whatsflow_engine::webhooks::{Delivery, Requeued, Webhook, WebhookInput, WebhookUpdate};
 use whatsflow_engine::Error;
 
-use crate::api::{data, page, Access, Method, NoBody, Page, QueryParam, Route};
+use crate::api::{data, page, Access, Method, NoBody, QueryParam, Route};
 
 const DELIVERIES: &[QueryParam] = &[
     QueryParam {
@@ -85,12 +85,8 @@ pub fn routes() -> Vec<Route> {
                         ("failed", "failed"),
                     ],
                 )?;
-                let items = c
-                    .engine
-                    .webhook_deliveries(c.id("id")?, state, c.cursor()?, limit)?;
-                Ok(Page::from_overfetch(items, limit, |d: &Delivery| {
-                    d.id.to_string()
-                }))
+                c.engine
+                    .webhook_deliveries(c.id("id")?, state, c.cursor(), limit)
             },
         )
         .with_query(DELIVERIES),

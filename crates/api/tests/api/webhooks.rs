@@ -184,6 +184,7 @@ fn a_receiver_down_then_failing_gets_every_event_afterwards_in_order_and_once() 
         engine
             .webhook_deliveries(id, Some("pending"), None, 500)
             .unwrap()
+            .items
             .iter()
             .any(|d| d.attempts > 0 && d.response_status == status)
     };
@@ -214,6 +215,7 @@ fn a_receiver_down_then_failing_gets_every_event_afterwards_in_order_and_once() 
     let excerpts: Vec<String> = engine
         .webhook_deliveries(id, Some("pending"), None, 500)
         .unwrap()
+        .items
         .into_iter()
         .filter_map(|d| d.response_excerpt)
         .collect();

@@ -18,6 +18,7 @@ use crate::contacts::{Contact, TagMode};
 use crate::error::{Checks, Error, ErrorCode, Result};
 use crate::events::Event;
 use crate::inbox::{MediaUpload, MessageStatus};
+use crate::page::{id_cursor, page_limit, Page};
 use crate::store::campaigns::{Audience, CampaignFields, CampaignRow, RecipientRow};
 use crate::{store, Engine};
 
@@ -572,13 +573,19 @@ impl Engine {
     pub fn campaigns(
         &self,
         status: Option<CampaignStatus>,
-        before_id: Option<i64>,
+        cursor: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<Campaign>> {
+    ) -> Result<Page<Campaign>> {
+        let before_id = id_cursor(cursor)?;
+        let limit = page_limit(limit);
         let rows = self
             .db()
-            .with(|c| store::campaigns::list(c, status, before_id, limit))?;
-        rows.into_iter().map(|r| self.present_campaign(r)).collect()
+            .with(|c| store::campaigns::list(c, status, before_id, limit + 1))?;
+        let items = rows
+            .into_iter()
+            .map(|r| self.present_campaign(r))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page::from_overfetch(items, limit, |x| x.id.to_string()))
     }
 
     /// Saves a media upload as the campaign's file under `media/`; returns (path, mimetype, filename).
@@ -1003,14 +1010,19 @@ impl Engine {
         &self,
         id: i64,
         status: Option<RecipientStatus>,
-        after_position: Option<i64>,
+        cursor: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<Recipient>> {
+    ) -> Result<Page<Recipient>> {
         self.campaign_row(id)?;
-        let rows = self.db().with(|c| {
-            store::campaigns::recipients(c, id, status, after_position.unwrap_or(0), limit)
-        })?;
-        Ok(rows.into_iter().map(Recipient::from).collect())
+        let after_position = id_cursor(cursor)?.unwrap_or(0);
+        let limit = page_limit(limit);
+        let rows = self
+            .db()
+            .with(|c| store::campaigns::recipients(c, id, status, after_position, limit + 1))?;
+        let items = rows.into_iter().map(Recipient::from).collect();
+        Ok(Page::from_overfetch(items, limit, |r: &Recipient| {
+            r.position.to_string()
+        }))
     }
 
     /// Every recipient of a campaign as CSV (UTF-8, a header row).

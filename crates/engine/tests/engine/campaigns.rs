@@ -220,6 +220,7 @@ impl Harness {
                 .engine
                 .messages(None, None, 20)
                 .unwrap()
+                .items
                 .iter()
                 // A queued message with an error waits for a retry the manual clock has not reached.
                 .any(|m| {
@@ -613,7 +614,11 @@ fn ineligible_recipients_are_skipped_with_reasons_and_counted() {
         ),
         (5, 1, 4)
     );
-    let recipients = h.engine.campaign_recipients(id, None, None, 50).unwrap();
+    let recipients = h
+        .engine
+        .campaign_recipients(id, None, None, 50)
+        .unwrap()
+        .items;
     let reasons: Vec<(String, RecipientStatus, Option<String>)> = recipients
         .iter()
         .map(|r| (r.phone_number.clone(), r.status, r.reason.clone()))
@@ -646,8 +651,9 @@ fn ineligible_recipients_are_skipped_with_reasons_and_counted() {
     );
     let skipped = h
         .engine
-        .campaign_recipients(id, Some(RecipientStatus::Skipped), Some(2), 2)
-        .unwrap();
+        .campaign_recipients(id, Some(RecipientStatus::Skipped), Some("2"), 2)
+        .unwrap()
+        .items;
     assert_eq!(
         skipped.iter().map(|r| r.position).collect::<Vec<_>>(),
         [3, 4]
@@ -715,7 +721,7 @@ fn variables_and_spintax_reach_each_message_and_unknown_variables_are_refused() 
         .iter()
         .all(|b| b.starts_with("Hi ") || b.starts_with("Hello ")));
     // Each is a message of the contact's thread, tied to the campaign.
-    let thread = h.engine.conversation(with_city.id, None, 10).unwrap();
+    let thread = h.engine.conversation(with_city.id, None, 10).unwrap().items;
     assert_eq!(thread[0].campaign_id, Some(id));
 }
 
@@ -850,7 +856,7 @@ fn bad_input_is_refused_with_field_details_and_nothing_changes() {
             err.details
         );
     }
-    assert!(h.engine.campaigns(None, None, 10).unwrap().is_empty());
+    assert!(h.engine.campaigns(None, None, 10).unwrap().items.is_empty());
     // Editing is for drafts and scheduled campaigns only.
     let id = h.engine.create_campaign(good()).unwrap().id;
     h.engine.send_campaign(id).unwrap();
@@ -974,6 +980,7 @@ fn acks_and_replies_move_recipients_and_the_funnel_and_export_as_csv() {
         .engine
         .campaign_recipients(id, None, None, 10)
         .unwrap()
+        .items
         .iter()
         .map(|r| r.status)
         .collect();
@@ -1010,7 +1017,7 @@ fn a_restarted_scheduler_never_queues_a_second_copy() {
         h.scheduler = Scheduler::new(h.engine.clone(), StdRng::seed_from_u64(seed));
         h.scheduler.step().unwrap();
     }
-    let queued = h.engine.messages(None, None, 10).unwrap();
+    let queued = h.engine.messages(None, None, 10).unwrap().items;
     assert!(
         queued.len() <= 1,
         "one message at most in flight, got {}",
