@@ -12,6 +12,9 @@ use whatsflow_engine::{Engine, Options, SystemClock};
 use whatsflow_whatsapp::vault::Vault;
 use whatsflow_whatsapp::{LinkConfig, WhatsAppLink};
 
+/// One of the engine's background loops: runs until its flag is set.
+type EngineLoop = fn(&Engine, &AtomicBool);
+
 /// How to start the backend.
 #[derive(Debug, Clone)]
 pub struct BackendConfig {
@@ -75,7 +78,7 @@ impl Backend {
 
         // The engine's background loops, each on a thread of its own, all stopped by one flag.
         let stop_workers = Arc::new(AtomicBool::new(false));
-        let loops: [(&str, fn(&Engine, &AtomicBool)); 4] = [
+        let loops: [(&str, EngineLoop); 4] = [
             ("outbox", Engine::run_outbox),
             ("campaigns", Engine::run_campaigns),
             ("backups", Engine::run_backups),
