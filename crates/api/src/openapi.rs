@@ -3,7 +3,19 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Map, Value};
 
-use crate::api::{Access, Answer, Api};
+use crate::api::{Access, Answer, Api, QueryParam};
+
+/// The query parameters of every list route.
+const PAGING: &[QueryParam] = &[
+    QueryParam {
+        name: "limit",
+        description: "Page size, 1 to 500 (default 50)",
+    },
+    QueryParam {
+        name: "cursor",
+        description: "The nextCursor of the previous page",
+    },
+];
 
 /// Builds the whole document.
 pub fn document(api: &Api) -> Value {
@@ -67,7 +79,12 @@ pub fn document(api: &Api) -> Value {
                         "schema": { "type": "integer" } })
             })
             .collect();
-        parameters.extend(route.query.iter().map(|q| {
+        // Every list pages the same way: its own filters, then `limit` and `cursor`.
+        let paging = match route.answer {
+            Answer::Page(_) => PAGING,
+            _ => &[],
+        };
+        parameters.extend(route.query.iter().chain(paging).map(|q| {
             json!({ "name": q.name, "in": "query", "required": false, "description": q.description,
                     "schema": { "type": "string" } })
         }));

@@ -20,13 +20,7 @@ const NOW: i64 = 1_782_820_800_000;
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(NOW));
-    let engine = Engine::open(Options {
-        data_dir: dir.path().to_owned(),
-        clock,
-        demo: false,
-        simulator_url: None,
-    })
-    .unwrap();
+    let engine = Engine::open(Options::new(dir.path().to_owned(), clock)).unwrap();
     engine
         .save_profile(ProfileInput {
             business_name: "Bench".into(),

@@ -252,12 +252,10 @@ mod tests {
     use std::sync::Arc;
 
     fn engine(dir: &std::path::Path) -> Engine {
-        Engine::open(crate::Options {
-            data_dir: dir.to_owned(),
-            clock: Arc::new(crate::ManualClock::new(1_700_000_000_000)),
-            demo: false,
-            simulator_url: None,
-        })
+        Engine::open(crate::Options::new(
+            dir.to_owned(),
+            Arc::new(crate::ManualClock::new(1_700_000_000_000)),
+        ))
         .unwrap()
     }
 

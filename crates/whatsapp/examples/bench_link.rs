@@ -32,12 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. The link, with its flags.
     let sim = wa_sim::Simulator::start(0)?;
     let dir = tempfile::tempdir()?;
-    let engine = Engine::open(Options {
-        data_dir: dir.path().to_owned(),
-        clock: Arc::new(SystemClock),
-        demo: false,
-        simulator_url: None,
-    })?;
+    let engine = Engine::open(Options::new(dir.path().to_owned(), Arc::new(SystemClock)))?;
     let mut config = LinkConfig::new(dir.path());
     config.url = sim.url();
     config.chromium = Some(chromium.clone());

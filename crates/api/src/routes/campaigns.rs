@@ -16,30 +16,13 @@ const CAMPAIGN_LIST: &[QueryParam] = &[
         name: "status",
         description: "Only campaigns in this status: draft, scheduled, sending, paused, completed, cancelled or failed",
     },
-    QueryParam {
-        name: "limit",
-        description: "Page size, 1 to 500 (default 50)",
-    },
-    QueryParam {
-        name: "cursor",
-        description: "The nextCursor of the previous page",
-    },
 ];
 
-const RECIPIENT_LIST: &[QueryParam] = &[
-    QueryParam {
-        name: "status",
-        description: "Only recipients in this status: pending, skipped, sent, delivered, read, failed or replied",
-    },
-    QueryParam {
-        name: "limit",
-        description: "Page size, 1 to 500 (default 50)",
-    },
-    QueryParam {
-        name: "cursor",
-        description: "The nextCursor of the previous page",
-    },
-];
+const RECIPIENT_LIST: &[QueryParam] = &[QueryParam {
+    name: "status",
+    description:
+        "Only recipients in this status: pending, skipped, sent, delivered, read, failed or replied",
+}];
 
 /// A campaign with its media inline may be as large as a message with media.
 const MAX_CAMPAIGN_BODY: usize = MAX_MEDIA_BYTES / 3 * 4 + 64 * 1024;

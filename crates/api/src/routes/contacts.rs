@@ -32,8 +32,6 @@ const LIST: &[QueryParam] = &[
     QueryParam { name: "source", description: "manual, conversation, import or api" },
     QueryParam { name: "sort", description: "name (default), lastMessageAt or createdAt" },
     QueryParam { name: "order", description: "asc (default) or desc" },
-    QueryParam { name: "limit", description: "Page size, 1 to 500 (default 50)" },
-    QueryParam { name: "cursor", description: "The nextCursor of the previous page" },
 ];
 
 const EXPORT: &[QueryParam] = &[

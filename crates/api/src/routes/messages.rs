@@ -4,7 +4,7 @@ use whatsflow_engine::chats::{Chat, ChatFilter, MessageWindow};
 use whatsflow_engine::inbox::{Message, SendMessage, SendReceipt, MAX_MEDIA_BYTES};
 use whatsflow_engine::Error;
 
-use super::{LIST, MESSAGE_LIST};
+use super::MESSAGE_LIST;
 use crate::api::{data, page, raw, Access, Ctx, Method, NoBody, Page, QueryParam, Raw, Route};
 
 const CHAT_LIST: &[QueryParam] = &[
@@ -21,30 +21,17 @@ const CHAT_LIST: &[QueryParam] = &[
         description:
             "Words matched against the contact's name, WhatsApp name, number, email and notes",
     },
-    QueryParam {
-        name: "limit",
-        description: "Page size, 1 to 500 (default 50)",
-    },
-    QueryParam {
-        name: "cursor",
-        description: "The nextCursor of the previous page",
-    },
 ];
 
-const SEARCH: &[QueryParam] = &[
-    QueryParam {
-        name: "q",
-        description: "Words to find (each as a prefix) in message text and captions",
-    },
-    QueryParam {
-        name: "limit",
-        description: "Page size, 1 to 500 (default 50)",
-    },
-    QueryParam {
-        name: "cursor",
-        description: "The nextCursor of the previous page",
-    },
-];
+const AFTER: &[QueryParam] = &[QueryParam {
+    name: "after",
+    description: "A message id: the newer messages after it instead of the older page",
+}];
+
+const SEARCH: &[QueryParam] = &[QueryParam {
+    name: "q",
+    description: "Words to find (each as a prefix) in message text and captions",
+}];
 
 const CONTEXT: &[QueryParam] = &[QueryParam {
     name: "limit",
@@ -142,7 +129,7 @@ pub fn routes() -> Vec<Route> {
              after=<message id> (a window's newerCursor)",
             |c| conversation_page(c, c.id("contactId")?),
         )
-        .with_query(LIST),
+        .with_query(AFTER),
         data(
             Get,
             "/api/v1/messages/{id}/context",

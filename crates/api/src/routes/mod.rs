@@ -15,16 +15,6 @@ mod whatsapp;
 
 pub use app::Health;
 
-pub(crate) const LIST: &[QueryParam] = &[
-    QueryParam {
-        name: "limit",
-        description: "Page size, 1 to 500 (default 50)",
-    },
-    QueryParam {
-        name: "cursor",
-        description: "The nextCursor of the previous page",
-    },
-];
 pub(crate) const MESSAGE_LIST: &[QueryParam] = &[
     QueryParam {
         name: "contactId",
@@ -33,14 +23,6 @@ pub(crate) const MESSAGE_LIST: &[QueryParam] = &[
     QueryParam {
         name: "q",
         description: "Full-text search in message text and captions",
-    },
-    QueryParam {
-        name: "limit",
-        description: "Page size, 1 to 500 (default 50)",
-    },
-    QueryParam {
-        name: "cursor",
-        description: "The nextCursor of the previous page",
     },
 ];
 

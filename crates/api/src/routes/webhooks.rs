@@ -5,20 +5,10 @@ use whatsflow_engine::Error;
 
 use crate::api::{data, page, Access, Method, NoBody, QueryParam, Route};
 
-const DELIVERIES: &[QueryParam] = &[
-    QueryParam {
-        name: "state",
-        description: "Only deliveries in this state: pending, delivered or failed",
-    },
-    QueryParam {
-        name: "limit",
-        description: "Page size, 1 to 500 (default 50)",
-    },
-    QueryParam {
-        name: "cursor",
-        description: "The nextCursor of the previous page",
-    },
-];
+const DELIVERIES: &[QueryParam] = &[QueryParam {
+    name: "state",
+    description: "Only deliveries in this state: pending, delivered or failed",
+}];
 
 pub fn routes() -> Vec<Route> {
     use Access::*;

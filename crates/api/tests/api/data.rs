@@ -17,13 +17,7 @@ struct App {
 
 fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(Options {
-        data_dir: dir.path().to_owned(),
-        clock: Arc::new(SystemClock),
-        demo: false,
-        simulator_url: None,
-    })
-    .unwrap();
+    let engine = Engine::open(Options::new(dir.path().to_owned(), Arc::new(SystemClock))).unwrap();
     App {
         engine,
         api: whatsflow_api::routes::api(),

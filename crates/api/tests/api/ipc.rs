@@ -18,13 +18,8 @@ struct Desktop {
 impl Desktop {
     fn new() -> Desktop {
         let dir = tempfile::tempdir().unwrap();
-        let engine = Engine::open(Options {
-            data_dir: dir.path().to_owned(),
-            clock: Arc::new(SystemClock),
-            demo: false,
-            simulator_url: None,
-        })
-        .unwrap();
+        let engine =
+            Engine::open(Options::new(dir.path().to_owned(), Arc::new(SystemClock))).unwrap();
         Desktop {
             engine,
             api: whatsflow_api::routes::api(),

@@ -132,13 +132,7 @@ impl Harness {
         let clock = Arc::new(ManualClock::new(start));
         // A database file, not the shared in-memory one: the outbox thread and the test's steps
         // write at once, and only a file's locks wait (busy timeout) instead of failing.
-        let engine = Engine::open(Options {
-            data_dir: dir.path().to_owned(),
-            clock: clock.clone(),
-            demo: false,
-            simulator_url: None,
-        })
-        .unwrap();
+        let engine = Engine::open(Options::new(dir.path().to_owned(), clock.clone())).unwrap();
         engine
             .save_profile(ProfileInput {
                 business_name: "Corner Shop".into(),

@@ -27,13 +27,7 @@ struct Setup {
 }
 
 fn open(dir: &std::path::Path, clock: &Arc<ManualClock>) -> Engine {
-    Engine::open(Options {
-        data_dir: dir.to_owned(),
-        clock: clock.clone(),
-        demo: false,
-        simulator_url: None,
-    })
-    .unwrap()
+    Engine::open(Options::new(dir.to_owned(), clock.clone())).unwrap()
 }
 
 /// An engine on a database file (backups copy files), with a profile.

@@ -46,13 +46,8 @@ impl Harness {
         let runtime = Some(new_runtime());
         let sim = wa_sim::Simulator::start(0).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let engine = Engine::open(Options {
-            data_dir: dir.path().to_owned(),
-            clock: Arc::new(SystemClock),
-            demo: false,
-            simulator_url: None,
-        })
-        .unwrap();
+        let engine =
+            Engine::open(Options::new(dir.path().to_owned(), Arc::new(SystemClock))).unwrap();
         let events = engine.subscribe();
         Harness {
             runtime,

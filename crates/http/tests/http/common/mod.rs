@@ -32,13 +32,8 @@ impl Running {
 
     fn serving(ui_dir: Option<std::path::PathBuf>) -> Running {
         let dir = tempfile::tempdir().unwrap();
-        let engine = Engine::open(Options {
-            data_dir: dir.path().join("data"),
-            clock: Arc::new(SystemClock),
-            demo: false,
-            simulator_url: None,
-        })
-        .unwrap();
+        let engine =
+            Engine::open(Options::new(dir.path().join("data"), Arc::new(SystemClock))).unwrap();
         let config = ServerConfig {
             port: 0,
             token: TOKEN.into(),
