@@ -11,9 +11,8 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
-  // One retry in CI: a 2-core machine under load sometimes takes longer than a test's waits; a
-  // test that fails twice still fails the run, and the list reporter shows every retry.
-  retries: 0, // a test that sometimes fails is a bug to find, not to retry
+  // No retries: a test that sometimes fails is a bug to find, not to retry.
+  retries: 0,
   timeout: 60_000,
   reporter: [['list'], ['./e2e/summary-reporter.ts']],
   outputDir: './test-results',
