@@ -12,15 +12,15 @@ check() { # NAME COMMAND...: the command prints offending lines; none means the 
 }
 
 check "the API crate has no transport (no tiny_http, tauri)" \
-  bash -c "cargo tree --offline -e normal --prefix none -f '{p}' -p whatsflow-api | grep -E '^(tiny_http|tauri) ' || true"
+  bash -c "cargo tree -e normal --prefix none -f '{p}' -p whatsflow-api | grep -E '^(tiny_http|tauri) ' || true"
 check "the engine depends on neither tauri, chromiumoxide nor tiny_http" \
-  bash -c "cargo tree --offline -e normal --prefix none -f '{p}' -p whatsflow-engine | grep -E '^(tiny_http|tauri|chromiumoxide) ' || true"
+  bash -c "cargo tree -e normal --prefix none -f '{p}' -p whatsflow-engine | grep -E '^(tiny_http|tauri|chromiumoxide) ' || true"
 check "only crates/http and wa-sim depend on tiny_http" \
-  bash -c "cargo tree --offline -e normal -i tiny_http --workspace --depth 1 --prefix none -f '{p}' | awk '{print \$1}' | grep -vxE 'tiny_http|whatsflow-http|wa-sim' || true"
+  bash -c "cargo tree -e normal -i tiny_http --workspace --depth 1 --prefix none -f '{p}' | awk '{print \$1}' | grep -vxE 'tiny_http|whatsflow-http|wa-sim' || true"
 check "only src-tauri depends on tauri" \
-  bash -c "cargo tree --offline -e normal -i tauri --workspace --depth 1 --prefix none -f '{p}' | awk '{print \$1}' | grep -vxE 'tauri|whatsflow' || true"
+  bash -c "cargo tree -e normal -i tauri --workspace --depth 1 --prefix none -f '{p}' | awk '{print \$1}' | grep -vxE 'tauri|whatsflow' || true"
 check "only crates/whatsapp depends on chromiumoxide" \
-  bash -c "cargo tree --offline -e normal -i chromiumoxide --workspace --depth 1 --prefix none -f '{p}' | awk '{print \$1}' | grep -vxE 'chromiumoxide|whatsflow-whatsapp' || true"
+  bash -c "cargo tree -e normal -i chromiumoxide --workspace --depth 1 --prefix none -f '{p}' | awk '{print \$1}' | grep -vxE 'chromiumoxide|whatsflow-whatsapp' || true"
 check "the UI calls out only from ui/src/api/" \
   bash -c "grep -rnE 'invoke\\(|fetch\\(|XMLHttpRequest' ui/src --include='*.ts' --include='*.tsx' | grep -v '^ui/src/api/' | grep -vE '\\.test\\.tsx?:' || true"
 echo "architecture: $passed passed, $failed failed"
