@@ -2,7 +2,7 @@
 // inputs, selects, cards and alerts. One look, one place to change it.
 
 import { forwardRef, useId, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
-import { AlertCircle, CheckCircle2, ChevronDown, Info, Loader2 } from 'lucide-react';
+import { AlertCircle, CheckCircle2, ChevronDown, Info, Loader2, type LucideIcon } from 'lucide-react';
 import { cn } from '../lib/cn';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
@@ -190,6 +190,21 @@ export function Spinner({ label }: { label: string }) {
       <Loader2 className="size-4 animate-spin" aria-hidden />
       <span>{label}</span>
     </div>
+  );
+}
+
+/** A plain, unframed button: an icon followed by its label (the caller gives the look). */
+export function IconLabelButton({
+  icon: Icon,
+  iconClassName,
+  children,
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { icon: LucideIcon; iconClassName: string }) {
+  return (
+    <button type="button" {...rest}>
+      <Icon className={iconClassName} aria-hidden />
+      {children}
+    </button>
   );
 }
 
