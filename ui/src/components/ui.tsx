@@ -208,6 +208,15 @@ export function IconLabelButton({
   );
 }
 
+/** An icon in a round badge beside a heading (the caller gives the badge's size and colours). */
+export function CircledIcon({ icon: Icon, className, iconClassName }: { icon: LucideIcon; className: string; iconClassName: string }) {
+  return (
+    <div className={className}>
+      <Icon className={iconClassName} aria-hidden />
+    </div>
+  );
+}
+
 export function Kbd({ children }: { children: ReactNode }) {
   return (
     <kbd className="inline-flex h-5 min-w-5 items-center justify-center rounded border border-zinc-200 bg-zinc-50 px-1 font-sans text-[11px] font-medium text-zinc-500 dark:border-zinc-700 dark:bg-zinc-800 dark:text-zinc-400">
