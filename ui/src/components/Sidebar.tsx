@@ -9,7 +9,7 @@ import { describeStatus, type Tone } from '../screens/connect/status';
 import { useAppStore } from '../store/app';
 import { toast } from '../store/toast';
 import { BrandMark } from './BrandMark';
-import { Kbd } from './ui';
+import { IconLabelButton, Kbd } from './ui';
 
 export const NAV: Array<{ screen: Screen; label: string; icon: LucideIcon; key: string }> = [
   { screen: 'inbox', label: 'Inbox', icon: Inbox, key: '1' },
@@ -89,16 +89,16 @@ export function Sidebar({ current }: { current: Screen }) {
       <div className="space-y-2 p-3">
         <ConnectionStatus current={current} />
         {app?.lock.enabled && (
-          <button
-            type="button"
+          <IconLabelButton
+            icon={Lock}
+            iconClassName="size-4"
             onClick={onLock}
             disabled={locking}
             title={`Lock WhatsFlow now (${modKey}+Shift+L)`}
             className="flex h-8 w-full items-center gap-2.5 rounded-md px-2.5 text-[13px] font-medium text-zinc-600 transition-colors hover:bg-zinc-200/60 hover:text-zinc-900 disabled:opacity-60 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-zinc-100"
           >
-            <Lock className="size-4" aria-hidden />
             Lock now
-          </button>
+          </IconLabelButton>
         )}
       </div>
     </aside>

@@ -2,7 +2,7 @@
 // inputs, selects, cards and alerts. One look, one place to change it.
 
 import { forwardRef, useId, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
-import { AlertCircle, CheckCircle2, ChevronDown, Info, Loader2 } from 'lucide-react';
+import { AlertCircle, CheckCircle2, ChevronDown, Info, Loader2, type LucideIcon } from 'lucide-react';
 import { cn } from '../lib/cn';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
@@ -189,6 +189,30 @@ export function Spinner({ label }: { label: string }) {
     <div role="status" className="flex items-center gap-2 text-sm text-zinc-500 dark:text-zinc-400">
       <Loader2 className="size-4 animate-spin" aria-hidden />
       <span>{label}</span>
+    </div>
+  );
+}
+
+/** A plain, unframed button: an icon followed by its label (the caller gives the look). */
+export function IconLabelButton({
+  icon: Icon,
+  iconClassName,
+  children,
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { icon: LucideIcon; iconClassName: string }) {
+  return (
+    <button type="button" {...rest}>
+      <Icon className={iconClassName} aria-hidden />
+      {children}
+    </button>
+  );
+}
+
+/** An icon in a round badge beside a heading (the caller gives the badge's size and colours). */
+export function CircledIcon({ icon: Icon, className, iconClassName }: { icon: LucideIcon; className: string; iconClassName: string }) {
+  return (
+    <div className={className}>
+      <Icon className={iconClassName} aria-hidden />
     </div>
   );
 }

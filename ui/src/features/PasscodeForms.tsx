@@ -3,7 +3,7 @@
 // answers from the server are shown where they belong.
 
 import { useState, type ReactNode } from 'react';
-import { useForm, type Path } from 'react-hook-form';
+import { useForm, type DefaultValues, type FieldValues, type Path, type Resolver } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
 import { ApiError, removePasscode, setPasscode } from '../api/client';
@@ -63,6 +63,47 @@ export function formatWait(seconds: number): string {
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
+/**
+ * A passcode form's state: validation by `resolver`, then `send` to the server; on success the form is
+ * cleared and `onDone` gets the new lock state, on failure the server's error is placed under `fields`
+ * or returned as `formError` for the form-level alert.
+ */
+function usePasscodeForm<T extends FieldValues>({
+  resolver,
+  defaultValues,
+  fields,
+  send,
+  onDone,
+}: {
+  resolver: Resolver<T>;
+  defaultValues: DefaultValues<T>;
+  fields: Array<Path<T>>;
+  send: (values: T) => Promise<LockState>;
+  onDone: (state: LockState) => void;
+}) {
+  const {
+    register,
+    handleSubmit,
+    setError,
+    reset,
+    formState: { errors, isSubmitting },
+  } = useForm<T>({ resolver, defaultValues });
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const submit = handleSubmit(async (values) => {
+    setFormError(null);
+    try {
+      const state = await send(values);
+      reset();
+      onDone(state);
+    } catch (error) {
+      setFormError(placeServerError<T>(error, fields, setError));
+    }
+  });
+
+  return { register, errors, isSubmitting, formError, submit };
+}
+
 export function SetPasscodeForm({
   requireCurrent,
   submitLabel,
@@ -76,30 +117,16 @@ export function SetPasscodeForm({
   secondary?: ReactNode;
   autoFocus?: boolean;
 }) {
-  const {
-    register,
-    handleSubmit,
-    setError,
-    reset,
-    formState: { errors, isSubmitting },
-  } = useForm<SetValues>({
+  const { register, errors, isSubmitting, formError, submit } = usePasscodeForm<SetValues>({
     resolver: zodResolver(requireCurrent ? changeSchema : setSchema),
     defaultValues: { currentPasscode: '', newPasscode: '', confirmPasscode: '' },
-  });
-  const [formError, setFormError] = useState<string | null>(null);
-
-  const submit = handleSubmit(async (values) => {
-    setFormError(null);
-    try {
-      const state = await setPasscode({
+    fields: ['currentPasscode', 'newPasscode', 'confirmPasscode'],
+    send: (values) =>
+      setPasscode({
         currentPasscode: requireCurrent ? values.currentPasscode : undefined,
         newPasscode: values.newPasscode,
-      });
-      reset();
-      onDone(state);
-    } catch (error) {
-      setFormError(placeServerError<SetValues>(error, ['currentPasscode', 'newPasscode', 'confirmPasscode'], setError));
-    }
+      }),
+    onDone,
   });
 
   return (
@@ -127,24 +154,12 @@ export function SetPasscodeForm({
 }
 
 export function RemovePasscodeForm({ onDone }: { onDone: (state: LockState) => void }) {
-  const {
-    register,
-    handleSubmit,
-    setError,
-    reset,
-    formState: { errors, isSubmitting },
-  } = useForm<RemoveValues>({ resolver: zodResolver(removeSchema), defaultValues: { currentPasscode: '' } });
-  const [formError, setFormError] = useState<string | null>(null);
-
-  const submit = handleSubmit(async (values) => {
-    setFormError(null);
-    try {
-      const state = await removePasscode(values.currentPasscode);
-      reset();
-      onDone(state);
-    } catch (error) {
-      setFormError(placeServerError<RemoveValues>(error, ['currentPasscode'], setError));
-    }
+  const { register, errors, isSubmitting, formError, submit } = usePasscodeForm<RemoveValues>({
+    resolver: zodResolver(removeSchema),
+    defaultValues: { currentPasscode: '' },
+    fields: ['currentPasscode'],
+    send: (values) => removePasscode(values.currentPasscode),
+    onDone,
   });
 
   return (

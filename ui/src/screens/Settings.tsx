@@ -26,6 +26,29 @@ const SECTIONS: Array<{ id: SettingsSection; label: string; icon: LucideIcon }> 
   { id: 'about', label: 'About', icon: Info },
 ];
 
+/** How one option of a set looks: always `base`, then `chosen` for the current one and `other` for the rest. */
+type OptionLook = { base: string; chosen: string; other: string };
+
+function optionClass(chosen: boolean, look: OptionLook): string {
+  return cn(look.base, chosen ? look.chosen : look.other);
+}
+
+/** What an option shows: its icon, then its label. */
+function OptionContent({ icon: Icon, iconClassName, label }: { icon: LucideIcon; iconClassName: string; label: string }) {
+  return (
+    <>
+      <Icon className={iconClassName} aria-hidden />
+      {label}
+    </>
+  );
+}
+
+const SECTION_LINK_LOOK: OptionLook = {
+  base: 'flex h-8 items-center gap-2.5 rounded-md px-2.5 text-[13.5px] font-medium transition-colors',
+  chosen: 'bg-zinc-100 text-zinc-900 dark:bg-zinc-800/80 dark:text-zinc-50',
+  other: 'text-zinc-600 hover:bg-zinc-100/70 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800/50 dark:hover:text-zinc-100',
+};
+
 export function SettingsScreen({ section }: { section: SettingsSection }) {
   return (
     <Page title="Settings">
@@ -34,18 +57,8 @@ export function SettingsScreen({ section }: { section: SettingsSection }) {
           <ul className="flex gap-1 lg:sticky lg:top-0 lg:flex-col lg:gap-0.5">
             {SECTIONS.map(({ id, label, icon: Icon }) => (
               <li key={id}>
-                <a
-                  href={href('settings', id)}
-                  aria-current={id === section ? 'page' : undefined}
-                  className={cn(
-                    'flex h-8 items-center gap-2.5 rounded-md px-2.5 text-[13.5px] font-medium transition-colors',
-                    id === section
-                      ? 'bg-zinc-100 text-zinc-900 dark:bg-zinc-800/80 dark:text-zinc-50'
-                      : 'text-zinc-600 hover:bg-zinc-100/70 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800/50 dark:hover:text-zinc-100',
-                  )}
-                >
-                  <Icon className="size-4 opacity-80" aria-hidden />
-                  {label}
+                <a href={href('settings', id)} aria-current={id === section ? 'page' : undefined} className={optionClass(id === section, SECTION_LINK_LOOK)}>
+                  <OptionContent icon={Icon} iconClassName="size-4 opacity-80" label={label} />
                 </a>
               </li>
             ))}
@@ -197,6 +210,12 @@ const THEMES: Array<{ id: Theme; label: string; icon: LucideIcon }> = [
   { id: 'dark', label: 'Dark', icon: Moon },
 ];
 
+const THEME_OPTION_LOOK: OptionLook = {
+  base: 'flex flex-col items-center gap-2 rounded-xl px-3 py-4 text-sm font-medium ring-1 transition',
+  chosen: 'bg-brand-50/60 text-zinc-900 ring-2 ring-brand-600 dark:bg-brand-900/20 dark:text-zinc-50 dark:ring-brand-500',
+  other: 'text-zinc-600 ring-zinc-200 hover:bg-zinc-50 dark:text-zinc-400 dark:ring-zinc-800 dark:hover:bg-zinc-800/50',
+};
+
 function AppearanceSection() {
   const theme = useTheme();
   const [error, setError] = useState<string | null>(null);
@@ -242,15 +261,9 @@ function AppearanceSection() {
               tabIndex={theme === id ? 0 : -1}
               data-theme-option={id}
               onClick={() => void choose(id)}
-              className={cn(
-                'flex flex-col items-center gap-2 rounded-xl px-3 py-4 text-sm font-medium ring-1 transition',
-                theme === id
-                  ? 'bg-brand-50/60 text-zinc-900 ring-2 ring-brand-600 dark:bg-brand-900/20 dark:text-zinc-50 dark:ring-brand-500'
-                  : 'text-zinc-600 ring-zinc-200 hover:bg-zinc-50 dark:text-zinc-400 dark:ring-zinc-800 dark:hover:bg-zinc-800/50',
-              )}
+              className={optionClass(theme === id, THEME_OPTION_LOOK)}
             >
-              <Icon className="size-5" aria-hidden />
-              {label}
+              <OptionContent icon={Icon} iconClassName="size-5" label={label} />
             </button>
           ))}
         </div>

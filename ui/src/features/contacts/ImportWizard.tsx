@@ -44,6 +44,18 @@ function Count({ label, value, tone }: { label: string; value: number; tone?: 'b
   );
 }
 
+// The four counts of an import, shown for the dry run and again for the finished import.
+function ImportCounts({ report, testId }: { report: ImportReport; testId: string }) {
+  return (
+    <div className="grid grid-cols-2 gap-2 sm:grid-cols-4" data-testid={testId}>
+      <Count label="New contacts" value={report.imported} tone="good" />
+      <Count label="Updated" value={report.updated} />
+      <Count label="Unchanged" value={report.skipped} />
+      <Count label="Rejected rows" value={report.rejected} tone="bad" />
+    </div>
+  );
+}
+
 function Progress({ label, value }: { label: string; value: number | null }) {
   return (
     <div className="space-y-2" role="status">
@@ -254,12 +266,7 @@ export function ImportWizard({ open, onClose }: { open: boolean; onClose: () => 
                 </Select>
               </label>
             </div>
-            <div className="grid grid-cols-2 gap-2 sm:grid-cols-4" data-testid="import-counts">
-              <Count label="New contacts" value={report.imported} tone="good" />
-              <Count label="Updated" value={report.updated} />
-              <Count label="Unchanged" value={report.skipped} />
-              <Count label="Rejected rows" value={report.rejected} tone="bad" />
-            </div>
+            <ImportCounts report={report} testId="import-counts" />
             {report.tagsCreated.length > 0 && <p className="text-sm text-zinc-500">New tags: {report.tagsCreated.join(', ')}</p>}
 
             {report.format === 'csv' && columns.length > 0 && (
@@ -380,12 +387,7 @@ export function ImportWizard({ open, onClose }: { open: boolean; onClose: () => 
               {plural(result.imported, 'new contact')}, {result.updated.toLocaleString('en-US')} updated, {result.skipped.toLocaleString('en-US')} unchanged,{' '}
               {plural(result.rejected, 'row')} rejected.
             </Alert>
-            <div className="grid grid-cols-2 gap-2 sm:grid-cols-4" data-testid="import-result">
-              <Count label="New contacts" value={result.imported} tone="good" />
-              <Count label="Updated" value={result.updated} />
-              <Count label="Unchanged" value={result.skipped} />
-              <Count label="Rejected rows" value={result.rejected} tone="bad" />
-            </div>
+            <ImportCounts report={result} testId="import-result" />
           </div>
         )}
       </div>

@@ -35,6 +35,15 @@ export function attachmentOf(file: File): Attachment | string {
   return { file, preview: file.type.startsWith('image/') ? URL.createObjectURL(file) : null };
 }
 
+/** The small × that drops what is staged above the text box (the quoted reply, the attachment). */
+function PreviewDismissButton({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <button type="button" onClick={onClick} aria-label={label} className="rounded p-1 text-zinc-400 hover:text-zinc-700 dark:hover:text-zinc-200">
+      <X className="size-4" aria-hidden />
+    </button>
+  );
+}
+
 export function Composer({
   chat,
   replyTo,
@@ -151,9 +160,7 @@ export function Composer({
             <p className="font-medium text-brand-700 dark:text-brand-300">Replying to {replyTo.direction === 'out' ? 'yourself' : chat.contact.displayName}</p>
             <p className="truncate text-zinc-600 dark:text-zinc-300">{quoteText(replyTo)}</p>
           </div>
-          <button type="button" onClick={onClearReply} aria-label="Cancel reply" className="rounded p-1 text-zinc-400 hover:text-zinc-700 dark:hover:text-zinc-200">
-            <X className="size-4" aria-hidden />
-          </button>
+          <PreviewDismissButton label="Cancel reply" onClick={onClearReply} />
         </div>
       )}
       {attachment && (
@@ -169,9 +176,7 @@ export function Composer({
             <p className="truncate font-medium">{attachment.file.name}</p>
             <p className="text-xs text-zinc-500">{fileSize(attachment.file.size)} · add a caption below</p>
           </div>
-          <button type="button" onClick={onClearAttachment} aria-label="Remove attachment" className="rounded p-1 text-zinc-400 hover:text-zinc-700 dark:hover:text-zinc-200">
-            <X className="size-4" aria-hidden />
-          </button>
+          <PreviewDismissButton label="Remove attachment" onClick={onClearAttachment} />
         </div>
       )}
       {error && (

@@ -2,7 +2,7 @@
 // the matched words highlighted). Choosing a message opens its chat scrolled to it, highlighted.
 
 import { Loader2 } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { Chat, SearchHit } from '../../api/types';
 import { Avatar } from '../../components/Avatar';
 import { getChats, searchMessages } from './api';
@@ -24,6 +24,16 @@ function Snippet({ text }: { text: string }) {
         ),
       )}
     </>
+  );
+}
+
+/** One titled group of search results (the matching chats, the matching messages). */
+function ResultsSection({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section>
+      <h3 className="px-4 pt-3 pb-1 text-xs font-semibold tracking-wide text-zinc-500 uppercase">{title}</h3>
+      {children}
+    </section>
   );
 }
 
@@ -81,8 +91,7 @@ export function SearchResults({
     <div className="min-h-0 flex-1 overflow-y-auto" data-testid="search-results">
       {error && <p className="px-4 py-3 text-sm text-red-600 dark:text-red-400">{error}</p>}
       {chats.length > 0 && (
-        <section>
-          <h3 className="px-4 pt-3 pb-1 text-xs font-semibold tracking-wide text-zinc-500 uppercase">Chats</h3>
+        <ResultsSection title="Chats">
           {chats.map((chat) => (
             <button
               key={chat.contact.id}
@@ -97,10 +106,9 @@ export function SearchResults({
               </div>
             </button>
           ))}
-        </section>
+        </ResultsSection>
       )}
-      <section>
-        <h3 className="px-4 pt-3 pb-1 text-xs font-semibold tracking-wide text-zinc-500 uppercase">Messages</h3>
+      <ResultsSection title="Messages">
         {hits.map((hit) => (
           <button
             key={hit.message.id}
@@ -134,7 +142,7 @@ export function SearchResults({
             More results
           </button>
         )}
-      </section>
+      </ResultsSection>
     </div>
   );
 }

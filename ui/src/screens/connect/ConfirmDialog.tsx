@@ -3,7 +3,7 @@
 
 import { AlertTriangle, Loader2 } from 'lucide-react';
 import { useId, type ReactNode } from 'react';
-import { Button } from '../../components/ui';
+import { Button, CircledIcon } from '../../components/ui';
 import { useModalDialog } from '../../lib/useModalDialog';
 
 export function ConfirmDialog({
@@ -45,9 +45,7 @@ export function ConfirmDialog({
       {open && (
         <div className="p-6">
           <div className="flex gap-4">
-            <div className="flex size-10 shrink-0 items-center justify-center rounded-full bg-red-100 dark:bg-red-950/60">
-              <AlertTriangle className="size-5 text-red-600 dark:text-red-400" aria-hidden />
-            </div>
+            <CircledIcon icon={AlertTriangle} className="flex size-10 shrink-0 items-center justify-center rounded-full bg-red-100 dark:bg-red-950/60" iconClassName="size-5 text-red-600 dark:text-red-400" />
             <div className="min-w-0">
               <h2 id={titleId} className="text-base font-semibold">
                 {title}

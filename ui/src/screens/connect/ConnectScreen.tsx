@@ -20,7 +20,7 @@ import {
 import { useEffect, useState, type ReactNode } from 'react';
 import type { WhatsAppStatus } from '../../api/types';
 import { Page } from '../../components/Page';
-import { Alert, Button, Card } from '../../components/ui';
+import { Alert, Button, Card, CircledIcon } from '../../components/ui';
 import { cn } from '../../lib/cn';
 import { useAppStore } from '../../store/app';
 import { useConnectionActions } from './actions';
@@ -349,9 +349,7 @@ function Connected({ status, actions }: { status: WhatsAppStatus; actions: Actio
     <div className="space-y-4">
       <Card className="overflow-hidden">
         <div className="flex items-center gap-4 border-b border-zinc-200 bg-gradient-to-r from-brand-50 to-transparent px-6 py-5 dark:border-zinc-800 dark:from-brand-900/25">
-          <div className="flex size-12 items-center justify-center rounded-full bg-brand-500 text-white shadow-sm ring-4 ring-brand-500/15">
-            <CheckCircle2 className="size-6" aria-hidden />
-          </div>
+          <CircledIcon icon={CheckCircle2} className="flex size-12 items-center justify-center rounded-full bg-brand-500 text-white shadow-sm ring-4 ring-brand-500/15" iconClassName="size-6" />
           <div className="min-w-0">
             <h2 className="text-lg font-semibold tracking-tight">WhatsApp is connected</h2>
             <p className="text-sm text-zinc-600 dark:text-zinc-400">Messages to and from {status.phoneNumber ?? 'your number'} go through WhatsFlow.</p>

@@ -4,6 +4,7 @@
 import { Loader2, RefreshCw } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { ApiError, getWhatsAppQrSvg } from '../../api/client';
+import { IconLabelButton } from '../../components/ui';
 import { cn } from '../../lib/cn';
 
 type QrState = { kind: 'loading' } | { kind: 'ready'; src: string; qr: string } | { kind: 'error'; message: string };
@@ -60,14 +61,14 @@ export function QrImage({ qr, className }: { qr: string; className?: string }) {
       {state.kind === 'error' && (
         <div role="alert" className="flex max-w-56 flex-col items-center gap-3 text-center text-sm text-zinc-600">
           <p>The QR code could not be loaded: {state.message}</p>
-          <button
-            type="button"
+          <IconLabelButton
+            icon={RefreshCw}
+            iconClassName="size-3.5"
             onClick={() => setAttempt((n) => n + 1)}
             className="inline-flex items-center gap-1.5 rounded-md px-2 py-1 font-medium text-brand-700 hover:bg-brand-50"
           >
-            <RefreshCw className="size-3.5" aria-hidden />
             Try again
-          </button>
+          </IconLabelButton>
         </div>
       )}
     </div>
