@@ -245,7 +245,7 @@ mod tests {
     use whatsflow_engine::profile::ProfileInput;
     use whatsflow_engine::{Engine, ManualClock};
 
-    use crate::api::{ApiRequest, ApiResponse, Caller};
+    use crate::routes::test_support::{get, json};
 
     /// 2026-03-30 12:00 UTC.
     const NOW: i64 = 1_774_872_000_000;
@@ -279,22 +279,6 @@ mod tests {
                 .unwrap();
         }
         (engine, dir)
-    }
-
-    fn get(engine: &Engine, path: &str) -> ApiResponse {
-        crate::routes::api().dispatch(
-            engine,
-            Caller::Session,
-            ApiRequest {
-                method: "GET".into(),
-                path: path.into(),
-                ..Default::default()
-            },
-        )
-    }
-
-    fn json(response: &ApiResponse) -> Value {
-        serde_json::from_slice(&response.body).unwrap()
     }
 
     #[test]

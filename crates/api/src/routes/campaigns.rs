@@ -213,7 +213,7 @@ mod tests {
     use whatsflow_engine::contacts::{NewContact, TagRef};
     use whatsflow_engine::{Engine, ManualClock};
 
-    use crate::api::{ApiRequest, ApiResponse, Caller};
+    use crate::routes::test_support::{call, json};
 
     fn engine() -> (Engine, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
@@ -235,23 +235,6 @@ mod tests {
                 .unwrap();
         }
         (engine, dir)
-    }
-
-    fn call(engine: &Engine, method: &str, path: &str, body: Option<Value>) -> ApiResponse {
-        crate::routes::api().dispatch(
-            engine,
-            Caller::Session,
-            ApiRequest {
-                method: method.into(),
-                path: path.into(),
-                body,
-                ..Default::default()
-            },
-        )
-    }
-
-    fn json(response: &ApiResponse) -> Value {
-        serde_json::from_slice(&response.body).unwrap()
     }
 
     fn campaign() -> Value {

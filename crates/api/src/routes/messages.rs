@@ -188,7 +188,7 @@ mod tests {
     use whatsflow_engine::link::{InboundMessage, MediaFile};
     use whatsflow_engine::{Engine, ManualClock};
 
-    use crate::api::{ApiRequest, ApiResponse, Caller};
+    use crate::routes::test_support::{get, json};
 
     fn engine() -> (Engine, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
@@ -231,22 +231,6 @@ mod tests {
             })
             .unwrap();
         (engine, dir)
-    }
-
-    fn get(engine: &Engine, path: &str) -> ApiResponse {
-        crate::routes::api().dispatch(
-            engine,
-            Caller::Session,
-            ApiRequest {
-                method: "GET".into(),
-                path: path.into(),
-                ..Default::default()
-            },
-        )
-    }
-
-    fn json(response: &ApiResponse) -> Value {
-        serde_json::from_slice(&response.body).unwrap()
     }
 
     #[test]
