@@ -238,21 +238,18 @@ pub fn routes() -> Vec<Route> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use serde_json::Value;
     use whatsflow_engine::link::InboundMessage;
     use whatsflow_engine::profile::ProfileInput;
-    use whatsflow_engine::{Engine, ManualClock};
+    use whatsflow_engine::Engine;
 
-    use crate::routes::test_support::{get, json};
+    use crate::routes::test_support::{engine_at, get, json};
 
     /// 2026-03-30 12:00 UTC.
     const NOW: i64 = 1_774_872_000_000;
 
     fn engine() -> (Engine, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let engine = Engine::in_memory(Arc::new(ManualClock::new(NOW)), dir.path()).unwrap();
+        let (engine, dir) = engine_at(NOW);
         engine
             .save_profile(ProfileInput {
                 business_name: "Rosa's Flowers".into(),

@@ -207,18 +207,14 @@ pub fn routes() -> Vec<Route> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use serde_json::{json, Value};
     use whatsflow_engine::contacts::{NewContact, TagRef};
-    use whatsflow_engine::{Engine, ManualClock};
+    use whatsflow_engine::Engine;
 
-    use crate::routes::test_support::{call, json};
+    use crate::routes::test_support::{call, engine_at, json};
 
     fn engine() -> (Engine, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let engine =
-            Engine::in_memory(Arc::new(ManualClock::new(1_780_000_000_000)), dir.path()).unwrap();
+        let (engine, dir) = engine_at(1_780_000_000_000);
         for (i, name) in ["Ana Lima", "Bruno Costa", "Carla Dias"].iter().enumerate() {
             engine
                 .create_contact(NewContact {

@@ -182,18 +182,14 @@ pub fn routes() -> Vec<Route> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use serde_json::Value;
     use whatsflow_engine::link::{InboundMessage, MediaFile};
-    use whatsflow_engine::{Engine, ManualClock};
+    use whatsflow_engine::Engine;
 
-    use crate::routes::test_support::{get, json};
+    use crate::routes::test_support::{engine_at, get, json};
 
     fn engine() -> (Engine, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let engine =
-            Engine::in_memory(Arc::new(ManualClock::new(1_780_000_000_000)), dir.path()).unwrap();
+        let (engine, dir) = engine_at(1_780_000_000_000);
         for (i, body) in ["Do you have roses?", "And tulips?"].iter().enumerate() {
             engine
                 .ingest(InboundMessage {
