@@ -30,27 +30,33 @@ const RANGE: &[QueryParam] = &[
     },
 ];
 
+/// The range parameters the export and the charts take after their own, described briefly.
+const RANGE_FROM: QueryParam = QueryParam {
+    name: "from",
+    description: "First day, YYYY-MM-DD in the business's time zone",
+};
+const RANGE_TO: QueryParam = QueryParam {
+    name: "to",
+    description: "Last day, included",
+};
+const RANGE_PERIOD: QueryParam = QueryParam {
+    name: "period",
+    description: "Instead of from/to: today, yesterday, 7d, 30d or 90d",
+};
+const RANGE_GRANULARITY: QueryParam = QueryParam {
+    name: "granularity",
+    description: "day (default), week or month",
+};
+
 const EXPORT: &[QueryParam] = &[
     QueryParam {
         name: "format",
         description: "csv (the only format, and the default)",
     },
-    QueryParam {
-        name: "from",
-        description: "First day, YYYY-MM-DD in the business's time zone",
-    },
-    QueryParam {
-        name: "to",
-        description: "Last day, included",
-    },
-    QueryParam {
-        name: "period",
-        description: "Instead of from/to: today, yesterday, 7d, 30d or 90d",
-    },
-    QueryParam {
-        name: "granularity",
-        description: "day (default), week or month",
-    },
+    RANGE_FROM,
+    RANGE_TO,
+    RANGE_PERIOD,
+    RANGE_GRANULARITY,
 ];
 
 const CHART: &[QueryParam] = &[
@@ -70,22 +76,10 @@ const CHART: &[QueryParam] = &[
         name: "height",
         description: "Pixels, 200 to 2400 (default 360)",
     },
-    QueryParam {
-        name: "from",
-        description: "First day, YYYY-MM-DD in the business's time zone",
-    },
-    QueryParam {
-        name: "to",
-        description: "Last day, included",
-    },
-    QueryParam {
-        name: "period",
-        description: "Instead of from/to: today, yesterday, 7d, 30d or 90d",
-    },
-    QueryParam {
-        name: "granularity",
-        description: "day (default), week or month",
-    },
+    RANGE_FROM,
+    RANGE_TO,
+    RANGE_PERIOD,
+    RANGE_GRANULARITY,
 ];
 
 /// `?from=&to=&period=&granularity=` as the engine takes them.
