@@ -360,6 +360,33 @@ impl Route {
     }
 }
 
+/// A route with the defaults every constructor starts from: no request body, no query
+/// parameters, the default body limit, not idempotent.
+fn plain_route(
+    method: Method,
+    path: &'static str,
+    tag: &'static str,
+    access: Access,
+    summary: &'static str,
+    answer: Answer,
+    handler: Handler,
+) -> Route {
+    Route {
+        method,
+        path,
+        summary,
+        tag,
+        access,
+        max_body: DEFAULT_MAX_BODY,
+        request: None,
+        request_type: None,
+        answer,
+        query: &[],
+        idempotent: false,
+        handler,
+    }
+}
+
 fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<T>()
 }
@@ -412,25 +439,23 @@ where
     let takes_body =
         method != Method::Get && std::any::type_name::<I>() != std::any::type_name::<NoBody>();
     Route {
-        method,
-        path,
-        summary,
-        tag,
-        access,
-        max_body: DEFAULT_MAX_BODY,
         request: takes_body.then_some(schema_of::<I> as SchemaFn),
-        request_type: None,
-        answer: Answer::Data(schema_of::<O>),
-        query: &[],
-        idempotent: false,
-        handler: Box::new(move |ctx, bytes| {
-            let input = if takes_body {
-                parse_body::<I>(bytes)?
-            } else {
-                parse_body::<I>(b"{}")?
-            };
-            Ok(Reply::Data(to_value(handler(ctx, input)?)?))
-        }),
+        ..plain_route(
+            method,
+            path,
+            tag,
+            access,
+            summary,
+            Answer::Data(schema_of::<O>),
+            Box::new(move |ctx, bytes| {
+                let input = if takes_body {
+                    parse_body::<I>(bytes)?
+                } else {
+                    parse_body::<I>(b"{}")?
+                };
+                Ok(Reply::Data(to_value(handler(ctx, input)?)?))
+            }),
+        )
     }
 }
 
@@ -445,23 +470,18 @@ pub fn page<T>(
 where
     T: Serialize + JsonSchema + 'static,
 {
-    Route {
-        method: Method::Get,
+    plain_route(
+        Method::Get,
         path,
-        summary,
         tag,
         access,
-        max_body: DEFAULT_MAX_BODY,
-        request: None,
-        request_type: None,
-        answer: Answer::Page(schema_of::<Vec<T>>),
-        query: &[],
-        idempotent: false,
-        handler: Box::new(move |ctx, _| {
+        summary,
+        Answer::Page(schema_of::<Vec<T>>),
+        Box::new(move |ctx, _| {
             let page = handler(ctx)?;
             Ok(Reply::Page(to_value(page.items)?, page.next_cursor))
         }),
-    }
+    )
 }
 
 /// A route answering raw bytes (an image, a file).
@@ -474,26 +494,21 @@ pub fn raw(
     content_type: &'static str,
     handler: impl Fn(&Ctx, &[u8]) -> Result<Raw> + Send + Sync + 'static,
 ) -> Route {
-    Route {
+    plain_route(
         method,
         path,
-        summary,
         tag,
         access,
-        max_body: DEFAULT_MAX_BODY,
-        request: None,
-        request_type: None,
-        answer: Answer::Raw(content_type),
-        query: &[],
-        idempotent: false,
-        handler: Box::new(move |ctx, bytes| {
+        summary,
+        Answer::Raw(content_type),
+        Box::new(move |ctx, bytes| {
             let raw = handler(ctx, bytes)?;
             Ok(Reply::Raw {
                 content_type: raw.content_type,
                 body: raw.body,
             })
         }),
-    }
+    )
 }
 
 fn file_schema(_: &mut SchemaGenerator) -> Schema {
@@ -515,18 +530,17 @@ where
     O: Serialize + JsonSchema + 'static,
 {
     Route {
-        method,
-        path,
-        summary,
-        tag,
-        access,
-        max_body: DEFAULT_MAX_BODY,
         request: Some(file_schema),
         request_type: Some(content_type),
-        answer: Answer::Data(schema_of::<O>),
-        query: &[],
-        idempotent: false,
-        handler: Box::new(move |ctx, bytes| Ok(Reply::Data(to_value(handler(ctx, bytes)?)?))),
+        ..plain_route(
+            method,
+            path,
+            tag,
+            access,
+            summary,
+            Answer::Data(schema_of::<O>),
+            Box::new(move |ctx, bytes| Ok(Reply::Data(to_value(handler(ctx, bytes)?)?))),
+        )
     }
 }
 

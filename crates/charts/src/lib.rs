@@ -10,6 +10,8 @@
 use std::str::FromStr;
 use std::sync::Once;
 
+use plotters::chart::MeshStyle;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -416,18 +418,48 @@ const KIND_NAMES: [&str; 5] = ["text", "media", "voice", "document", "other"];
 fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
     palette: &Palette,
+    position: SeriesLabelPosition,
 ) -> Drawn
 where
     DB::ErrorType: 'static,
 {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .background_style(palette.background.mix(0.85))
         .border_style(palette.grid)
         .label_font(font(12.0, &palette.text))
         .draw()?;
     Ok(())
+}
+
+/// Every chart's plot area: the same margin and room for the x labels, `y_labels_width` pixels
+/// for the y labels.
+fn plot_area<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    y_labels_width: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(y_labels_width);
+    builder
+}
+
+/// The axes and horizontal grid lines in the theme's colours, ready for each chart's labels.
+fn gridded_mesh<'a, 'b, DB: DrawingBackend>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    palette: &Palette,
+) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh()
+        .light_line_style(palette.grid.mix(0.5))
+        .bold_line_style(palette.grid)
+        .axis_style(palette.muted)
+        .label_style(font(12.0, &palette.text))
+        .axis_desc_style(font(13.0, &palette.muted));
+    mesh
 }
 
 fn messages<DB: DrawingBackend>(
@@ -446,19 +478,8 @@ where
         .map(|p| p.sent.max(p.received))
         .max()
         .unwrap_or(0) as f64;
-    let mut chart = ChartBuilder::on(area)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(56)
-        .build_cartesian_2d(-0.5..n - 0.5, 0.0..y_top(max))?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(palette.grid.mix(0.5))
-        .bold_line_style(palette.grid)
-        .axis_style(palette.muted)
-        .label_style(font(12.0, &palette.text))
-        .axis_desc_style(font(13.0, &palette.muted))
+    let mut chart = plot_area(area, 56).build_cartesian_2d(-0.5..n - 0.5, 0.0..y_top(max))?;
+    gridded_mesh(&mut chart, palette)
         .x_labels(10)
         .y_labels(6)
         .x_label_formatter(&|x| bucket_label(&dates, *x))
@@ -498,7 +519,7 @@ where
             });
         }
     }
-    legend(&mut chart, palette)
+    legend(&mut chart, palette, SeriesLabelPosition::UpperRight)
 }
 
 fn contacts<DB: DrawingBackend>(
@@ -518,21 +539,11 @@ where
         .max()
         .unwrap_or(0) as f64;
     let max_total = report.contacts.iter().map(|p| p.total).max().unwrap_or(0) as f64;
-    let mut chart = ChartBuilder::on(area)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(56)
+    let mut chart = plot_area(area, 56)
         .right_y_label_area_size(64)
         .build_cartesian_2d(-0.5..n - 0.5, 0.0..y_top(max_new))?
         .set_secondary_coord(-0.5..n - 0.5, 0.0..y_top(max_total));
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(palette.grid.mix(0.5))
-        .bold_line_style(palette.grid)
-        .axis_style(palette.muted)
-        .label_style(font(12.0, &palette.text))
-        .axis_desc_style(font(13.0, &palette.muted))
+    gridded_mesh(&mut chart, palette)
         .x_labels(10)
         .y_labels(6)
         .x_label_formatter(&|x| bucket_label(&dates, *x))
@@ -571,14 +582,7 @@ where
         ))?
         .label("Total")
         .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], total_color.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(palette.background.mix(0.85))
-        .border_style(palette.grid)
-        .label_font(font(12.0, &palette.text))
-        .draw()?;
-    Ok(())
+    legend(&mut chart, palette, SeriesLabelPosition::UpperLeft)
 }
 
 fn percent(part: i64, whole: i64) -> String {
@@ -605,19 +609,10 @@ where
         ("Replied", f.messages_replied),
     ];
     let names: Vec<String> = steps.iter().map(|s| s.0.to_owned()).collect();
-    let mut chart = ChartBuilder::on(area)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(56)
-        .build_cartesian_2d(-0.5..3.5, 0.0..y_top(f.messages_sent as f64))?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(palette.grid.mix(0.5))
-        .bold_line_style(palette.grid)
-        .axis_style(palette.muted)
+    let mut chart =
+        plot_area(area, 56).build_cartesian_2d(-0.5..3.5, 0.0..y_top(f.messages_sent as f64))?;
+    gridded_mesh(&mut chart, palette)
         .label_style(font(13.0, &palette.text))
-        .axis_desc_style(font(13.0, &palette.muted))
         .x_labels(4)
         .y_labels(6)
         .x_label_formatter(&|x: &f64| {
@@ -666,11 +661,7 @@ where
         .max()
         .unwrap_or(0)
         .max(1);
-    let mut chart = ChartBuilder::on(area)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(48)
-        .build_cartesian_2d(0.0..24.0, 0.0..7.0)?;
+    let mut chart = plot_area(area, 48).build_cartesian_2d(0.0..24.0, 0.0..7.0)?;
     chart
         .configure_mesh()
         .disable_mesh()
@@ -760,19 +751,9 @@ where
         .max()
         .unwrap_or(0);
     let (unit, per) = time_unit(max);
-    let mut chart = ChartBuilder::on(area)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(56)
-        .build_cartesian_2d(-0.5..n - 0.5, 0.0..y_top(max as f64 / per))?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(palette.grid.mix(0.5))
-        .bold_line_style(palette.grid)
-        .axis_style(palette.muted)
-        .label_style(font(12.0, &palette.text))
-        .axis_desc_style(font(13.0, &palette.muted))
+    let mut chart =
+        plot_area(area, 56).build_cartesian_2d(-0.5..n - 0.5, 0.0..y_top(max as f64 / per))?;
+    gridded_mesh(&mut chart, palette)
         .x_labels(10)
         .y_labels(6)
         .x_label_formatter(&|x| bucket_label(&dates, *x))
@@ -803,7 +784,7 @@ where
                 .map(|p| Circle::new(p, 3, color.filled())),
         )?;
     }
-    legend(&mut chart, palette)
+    legend(&mut chart, palette, SeriesLabelPosition::UpperRight)
 }
 
 fn campaigns<DB: DrawingBackend>(
@@ -826,19 +807,8 @@ where
         })
         .collect();
     let n = list.len() as f64;
-    let mut chart = ChartBuilder::on(area)
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(56)
-        .build_cartesian_2d(-0.5..n - 0.5, 0.0..115.0)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(palette.grid.mix(0.5))
-        .bold_line_style(palette.grid)
-        .axis_style(palette.muted)
-        .label_style(font(12.0, &palette.text))
-        .axis_desc_style(font(13.0, &palette.muted))
+    let mut chart = plot_area(area, 56).build_cartesian_2d(-0.5..n - 0.5, 0.0..115.0)?;
+    gridded_mesh(&mut chart, palette)
         .x_labels(list.len().max(1) * 2 + 1)
         .y_labels(6)
         .x_label_formatter(&|x: &f64| {
@@ -870,7 +840,7 @@ where
             .label(name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
     }
-    legend(&mut chart, palette)
+    legend(&mut chart, palette, SeriesLabelPosition::UpperRight)
 }
 
 #[cfg(test)]

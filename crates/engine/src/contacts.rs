@@ -378,6 +378,15 @@ impl Engine {
         Ok(contact)
     }
 
+    /// A contact just saved, as presented, after telling listeners about tags the save created.
+    fn presented_after_save(&self, contact: Contact, tags_created: bool) -> Result<Contact> {
+        let contact = self.presented(contact)?;
+        if tags_created {
+            self.emit_tags_changed()?;
+        }
+        Ok(contact)
+    }
+
     /// A page of contacts matching `filter` in `sort` order, starting after `cursor`.
     pub fn contacts(
         &self,
@@ -473,14 +482,9 @@ impl Engine {
             let id = store::contacts::insert(tx, &fields, "manual", now)?;
             let (tag_ids, created) = resolve_tags(tx, &input.tags, now)?;
             store::contacts::set_tags(tx, id, &tag_ids, now)?;
-            let contact =
-                store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))?;
-            Ok((contact, created))
+            Ok((saved_contact(tx, id)?, created))
         })?;
-        let contact = self.presented(contact)?;
-        if tags_created {
-            self.emit_tags_changed()?;
-        }
+        let contact = self.presented_after_save(contact, tags_created)?;
         self.emit(Event::ContactCreated(contact.clone()));
         Ok(contact)
     }
@@ -537,14 +541,9 @@ impl Engine {
                 store::contacts::set_tags(tx, id, &tag_ids, now)?;
                 created = made;
             }
-            let contact =
-                store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))?;
-            Ok((contact, created))
+            Ok((saved_contact(tx, id)?, created))
         })?;
-        let contact = self.presented(contact)?;
-        if tags_created {
-            self.emit_tags_changed()?;
-        }
+        let contact = self.presented_after_save(contact, tags_created)?;
         if contact != current {
             self.emit(Event::ContactUpdated(contact.clone()));
         }
@@ -736,6 +735,11 @@ pub(crate) fn validate_fields(checks: &mut Checks, fields: &ContactFields) {
 
 /// Tag ids for a list of ids and names; names are matched case-insensitively and created when
 /// missing. Returns the ids and whether any tag was created.
+/// The contact as stored after a save in the same transaction.
+fn saved_contact(tx: &rusqlite::Connection, id: i64) -> Result<Contact> {
+    store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))
+}
+
 pub(crate) fn resolve_tags(
     conn: &rusqlite::Connection,
     refs: &[TagRef],

@@ -30,27 +30,33 @@ const RANGE: &[QueryParam] = &[
     },
 ];
 
+/// The range parameters the export and the charts take after their own, described briefly.
+const RANGE_FROM: QueryParam = QueryParam {
+    name: "from",
+    description: "First day, YYYY-MM-DD in the business's time zone",
+};
+const RANGE_TO: QueryParam = QueryParam {
+    name: "to",
+    description: "Last day, included",
+};
+const RANGE_PERIOD: QueryParam = QueryParam {
+    name: "period",
+    description: "Instead of from/to: today, yesterday, 7d, 30d or 90d",
+};
+const RANGE_GRANULARITY: QueryParam = QueryParam {
+    name: "granularity",
+    description: "day (default), week or month",
+};
+
 const EXPORT: &[QueryParam] = &[
     QueryParam {
         name: "format",
         description: "csv (the only format, and the default)",
     },
-    QueryParam {
-        name: "from",
-        description: "First day, YYYY-MM-DD in the business's time zone",
-    },
-    QueryParam {
-        name: "to",
-        description: "Last day, included",
-    },
-    QueryParam {
-        name: "period",
-        description: "Instead of from/to: today, yesterday, 7d, 30d or 90d",
-    },
-    QueryParam {
-        name: "granularity",
-        description: "day (default), week or month",
-    },
+    RANGE_FROM,
+    RANGE_TO,
+    RANGE_PERIOD,
+    RANGE_GRANULARITY,
 ];
 
 const CHART: &[QueryParam] = &[
@@ -70,22 +76,10 @@ const CHART: &[QueryParam] = &[
         name: "height",
         description: "Pixels, 200 to 2400 (default 360)",
     },
-    QueryParam {
-        name: "from",
-        description: "First day, YYYY-MM-DD in the business's time zone",
-    },
-    QueryParam {
-        name: "to",
-        description: "Last day, included",
-    },
-    QueryParam {
-        name: "period",
-        description: "Instead of from/to: today, yesterday, 7d, 30d or 90d",
-    },
-    QueryParam {
-        name: "granularity",
-        description: "day (default), week or month",
-    },
+    RANGE_FROM,
+    RANGE_TO,
+    RANGE_PERIOD,
+    RANGE_GRANULARITY,
 ];
 
 /// `?from=&to=&period=&granularity=` as the engine takes them.
@@ -238,21 +232,18 @@ pub fn routes() -> Vec<Route> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use serde_json::Value;
     use whatsflow_engine::link::InboundMessage;
     use whatsflow_engine::profile::ProfileInput;
-    use whatsflow_engine::{Engine, ManualClock};
+    use whatsflow_engine::Engine;
 
-    use crate::api::{ApiRequest, ApiResponse, Caller};
+    use crate::routes::test_support::{engine_at, get, json};
 
     /// 2026-03-30 12:00 UTC.
     const NOW: i64 = 1_774_872_000_000;
 
     fn engine() -> (Engine, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let engine = Engine::in_memory(Arc::new(ManualClock::new(NOW)), dir.path()).unwrap();
+        let (engine, dir) = engine_at(NOW);
         engine
             .save_profile(ProfileInput {
                 business_name: "Rosa's Flowers".into(),
@@ -279,22 +270,6 @@ mod tests {
                 .unwrap();
         }
         (engine, dir)
-    }
-
-    fn get(engine: &Engine, path: &str) -> ApiResponse {
-        crate::routes::api().dispatch(
-            engine,
-            Caller::Session,
-            ApiRequest {
-                method: "GET".into(),
-                path: path.into(),
-                ..Default::default()
-            },
-        )
-    }
-
-    fn json(response: &ApiResponse) -> Value {
-        serde_json::from_slice(&response.body).unwrap()
     }
 
     #[test]

@@ -207,18 +207,14 @@ pub fn routes() -> Vec<Route> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use serde_json::{json, Value};
     use whatsflow_engine::contacts::{NewContact, TagRef};
-    use whatsflow_engine::{Engine, ManualClock};
+    use whatsflow_engine::Engine;
 
-    use crate::api::{ApiRequest, ApiResponse, Caller};
+    use crate::routes::test_support::{call, engine_at, json};
 
     fn engine() -> (Engine, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let engine =
-            Engine::in_memory(Arc::new(ManualClock::new(1_780_000_000_000)), dir.path()).unwrap();
+        let (engine, dir) = engine_at(1_780_000_000_000);
         for (i, name) in ["Ana Lima", "Bruno Costa", "Carla Dias"].iter().enumerate() {
             engine
                 .create_contact(NewContact {
@@ -235,23 +231,6 @@ mod tests {
                 .unwrap();
         }
         (engine, dir)
-    }
-
-    fn call(engine: &Engine, method: &str, path: &str, body: Option<Value>) -> ApiResponse {
-        crate::routes::api().dispatch(
-            engine,
-            Caller::Session,
-            ApiRequest {
-                method: method.into(),
-                path: path.into(),
-                body,
-                ..Default::default()
-            },
-        )
-    }
-
-    fn json(response: &ApiResponse) -> Value {
-        serde_json::from_slice(&response.body).unwrap()
     }
 
     fn campaign() -> Value {

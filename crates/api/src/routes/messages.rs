@@ -182,18 +182,14 @@ pub fn routes() -> Vec<Route> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use serde_json::Value;
     use whatsflow_engine::link::{InboundMessage, MediaFile};
-    use whatsflow_engine::{Engine, ManualClock};
+    use whatsflow_engine::Engine;
 
-    use crate::api::{ApiRequest, ApiResponse, Caller};
+    use crate::routes::test_support::{engine_at, get, json};
 
     fn engine() -> (Engine, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let engine =
-            Engine::in_memory(Arc::new(ManualClock::new(1_780_000_000_000)), dir.path()).unwrap();
+        let (engine, dir) = engine_at(1_780_000_000_000);
         for (i, body) in ["Do you have roses?", "And tulips?"].iter().enumerate() {
             engine
                 .ingest(InboundMessage {
@@ -231,22 +227,6 @@ mod tests {
             })
             .unwrap();
         (engine, dir)
-    }
-
-    fn get(engine: &Engine, path: &str) -> ApiResponse {
-        crate::routes::api().dispatch(
-            engine,
-            Caller::Session,
-            ApiRequest {
-                method: "GET".into(),
-                path: path.into(),
-                ..Default::default()
-            },
-        )
-    }
-
-    fn json(response: &ApiResponse) -> Value {
-        serde_json::from_slice(&response.body).unwrap()
     }
 
     #[test]

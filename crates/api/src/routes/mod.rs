@@ -10,6 +10,8 @@ mod contacts;
 mod data;
 mod keys;
 mod messages;
+#[cfg(test)]
+mod test_support;
 mod webhooks;
 mod whatsapp;
 

@@ -2,7 +2,7 @@
 //! into recipients in one statement), the next recipient, recipient changes with the campaign's
 //! counters kept in step, and the outgoing-message counts the pacing caps read.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
 
 use crate::campaigns::{CampaignStatus, RecipientStatus, TargetType};
 use crate::clock::Millis;
@@ -131,56 +131,48 @@ pub(crate) struct CampaignFields<'a> {
     pub scheduled_at: Option<Millis>,
 }
 
+/// The editable columns' values in the order insert and update bind them (?1 to ?13), then `now`
+/// (?14).
+fn field_values<'a>(f: &CampaignFields<'a>, now: Millis) -> Vec<Box<dyn ToSql + 'a>> {
+    vec![
+        Box::new(f.name),
+        Box::new(f.message_content),
+        Box::new(f.media.map(|m| m.0)),
+        Box::new(f.media.map(|m| m.1)),
+        Box::new(f.media.and_then(|m| m.2)),
+        Box::new(f.audience.target_type.as_str()),
+        Box::new(ids_json(&f.audience.target_tags)),
+        Box::new(tag_mode_str(f.audience.tag_mode)),
+        Box::new(ids_json(&f.audience.exclude_tags)),
+        Box::new(ids_json(&f.audience.contact_ids)),
+        Box::new(f.pacing),
+        Box::new(f.status.as_str()),
+        Box::new(f.scheduled_at),
+        Box::new(now),
+    ]
+}
+
 pub(crate) fn insert(conn: &Connection, f: &CampaignFields, now: Millis) -> Result<i64> {
     conn.execute(
         "INSERT INTO campaigns (name, message_content, media_path, media_mime, media_filename,
              target_type, target_tags, tag_mode, exclude_tags, contact_ids, pacing, status,
              scheduled_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
-        params![
-            f.name,
-            f.message_content,
-            f.media.map(|m| m.0),
-            f.media.map(|m| m.1),
-            f.media.and_then(|m| m.2),
-            f.audience.target_type.as_str(),
-            ids_json(&f.audience.target_tags),
-            tag_mode_str(f.audience.tag_mode),
-            ids_json(&f.audience.exclude_tags),
-            ids_json(&f.audience.contact_ids),
-            f.pacing,
-            f.status.as_str(),
-            f.scheduled_at,
-            now
-        ],
+        params_from_iter(field_values(f, now)),
     )?;
     Ok(conn.last_insert_rowid())
 }
 
 pub(crate) fn update(conn: &Connection, id: i64, f: &CampaignFields, now: Millis) -> Result<()> {
+    let mut values = field_values(f, now);
+    values.push(Box::new(id));
     conn.execute(
-        "UPDATE campaigns SET name = ?2, message_content = ?3, media_path = ?4, media_mime = ?5,
-             media_filename = ?6, target_type = ?7, target_tags = ?8, tag_mode = ?9,
-             exclude_tags = ?10, contact_ids = ?11, pacing = ?12, status = ?13, scheduled_at = ?14,
-             updated_at = ?15
-         WHERE id = ?1",
-        params![
-            id,
-            f.name,
-            f.message_content,
-            f.media.map(|m| m.0),
-            f.media.map(|m| m.1),
-            f.media.and_then(|m| m.2),
-            f.audience.target_type.as_str(),
-            ids_json(&f.audience.target_tags),
-            tag_mode_str(f.audience.tag_mode),
-            ids_json(&f.audience.exclude_tags),
-            ids_json(&f.audience.contact_ids),
-            f.pacing,
-            f.status.as_str(),
-            f.scheduled_at,
-            now
-        ],
+        "UPDATE campaigns SET name = ?1, message_content = ?2, media_path = ?3, media_mime = ?4,
+             media_filename = ?5, target_type = ?6, target_tags = ?7, tag_mode = ?8,
+             exclude_tags = ?9, contact_ids = ?10, pacing = ?11, status = ?12, scheduled_at = ?13,
+             updated_at = ?14
+         WHERE id = ?15",
+        params_from_iter(values),
     )?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
 
 use crate::clock::{to_rfc3339, Millis};
 use crate::contacts::{
@@ -528,6 +528,24 @@ pub(super) fn fields_json(fields: &ContactFields) -> String {
     serde_json::to_string(&fields.fields).unwrap_or_else(|_| "{}".into())
 }
 
+/// The validated fields' values in the order insert and update bind them (?1 to ?6), then `now`
+/// (?7).
+fn contact_values<'a>(
+    fields: &'a ContactFields,
+    now: Millis,
+) -> impl Iterator<Item = Box<dyn ToSql + 'a>> {
+    let values: [Box<dyn ToSql + 'a>; 7] = [
+        Box::new(&fields.phone_number),
+        Box::new(&fields.name),
+        Box::new(&fields.email),
+        Box::new(&fields.notes),
+        Box::new(fields_json(fields)),
+        Box::new(fields.opted_out),
+        Box::new(now),
+    ];
+    values.into_iter()
+}
+
 /// A new contact from validated fields; returns its id.
 pub(crate) fn insert(
     conn: &Connection,
@@ -540,16 +558,9 @@ pub(crate) fn insert(
              source, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?6 THEN ?7 END, ?8, ?7, ?7)",
     )?
-    .execute(params![
-        fields.phone_number,
-        fields.name,
-        fields.email,
-        fields.notes,
-        fields_json(fields),
-        fields.opted_out,
-        now,
-        source,
-    ])?;
+    .execute(params_from_iter(
+        contact_values(fields, now).chain([Box::new(source) as Box<dyn ToSql + '_>]),
+    ))?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -562,21 +573,14 @@ pub(crate) fn update(
     now: Millis,
 ) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE contacts SET phone_number = ?2, name = ?3, email = ?4, notes = ?5, fields = ?6,
-             opted_out_at = CASE WHEN ?7 THEN coalesce(opted_out_at, ?8) END,
-             opted_out = ?7, updated_at = ?8
-         WHERE id = ?1",
+        "UPDATE contacts SET phone_number = ?1, name = ?2, email = ?3, notes = ?4, fields = ?5,
+             opted_out_at = CASE WHEN ?6 THEN coalesce(opted_out_at, ?7) END,
+             opted_out = ?6, updated_at = ?7
+         WHERE id = ?8",
     )?
-    .execute(params![
-        id,
-        fields.phone_number,
-        fields.name,
-        fields.email,
-        fields.notes,
-        fields_json(fields),
-        fields.opted_out,
-        now,
-    ])?;
+    .execute(params_from_iter(
+        contact_values(fields, now).chain([Box::new(id) as Box<dyn ToSql + '_>]),
+    ))?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::clock::Millis;
 use crate::contacts::Tag;
@@ -41,13 +41,7 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Tag>> {
         .query_row(
             "SELECT id, name, color FROM tags WHERE id = ?1",
             [id],
-            |r| {
-                Ok(Tag {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    color: r.get(2)?,
-                })
-            },
+            tag_from_row,
         )
         .optional()?)
 }
@@ -56,13 +50,7 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Tag>> {
 pub(crate) fn find_by_name(conn: &Connection, name: &str) -> Result<Option<Tag>> {
     Ok(conn
         .prepare_cached("SELECT id, name, color FROM tags WHERE name = ?1")?
-        .query_row([name], |r| {
-            Ok(Tag {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                color: r.get(2)?,
-            })
-        })
+        .query_row([name], tag_from_row)
         .optional()?)
 }
 
@@ -70,16 +58,19 @@ pub(crate) fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM tags", [], |r| r.get(0))?)
 }
 
+/// A tag from a row whose first columns are `id, name, color`.
+fn tag_from_row(r: &Row) -> rusqlite::Result<Tag> {
+    Ok(Tag {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        color: r.get(2)?,
+    })
+}
+
 pub(crate) fn all(conn: &Connection) -> Result<Vec<Tag>> {
     let mut stmt = conn.prepare_cached("SELECT id, name, color FROM tags")?;
     let tags = stmt
-        .query_map([], |r| {
-            Ok(Tag {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                color: r.get(2)?,
-            })
-        })?
+        .query_map([], tag_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(tags)
 }
@@ -109,13 +100,7 @@ pub(crate) fn tags_of(conn: &Connection, contact_id: i64) -> Result<Vec<Tag>> {
          WHERE ct.contact_id = ?1 ORDER BY t.name COLLATE NOCASE",
     )?;
     let tags = stmt
-        .query_map([contact_id], |r| {
-            Ok(Tag {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                color: r.get(2)?,
-            })
-        })?
+        .query_map([contact_id], tag_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(tags)
 }
