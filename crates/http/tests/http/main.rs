@@ -1,7 +1,9 @@
 //! The loopback server's integration tests, one binary: the real server on an ephemeral port
-//! (`server`, `contacts`) and the `whatsflow-server` program itself, killed and restarted (`program`).
+//! (`server`, `contacts`, `keys`; `keepalive` and `connections` for how it treats sockets) and the
+//! `whatsflow-server` program itself, killed and restarted (`program`).
 
 mod common;
+mod connections;
 mod contacts;
 mod keepalive;
 mod keys;
