@@ -42,9 +42,9 @@ step "UI unit tests (vitest)"
 step "UI end-to-end tests (Playwright, headless Debian Chromium)"
 cargo build -p whatsflow-http --bin whatsflow-server
 server_bin="$(realpath "$target")/debug/whatsflow-server"
-# No retries: the stalled first requests that once made these flaky were tiny_http's thread pool
-# queueing connections behind long-lived ones (fixed in vendor/tiny_http, see PATCHED.md there).
-(cd ui && WHATSFLOW_SERVER_BIN="$server_bin" npm run test:e2e --silent -- --retries=0)
+# Each test runs once (playwright.config.ts): the stalls that once made these flaky were tiny_http's
+# thread pool queueing connections behind long-lived ones (fixed in vendor/tiny_http, PATCHED.md).
+(cd ui && WHATSFLOW_SERVER_BIN="$server_bin" npm run test:e2e --silent)
 
 step "Desktop window under Xvfb"
 cargo build -p whatsflow
