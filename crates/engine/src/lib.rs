@@ -50,7 +50,7 @@ pub mod testing;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod webhooks;
 
-pub use clock::{Clock, ManualClock, Millis, SystemClock};
+pub use clock::{to_rfc3339, Clock, ManualClock, Millis, SystemClock};
 pub use error::{Error, ErrorCode, FieldError, Result};
 pub use events::{Event, EventEnvelope};
 pub use link::{

@@ -30,8 +30,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             entry = {"verified": True, "webhookId": headers["webhook-id"], "type": payload["type"],
                      "data": payload["data"]}
             status = 204
-        except Exception as error:  # noqa: BLE001 - any failure is a refused delivery
-            entry = {"verified": False, "error": repr(error)}
+        except Exception as error:  # noqa: BLE001 - any failure is a refused delivery, logged
+            entry = {"verified": False, "error": repr(error),
+                     "webhookTimestamp": headers.get("webhook-timestamp")}
             status = 400
         with open(log_path, "a", encoding="utf-8") as log:
             log.write(json.dumps(entry) + "\n")

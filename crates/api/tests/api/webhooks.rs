@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use whatsflow_api::{ApiRequest, Caller};
 use whatsflow_engine::contacts::NewContact;
-use whatsflow_engine::{Clock, Engine, ManualClock, SystemClock};
+use whatsflow_engine::{to_rfc3339, Clock, Engine, ManualClock, SystemClock};
 
 /// A Python with `standardwebhooks`, in a virtual environment under the target directory, made on
 /// first use. Fails (never skips) when it cannot be made.
@@ -104,13 +104,37 @@ fn received(log: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// Moves the manual clock on in steps, waking the worker each time, until `done` (or a generous
-/// real-time deadline, which fails the test).
-fn advance_until(engine: &Engine, clock: &ManualClock, what: &str, done: impl Fn() -> bool) {
+/// Wakes the worker until `done`, moving the manual clock on a second only while nothing is due
+/// (the oldest pending delivery waits for its retry, or none is pending). The clock so moves just
+/// as far as the retries need, never racing ahead of a slow machine: the signed timestamps stay
+/// within the receiver's five-minute tolerance. Gives up after a real minute, showing the
+/// deliveries still pending and what the receiver got.
+fn advance_until(
+    engine: &Engine,
+    clock: &ManualClock,
+    (webhook, log): (i64, &Path),
+    what: &str,
+    done: impl Fn() -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done() {
-        assert!(Instant::now() < deadline, "gave up waiting: {what}");
-        clock.advance(2_000);
+        let pending = engine
+            .webhook_deliveries(webhook, Some("pending"), None, 500)
+            .unwrap()
+            .items;
+        assert!(
+            Instant::now() < deadline,
+            "gave up waiting: {what}\npending: {pending:#?}\nreceived: {:#?}",
+            received(log)
+        );
+        let now = to_rfc3339(clock.now());
+        let head_waits = pending
+            .iter()
+            .min_by_key(|d| d.id)
+            .is_none_or(|d| d.next_attempt_at.as_ref().is_some_and(|due| *due > now));
+        if head_waits {
+            clock.advance(1_000);
+        }
         engine.wake_webhooks();
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -155,6 +179,7 @@ fn a_receiver_down_then_failing_gets_every_event_afterwards_in_order_and_once() 
     let id = webhook["id"].as_i64().unwrap();
     let receiver = Receiver::start(&python, &secret, 0, &log, false);
     let port = receiver.port;
+    let watch = (id, log.as_path());
     call(
         "PUT",
         &format!("/api/v1/webhooks/{id}"),
@@ -190,7 +215,7 @@ fn a_receiver_down_then_failing_gets_every_event_afterwards_in_order_and_once() 
     };
 
     add_contacts(0..3);
-    advance_until(&engine, &clock, "the first three events", || {
+    advance_until(&engine, &clock, watch, "the first three events", || {
         received(&log).len() == 3
     });
 
@@ -198,18 +223,20 @@ fn a_receiver_down_then_failing_gets_every_event_afterwards_in_order_and_once() 
     drop(receiver);
     add_contacts(3..6);
     let down_since = clock.now();
-    advance_until(&engine, &clock, "a refused attempt", || pending_with(None));
-    advance_until(&engine, &clock, "a minute of outage", || {
+    advance_until(&engine, &clock, watch, "a refused attempt", || {
+        pending_with(None)
+    });
+    advance_until(&engine, &clock, watch, "a minute of outage", || {
         clock.now() - down_since >= 60_000
     });
 
     // Up, but failing: every request gets 503.
     let failing = Receiver::start(&python, &secret, port, &log, true);
     add_contacts(6..8);
-    advance_until(&engine, &clock, "an attempt answered 503", || {
+    advance_until(&engine, &clock, watch, "an attempt answered 503", || {
         pending_with(Some(503))
     });
-    advance_until(&engine, &clock, "two minutes of outage", || {
+    advance_until(&engine, &clock, watch, "two minutes of outage", || {
         clock.now() - down_since >= 120_000
     });
     let excerpts: Vec<String> = engine
@@ -227,7 +254,7 @@ fn a_receiver_down_then_failing_gets_every_event_afterwards_in_order_and_once() 
 
     // Back: everything still owed arrives.
     let _receiver = Receiver::start(&python, &secret, port, &log, false);
-    advance_until(&engine, &clock, "all eight events", || {
+    advance_until(&engine, &clock, watch, "all eight events", || {
         received(&log).len() >= 8
     });
     stop.store(true, Ordering::SeqCst);
