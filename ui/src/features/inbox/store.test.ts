@@ -30,8 +30,14 @@ function message(id: number, contactId = 5): Message {
   };
 }
 
+/** A chat with a last message, as every listed chat has (one without it leaves the list on its next refresh). */
 function chat(id: number): Chat {
-  return { contact: { id, displayName: `C${id}`, optedOut: false, tags: [] }, unreadCount: 1 };
+  const at = new Date(2026, 0, 1, 0, id).toISOString();
+  return {
+    contact: { id, displayName: `C${id}`, optedOut: false, tags: [] },
+    lastMessage: { id, direction: 'in', type: 'chat', preview: `m${id}`, status: 'received', timestamp: at },
+    unreadCount: 1,
+  };
 }
 
 function openThread(messages: Message[], newerCursor: string | null = null) {
