@@ -9,7 +9,9 @@ import { navigate, useRoute } from './lib/router';
 import { LockScreen } from './screens/LockScreen';
 import { Onboarding } from './screens/Onboarding';
 import { BootScreen, UnauthorizedScreen, UnreachableScreen } from './screens/SessionScreens';
-import { AnalyticsScreen, CampaignsScreen } from './screens/EmptyScreens';
+import { CampaignsScreen } from './screens/EmptyScreens';
+// Analytics (issue #11)
+import { AnalyticsScreen } from './screens/analytics/AnalyticsScreen';
 import { ContactsScreen } from './screens/contacts/ContactsScreen';
 import { InboxScreen } from './screens/inbox/InboxScreen';
 import { useInbox } from './features/inbox/store';
