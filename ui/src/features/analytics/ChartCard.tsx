@@ -11,6 +11,12 @@ import { toast } from '../../store/toast';
 import { exportSeries, getChart, type ChartTheme } from './api';
 import { CHART_HEIGHT, chartWidth, downloadName, PNG_SIZE, rangeKey, type ChartSpec, type RangeChoice } from './logic';
 
+/** The downloads a chart offers: the picture, and the numbers where a series holds them. */
+const DOWNLOADS = [
+  { what: 'png', icon: Download, label: (title: string) => `Download ${title} as PNG`, title: 'Download as PNG' },
+  { what: 'csv', icon: FileSpreadsheet, label: (title: string) => `Export the data of ${title} as CSV`, title: 'Export the numbers as CSV' },
+] as const;
+
 function messageOf(error: unknown): string {
   return error instanceof ApiError ? error.message : String(error);
 }
@@ -102,36 +108,26 @@ export function ChartCard({
       data-testid={`chart-${spec.chart}`}
       aria-label={spec.title}
       aria-busy={loading}
-      className={`flex flex-col rounded-xl bg-white ring-1 ring-zinc-200 dark:bg-zinc-900 dark:ring-zinc-800 ${spec.wide ? 'xl:col-span-2' : ''}`}
+      className={`relative overflow-hidden rounded-xl bg-white ring-1 ring-zinc-200 dark:bg-zinc-900 dark:ring-zinc-800 ${spec.wide ? 'xl:col-span-2' : ''}`}
     >
-      <div className="flex items-center justify-between gap-3 border-b border-zinc-200 px-4 py-2.5 dark:border-zinc-800">
-        <h2 className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">{spec.title}</h2>
-        <div className="flex items-center gap-1.5">
+      {/* The chart draws its own title and range at the top left; the downloads sit beside them. */}
+      <div className="absolute top-2 right-2 z-10 flex items-center gap-1">
+        {DOWNLOADS.filter((d) => d.what === 'png' || spec.csv).map(({ what, icon: Icon, label, title }) => (
           <Button
+            key={what}
             variant="ghost"
             size="sm"
-            busy={busy === 'png'}
-            icon={<Download className="size-4" aria-hidden />}
-            onClick={() => void download('png')}
-            aria-label={`Download ${spec.title} as PNG`}
+            busy={busy === what}
+            icon={<Icon className="size-4" aria-hidden />}
+            onClick={() => void download(what)}
+            aria-label={label(spec.title)}
+            title={title}
           >
-            PNG
+            {what.toUpperCase()}
           </Button>
-          {spec.csv && (
-            <Button
-              variant="ghost"
-              size="sm"
-              busy={busy === 'csv'}
-              icon={<FileSpreadsheet className="size-4" aria-hidden />}
-              onClick={() => void download('csv')}
-              aria-label={`Export the data of ${spec.title} as CSV`}
-            >
-              CSV
-            </Button>
-          )}
-        </div>
+        ))}
       </div>
-      <div ref={box} className="relative overflow-hidden rounded-b-xl" style={{ minHeight: CHART_HEIGHT }}>
+      <div ref={box} style={{ minHeight: CHART_HEIGHT }}>
         {error ? (
           <div className="p-4">
             <Alert title="The chart could not be drawn">{error}</Alert>

@@ -120,6 +120,23 @@ export interface CardGroup {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
 
+/** A rate of the messages sent, explained by the count behind it. */
+function shareOfSent(
+  id: string,
+  label: string,
+  rate: (f: AnalyticsFigures) => number | null,
+  part: (f: AnalyticsFigures) => number,
+): CardSpec {
+  return {
+    id,
+    label,
+    format: 'rate',
+    better: 'higher',
+    value: rate,
+    detail: (f) => `${formatCount(part(f))} of ${plural(f.messagesSent, 'message')} sent`,
+  };
+}
+
 export const CARD_GROUPS: CardGroup[] = [
   {
     title: 'Messages',
@@ -128,22 +145,8 @@ export const CARD_GROUPS: CardGroup[] = [
       { id: 'delivered', label: 'Delivered', format: 'count', better: 'higher', value: (f) => f.messagesDelivered },
       { id: 'read', label: 'Read', format: 'count', better: 'higher', value: (f) => f.messagesRead },
       { id: 'received', label: 'Received', format: 'count', better: 'higher', value: (f) => f.messagesReceived },
-      {
-        id: 'delivery-rate',
-        label: 'Delivery rate',
-        format: 'rate',
-        better: 'higher',
-        value: (f) => f.deliveryRate,
-        detail: (f) => `${formatCount(f.messagesDelivered)} of ${plural(f.messagesSent, 'message')} sent`,
-      },
-      {
-        id: 'read-rate',
-        label: 'Read rate',
-        format: 'rate',
-        better: 'higher',
-        value: (f) => f.readRate,
-        detail: (f) => `${formatCount(f.messagesRead)} of ${plural(f.messagesSent, 'message')} sent`,
-      },
+      shareOfSent('delivery-rate', 'Delivery rate', (f) => f.deliveryRate, (f) => f.messagesDelivered),
+      shareOfSent('read-rate', 'Read rate', (f) => f.readRate, (f) => f.messagesRead),
     ],
   },
   {
@@ -283,6 +286,7 @@ export function rangeLabel(from: string, to: string): string {
 
 export interface ChartSpec {
   chart: AnalyticsChart;
+  /** The title the server draws on the chart, for the card's name and the image's text. */
   title: string;
   /** The CSV export holding the chart's numbers, where there is one. */
   csv: AnalyticsSeries | null;
@@ -291,10 +295,10 @@ export interface ChartSpec {
 }
 
 export const CHARTS: ChartSpec[] = [
-  { chart: 'messages', title: 'Messages per day', csv: 'messages', wide: true },
+  { chart: 'messages', title: 'Messages sent and received', csv: 'messages', wide: true },
   { chart: 'contacts', title: 'Contact growth', csv: 'contacts', wide: false },
   { chart: 'funnel', title: 'Delivery funnel', csv: 'messages', wide: false },
-  { chart: 'heatmap', title: 'Inbound messages by hour', csv: null, wide: false },
+  { chart: 'heatmap', title: 'Inbound messages by hour and weekday', csv: null, wide: false },
   { chart: 'response-time', title: 'First-response time', csv: 'messages', wide: false },
   { chart: 'campaigns', title: 'Campaigns compared', csv: 'campaigns', wide: true },
 ];
