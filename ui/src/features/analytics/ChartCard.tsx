@@ -61,12 +61,10 @@ export function ChartCard({
   useEffect(() => {
     if (width === null) return;
     let current = true;
-    let url: string | null = null;
     getChart({ chart: spec.chart, range, theme, width, height: CHART_HEIGHT }, 'svg').then(
       (blob) => {
         if (!current) return;
-        url = URL.createObjectURL(blob);
-        setImage({ url, key });
+        setImage({ url: URL.createObjectURL(blob), key });
         setError(null);
       },
       (failure: unknown) => {
@@ -75,15 +73,16 @@ export function ChartCard({
     );
     return () => {
       current = false;
-      // The next image replaces this one; the old URL is freed once it is no longer shown.
-      if (url) {
-        const stale = url;
-        requestAnimationFrame(() => URL.revokeObjectURL(stale));
-      }
     };
     // `key` names everything the request depends on.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
+
+  // An image's object URL lives while it is shown: freed when the next one replaces it, or on leaving.
+  const shownUrl = image?.url;
+  useEffect(() => {
+    if (!shownUrl) return;
+    return () => URL.revokeObjectURL(shownUrl);
+  }, [shownUrl]);
 
   const download = async (what: 'png' | 'csv') => {
     setBusy(what);

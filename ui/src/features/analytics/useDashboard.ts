@@ -55,7 +55,6 @@ export function useDashboard(range: RangeChoice): Dashboard {
       current = false;
     };
     // `key` stands for the range.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, version]);
 
   return { ...state, version };
