@@ -12,6 +12,7 @@ import { BootScreen, UnauthorizedScreen, UnreachableScreen } from './screens/Ses
 import { CampaignsScreen } from './screens/EmptyScreens';
 // Analytics (issue #11)
 import { AnalyticsScreen } from './screens/analytics/AnalyticsScreen';
+import { useStartScreen } from './features/analytics/startScreen';
 import { ContactsScreen } from './screens/contacts/ContactsScreen';
 import { InboxScreen } from './screens/inbox/InboxScreen';
 import { useInbox } from './features/inbox/store';
@@ -59,6 +60,8 @@ function MainLayout() {
   const lockEnabled = useAppStore((s) => s.app?.lock.enabled ?? false);
 
   useServerTheme();
+  // Analytics (issue #11): the dashboard is the first screen when WhatsApp is connected and there is history.
+  useStartScreen();
 
   useEffect(() => {
     void loadProfile();
