@@ -8,11 +8,11 @@ import { CARD_GROUPS, change, formatFigure, type CardSpec } from './logic';
 
 export function FigureCards({ overview }: { overview: AnalyticsOverview }) {
   return (
-    <div className="space-y-6">
+    <div className="@container space-y-6">
       {CARD_GROUPS.map((group) => (
         <section key={group.title} aria-label={group.title}>
           <h2 className="mb-2.5 text-[13px] font-semibold text-zinc-500 dark:text-zinc-400">{group.title}</h2>
-          <div className="grid grid-cols-[repeat(auto-fill,minmax(168px,1fr))] gap-3">
+          <div className="grid grid-cols-2 gap-3 @xl:grid-cols-3 @5xl:grid-cols-6">
             {group.cards.map((card) => (
               <FigureCard key={card.id} card={card} overview={overview} />
             ))}

@@ -8,7 +8,7 @@ import { cn } from '../../lib/cn';
 import { customRangeErrors, PERIODS, type RangeChoice } from './logic';
 
 const segment =
-  'h-8 px-3 text-[13px] font-medium transition-colors first:rounded-l-lg last:rounded-r-lg focus-visible:z-10 ring-1 ring-inset ring-zinc-300 -ml-px first:ml-0 dark:ring-zinc-700';
+  'h-9 px-3 text-[13px] font-medium transition-colors first:rounded-l-lg last:rounded-r-lg focus-visible:z-10 ring-1 ring-inset ring-zinc-300 -ml-px first:ml-0 dark:ring-zinc-700';
 const idle = 'bg-white text-zinc-700 hover:bg-zinc-50 dark:bg-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800';
 const active = 'bg-zinc-900 text-white ring-zinc-900 dark:bg-zinc-100 dark:text-zinc-900 dark:ring-zinc-100 z-[1]';
 
@@ -70,14 +70,14 @@ export function RangePicker({
       {customOpen && (
         <form onSubmit={apply} noValidate className="flex flex-wrap items-start gap-2" aria-label="Custom range">
           <DateField label="From" value={draft.from} error={errors.from} onChange={(from) => setCustom({ ...draft, from })} />
-          <span className="mt-1.5 text-sm text-zinc-400" aria-hidden>
+          <span className="mt-2 text-sm text-zinc-400" aria-hidden>
             –
           </span>
           <DateField label="To" value={draft.to} error={errors.to} onChange={(to) => setCustom({ ...draft, to })} />
-          <Button type="submit" size="sm" variant="secondary">
+          <Button type="submit" variant="secondary">
             Apply
           </Button>
-          {resolved && <p className="mt-1.5 text-xs text-zinc-500 dark:text-zinc-400">Days in {resolved.timezone}</p>}
+          {resolved && <p className="mt-2.5 text-xs text-zinc-500 dark:text-zinc-400">Days in {resolved.timezone}</p>}
         </form>
       )}
     </div>
@@ -88,7 +88,7 @@ function DateField({ label, value, error, onChange }: { label: string; value: st
   return (
     <label className="block">
       <span className="sr-only">{label}</span>
-      <Input type="date" value={value} invalid={Boolean(error)} aria-label={label} className="h-8 w-40" onChange={(event) => onChange(event.target.value)} />
+      <Input type="date" value={value} invalid={Boolean(error)} aria-label={label} className="w-40" onChange={(event) => onChange(event.target.value)} />
       {error && (
         <span role="alert" className="mt-1 block max-w-40 text-xs text-red-600 dark:text-red-400">
           {error}
