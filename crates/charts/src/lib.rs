@@ -394,6 +394,16 @@ fn bucket_label(dates: &[String], x: f64) -> String {
     short_date(&dates[i as usize])
 }
 
+/// A tick of a count axis: whole numbers only, so a small range (0 to 2.3) does not read "0, 0, 1,
+/// 2, 2" from its half steps.
+fn count_label(y: &f64) -> String {
+    if y.fract().abs() < 1e-9 {
+        format!("{y:.0}")
+    } else {
+        String::new()
+    }
+}
+
 /// A y range with some headroom, never empty.
 fn y_top(max: f64) -> f64 {
     if max <= 0.0 {
@@ -415,22 +425,97 @@ fn kind_counts(kinds: &ByKind) -> [i64; 5] {
 
 const KIND_NAMES: [&str; 5] = ["text", "media", "voice", "document", "other"];
 
-fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
+/// How a legend entry shows its series: a filled box (bars) or a line.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    Box,
+    Line,
+}
+
+struct LegendEntry {
+    label: String,
+    color: RGBColor,
+    mark: Mark,
+}
+
+fn entry(label: impl Into<String>, color: RGBColor, mark: Mark) -> LegendEntry {
+    LegendEntry {
+        label: label.into(),
+        color,
+        mark,
+    }
+}
+
+/// One entry per name, in the colour of its index.
+fn named(names: &[&str], color: impl Fn(usize) -> RGBColor, mark: Mark) -> Vec<LegendEntry> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| entry(*name, color(i), mark))
+        .collect()
+}
+
+const LEGEND_ROW: u32 = 20;
+const SWATCH: i32 = 12;
+const SWATCH_GAP: i32 = 6;
+const ENTRY_GAP: i32 = 20;
+
+/// Draws the legend in centred rows at the bottom of `area` (wrapping when the chart is narrow) and
+/// returns the area above it for the plot, so the legend never covers the data.
+fn legend_below<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
     palette: &Palette,
-    position: SeriesLabelPosition,
-) -> Drawn
+) -> std::result::Result<DrawingArea<DB, Shift>, Box<dyn std::error::Error>>
 where
     DB::ErrorType: 'static,
 {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(palette.background.mix(0.85))
-        .border_style(palette.grid)
-        .label_font(font(12.0, &palette.text))
-        .draw()?;
-    Ok(())
+    let style = font(12.0, &palette.text).pos(Pos::new(HPos::Left, VPos::Center));
+    let (width, height) = area.dim_in_pixel();
+    let usable = width as i32 - 24;
+    // Each entry's width, then the entries grouped into rows that fit.
+    let mut rows: Vec<Vec<(usize, i32)>> = vec![Vec::new()];
+    let mut row_width = 0;
+    for (i, e) in entries.iter().enumerate() {
+        let text = area.estimate_text_size(&e.label, &style)?.0 as i32;
+        let w = SWATCH + SWATCH_GAP + text;
+        let row = rows.last_mut().expect("one row at least");
+        if !row.is_empty() && row_width + ENTRY_GAP + w > usable {
+            rows.push(vec![(i, w)]);
+            row_width = w;
+        } else {
+            row_width += if row.is_empty() { w } else { ENTRY_GAP + w };
+            row.push((i, w));
+        }
+    }
+    let strip = LEGEND_ROW * rows.len() as u32 + 4;
+    let (plot, legend) = area.split_vertically(height.saturating_sub(strip));
+    for (r, row) in rows.iter().enumerate() {
+        let total: i32 =
+            row.iter().map(|(_, w)| w).sum::<i32>() + ENTRY_GAP * (row.len() as i32 - 1);
+        let mut x = (width as i32 - total) / 2;
+        let y = (LEGEND_ROW * r as u32 + LEGEND_ROW / 2) as i32;
+        for &(i, w) in row {
+            let e = &entries[i];
+            match e.mark {
+                Mark::Box => legend.draw(&Rectangle::new(
+                    [(x, y - 5), (x + SWATCH - 2, y + 5)],
+                    e.color.filled(),
+                ))?,
+                Mark::Line => legend.draw(&PathElement::new(
+                    [(x, y), (x + SWATCH, y)],
+                    e.color.stroke_width(2),
+                ))?,
+            }
+            legend.draw(&Text::new(
+                e.label.clone(),
+                (x + SWATCH + SWATCH_GAP, y),
+                style.clone(),
+            ))?;
+            x += w + ENTRY_GAP;
+        }
+    }
+    Ok(plot)
 }
 
 /// Every chart's plot area: the same margin and room for the x labels, `y_labels_width` pixels
@@ -447,14 +532,15 @@ fn plot_area<'a, 'b, DB: DrawingBackend>(
     builder
 }
 
-/// The axes and horizontal grid lines in the theme's colours, ready for each chart's labels.
+/// The axes and horizontal grid lines (at the labels only) in the theme's colours, ready for each chart's labels.
 fn gridded_mesh<'a, 'b, DB: DrawingBackend>(
     chart: &'b mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     palette: &Palette,
 ) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {
     let mut mesh = chart.configure_mesh();
+    // Only the labelled lines: the minor ones between them hatch a small chart, on dark above all.
     mesh.disable_x_mesh()
-        .light_line_style(palette.grid.mix(0.5))
+        .max_light_lines(0)
         .bold_line_style(palette.grid)
         .axis_style(palette.muted)
         .label_style(font(12.0, &palette.text))
@@ -478,48 +564,65 @@ where
         .map(|p| p.sent.max(p.received))
         .max()
         .unwrap_or(0) as f64;
-    let mut chart = plot_area(area, 56).build_cartesian_2d(-0.5..n - 0.5, 0.0..y_top(max))?;
+    let counts = |sent: bool, p: &whatsflow_engine::analytics::MessagePoint| {
+        kind_counts(if sent {
+            &p.sent_by_kind
+        } else {
+            &p.received_by_kind
+        })
+    };
+    // The types that occur, sent then received: the ones drawn and named in the legend.
+    let shown: Vec<(bool, usize)> = [true, false]
+        .into_iter()
+        .flat_map(|sent| (0..KIND_NAMES.len()).map(move |k| (sent, k)))
+        .filter(|&(sent, k)| report.messages.iter().any(|p| counts(sent, p)[k] > 0))
+        .collect();
+    let color_of = |sent: bool, k: usize| {
+        if sent {
+            palette.sent_kinds[k]
+        } else {
+            palette.received_kinds[k]
+        }
+    };
+    let entries: Vec<LegendEntry> = shown
+        .iter()
+        .map(|&(sent, k)| {
+            let side = if sent { "Sent" } else { "Received" };
+            entry(
+                format!("{side}: {}", KIND_NAMES[k]),
+                color_of(sent, k),
+                Mark::Box,
+            )
+        })
+        .collect();
+    let area = legend_below(area, &entries, palette)?;
+    let mut chart = plot_area(&area, 56).build_cartesian_2d(-0.5..n - 0.5, 0.0..y_top(max))?;
     gridded_mesh(&mut chart, palette)
         .x_labels(10)
         .y_labels(6)
         .x_label_formatter(&|x| bucket_label(&dates, *x))
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_label_formatter(&count_label)
         .y_desc("Messages")
         .x_desc("Left bar: sent · right bar: received")
         .draw()?;
-    // Side by side per bucket; each bar stacked by message type, drawn for the types that occur.
-    for (sent, colors) in [
-        (true, &palette.sent_kinds),
-        (false, &palette.received_kinds),
-    ] {
-        for (k, name) in KIND_NAMES.iter().enumerate() {
-            let counts = |p: &whatsflow_engine::analytics::MessagePoint| {
-                kind_counts(if sent {
-                    &p.sent_by_kind
-                } else {
-                    &p.received_by_kind
-                })
-            };
-            if report.messages.iter().all(|p| counts(p)[k] == 0) {
-                continue;
-            }
-            let color = colors[k];
-            let bars = report.messages.iter().enumerate().map(|(i, p)| {
-                let below: i64 = counts(p)[..k].iter().sum();
-                let x = i as f64;
-                let (left, right) = if sent { (x - 0.4, x) } else { (x, x + 0.4) };
-                Rectangle::new(
-                    [(left, below as f64), (right, (below + counts(p)[k]) as f64)],
-                    color.filled(),
-                )
-            });
-            let label = format!("{}: {name}", if sent { "Sent" } else { "Received" });
-            chart.draw_series(bars)?.label(label).legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
-            });
-        }
+    // Side by side per bucket; each bar stacked by message type.
+    for &(sent, k) in &shown {
+        let color = color_of(sent, k);
+        let bars = report.messages.iter().enumerate().map(|(i, p)| {
+            let below: i64 = counts(sent, p)[..k].iter().sum();
+            let x = i as f64;
+            let (left, right) = if sent { (x - 0.4, x) } else { (x, x + 0.4) };
+            Rectangle::new(
+                [
+                    (left, below as f64),
+                    (right, (below + counts(sent, p)[k]) as f64),
+                ],
+                color.filled(),
+            )
+        });
+        chart.draw_series(bars)?;
     }
-    legend(&mut chart, palette, SeriesLabelPosition::UpperRight)
+    Ok(())
 }
 
 fn contacts<DB: DrawingBackend>(
@@ -539,7 +642,17 @@ where
         .max()
         .unwrap_or(0) as f64;
     let max_total = report.contacts.iter().map(|p| p.total).max().unwrap_or(0) as f64;
-    let mut chart = plot_area(area, 56)
+    let new_color = palette.series[1];
+    let total_color = palette.series[0];
+    let area = legend_below(
+        area,
+        &[
+            entry("New", new_color, Mark::Box),
+            entry("Total", total_color, Mark::Line),
+        ],
+        palette,
+    )?;
+    let mut chart = plot_area(&area, 56)
         .right_y_label_area_size(64)
         .build_cartesian_2d(-0.5..n - 0.5, 0.0..y_top(max_new))?
         .set_secondary_coord(-0.5..n - 0.5, 0.0..y_top(max_total));
@@ -547,7 +660,7 @@ where
         .x_labels(10)
         .y_labels(6)
         .x_label_formatter(&|x| bucket_label(&dates, *x))
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_label_formatter(&count_label)
         .y_desc("New contacts")
         .draw()?;
     chart
@@ -556,33 +669,25 @@ where
         .label_style(font(12.0, &palette.text))
         .axis_desc_style(font(13.0, &palette.muted))
         .y_labels(6)
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_label_formatter(&count_label)
         .y_desc("Total contacts")
         .draw()?;
-    let new_color = palette.series[1];
-    chart
-        .draw_series(report.contacts.iter().enumerate().map(|(i, p)| {
-            let x = i as f64;
-            Rectangle::new(
-                [(x - 0.35, 0.0), (x + 0.35, p.new_contacts as f64)],
-                new_color.filled(),
-            )
-        }))?
-        .label("New")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], new_color.filled()));
-    let total_color = palette.series[0];
-    chart
-        .draw_secondary_series(LineSeries::new(
-            report
-                .contacts
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (i as f64, p.total as f64)),
-            total_color.stroke_width(2),
-        ))?
-        .label("Total")
-        .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], total_color.stroke_width(2)));
-    legend(&mut chart, palette, SeriesLabelPosition::UpperLeft)
+    chart.draw_series(report.contacts.iter().enumerate().map(|(i, p)| {
+        let x = i as f64;
+        Rectangle::new(
+            [(x - 0.35, 0.0), (x + 0.35, p.new_contacts as f64)],
+            new_color.filled(),
+        )
+    }))?;
+    chart.draw_secondary_series(LineSeries::new(
+        report
+            .contacts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as f64, p.total as f64)),
+        total_color.stroke_width(2),
+    ))?;
+    Ok(())
 }
 
 fn percent(part: i64, whole: i64) -> String {
@@ -623,7 +728,7 @@ where
                 String::new()
             }
         })
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_label_formatter(&count_label)
         .y_desc("Messages")
         .draw()?;
     chart.draw_series(steps.iter().enumerate().map(|(i, (_, count))| {
@@ -751,8 +856,11 @@ where
         .max()
         .unwrap_or(0);
     let (unit, per) = time_unit(max);
+    const LINES: [&str; 2] = ["Median", "90th percentile"];
+    let color = |i: usize| palette.series[i * 3];
+    let area = legend_below(area, &named(&LINES, color, Mark::Line), palette)?;
     let mut chart =
-        plot_area(area, 56).build_cartesian_2d(-0.5..n - 0.5, 0.0..y_top(max as f64 / per))?;
+        plot_area(&area, 56).build_cartesian_2d(-0.5..n - 0.5, 0.0..y_top(max as f64 / per))?;
     gridded_mesh(&mut chart, palette)
         .x_labels(10)
         .y_labels(6)
@@ -760,8 +868,8 @@ where
         .y_label_formatter(&|y| format!("{y:.1}"))
         .y_desc(format!("First response ({unit})"))
         .draw()?;
-    for (i, name) in ["Median", "90th percentile"].into_iter().enumerate() {
-        let color = palette.series[i * 3];
+    for i in 0..LINES.len() {
+        let color = color(i);
         let points: Vec<(f64, f64)> = report
             .messages
             .iter()
@@ -774,17 +882,14 @@ where
                 seconds.map(|s| (x as f64, s as f64 / per))
             })
             .collect();
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?
-            .label(name)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], color.stroke_width(2)));
+        chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?;
         chart.draw_series(
             points
                 .into_iter()
                 .map(|p| Circle::new(p, 3, color.filled())),
         )?;
     }
-    legend(&mut chart, palette, SeriesLabelPosition::UpperRight)
+    Ok(())
 }
 
 fn campaigns<DB: DrawingBackend>(
@@ -807,7 +912,12 @@ where
         })
         .collect();
     let n = list.len() as f64;
-    let mut chart = plot_area(area, 56).build_cartesian_2d(-0.5..n - 0.5, 0.0..115.0)?;
+    const RATES: [&str; 3] = ["Delivered", "Read", "Replied"];
+    let color = |k: usize| palette.series[k + 1];
+    let area = legend_below(area, &named(&RATES, color, Mark::Box), palette)?;
+    // Room for three campaigns at least, so one or two are centred bars, not slabs across the chart.
+    let pad = 0.5 + (3.0 - n).max(0.0) / 2.0;
+    let mut chart = plot_area(&area, 56).build_cartesian_2d(-pad..n - 1.0 + pad, 0.0..115.0)?;
     gridded_mesh(&mut chart, palette)
         .x_labels(list.len().max(1) * 2 + 1)
         .y_labels(6)
@@ -828,19 +938,16 @@ where
         })
         .y_desc("Share of messages sent")
         .draw()?;
-    for (k, name) in ["Delivered", "Read", "Replied"].into_iter().enumerate() {
-        let color = palette.series[k + 1];
+    for k in 0..RATES.len() {
+        let color = color(k);
         let bars = list.iter().enumerate().map(|(i, c)| {
             let left = i as f64 - 0.39 + k as f64 * 0.26;
             let value = [c.delivered, c.read, c.replied][k] as f64 * 100.0 / c.sent as f64;
             Rectangle::new([(left, 0.0), (left + 0.24, value)], color.filled())
         });
-        chart
-            .draw_series(bars)?
-            .label(name)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+        chart.draw_series(bars)?;
     }
-    legend(&mut chart, palette, SeriesLabelPosition::UpperRight)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -870,5 +977,8 @@ mod tests {
         assert_eq!(time_unit(7200), ("hours", 3600.0));
         assert_eq!(time_unit(600), ("minutes", 60.0));
         assert_eq!(percent(1, 3), "33 %");
+        assert_eq!(count_label(&2.0), "2");
+        assert_eq!(count_label(&0.5), "");
+        assert_eq!(count_label(&1.5), "");
     }
 }
