@@ -1,6 +1,6 @@
 // The main screens whose features are still to come: each explains what will appear there and how to get it.
 
-import { BarChart3, Contact, Megaphone, MessagesSquare } from 'lucide-react';
+import { BarChart3, Contact, MessagesSquare } from 'lucide-react';
 import { EmptyState, Page } from '../components/Page';
 import { useAppStore } from '../store/app';
 
@@ -33,17 +33,6 @@ export function ContactsScreen() {
       <EmptyState icon={Contact} title="No contacts yet">
         People who message you are added here automatically. You will also be able to import a list from a spreadsheet (CSV)
         or your phone's address book (vCard), and sort contacts with tags.
-      </EmptyState>
-    </Page>
-  );
-}
-
-export function CampaignsScreen() {
-  return (
-    <Page title="Campaigns">
-      <EmptyState icon={Megaphone} title="No campaigns yet">
-        A campaign sends one message to a group of contacts — say, everyone tagged “regulars” — at a safe, human pace, and
-        shows who received, read and replied.
       </EmptyState>
     </Page>
   );
