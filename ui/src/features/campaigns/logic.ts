@@ -418,3 +418,10 @@ export function applyRecipient(rows: Recipient[], recipient: Recipient, filter: 
   if (!complete && last && recipient.position > last.position) return rows;
   return [...rows, recipient].sort((a, b) => a.position - b.position);
 }
+
+/** Rows with live updates applied over them, in order (each as `applyRecipient`). */
+export function withLiveUpdates(rows: Recipient[], updates: Iterable<Recipient>, filter: RecipientStatus | null, complete: boolean): Recipient[] {
+  let out = rows;
+  for (const update of updates) out = applyRecipient(out, update, filter, complete);
+  return out;
+}

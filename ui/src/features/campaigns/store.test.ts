@@ -28,7 +28,9 @@ describe('campaigns store', () => {
     calls.getCampaign.mockClear();
     calls.listRecipients.mockClear();
   });
-  afterEach(() => {
+  afterEach(async () => {
+    // A re-read still waiting would otherwise carry over into the next test.
+    await vi.runAllTimersAsync();
     useCampaigns.getState().close();
     vi.useRealTimers();
   });
@@ -44,6 +46,31 @@ describe('campaigns store', () => {
     expect(calls.getCampaign).toHaveBeenCalledTimes(1);
     expect(useCampaigns.getState().live!.campaign!.sentCount).toBe(1);
     expect(useCampaigns.getState().list[0]!.sentCount).toBe(1);
+  });
+
+  it('keeps an event that overtook the page it belongs to', async () => {
+    // The page was read before the recipient's ack, and arrives after the ack's event.
+    let answer!: (page: unknown) => void;
+    calls.listRecipients.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    const loading = useCampaigns.getState().setRecipientFilter(null);
+    useCampaigns.getState().applyEvent({ type: 'campaign.recipient_updated', id: 1, data: row('read') });
+    answer({ data: [row('sent')], nextCursor: null });
+    await loading;
+    expect(useCampaigns.getState().live!.recipients.map((r) => r.status)).toEqual(['read']);
+  });
+
+  it('reads a campaign again when one of its events overtook the read', async () => {
+    let answer!: (campaign: Campaign) => void;
+    calls.getCampaign.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    const reading = useCampaigns.getState().refresh(7);
+    useCampaigns.getState().applyEvent({ type: 'campaign.completed', id: 1, data: { ...base, status: 'completed' } });
+    answer({ ...base, status: 'sending' });
+    await reading;
+    expect(useCampaigns.getState().live!.campaign!.status, 'the older answer does not undo the event').toBe('completed');
+    calls.getCampaign.mockResolvedValueOnce({ ...base, status: 'completed', sentCount: 2 });
+    await vi.runAllTimersAsync();
+    expect(calls.getCampaign).toHaveBeenCalledTimes(2);
+    expect(useCampaigns.getState().live!.campaign).toMatchObject({ status: 'completed', sentCount: 2 });
   });
 
   it('takes a campaign event as the campaign itself', () => {

@@ -1,13 +1,15 @@
 // The campaigns screen's state: the list (paged, newest first) and the open campaign with its recipients
 // (filtered by status, paged in send order). Live events keep both current: a campaign's own events carry
 // the whole campaign; a recipient's update is patched into the table and the campaign's counters, next
-// send and ETA are read again (one request per burst of updates).
+// send and ETA are read again (one request per burst of updates). An answer may be older than an event
+// that overtook it (they travel on different connections): recipient pages are laid under the latest
+// event of each recipient, and a campaign read while one of its events arrived is read again.
 
 import { create } from 'zustand';
 import { ApiError } from '../../api/client';
 import type { AppEvent, Campaign, Recipient, RecipientStatus } from '../../api/types';
 import { campaignAction, deleteCampaign, getCampaign, listCampaigns, listRecipients, type CampaignAction } from './api';
-import { applyRecipient, upsertCampaign } from './logic';
+import { upsertCampaign, withLiveUpdates } from './logic';
 
 /** Campaigns per page of the list. */
 const LIST_PAGE = 50;
@@ -61,6 +63,10 @@ const pendingRefresh = new Set<number>();
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 /** Bumped whenever the recipients shown change meaning (another campaign, another filter). */
 let recipientsGeneration = 0;
+/** The latest event of each recipient of the open campaign, laid over every page that arrives. */
+let recipientUpdates = new Map<number, Recipient>();
+/** Campaign events received per campaign, to tell whether one overtook a read of it. */
+const campaignEvents = new Map<number, number>();
 
 export const useCampaigns = create<CampaignsStore>((set, get) => {
   const scheduleRefresh = (id: number) => {
@@ -87,13 +93,14 @@ export const useCampaigns = create<CampaignsStore>((set, get) => {
       const now = get().live;
       if (!now || now.id !== live.id || generation !== recipientsGeneration) return;
       const known = new Set(page.data.map((r) => r.id));
+      const complete = page.nextCursor === null;
+      const rows = reset ? page.data : [...now.recipients.filter((r) => !known.has(r.id)), ...page.data];
       set({
         live: {
           ...now,
-          // Rows that live events added meanwhile stay unless the page brings them too.
-          recipients: reset ? page.data : [...now.recipients.filter((r) => !known.has(r.id)), ...page.data],
+          recipients: withLiveUpdates(rows, recipientUpdates.values(), now.filter, complete),
           recipientsCursor: page.nextCursor,
-          recipientsComplete: page.nextCursor === null,
+          recipientsComplete: complete,
           recipientsLoading: false,
         },
       });
@@ -132,6 +139,7 @@ export const useCampaigns = create<CampaignsStore>((set, get) => {
     },
 
     async open(id) {
+      recipientUpdates = new Map();
       set({
         live: {
           id,
@@ -149,6 +157,7 @@ export const useCampaigns = create<CampaignsStore>((set, get) => {
 
     close() {
       recipientsGeneration++;
+      recipientUpdates = new Map();
       set({ live: null });
     },
 
@@ -180,8 +189,11 @@ export const useCampaigns = create<CampaignsStore>((set, get) => {
     },
 
     async refresh(id) {
+      const eventsBefore = campaignEvents.get(id) ?? 0;
       try {
-        get().put(await getCampaign(id));
+        const campaign = await getCampaign(id);
+        if ((campaignEvents.get(id) ?? 0) !== eventsBefore) scheduleRefresh(id);
+        else get().put(campaign);
       } catch (error) {
         if (error instanceof ApiError && error.status === 404) {
           set((s) => ({
@@ -198,6 +210,8 @@ export const useCampaigns = create<CampaignsStore>((set, get) => {
       if (event.type === 'resync') {
         void get().loadList();
         const live = get().live;
+        // What was heard before the gap cannot be trusted over what is read now.
+        recipientUpdates = new Map();
         if (live) {
           void get().refresh(live.id);
           void loadRecipients(true);
@@ -208,13 +222,16 @@ export const useCampaigns = create<CampaignsStore>((set, get) => {
         const recipient = event.data as Recipient;
         const live = get().live;
         if (live && live.id === recipient.campaignId) {
-          set({ live: { ...live, recipients: applyRecipient(live.recipients, recipient, live.filter, live.recipientsComplete) } });
+          recipientUpdates.set(recipient.id, recipient);
+          set({ live: { ...live, recipients: withLiveUpdates(live.recipients, [recipient], live.filter, live.recipientsComplete) } });
         }
         if (live?.id === recipient.campaignId || get().list.some((c) => c.id === recipient.campaignId)) scheduleRefresh(recipient.campaignId);
         return;
       }
       if (event.type.startsWith('campaign.')) {
-        get().put(event.data as Campaign);
+        const campaign = event.data as Campaign;
+        campaignEvents.set(campaign.id, (campaignEvents.get(campaign.id) ?? 0) + 1);
+        get().put(campaign);
         return;
       }
       // The link coming and going changes what a sending campaign waits for.
