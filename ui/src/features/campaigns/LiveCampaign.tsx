@@ -40,7 +40,7 @@ function Figure({ label, value, detail, testId }: { label: string; value: string
       <p className="mt-0.5 truncate text-[15px] font-semibold tabular-nums" data-testid={testId}>
         {value}
       </p>
-      {detail && <p className="truncate text-xs text-zinc-500 dark:text-zinc-400">{detail}</p>}
+      {detail && <p className="text-xs text-zinc-500 dark:text-zinc-400">{detail}</p>}
     </div>
   );
 }

@@ -35,7 +35,9 @@ function VariablesPicker({ fieldKeys, onInsert }: { fieldKeys: string[]; onInser
       </div>
       <div className="flex flex-wrap items-center gap-2 text-[13px] text-zinc-600 dark:text-zinc-400">
         <label htmlFor="variable-fallback">When a contact has none, use</label>
-        <Input id="variable-fallback" value={fallback} onChange={(e) => setFallback(e.target.value)} placeholder="there" className="h-7 w-32 text-[13px]" />
+        <div className="w-36">
+          <Input id="variable-fallback" value={fallback} onChange={(e) => setFallback(e.target.value)} placeholder="there" className="h-8 text-[13px]" />
+        </div>
         <span className="text-xs text-zinc-400">
           e.g. <code className="font-mono">{'{{first_name|there}}'}</code>
         </span>

@@ -42,7 +42,9 @@ function NumberField({
     <Field label={label} error={error} hint={hint}>
       {(props) => (
         <div className="flex items-center gap-2">
-          <Input {...props} type="number" min={0} step={step} value={Number.isFinite(value) ? value : ''} onChange={(e) => onChange(e.target.valueAsNumber)} className="w-32" />
+          <div className="w-32">
+            <Input {...props} type="number" min={0} step={step} value={Number.isFinite(value) ? value : ''} onChange={(e) => onChange(e.target.valueAsNumber)} />
+          </div>
           {unit && <span className="text-sm text-zinc-500">{unit}</span>}
         </div>
       )}
@@ -156,12 +158,16 @@ export function PacingStep({
               <div className="ml-7 flex flex-wrap gap-4">
                 <Field label="From" error={errors['pacing.quietHours.start']}>
                   {(props) => (
-                    <Input {...props} type="time" value={pacing.quietHours!.start} onChange={(e) => set({ quietHours: { ...pacing.quietHours!, start: e.target.value } })} className="w-32" />
+                    <div className="w-32">
+                      <Input {...props} type="time" value={pacing.quietHours!.start} onChange={(e) => set({ quietHours: { ...pacing.quietHours!, start: e.target.value } })} />
+                    </div>
                   )}
                 </Field>
                 <Field label="Until" error={errors['pacing.quietHours.end']}>
                   {(props) => (
-                    <Input {...props} type="time" value={pacing.quietHours!.end} onChange={(e) => set({ quietHours: { ...pacing.quietHours!, end: e.target.value } })} className="w-32" />
+                    <div className="w-32">
+                      <Input {...props} type="time" value={pacing.quietHours!.end} onChange={(e) => set({ quietHours: { ...pacing.quietHours!, end: e.target.value } })} />
+                    </div>
                   )}
                 </Field>
               </div>

@@ -56,7 +56,11 @@ export function ScheduleStep({
       </div>
       {draft.schedule === 'later' && (
         <Field label="Start at" error={errors.scheduledAt} hint={`In your business's time zone${zone ? ` (${zone.replace(/_/g, ' ')})` : ''}.`}>
-          {(props) => <Input {...props} type="datetime-local" value={draft.scheduledLocal} onChange={(e) => update({ scheduledLocal: e.target.value })} className="w-64" />}
+          {(props) => (
+            <div className="w-64">
+              <Input {...props} type="datetime-local" value={draft.scheduledLocal} onChange={(e) => update({ scheduledLocal: e.target.value })} />
+            </div>
+          )}
         </Field>
       )}
       {draft.schedule === 'now' && errors.scheduledAt && <p role="alert" className="text-[13px] text-red-600" data-field-error>{errors.scheduledAt}</p>}

@@ -173,7 +173,8 @@ describe('figures', () => {
     expect(whenText('2026-06-10T18:30:00Z', 'America/New_York', now, 'en-GB')).toBe('14:30');
     // 03:30 UTC on the 11th is still the 10th in New York.
     expect(whenText('2026-06-11T03:30:00Z', 'America/New_York', now, 'en-GB')).toBe('23:30');
-    expect(whenText('2026-06-12T13:00:00Z', 'America/New_York', now, 'en-GB')).toBe('Fri 12 Jun, 09:00');
+    expect(whenText('2026-06-12T13:00:00Z', 'America/New_York', now, 'en-GB')).toBe('Fri 12 Jun, 9:00');
+    expect(whenText('2026-06-10T18:30:00Z', 'America/New_York', now, 'en-US')).toBe('2:30 PM');
     expect(whenText(null, 'America/New_York', now)).toBe('—');
     expect(whenText('2026-06-10T18:30:00Z', 'Not/AZone', now, 'en-GB')).not.toBe('—');
   });

@@ -258,7 +258,7 @@ export function whenText(iso: string | null | undefined, timeZone: string | unde
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '—';
   const zone = validZone(timeZone);
-  const time = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: '2-digit', minute: '2-digit' }).format(date);
+  const time = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: 'numeric', minute: '2-digit' }).format(date);
   if (dayKey(date, zone ?? 'UTC') === dayKey(now, zone ?? 'UTC')) return time;
   const day = new Intl.DateTimeFormat(locale, {
     timeZone: zone,
