@@ -96,7 +96,7 @@ test('a campaign for a tag is built in the wizard, paused and resumed midway, an
 
   // Pacing: a fast test pace through the advanced panel. The gap of 3–4 s leaves room to pause between two
   // sends; no caps in the way, no quiet hours, no typing, no warm-up.
-  await expect(page.getByRole('radio', { name: /Normal/ })).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByRole('radio', { name: /Normal/ })).toBeChecked();
   await page.getByText('Advanced settings').click();
   await page.getByLabel('Shortest gap').fill('3');
   await page.getByLabel('Longest gap').fill('4');

@@ -4,12 +4,13 @@
 
 import { Search, Users, X } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
-import type { CampaignPreview, Contact, TagMode, TagSummary, TargetType } from '../../api/types';
+import type { CampaignPreview, Contact, TagSummary, TargetType } from '../../api/types';
 import { Alert, Field, Input, Spinner } from '../../components/ui';
-import { cn } from '../../lib/cn';
 import { listContacts } from '../contacts/api';
-import { plural, textOn } from '../contacts/logic';
+import { plural } from '../contacts/logic';
+import { TagModeSwitch, TagToggle } from '../contacts/TagChip';
 import type { Draft, PickedContact } from './logic';
+import { ChoiceCard } from './parts';
 
 /** Typing pauses this long before the contact search asks. */
 const SEARCH_DELAY_MS = 250;
@@ -23,25 +24,11 @@ const TARGETS: Array<{ value: TargetType; title: string; text: string }> = [
 function TagToggles({ label, tags, chosen, onToggle }: { label: string; tags: TagSummary[]; chosen: number[]; onToggle: (id: number) => void }) {
   return (
     <div className="flex flex-wrap gap-1.5" role="group" aria-label={label}>
-      {tags.map((tag) => {
-        const on = chosen.includes(tag.id);
-        return (
-          <button
-            key={tag.id}
-            type="button"
-            aria-pressed={on}
-            onClick={() => onToggle(tag.id)}
-            className={cn(
-              'rounded-full px-2.5 py-1 text-xs font-medium ring-1 transition-colors',
-              on ? 'ring-transparent' : 'text-zinc-600 ring-zinc-300 hover:bg-zinc-100 dark:text-zinc-300 dark:ring-zinc-700 dark:hover:bg-zinc-800',
-            )}
-            style={on ? { backgroundColor: tag.color, color: textOn(tag.color) } : undefined}
-          >
-            {tag.name}
-            <span className="ml-1 opacity-70">{tag.contactCount.toLocaleString('en-US')}</span>
-          </button>
-        );
-      })}
+      {tags.map((tag) => (
+        <TagToggle key={tag.id} tag={tag} on={chosen.includes(tag.id)} onToggle={() => onToggle(tag.id)}>
+          <span className="ml-1 opacity-70">{tag.contactCount.toLocaleString('en-US')}</span>
+        </TagToggle>
+      ))}
     </div>
   );
 }
@@ -177,19 +164,7 @@ export function AudienceStep({
           <legend className="mb-2 text-[13px] font-medium text-zinc-700 dark:text-zinc-300">Who receives it</legend>
           <div className="grid gap-2 sm:grid-cols-3" role="radiogroup" aria-label="Who receives it">
             {TARGETS.map((t) => (
-              <label
-                key={t.value}
-                className={cn(
-                  'cursor-pointer rounded-xl p-3 ring-1 transition-colors',
-                  draft.targetType === t.value
-                    ? 'bg-brand-50/60 ring-2 ring-brand-600 dark:bg-brand-900/20 dark:ring-brand-500'
-                    : 'ring-zinc-200 hover:bg-zinc-50 dark:ring-zinc-800 dark:hover:bg-zinc-900',
-                )}
-              >
-                <input type="radio" name="targetType" value={t.value} checked={draft.targetType === t.value} onChange={() => update({ targetType: t.value })} className="sr-only" />
-                <span className="block text-sm font-medium">{t.title}</span>
-                <span className="block text-[13px] text-zinc-500 dark:text-zinc-400">{t.text}</span>
-              </label>
+              <ChoiceCard key={t.value} name="targetType" checked={draft.targetType === t.value} onChoose={() => update({ targetType: t.value })} title={t.title} text={t.text} />
             ))}
           </div>
           {errors.targetType && <Alert>{errors.targetType}</Alert>}
@@ -203,22 +178,7 @@ export function AudienceStep({
             ) : (
               <TagToggles label="Tags" tags={tags} chosen={draft.targetTags} onToggle={(id) => update({ targetTags: toggled(draft.targetTags, id) })} />
             )}
-            {draft.targetTags.length > 1 && (
-              <div className="inline-flex rounded-md ring-1 ring-zinc-300 dark:ring-zinc-700" role="radiogroup" aria-label="Tag match">
-                {(['any', 'all'] as TagMode[]).map((m) => (
-                  <button
-                    key={m}
-                    type="button"
-                    role="radio"
-                    aria-checked={draft.tagMode === m}
-                    onClick={() => update({ tagMode: m })}
-                    className={cn('px-2.5 py-1 text-xs', draft.tagMode === m ? 'bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900' : 'text-zinc-600 dark:text-zinc-300')}
-                  >
-                    {m === 'any' ? 'Any of these tags' : 'All of these tags'}
-                  </button>
-                ))}
-              </div>
-            )}
+            {draft.targetTags.length > 1 && <TagModeSwitch mode={draft.tagMode} onChange={(tagMode) => update({ tagMode })} />}
             {errors.targetTags && <p role="alert" className="text-[13px] text-red-600 dark:text-red-400" data-field-error>{errors.targetTags}</p>}
           </div>
         )}

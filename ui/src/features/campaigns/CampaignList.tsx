@@ -11,7 +11,7 @@ import { hrefTo, navigateTo } from '../../lib/router';
 import { ConfirmDialog } from '../../screens/connect/ConfirmDialog';
 import { toast } from '../../store/toast';
 import { isRunning, listActionsFor, waitingText, whenText } from './logic';
-import { CampaignStatusBadge, ProgressBar, useBusinessZone, useNow } from './parts';
+import { CampaignStatusBadge, HeaderRow, ProgressBar, useBusinessZone, useNow } from './parts';
 import { useCampaigns } from './store';
 
 const COLUMNS = 'grid-cols-[minmax(12rem,2fr)_7rem_minmax(9rem,1.3fr)_minmax(8rem,1fr)_minmax(8rem,1fr)_6.5rem]';
@@ -139,16 +139,11 @@ export function CampaignList() {
           <Alert>{error}</Alert>
         </div>
       )}
-      <div role="row" className={`grid ${COLUMNS} gap-4 border-b border-zinc-200 px-6 py-2 text-xs font-medium text-zinc-500 dark:border-zinc-800 dark:text-zinc-400`}>
-        <div role="columnheader">Campaign</div>
-        <div role="columnheader">Status</div>
-        <div role="columnheader">Progress</div>
-        <div role="columnheader">Next send</div>
-        <div role="columnheader">Finish (est.)</div>
-        <div role="columnheader" className="sr-only">
-          Actions
-        </div>
-      </div>
+      <HeaderRow
+        columns={COLUMNS}
+        labels={['Campaign', 'Status', 'Progress', 'Next send', 'Finish (est.)', '']}
+        className="gap-4 border-b border-zinc-200 px-6 py-2 dark:border-zinc-800"
+      />
       {list.map((campaign) => (
         <Row key={campaign.id} campaign={campaign} onDelete={setDeleting} />
       ))}

@@ -16,8 +16,10 @@ import { toast } from '../../store/toast';
 import { plural } from '../contacts/logic';
 import { exportRecipients } from './api';
 import { durationText, funnelOf, isRunning, liveActionsFor, progressOf, RECIPIENT_STATUS_LABEL, RECIPIENT_STATUSES, waitingText, whenText, type LiveAction } from './logic';
-import { CampaignStatusBadge, ProgressBar, RecipientStatusBadge, useBusinessZone, useNow } from './parts';
+import { CampaignStatusBadge, HeaderRow, ProgressBar, RecipientStatusBadge, useBusinessZone, useNow } from './parts';
 import { useCampaigns } from './store';
+
+const RECIPIENT_COLUMNS = 'grid-cols-[3rem_minmax(8rem,1.3fr)_minmax(8rem,1fr)_7rem_minmax(8rem,1.3fr)_6rem]';
 
 /** While sending, the campaign is re-read this often for what has no event (next send, waiting). */
 const SENDING_REFRESH_MS = 5_000;
@@ -182,21 +184,14 @@ function RecipientTable({ campaign }: { campaign: Campaign }) {
         </div>
       </div>
       <div role="table" aria-label="Recipients" className="text-sm">
-        <div role="row" className="grid grid-cols-[3rem_minmax(8rem,1.3fr)_minmax(8rem,1fr)_7rem_minmax(8rem,1.3fr)_6rem] gap-3 border-b border-zinc-100 px-5 py-2 text-xs font-medium text-zinc-500 dark:border-zinc-800">
-          <div role="columnheader">#</div>
-          <div role="columnheader">Name</div>
-          <div role="columnheader">Number</div>
-          <div role="columnheader">Status</div>
-          <div role="columnheader">Reason</div>
-          <div role="columnheader">Updated</div>
-        </div>
+        <HeaderRow columns={RECIPIENT_COLUMNS} labels={['#', 'Name', 'Number', 'Status', 'Reason', 'Updated']} className="gap-3 border-b border-zinc-100 px-5 py-2 dark:border-zinc-800" />
         {live.recipients.map((r) => (
           <div
             role="row"
             key={r.id}
             data-testid="recipient-row"
             data-status={r.status}
-            className="grid grid-cols-[3rem_minmax(8rem,1.3fr)_minmax(8rem,1fr)_7rem_minmax(8rem,1.3fr)_6rem] items-center gap-3 border-b border-zinc-100 px-5 py-2 last:border-0 dark:border-zinc-800/70"
+            className={`grid ${RECIPIENT_COLUMNS} items-center gap-3 border-b border-zinc-100 px-5 py-2 last:border-0 dark:border-zinc-800/70`}
           >
             <div role="cell" className="text-zinc-400 tabular-nums">
               {r.position}

@@ -5,8 +5,8 @@
 import { ChevronRight, Gauge, ShieldCheck } from 'lucide-react';
 import type { CampaignPreview, PacingPolicy } from '../../api/types';
 import { Field, Input } from '../../components/ui';
-import { cn } from '../../lib/cn';
 import { durationText, msOfSeconds, presetOf, PRESETS, secondsOf, whenText, type PresetName } from './logic';
+import { ChoiceCard } from './parts';
 
 const PRESET_TEXT: Record<PresetName, { title: string; text: string; icon: typeof Gauge }> = {
   careful: {
@@ -52,6 +52,18 @@ function NumberField({
   );
 }
 
+function TimeField({ label, value, onChange, error }: { label: string; value: string; onChange: (value: string) => void; error?: string }) {
+  return (
+    <Field label={label} error={error}>
+      {(props) => (
+        <div className="w-32">
+          <Input {...props} type="time" value={value} onChange={(e) => onChange(e.target.value)} />
+        </div>
+      )}
+    </Field>
+  );
+}
+
 function Toggle({ label, text, checked, onChange }: { label: string; text: string; checked: boolean; onChange: (on: boolean) => void }) {
   return (
     <label className="flex cursor-pointer items-start gap-3">
@@ -87,29 +99,9 @@ export function PacingStep({
   return (
     <div className="max-w-3xl space-y-6">
       <div className="grid gap-3 sm:grid-cols-2" role="radiogroup" aria-label="Pace">
-        {(Object.keys(PRESET_TEXT) as PresetName[]).map((name) => {
-          const { title, text, icon: Icon } = PRESET_TEXT[name];
-          const on = preset === name;
-          return (
-            <button
-              key={name}
-              type="button"
-              role="radio"
-              aria-checked={on}
-              onClick={() => onChange(structuredClone(PRESETS[name]))}
-              className={cn(
-                'flex gap-3 rounded-xl p-4 text-left ring-1 transition-colors',
-                on ? 'bg-brand-50/60 ring-2 ring-brand-600 dark:bg-brand-900/20 dark:ring-brand-500' : 'ring-zinc-200 hover:bg-zinc-50 dark:ring-zinc-800 dark:hover:bg-zinc-900',
-              )}
-            >
-              <Icon className={cn('mt-0.5 size-5 shrink-0', on ? 'text-brand-700 dark:text-brand-300' : 'text-zinc-400')} aria-hidden />
-              <span>
-                <span className="block text-sm font-semibold">{title}</span>
-                <span className="mt-0.5 block text-[13px] leading-relaxed text-zinc-500 dark:text-zinc-400">{text}</span>
-              </span>
-            </button>
-          );
-        })}
+        {(Object.keys(PRESET_TEXT) as PresetName[]).map((name) => (
+          <ChoiceCard key={name} name="pace" checked={preset === name} onChoose={() => onChange(structuredClone(PRESETS[name]))} {...PRESET_TEXT[name]} />
+        ))}
       </div>
       {preset === null && <p className="text-[13px] text-zinc-500">Custom pace: set in the advanced settings below.</p>}
 
@@ -156,20 +148,8 @@ export function PacingStep({
             />
             {pacing.quietHours && (
               <div className="ml-7 flex flex-wrap gap-4">
-                <Field label="From" error={errors['pacing.quietHours.start']}>
-                  {(props) => (
-                    <div className="w-32">
-                      <Input {...props} type="time" value={pacing.quietHours!.start} onChange={(e) => set({ quietHours: { ...pacing.quietHours!, start: e.target.value } })} />
-                    </div>
-                  )}
-                </Field>
-                <Field label="Until" error={errors['pacing.quietHours.end']}>
-                  {(props) => (
-                    <div className="w-32">
-                      <Input {...props} type="time" value={pacing.quietHours!.end} onChange={(e) => set({ quietHours: { ...pacing.quietHours!, end: e.target.value } })} />
-                    </div>
-                  )}
-                </Field>
+                <TimeField label="From" value={pacing.quietHours.start} onChange={(start) => set({ quietHours: { ...pacing.quietHours!, start } })} error={errors['pacing.quietHours.start']} />
+                <TimeField label="Until" value={pacing.quietHours.end} onChange={(end) => set({ quietHours: { ...pacing.quietHours!, end } })} error={errors['pacing.quietHours.end']} />
               </div>
             )}
             {!pacing.quietHours && errors['pacing.quietHours'] && <p role="alert" className="text-[13px] text-red-600" data-field-error>{errors['pacing.quietHours']}</p>}

@@ -6,9 +6,9 @@ import { CalendarClock, Send } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { CampaignPreview, PacingPolicy, TagSummary } from '../../api/types';
 import { Field, Input } from '../../components/ui';
-import { cn } from '../../lib/cn';
 import { plural } from '../contacts/logic';
 import { durationText, presetOf, secondsOf, whenText, type Draft } from './logic';
+import { ChoiceCard } from './parts';
 
 export function ScheduleStep({
   draft,
@@ -31,27 +31,14 @@ export function ScheduleStep({
   return (
     <div className="max-w-2xl space-y-6">
       <div className="grid gap-3 sm:grid-cols-2" role="radiogroup" aria-label="When">
-        {options.map(({ value, title, text, icon: Icon }) => (
-          <label
+        {options.map(({ value, ...look }) => (
+          <ChoiceCard
             key={value}
-            className={cn(
-              'flex cursor-pointer gap-3 rounded-xl p-4 ring-1 transition-colors',
-              draft.schedule === value ? 'bg-brand-50/60 ring-2 ring-brand-600 dark:bg-brand-900/20 dark:ring-brand-500' : 'ring-zinc-200 hover:bg-zinc-50 dark:ring-zinc-800 dark:hover:bg-zinc-900',
-            )}
-          >
-            <input
-              type="radio"
-              name="schedule"
-              className="sr-only"
-              checked={draft.schedule === value}
-              onChange={() => update(value === 'later' && !draft.scheduledLocal ? { schedule: value, scheduledLocal: defaultLocal } : { schedule: value })}
-            />
-            <Icon className="mt-0.5 size-5 shrink-0 text-zinc-400" aria-hidden />
-            <span>
-              <span className="block text-sm font-semibold">{title}</span>
-              <span className="mt-0.5 block text-[13px] text-zinc-500 dark:text-zinc-400">{text}</span>
-            </span>
-          </label>
+            name="schedule"
+            checked={draft.schedule === value}
+            onChoose={() => update(value === 'later' && !draft.scheduledLocal ? { schedule: value, scheduledLocal: defaultLocal } : { schedule: value })}
+            {...look}
+          />
         ))}
       </div>
       {draft.schedule === 'later' && (

@@ -1,6 +1,7 @@
-// Small pieces the campaign list, wizard and live page share: status badges, the progress bar, a ticking
-// clock for countdowns, and the business's time zone.
+// Small pieces the campaign list, wizard and live page share: status badges, the progress bar, the wizard's
+// choice cards, table headers, a ticking clock for countdowns, and the business's time zone.
 
+import type { LucideIcon } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { Campaign, CampaignStatus, RecipientStatus } from '../../api/types';
 import { cn } from '../../lib/cn';
@@ -93,4 +94,50 @@ export function useNow(active: boolean, everyMs = 1000): Date {
 /** The business's IANA time zone (the profile's), in which schedules and times are shown. */
 export function useBusinessZone(): string | undefined {
   return useAppStore((s) => s.profile?.timezone);
+}
+
+/** One option of a choice the wizard offers as cards (who receives it, the pace, when): a radio button. */
+export function ChoiceCard({
+  name,
+  checked,
+  onChoose,
+  title,
+  text,
+  icon: Icon,
+}: {
+  name: string;
+  checked: boolean;
+  onChoose: () => void;
+  title: string;
+  text: string;
+  icon?: LucideIcon;
+}) {
+  return (
+    <label
+      className={cn(
+        'flex cursor-pointer gap-3 rounded-xl p-4 ring-1 transition-colors has-focus-visible:outline-2 has-focus-visible:outline-offset-2 has-focus-visible:outline-brand-600',
+        checked ? 'bg-brand-50/60 ring-2 ring-brand-600 dark:bg-brand-900/20 dark:ring-brand-500' : 'ring-zinc-200 hover:bg-zinc-50 dark:ring-zinc-800 dark:hover:bg-zinc-900',
+      )}
+    >
+      <input type="radio" name={name} className="sr-only" checked={checked} onChange={onChoose} />
+      {Icon && <Icon className={cn('mt-0.5 size-5 shrink-0', checked ? 'text-brand-700 dark:text-brand-300' : 'text-zinc-400')} aria-hidden />}
+      <span>
+        <span className="block text-sm font-semibold">{title}</span>
+        <span className="mt-0.5 block text-[13px] leading-relaxed text-zinc-500 dark:text-zinc-400">{text}</span>
+      </span>
+    </label>
+  );
+}
+
+/** The header row of a grid table: `columns` is its grid template class, `labels` its column names (an empty one is the actions column). */
+export function HeaderRow({ columns, labels, className }: { columns: string; labels: string[]; className: string }) {
+  return (
+    <div role="row" className={cn('grid text-xs font-medium text-zinc-500 dark:text-zinc-400', columns, className)}>
+      {labels.map((label) => (
+        <div key={label} role="columnheader" className={label ? undefined : 'sr-only'}>
+          {label || 'Actions'}
+        </div>
+      ))}
+    </div>
+  );
 }
