@@ -1,8 +1,8 @@
 // Campaigns end to end against whatsflow-server --demo (the in-process WhatsApp Web simulator): a campaign
 // for a tag built in the wizard, with a fast pace set in the advanced panel, watched live on its page —
 // paused and resumed midway, completed, each recipient's status reaching read — and the simulator's
-// outbound log holding exactly one message per eligible recipient. A second test sends the wizard bad
-// input and finds the server's errors on their fields.
+// outbound log holding exactly one message per eligible recipient, and the recipients' CSV. A second test
+// sends the wizard bad input and finds the server's errors on their fields, then schedules it with a photo.
 
 import type { Page } from '@playwright/test';
 import { expect, test, type RunningServer } from './server';
@@ -52,6 +52,8 @@ const CUSTOMERS = [
   ['+14155550104', 'Davi Rocha'],
 ] as const;
 const OPTED_OUT = '+14155550105';
+/** A 2×2 PNG, enough for a campaign's photo. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==', 'base64');
 const UNTAGGED = '+14155550106';
 
 test('a campaign for a tag is built in the wizard, paused and resumed midway, and completes with every recipient read', async ({ page, server }) => {
@@ -154,6 +156,14 @@ test('a campaign for a tag is built in the wizard, paused and resumed midway, an
   await live.getByRole('radiogroup', { name: 'Recipient status' }).getByRole('radio', { name: 'Read' }).click();
   await expect(rows).toHaveCount(4);
 
+  // The CSV export has every recipient with status and reason.
+  const [download] = await Promise.all([page.waitForEvent('download'), live.getByRole('button', { name: 'CSV' }).click()]);
+  const { readFileSync } = await import('node:fs');
+  const csv = readFileSync(await download.path()).toString().trim().split(/\r?\n/);
+  expect(csv[0]).toBe('position,phone_number,name,status,reason,sent_at,delivered_at,read_at,replied_at');
+  expect(csv).toHaveLength(6);
+  expect(csv[5]).toContain(`${OPTED_OUT},Elisa Opted,skipped,opted out`);
+
   // The phone received exactly one message per eligible recipient, personalised, and none for the others.
   const outbound = (await control(page, simulatorUrl, 'outbound')) as Array<{ to: string; body: string }>;
   const digits = (phone: string) => phone.replace(/\D/g, '');
@@ -183,6 +193,10 @@ test('the wizard shows the server’s errors on their fields and saves nothing b
   // An unbalanced brace is refused while typing, as it is when saving.
   await expect(page.getByTestId('wizard-message').locator('[data-field-error]')).toBeVisible();
   await page.getByRole('textbox', { name: 'Message' }).fill('Hello {{first_name|there}}');
+  // A photo goes with it; the text becomes its caption.
+  await page.getByLabel('Attach a file').setInputFiles({ name: 'bouquet.png', mimeType: 'image/png', buffer: PNG });
+  await expect(page.getByTestId('campaign-media')).toContainText('bouquet.png');
+  await expect(page.getByRole('textbox', { name: 'Caption' })).toHaveValue('Hello {{first_name|there}}');
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByText('Advanced settings').click();
   await page.getByLabel('Shortest gap').fill('60');
@@ -215,5 +229,5 @@ test('the wizard shows the server’s errors on their fields and saves nothing b
   await page.getByRole('button', { name: 'Schedule campaign' }).click();
   await expect(page.getByTestId('live-campaign').getByTestId('campaign-status')).toHaveAttribute('data-status', 'scheduled');
   const [saved] = (await server.api('GET', '/api/v1/campaigns')).body.data;
-  expect(saved).toMatchObject({ name: 'Spring', status: 'scheduled', scheduledLocal: '2027-03-14T10:30' });
+  expect(saved).toMatchObject({ name: 'Spring', status: 'scheduled', scheduledLocal: '2027-03-14T10:30', media: { mimetype: 'image/png', filename: 'bouquet.png' } });
 });

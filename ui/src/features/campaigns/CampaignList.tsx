@@ -3,22 +3,18 @@
 
 import { Copy, Megaphone, Pencil, Plus, Trash2 } from 'lucide-react';
 import { useState } from 'react';
-import { ApiError } from '../../api/client';
 import type { Campaign } from '../../api/types';
 import { EmptyState } from '../../components/Page';
 import { Alert, Button, Spinner } from '../../components/ui';
 import { hrefTo, navigateTo } from '../../lib/router';
 import { ConfirmDialog } from '../../screens/connect/ConfirmDialog';
 import { toast } from '../../store/toast';
-import { isRunning, listActionsFor, waitingText, whenText } from './logic';
+import { isRunning, listActionsFor, problemText, waitingText, whenText } from './logic';
 import { CampaignStatusBadge, HeaderRow, ProgressBar, useBusinessZone, useNow } from './parts';
 import { useCampaigns } from './store';
 
 const COLUMNS = 'grid-cols-[minmax(12rem,2fr)_7rem_minmax(9rem,1.3fr)_minmax(8rem,1fr)_minmax(8rem,1fr)_6.5rem]';
 
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : String(error);
-}
 
 function Row({ campaign, onDelete }: { campaign: Campaign; onDelete: (c: Campaign) => void }) {
   const zone = useBusinessZone();
@@ -30,7 +26,7 @@ function Row({ campaign, onDelete }: { campaign: Campaign; onDelete: (c: Campaig
       const copy = await act(campaign.id, 'duplicate');
       toast(`Duplicated as “${copy.name}”`);
     } catch (error) {
-      toast(errorText(error), 'info');
+      toast(problemText(error), 'info');
     }
   };
   const next =
@@ -103,7 +99,7 @@ export function CampaignList() {
       toast(`Deleted “${deleting.name}”`);
       setDeleting(null);
     } catch (e) {
-      toast(errorText(e), 'info');
+      toast(problemText(e), 'info');
     } finally {
       setBusy(false);
     }

@@ -5,7 +5,6 @@
 
 import { ArrowLeft, Copy, Download, Pause, Pencil, Play, Send, XCircle } from 'lucide-react';
 import { useEffect, useState } from 'react';
-import { ApiError } from '../../api/client';
 import type { Campaign, RecipientStatus } from '../../api/types';
 import { Alert, Button, Card, Spinner } from '../../components/ui';
 import { saveBlob } from '../../lib/download';
@@ -15,7 +14,7 @@ import { ConfirmDialog } from '../../screens/connect/ConfirmDialog';
 import { toast } from '../../store/toast';
 import { plural } from '../contacts/logic';
 import { exportRecipients } from './api';
-import { durationText, funnelOf, isRunning, liveActionsFor, progressOf, RECIPIENT_STATUS_LABEL, RECIPIENT_STATUSES, waitingText, whenText, type LiveAction } from './logic';
+import { durationText, funnelOf, isRunning, liveActionsFor, problemText, progressOf, RECIPIENT_STATUS_LABEL, RECIPIENT_STATUSES, waitingText, whenText, type LiveAction } from './logic';
 import { CampaignStatusBadge, HeaderRow, ProgressBar, RecipientStatusBadge, useBusinessZone, useNow } from './parts';
 import { useCampaigns } from './store';
 
@@ -31,9 +30,6 @@ const ACTION_LOOK: Record<LiveAction, { label: string; icon: typeof Pause; varia
   cancel: { label: 'Cancel campaign', icon: XCircle, variant: 'danger' },
 };
 
-function errorText(error: unknown): string {
-  return error instanceof ApiError ? error.message : String(error);
-}
 
 function Figure({ label, value, detail, testId }: { label: string; value: string; detail?: string; testId?: string }) {
   return (
@@ -149,7 +145,7 @@ function RecipientTable({ campaign }: { campaign: Campaign }) {
       saveBlob(file, `whatsflow-campaign-${campaign.id}-recipients.csv`);
       toast('Recipients exported');
     } catch (error) {
-      toast(errorText(error), 'info');
+      toast(problemText(error), 'info');
     } finally {
       setExporting(false);
     }
@@ -268,7 +264,7 @@ export function LiveCampaign({ id }: { id: number }) {
       }
       setConfirmCancel(false);
     } catch (error) {
-      setActionError(errorText(error));
+      setActionError(problemText(error));
       setConfirmCancel(false);
     } finally {
       setBusy(null);

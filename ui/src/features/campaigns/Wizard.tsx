@@ -17,7 +17,7 @@ import { getContact, listContacts, listTags } from '../contacts/api';
 import type { Attachment } from '../inbox/Composer';
 import { createCampaign, getCampaign, previewCampaign, updateCampaign } from './api';
 import { AudienceStep, audienceIncomplete } from './AudienceStep';
-import { defaultScheduleValue, draftOf, emptyDraft, fieldErrors, firstStepWithError, inputOf, STEP_LABELS, STEPS, type Draft, type PickedContact, type Step } from './logic';
+import { defaultScheduleValue, draftOf, emptyDraft, fieldErrors, firstStepWithError, inputOf, problemText, STEP_LABELS, STEPS, type Draft, type PickedContact, type Step } from './logic';
 import { MessageStep } from './MessageStep';
 import { PacingStep } from './PacingStep';
 import { useBusinessZone } from './parts';
@@ -45,9 +45,6 @@ const FIELDS_OF: Partial<Record<keyof Draft, (field: string) => boolean>> = {
   scheduledLocal: (f) => f === 'scheduledAt',
 };
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 async function pickedOf(campaign: Campaign): Promise<PickedContact[]> {
   const named = await Promise.all(
@@ -135,7 +132,7 @@ export function Wizard({ editId }: { editId: number | null }) {
         setSaved(campaign);
         if (campaign.status !== 'draft' && campaign.status !== 'scheduled') setLoadError(`This campaign is ${campaign.status}: only a draft or a scheduled campaign can be edited.`);
       } catch (error) {
-        if (live) setLoadError(errorText(error));
+        if (live) setLoadError(problemText(error));
       } finally {
         if (live) setLoaded(true);
       }
@@ -175,7 +172,7 @@ export function Wizard({ editId }: { editId: number | null }) {
         (error: unknown) => {
           if (!live) return;
           if (error instanceof ApiError && error.details.length > 0) setPreviewErrors(fieldErrors(error.details));
-          else setPreviewErrors({ preview: errorText(error) });
+          else setPreviewErrors({ preview: problemText(error) });
         },
       );
     }, PREVIEW_DELAY_MS);
@@ -223,7 +220,7 @@ export function Wizard({ editId }: { editId: number | null }) {
       if (where && where !== 'review') go(where);
       else setFormError(error.message);
     } else {
-      setFormError(errorText(error));
+      setFormError(problemText(error));
     }
   };
 

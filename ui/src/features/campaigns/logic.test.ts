@@ -1,6 +1,7 @@
 // The campaigns screen's pure helpers: what the wizard submits, where server errors go, presets, inserting
 // variables, progress and funnel figures, times in the business's zone, and live list updates.
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../api/errors';
 import type { Campaign, Recipient } from '../../api/types';
 import {
   applyRecipient,
@@ -18,6 +19,7 @@ import {
   localInputValue,
   msOfSeconds,
   presetOf,
+  problemText,
   PRESETS,
   progressOf,
   secondsOf,
@@ -110,6 +112,16 @@ describe('the wizard input', () => {
     expect(errors['pacing.maxGapMs']).toBe('Too short. Under a day.');
     expect(firstStepWithError(errors)).toBe('pacing');
     expect(firstStepWithError({})).toBeNull();
+  });
+
+  it('says what went wrong with every field the server named', () => {
+    const refused = new ApiError(400, 'validation_failed', 'The campaign has problems', [
+      { field: 'targetType', message: 'The audience has no contacts' },
+      { field: 'scheduledAt', message: 'The scheduled time is in the past' },
+    ]);
+    expect(problemText(refused)).toBe('The campaign has problems: The audience has no contacts The scheduled time is in the past');
+    expect(problemText(new ApiError(409, 'conflict', 'The campaign is sending'))).toBe('The campaign is sending');
+    expect(problemText('offline')).toBe('offline');
   });
 
   it('knows the presets and calls anything else custom', () => {

@@ -2,6 +2,7 @@
 // belongs, the pacing presets, inserting variables, progress and funnel figures, times in the business's
 // zone, and which actions a status allows. Kept apart from components so they are tested without a DOM.
 
+import { ApiError } from '../../api/errors';
 import type { Campaign, CampaignInput, CampaignStatus, ErrorDetail, PacingPolicy, Recipient, RecipientStatus, TagMode, TargetType } from '../../api/types';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -141,6 +142,13 @@ export function fieldErrors(details: ErrorDetail[]): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const { field, message } of details) errors[field] = errors[field] ? `${errors[field]} ${message}` : message;
   return errors;
+}
+
+/** What went wrong, for people: the server's sentence and, for a refused campaign, what each field lacks. */
+export function problemText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const details = error instanceof ApiError ? error.details.map((d) => d.message).filter((m) => m !== error.message) : [];
+  return details.length > 0 ? `${error.message}: ${details.join(' ')}` : error.message;
 }
 
 /** The first step (in wizard order) with a problem, or null. */

@@ -9,7 +9,7 @@ import { create } from 'zustand';
 import { ApiError } from '../../api/client';
 import type { AppEvent, Campaign, Recipient, RecipientStatus } from '../../api/types';
 import { campaignAction, deleteCampaign, getCampaign, listCampaigns, listRecipients, type CampaignAction } from './api';
-import { upsertCampaign, withLiveUpdates } from './logic';
+import { problemText, upsertCampaign, withLiveUpdates } from './logic';
 
 /** Campaigns per page of the list. */
 const LIST_PAGE = 50;
@@ -54,9 +54,6 @@ interface CampaignsStore {
   applyEvent: (event: AppEvent) => void;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Campaign ids waiting to be re-read, and the timer that will. */
 const pendingRefresh = new Set<number>();
@@ -106,7 +103,7 @@ export const useCampaigns = create<CampaignsStore>((set, get) => {
       });
     } catch (error) {
       const now = get().live;
-      if (now && now.id === live.id) set({ live: { ...now, recipientsLoading: false, error: messageOf(error) } });
+      if (now && now.id === live.id) set({ live: { ...now, recipientsLoading: false, error: problemText(error) } });
     }
   };
 
@@ -122,7 +119,7 @@ export const useCampaigns = create<CampaignsStore>((set, get) => {
         const page = await listCampaigns({ limit: LIST_PAGE });
         set({ list: page.data, listCursor: page.nextCursor, listLoaded: true, listError: null });
       } catch (error) {
-        set({ listLoaded: true, listError: messageOf(error) });
+        set({ listLoaded: true, listError: problemText(error) });
       }
     },
 
@@ -134,7 +131,7 @@ export const useCampaigns = create<CampaignsStore>((set, get) => {
         const known = new Set(get().list.map((c) => c.id));
         set((s) => ({ list: [...s.list, ...page.data.filter((c) => !known.has(c.id))], listCursor: page.nextCursor }));
       } catch (error) {
-        set({ listError: messageOf(error) });
+        set({ listError: problemText(error) });
       }
     },
 
@@ -201,7 +198,7 @@ export const useCampaigns = create<CampaignsStore>((set, get) => {
             live: s.live && s.live.id === id ? { ...s.live, campaign: null, error: 'This campaign was deleted.' } : s.live,
           }));
         } else {
-          set((s) => ({ live: s.live && s.live.id === id ? { ...s.live, error: messageOf(error) } : s.live }));
+          set((s) => ({ live: s.live && s.live.id === id ? { ...s.live, error: problemText(error) } : s.live }));
         }
       }
     },
