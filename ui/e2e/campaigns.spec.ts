@@ -2,7 +2,8 @@
 // for a tag built in the wizard, with a fast pace set in the advanced panel, watched live on its page —
 // paused and resumed midway, completed, each recipient's status reaching read — and the simulator's
 // outbound log holding exactly one message per eligible recipient, and the recipients' CSV. A second test
-// sends the wizard bad input and finds the server's errors on their fields, then schedules it with a photo.
+// sends the wizard bad input and finds the server's errors on their fields, then schedules it with a photo
+// and edits it.
 
 import type { Page } from '@playwright/test';
 import { expect, test, type RunningServer } from './server';
@@ -230,4 +231,17 @@ test('the wizard shows the server’s errors on their fields and saves nothing b
   await expect(page.getByTestId('live-campaign').getByTestId('campaign-status')).toHaveAttribute('data-status', 'scheduled');
   const [saved] = (await server.api('GET', '/api/v1/campaigns')).body.data;
   expect(saved).toMatchObject({ name: 'Spring', status: 'scheduled', scheduledLocal: '2027-03-14T10:30', media: { mimetype: 'image/png', filename: 'bouquet.png' } });
+
+  // Still scheduled, it can be edited: the wizard opens with what was saved, and keeps the photo.
+  await page.getByTestId('live-campaign').getByRole('button', { name: 'Edit' }).click();
+  await expect(page.getByRole('heading', { name: 'Edit campaign' })).toBeVisible();
+  await expect(page.getByLabel('Campaign name')).toHaveValue('Spring');
+  await page.getByLabel('Campaign name').fill('Spring fair');
+  await page.getByRole('list', { name: 'Steps' }).getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByTestId('wizard-review')).toContainText('With the file bouquet.png');
+  await page.getByRole('button', { name: 'Done' }).click();
+  const row = page.getByTestId('campaign-row').filter({ hasText: 'Spring fair' });
+  await expect(row.getByTestId('campaign-status')).toHaveAttribute('data-status', 'scheduled');
+  const [edited] = (await server.api('GET', '/api/v1/campaigns')).body.data;
+  expect(edited).toMatchObject({ id: saved.id, name: 'Spring fair', status: 'scheduled', scheduledLocal: '2027-03-14T10:30', media: { filename: 'bouquet.png' } });
 });
