@@ -4,7 +4,7 @@
 // server's field errors then show on their fields, and the wizard returns to the first step with one.
 // The review sends it (now, or schedules it) or leaves it as a draft.
 
-import { ArrowLeft, ArrowRight, Check } from 'lucide-react';
+import { ArrowLeft, ArrowRight, Check, Loader2 } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { Campaign, CampaignPreview, TagSummary } from '../../api/types';
@@ -111,6 +111,8 @@ export function Wizard({ editId }: { editId: number | null }) {
   const [tags, setTags] = useState<TagSummary[]>([]);
   const [preview, setPreview] = useState<CampaignPreview | null>(null);
   const [previewErrors, setPreviewErrors] = useState<Record<string, string>>({});
+  /** A change has not been previewed yet: what the preview shows may be a step behind. */
+  const [previewStale, setPreviewStale] = useState(false);
   const [fieldKeys, setFieldKeys] = useState<string[]>([]);
   const [previewContactId, setPreviewContactId] = useState<number | null>(null);
   const [recipientOptions, setRecipientOptions] = useState<PickedContact[]>([]);
@@ -161,16 +163,19 @@ export function Wizard({ editId }: { editId: number | null }) {
   useEffect(() => {
     if (!loaded) return;
     let live = true;
+    setPreviewStale(true);
     const timer = setTimeout(() => {
       previewCampaign({ ...JSON.parse(previewKey), variants: 5 }).then(
         (answer) => {
           if (!live) return;
           setPreview(answer);
+          setPreviewStale(false);
           setPreviewErrors({});
           if (answer.fieldKeys) setFieldKeys(answer.fieldKeys);
         },
         (error: unknown) => {
           if (!live) return;
+          setPreviewStale(false);
           if (error instanceof ApiError && error.details.length > 0) setPreviewErrors(fieldErrors(error.details));
           else setPreviewErrors({ preview: problemText(error) });
         },
@@ -288,8 +293,13 @@ export function Wizard({ editId }: { editId: number | null }) {
   const alreadyScheduled = saved?.status === 'scheduled';
   return (
     <div ref={top} className="flex min-h-full flex-col">
-      <div className="border-b border-zinc-200 px-6 py-3 dark:border-zinc-800">
+      <div className="flex items-center justify-between gap-4 border-b border-zinc-200 px-6 py-3 dark:border-zinc-800">
         <Stepper step={step} reached={reached} onGo={(s) => (s === 'review' && step !== 'review' ? void save() : go(s))} />
+        {previewStale && preview && (
+          <span className="inline-flex items-center gap-1.5 text-xs text-zinc-500" role="status">
+            <Loader2 className="size-3.5 animate-spin" aria-hidden /> Updating the preview…
+          </span>
+        )}
       </div>
       <div className="flex-1 space-y-4 px-6 py-6" data-testid={`wizard-${step}`}>
         {formError && <Alert>{formError}</Alert>}
