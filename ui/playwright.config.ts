@@ -6,7 +6,7 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: './e2e',
   // The screenshot walk is for reviewing the look, not a check: it runs only when asked for.
-  testIgnore: process.env.SCREENSHOTS ? [] : ['**/screens.spec.ts', '**/connect-screens.spec.ts'],
+  testIgnore: process.env.SCREENSHOTS ? [] : ['**/screens.spec.ts', '**/connect-screens.spec.ts', '**/campaigns-screens.spec.ts'],
   // One worker: each test starts its own server and the machines have 2 cores.
   workers: 1,
   fullyParallel: false,

@@ -9,10 +9,9 @@ import { navigate, useRoute } from './lib/router';
 import { LockScreen } from './screens/LockScreen';
 import { Onboarding } from './screens/Onboarding';
 import { BootScreen, UnauthorizedScreen, UnreachableScreen } from './screens/SessionScreens';
-import { CampaignsScreen } from './screens/EmptyScreens';
-// Analytics (issue #11)
 import { AnalyticsScreen } from './screens/analytics/AnalyticsScreen';
 import { useStartScreen } from './features/analytics/startScreen';
+import { CampaignsScreen } from './screens/campaigns/CampaignsScreen';
 import { ContactsScreen } from './screens/contacts/ContactsScreen';
 import { InboxScreen } from './screens/inbox/InboxScreen';
 import { useInbox } from './features/inbox/store';
@@ -117,7 +116,7 @@ function MainLayout() {
         <div className="flex min-h-0 min-w-0 flex-1">
           {route.screen === 'inbox' && <InboxScreen />}
           {route.screen === 'contacts' && <ContactsScreen />}
-          {route.screen === 'campaigns' && <CampaignsScreen />}
+          {route.screen === 'campaigns' && <CampaignsScreen path={route.path} />}
           {route.screen === 'analytics' && <AnalyticsScreen />}
           {route.screen === 'settings' && <SettingsScreen section={route.section} />}
           {route.screen === 'connect' && <ConnectScreen />}

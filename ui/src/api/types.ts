@@ -506,3 +506,128 @@ export type AnalyticsChart = 'messages' | 'contacts' | 'funnel' | 'heatmap' | 'r
 
 /** The series the server exports as CSV (`GET /api/v1/analytics/{series}/export`). */
 export type AnalyticsSeries = 'messages' | 'contacts' | 'campaigns';
+
+// --- Campaigns: the wizard, the list, the live page -------------------------------------------------------
+
+export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'completed' | 'cancelled' | 'failed';
+export type RecipientStatus = 'pending' | 'skipped' | 'sent' | 'delivered' | 'read' | 'failed' | 'replied';
+/** Who a campaign is for: every contact, contacts with tags, or a hand-picked list. */
+export type TargetType = 'all' | 'tags' | 'custom';
+
+/** No sending between these local times (`HH:MM`, in the business's time zone); may cross midnight. */
+export interface QuietHours {
+  start: string;
+  end: string;
+}
+
+/** How fast and when a campaign may send; a field left out of an input takes the server's default. */
+export interface PacingPolicy {
+  minGapMs: number;
+  maxGapMs: number;
+  hourlyCap: number;
+  dailyCap: number;
+  quietHours: QuietHours | null;
+  burstSize: number;
+  burstPauseMs: number;
+  typing: boolean;
+  warmUp: boolean;
+}
+
+/** One campaign (`GET /api/v1/campaigns/:id`, rows of the list, the data of `campaign.*` events). */
+export interface Campaign {
+  id: number;
+  name: string;
+  /** The template (variables, spintax); with media, its caption. */
+  messageContent: string;
+  media: { mimetype: string; filename?: string | null } | null;
+  targetType: TargetType;
+  targetTags: number[];
+  tagMode: TagMode;
+  excludeTags: number[];
+  contactIds: number[];
+  /** RFC 3339 (UTC); null for "when sent". */
+  scheduledAt: string | null;
+  /** The same moment in the business's time zone, `YYYY-MM-DDTHH:MM`. */
+  scheduledLocal: string | null;
+  pacing: PacingPolicy;
+  status: CampaignStatus;
+  /** Why it is paused or failed, for people. */
+  statusReason: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  totalRecipients: number;
+  sentCount: number;
+  deliveredCount: number;
+  readCount: number;
+  failedCount: number;
+  skippedCount: number;
+  repliedCount: number;
+  pendingCount: number;
+  /** While sending: when the next message may go out. */
+  nextSendAt: string | null;
+  /** While sending: what the next send waits for (gap, hourly_cap, daily_cap, quiet_hours, whatsapp, typing, sending). */
+  waitingFor: string | null;
+  /** While scheduled, sending or paused: the estimated finish. */
+  estimatedFinishAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `POST /api/v1/campaigns` and `PUT /api/v1/campaigns/:id`. */
+export interface CampaignInput {
+  name: string;
+  messageContent: string;
+  /** A file sent with the message; on update, leaving it out keeps the current one. */
+  media?: { data: string; mimetype: string; filename?: string | null };
+  /** On update: drops the current file. */
+  removeMedia?: boolean;
+  targetType: TargetType;
+  targetTags: number[];
+  tagMode: TagMode;
+  excludeTags: number[];
+  contactIds: number[];
+  /** `YYYY-MM-DDTHH:MM` in the business's time zone, or left out for "when sent". */
+  scheduledAt?: string;
+  pacing: Partial<PacingPolicy>;
+}
+
+/** `POST /api/v1/campaigns/preview`: the wizard's campaign, and optionally the recipient to render for. */
+export interface PreviewRequest extends CampaignInput {
+  contactId?: number;
+  variants?: number;
+}
+
+export interface CampaignPreview {
+  /** Distinct renderings for one recipient, as spintax varies them. */
+  variants: string[];
+  variantCount: number;
+  audience: { total: number; optedOut: number; noPhone: number; eligible: number };
+  /** The exact message for the chosen (or first) recipient. */
+  recipient: {
+    contactId: number;
+    name: string;
+    phoneNumber: string | null;
+    message: string | null;
+    skippedReason: string | null;
+  } | null;
+  estimatedFinishAt: string | null;
+  /** The custom field keys contacts have: variables besides name, first_name and phone. */
+  fieldKeys?: string[];
+}
+
+/** One recipient of a campaign (`GET /api/v1/campaigns/:id/recipients`, `campaign.recipient_updated`). */
+export interface Recipient {
+  id: number;
+  campaignId: number;
+  contactId: number | null;
+  phoneNumber: string;
+  name: string;
+  position: number;
+  status: RecipientStatus;
+  reason: string | null;
+  messageId: number | null;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  readAt: string | null;
+  repliedAt: string | null;
+}

@@ -9,6 +9,8 @@ export type SettingsSection = 'profile' | 'lock' | 'appearance' | 'data' | 'abou
 export interface Route {
   screen: Screen;
   section: SettingsSection;
+  /** The segments after the screen (`#/campaigns/12` → `['12']`), for screens with pages of their own. */
+  path: string[];
 }
 
 // `connect` (linking WhatsApp) is reached from the sidebar's status box and the banner, not the main nav.
@@ -16,10 +18,12 @@ const SCREENS: Screen[] = ['inbox', 'contacts', 'campaigns', 'analytics', 'setti
 const SECTIONS: SettingsSection[] = ['profile', 'lock', 'appearance', 'data', 'about'];
 
 export function parseRoute(hash: string): Route {
-  const [screen, section] = hash.replace(/^#\/?/, '').split('/');
+  const [screen, ...path] = hash.replace(/^#\/?/, '').split('/');
+  const section = path[0];
   return {
     screen: SCREENS.includes(screen as Screen) ? (screen as Screen) : 'inbox',
     section: SECTIONS.includes(section as SettingsSection) ? (section as SettingsSection) : 'profile',
+    path: path.filter(Boolean),
   };
 }
 
@@ -29,6 +33,15 @@ export function href(screen: Screen, section?: SettingsSection): string {
 
 export function navigate(screen: Screen, section?: SettingsSection): void {
   window.location.hash = href(screen, section);
+}
+
+/** A page inside a screen, e.g. `hrefTo('campaigns', 12)` → `#/campaigns/12`. */
+export function hrefTo(screen: Screen, ...path: Array<string | number>): string {
+  return ['#', screen, ...path].join('/');
+}
+
+export function navigateTo(screen: Screen, ...path: Array<string | number>): void {
+  window.location.hash = hrefTo(screen, ...path);
 }
 
 function subscribe(callback: () => void) {

@@ -1,6 +1,6 @@
 // The main screens whose features are still to come: each explains what will appear there and how to get it.
 
-import { Contact, Megaphone, MessagesSquare } from 'lucide-react';
+import { Contact, MessagesSquare } from 'lucide-react';
 import { EmptyState, Page } from '../components/Page';
 import { useAppStore } from '../store/app';
 
@@ -38,13 +38,3 @@ export function ContactsScreen() {
   );
 }
 
-export function CampaignsScreen() {
-  return (
-    <Page title="Campaigns">
-      <EmptyState icon={Megaphone} title="No campaigns yet">
-        A campaign sends one message to a group of contacts — say, everyone tagged “regulars” — at a safe, human pace, and
-        shows who received, read and replied.
-      </EmptyState>
-    </Page>
-  );
-}

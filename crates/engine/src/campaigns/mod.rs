@@ -292,7 +292,11 @@ pub struct Preview {
     pub audience: AudienceSize,
     /// The exact message for the chosen (or first) recipient.
     pub recipient: Option<PreviewRecipient>,
+    /// When sending would finish, starting at `scheduledAt` (or now) at the given pacing.
     pub estimated_finish_at: Option<String>,
+    /// The custom field keys contacts have: the variables a message may use besides name,
+    /// first_name and phone.
+    pub field_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -487,6 +491,33 @@ impl Engine {
             .ok_or_else(|| Error::not_found("campaign"))
     }
 
+    /// When `remaining` sends at `pacing` would be done, starting at `start` (or now, when it is
+    /// absent or past), counting what was already sent that day against the daily cap.
+    fn estimate_finish(
+        &self,
+        pacing: &PacingPolicy,
+        start: Option<Millis>,
+        remaining: i64,
+    ) -> Result<Option<String>> {
+        let tz = self.business_zone()?;
+        let now = self.now();
+        let from = start.unwrap_or(now).max(now);
+        let (linked_at, sent_today) = self.db().with(|c| {
+            Ok((
+                store::campaigns::linked_at(c)?,
+                store::campaigns::count_outgoing_since(
+                    c,
+                    pacing::today_start(tz, from),
+                    pacing.daily_cap,
+                )?,
+            ))
+        })?;
+        Ok(
+            pacing::estimate_finish(pacing, tz, linked_at, from, remaining, sent_today)
+                .map(to_rfc3339),
+        )
+    }
+
     /// The campaign as the API shows it, with its ETA while it runs.
     fn present_campaign(&self, row: CampaignRow) -> Result<Campaign> {
         let tz = self.business_zone()?;
@@ -494,22 +525,9 @@ impl Engine {
         let pending = row.counts.pending();
         let estimated_finish_at = match row.status {
             CampaignStatus::Sending | CampaignStatus::Paused | CampaignStatus::Scheduled => {
-                let now = self.now();
-                let from = row
+                let start = row
                     .scheduled_at
-                    .filter(|_| row.status == CampaignStatus::Scheduled)
-                    .unwrap_or(now)
-                    .max(now);
-                let (linked_at, sent_today) = self.db().with(|c| {
-                    Ok((
-                        store::campaigns::linked_at(c)?,
-                        store::campaigns::count_outgoing_since(
-                            c,
-                            pacing::today_start(tz, from),
-                            pacing.daily_cap,
-                        )?,
-                    ))
-                })?;
+                    .filter(|_| row.status == CampaignStatus::Scheduled);
                 let remaining = if row.status == CampaignStatus::Scheduled {
                     let size = self
                         .db()
@@ -518,8 +536,7 @@ impl Engine {
                 } else {
                     pending
                 };
-                pacing::estimate_finish(&pacing, tz, linked_at, from, remaining, sent_today)
-                    .map(to_rfc3339)
+                self.estimate_finish(&pacing, start, remaining)?
             }
             _ => None,
         };
@@ -976,18 +993,12 @@ impl Engine {
         });
         let eligible = size.total - size.opted_out - size.no_phone;
         let pacing = input.pacing.clone().unwrap_or_default();
+        // A schedule that does not parse is the save's error to report; here it means "now".
         let tz = self.business_zone()?;
-        let now = self.now();
-        let (linked_at, sent_today) = self.db().with(|c| {
-            Ok((
-                store::campaigns::linked_at(c)?,
-                store::campaigns::count_outgoing_since(
-                    c,
-                    pacing::today_start(tz, now),
-                    pacing.daily_cap,
-                )?,
-            ))
-        })?;
+        let start = input
+            .scheduled_at
+            .as_deref()
+            .and_then(|text| parse_schedule(text, tz).ok());
         Ok(Preview {
             variants,
             variant_count: template.variant_count(),
@@ -998,10 +1009,8 @@ impl Engine {
                 eligible,
             },
             recipient,
-            estimated_finish_at: pacing::estimate_finish(
-                &pacing, tz, linked_at, now, eligible, sent_today,
-            )
-            .map(to_rfc3339),
+            estimated_finish_at: self.estimate_finish(&pacing, start, eligible)?,
+            field_keys: keys.into_iter().collect(),
         })
     }
 

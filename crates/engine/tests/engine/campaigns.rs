@@ -705,6 +705,38 @@ fn variables_and_spintax_reach_each_message_and_unknown_variables_are_refused() 
     assert_eq!(preview.audience.eligible, 2);
     let exact = preview.recipient.unwrap().message.unwrap();
     assert!(exact.ends_with("Ana, see you in Recife"), "{exact}");
+    assert_eq!(
+        preview.field_keys,
+        ["city"],
+        "the wizard offers the custom fields contacts have as variables"
+    );
+    // The ETA of a scheduled campaign counts from its start, not from now.
+    let finish = |scheduled_at: Option<&str>| {
+        let preview = h
+            .engine
+            .preview_campaign(whatsflow_engine::campaigns::PreviewRequest {
+                campaign: CampaignInput {
+                    message_content: "Hi".into(),
+                    target_type: Some(TargetType::All),
+                    scheduled_at: scheduled_at.map(str::to_owned),
+                    pacing: Some(quick(1_000, 2_000)),
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+            .unwrap();
+        let at = preview.estimated_finish_at.unwrap();
+        chrono::DateTime::parse_from_rfc3339(&at)
+            .unwrap()
+            .timestamp_millis()
+    };
+    assert!(finish(None) < ny("2026-06-10 10:05"));
+    let scheduled = finish(Some("2026-06-11T15:00"));
+    assert!(
+        (ny("2026-06-11 15:00")..ny("2026-06-11 15:05")).contains(&scheduled),
+        "{}",
+        local(scheduled)
+    );
     h.engine.send_campaign(id).unwrap();
     h.run_until(ny("2026-06-10 11:00"));
     let bodies = h.sent_bodies();

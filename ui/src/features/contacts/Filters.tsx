@@ -5,8 +5,8 @@ import { Search, X } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import type { ContactSource, TagMode } from '../../api/types';
 import { Input, Select } from '../../components/ui';
-import { cn } from '../../lib/cn';
-import { plural, textOn } from './logic';
+import { plural } from './logic';
+import { TagModeSwitch, TagToggle } from './TagChip';
 import { useContacts } from './store';
 
 /** Typing pauses this long before the table asks again. */
@@ -77,40 +77,10 @@ export function Filters() {
       {tags.length > 0 && (
         <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label="Filter by tags">
           <span className="mr-1 text-xs text-zinc-500">Tags</span>
-          {tags.map((tag) => {
-            const on = chosen.includes(tag.id);
-            return (
-              <button
-                key={tag.id}
-                type="button"
-                aria-pressed={on}
-                onClick={() => toggleTag(tag.id)}
-                className={cn(
-                  'rounded-full px-2.5 py-0.5 text-xs font-medium ring-1 transition-colors',
-                  on ? 'ring-transparent' : 'bg-transparent text-zinc-600 ring-zinc-300 hover:bg-zinc-100 dark:text-zinc-300 dark:ring-zinc-700 dark:hover:bg-zinc-800',
-                )}
-                style={on ? { backgroundColor: tag.color, color: textOn(tag.color) } : undefined}
-              >
-                {tag.name}
-              </button>
-            );
-          })}
-          {chosen.length > 1 && (
-            <div className="ml-2 inline-flex rounded-md ring-1 ring-zinc-300 dark:ring-zinc-700" role="radiogroup" aria-label="Tag match">
-              {(['any', 'all'] as TagMode[]).map((m) => (
-                <button
-                  key={m}
-                  type="button"
-                  role="radio"
-                  aria-checked={mode === m}
-                  onClick={() => setFilter({ tagMode: m })}
-                  className={cn('px-2 py-0.5 text-xs', mode === m ? 'bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900' : 'text-zinc-600 dark:text-zinc-300')}
-                >
-                  {m === 'any' ? 'Any of them' : 'All of them'}
-                </button>
-              ))}
-            </div>
-          )}
+          {tags.map((tag) => (
+            <TagToggle key={tag.id} tag={tag} on={chosen.includes(tag.id)} onToggle={() => toggleTag(tag.id)} />
+          ))}
+          {chosen.length > 1 && <TagModeSwitch className="ml-2" mode={mode} onChange={(m) => setFilter({ tagMode: m })} />}
           {chosen.length > 0 && (
             <button type="button" onClick={() => setFilter({ tags: [] })} className="ml-1 inline-flex items-center gap-1 text-xs text-zinc-500 hover:text-zinc-900 dark:hover:text-zinc-100">
               <X className="size-3" aria-hidden /> Clear
