@@ -51,7 +51,7 @@ pub struct Db {
 
 enum Target {
     File(PathBuf),
-    /// A named shared-cache in-memory database; `_keep` holds it alive.
+    /// A named in-memory database (`memdb` VFS); `_keep` holds it alive.
     Memory {
         uri: String,
         _keep: Mutex<Connection>,
@@ -77,8 +77,12 @@ impl Db {
     pub fn in_memory() -> Result<Db> {
         use std::sync::atomic::{AtomicU64, Ordering};
         static NEXT: AtomicU64 = AtomicU64::new(0);
+        // The `memdb` VFS, not a shared cache: its connections lock the whole database as a file's
+        // do, so a busy one waits out `busy_timeout`. A shared cache locks per table and fails at
+        // once ("database table is locked") whenever a reader meets a writer, which made tests
+        // with background threads (webhook worker, scheduler) fail at random.
         let uri = format!(
-            "file:whatsflow-mem-{}-{}?mode=memory&cache=shared",
+            "file:/whatsflow-mem-{}-{}?vfs=memdb",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
