@@ -4,17 +4,18 @@
 
 use serde::{Deserialize, Serialize};
 use whatsflow_engine::contacts::{
-    BulkOutcome, BulkRequest, Contact, ContactFilter, ContactPatch, ContactSort, NewContact,
-    SortField, SortOrder, TagMode,
+    Contact, ContactFilter, ContactSort, SortField, SortOrder, TagMode,
 };
 use whatsflow_engine::export::ExportFormat;
 use whatsflow_engine::import::{
     DedupeMode, ImportFormat, ImportOptions, ImportReport, MAX_IMPORT_BYTES,
 };
-use whatsflow_engine::tags::{TagInput, TagPatch, TagSummary};
+use whatsflow_engine::tags::TagSummary;
 use whatsflow_engine::Error;
 
+use super::{call, call_on_id, delete};
 use crate::api::{data, page, raw, upload, Access, Ctx, Method, NoBody, QueryParam, Raw, Route};
+use whatsflow_engine::Engine;
 
 const FILTERS: &[QueryParam] = &[
     QueryParam { name: "q", description: "Words searched in name, WhatsApp name, number, e-mail and notes; digits match anywhere in the number" },
@@ -187,13 +188,13 @@ pub fn routes() -> Vec<Route> {
             },
         )
         .with_query(FILTERS),
-        data(
+        call(
             Post,
             "/api/v1/contacts",
             "contacts",
             Send,
             "Create a contact",
-            |c, input: NewContact| -> Result<Contact, Error> { c.engine.create_contact(input) },
+            Engine::create_contact,
         ),
         raw(
             Get,
@@ -230,13 +231,13 @@ pub fn routes() -> Vec<Route> {
         )
         .with_query(IMPORT)
         .max_body(MAX_IMPORT_BYTES),
-        data(
+        call(
             Post,
             "/api/v1/contacts/bulk",
             "contacts",
             Send,
             "Tag, untag, opt out, opt in or delete many contacts (ids or a filter) at once",
-            |c, input: BulkRequest| -> Result<BulkOutcome, Error> { c.engine.bulk_contacts(input) },
+            Engine::bulk_contacts,
         ),
         data(
             Get,
@@ -246,26 +247,20 @@ pub fn routes() -> Vec<Route> {
             "One contact",
             |c, _: NoBody| -> Result<Contact, Error> { c.engine.contact(c.id("id")?) },
         ),
-        data(
+        call_on_id(
             Put,
             "/api/v1/contacts/{id}",
             "contacts",
             Send,
             "Change a contact (fields left out stay)",
-            |c, patch: ContactPatch| -> Result<Contact, Error> {
-                c.engine.update_contact(c.id("id")?, patch)
-            },
+            Engine::update_contact,
         ),
-        data(
-            Delete,
+        delete(
             "/api/v1/contacts/{id}",
             "contacts",
             Send,
             "Delete a contact with its messages and media",
-            |c, _: NoBody| {
-                c.engine.delete_contact(c.id("id")?)?;
-                Ok::<bool, Error>(true)
-            },
+            Engine::delete_contact,
         ),
         data(
             Post,
@@ -296,34 +291,28 @@ pub fn routes() -> Vec<Route> {
             "Every tag with its contact count",
             |c, _: NoBody| -> Result<Vec<TagSummary>, Error> { c.engine.tags() },
         ),
-        data(
+        call(
             Post,
             "/api/v1/tags",
             "tags",
             Send,
             "Create a tag",
-            |c, input: TagInput| -> Result<TagSummary, Error> { c.engine.create_tag(input) },
+            Engine::create_tag,
         ),
-        data(
+        call_on_id(
             Put,
             "/api/v1/tags/{id}",
             "tags",
             Send,
             "Rename or recolour a tag",
-            |c, patch: TagPatch| -> Result<TagSummary, Error> {
-                c.engine.update_tag(c.id("id")?, patch)
-            },
+            Engine::update_tag,
         ),
-        data(
-            Delete,
+        delete(
             "/api/v1/tags/{id}",
             "tags",
             Send,
             "Delete a tag (contacts lose it)",
-            |c, _: NoBody| {
-                c.engine.delete_tag(c.id("id")?)?;
-                Ok::<bool, Error>(true)
-            },
+            Engine::delete_tag,
         ),
     ]
 }

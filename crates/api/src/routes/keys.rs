@@ -1,9 +1,11 @@
 //! Routes of API keys: list, create (the secret shown once), revoke. Admin only.
 
-use whatsflow_engine::api_keys::{ApiKey, ApiKeyInput, CreatedApiKey};
+use whatsflow_engine::api_keys::ApiKey;
 use whatsflow_engine::Error;
 
+use super::call;
 use crate::api::{data, Access, Method, NoBody, Route};
+use whatsflow_engine::Engine;
 
 pub fn routes() -> Vec<Route> {
     use Access::*;
@@ -17,15 +19,13 @@ pub fn routes() -> Vec<Route> {
             "Every API key (never its secret), revoked ones marked",
             |c, _: NoBody| -> Result<Vec<ApiKey>, Error> { c.engine.api_keys() },
         ),
-        data(
+        call(
             Post,
             "/api/v1/keys",
             "keys",
             Admin,
             "Create an API key: its secret (`key`) is shown in this answer only",
-            |c, input: ApiKeyInput| -> Result<CreatedApiKey, Error> {
-                c.engine.create_api_key(input)
-            },
+            Engine::create_api_key,
         ),
         data(
             Delete,

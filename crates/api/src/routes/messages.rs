@@ -1,10 +1,10 @@
 //! Routes of the inbox: the chat list, messages, conversations, search, media, sending, marking read.
 
 use whatsflow_engine::chats::{Chat, ChatFilter, MessageWindow};
-use whatsflow_engine::inbox::{Message, SendMessage, SendReceipt, MAX_MEDIA_BYTES};
-use whatsflow_engine::Error;
+use whatsflow_engine::inbox::{Message, MAX_MEDIA_BYTES};
+use whatsflow_engine::{Engine, Error};
 
-use super::MESSAGE_LIST;
+use super::{call, MESSAGE_LIST};
 use crate::api::{data, page, raw, Access, Ctx, Method, NoBody, Page, QueryParam, Raw, Route};
 
 const CHAT_LIST: &[QueryParam] = &[
@@ -156,13 +156,13 @@ pub fn routes() -> Vec<Route> {
                 })
             },
         ),
-        data(
+        call(
             Post,
             "/api/v1/messages/send",
             "messages",
             Send,
             "Send a text or media message",
-            |c, input: SendMessage| -> Result<SendReceipt, Error> { c.engine.send_message(input) },
+            Engine::send_message,
         )
         .max_body(MAX_MEDIA_BYTES / 3 * 4 + 64 * 1024)
         .idempotent(),

@@ -1,9 +1,11 @@
 //! Routes of webhooks: CRUD, the delivery log, redelivery and a test event. Admin only.
 
-use whatsflow_engine::webhooks::{Delivery, Requeued, Webhook, WebhookInput, WebhookUpdate};
+use whatsflow_engine::webhooks::{Delivery, Requeued, Webhook};
 use whatsflow_engine::Error;
 
+use super::{call, call_on_id, delete};
 use crate::api::{data, page, Access, Method, NoBody, QueryParam, Route};
+use whatsflow_engine::Engine;
 
 const DELIVERIES: &[QueryParam] = &[QueryParam {
     name: "state",
@@ -22,13 +24,13 @@ pub fn routes() -> Vec<Route> {
             "Every webhook",
             |c, _: NoBody| -> Result<Vec<Webhook>, Error> { c.engine.webhooks() },
         ),
-        data(
+        call(
             Post,
             "/api/v1/webhooks",
             "webhooks",
             Admin,
             "Create a webhook; its signing secret (`whsec_…`) is in the answer",
-            |c, input: WebhookInput| -> Result<Webhook, Error> { c.engine.create_webhook(input) },
+            Engine::create_webhook,
         ),
         data(
             Get,
@@ -38,27 +40,21 @@ pub fn routes() -> Vec<Route> {
             "One webhook",
             |c, _: NoBody| -> Result<Webhook, Error> { c.engine.webhook(c.id("id")?) },
         ),
-        data(
+        call_on_id(
             Put,
             "/api/v1/webhooks/{id}",
             "webhooks",
             Admin,
             "Change a webhook's URL, events or enabled flag, or rotate its secret (the old one \
              keeps signing beside the new one for 24 h)",
-            |c, update: WebhookUpdate| -> Result<Webhook, Error> {
-                c.engine.update_webhook(c.id("id")?, update)
-            },
+            Engine::update_webhook,
         ),
-        data(
-            Delete,
+        delete(
             "/api/v1/webhooks/{id}",
             "webhooks",
             Admin,
             "Delete a webhook and its delivery log",
-            |c, _: NoBody| {
-                c.engine.delete_webhook(c.id("id")?)?;
-                Ok::<bool, Error>(true)
-            },
+            Engine::delete_webhook,
         ),
         page(
             "/api/v1/webhooks/{id}/deliveries",
