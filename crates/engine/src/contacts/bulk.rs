@@ -12,10 +12,15 @@ use crate::{store, Engine};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BulkAction {
+    /// Add the tag to each contact.
     Tag,
+    /// Take the tag off each contact.
     Untag,
+    /// Delete each contact with its messages and media.
     Delete,
+    /// Mark each contact opted out of campaigns.
     OptOut,
+    /// Take each contact's opt-out back.
     OptIn,
 }
 
@@ -23,10 +28,13 @@ pub enum BulkAction {
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkRequest {
+    /// The contacts by id; unknown ids are passed over.
     #[serde(default)]
     pub ids: Option<Vec<i64>>,
+    /// Every contact the filter matches.
     #[serde(default)]
     pub filter: Option<ContactFilter>,
+    /// What to do to each.
     pub action: BulkAction,
     /// For tag and untag.
     #[serde(default)]
@@ -37,6 +45,7 @@ pub struct BulkRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkOutcome {
+    /// What was done.
     pub action: BulkAction,
     /// Contacts the action applied to.
     pub matched: usize,

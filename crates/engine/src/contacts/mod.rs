@@ -33,18 +33,23 @@ pub const MAX_CUSTOM_FIELDS: usize = 50;
 /// Longest custom field name.
 pub const MAX_FIELD_NAME_CHARS: usize = 64;
 
+/// A label on contacts, for filters and campaign audiences.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Tag {
+    /// The tag's row id.
     pub id: i64,
+    /// Its name, unique regardless of case.
     pub name: String,
     /// `#rrggbb`.
     pub color: String,
 }
 
+/// Someone the business talks to, with their conversation's figures and tags.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
+    /// The contact's row id.
     pub id: i64,
     /// E.164; null for a WhatsApp user known only by a hidden `@lid` id.
     pub phone_number: Option<String>,
@@ -56,25 +61,37 @@ pub struct Contact {
     pub wa_id: Option<String>,
     /// What to call the contact everywhere (see [`display_name`]).
     pub display_name: String,
+    /// The name the business saved for them.
     pub name: String,
     /// The name the person gave themselves in WhatsApp.
     pub push_name: String,
+    /// Their e-mail address, if known.
     pub email: String,
+    /// The business's notes about them.
     pub notes: String,
     /// Custom fields (used in campaign personalisation as `{{field}}`).
     pub fields: BTreeMap<String, String>,
+    /// Whether they asked to get no campaigns.
     pub opted_out: bool,
     /// When the contact opted out (null when they have not).
     pub opted_out_at: Option<String>,
     /// manual | conversation | import | api
     pub source: String,
+    /// Their first message either way (RFC 3339).
     pub first_message_at: Option<String>,
+    /// Their latest message either way (RFC 3339), which orders the inbox.
     pub last_message_at: Option<String>,
+    /// Messages they sent.
     pub messages_in: i64,
+    /// Messages sent to them.
     pub messages_out: i64,
+    /// Their messages not yet read in WhatsFlow.
     pub unread_count: i64,
+    /// Their tags.
     pub tags: Vec<Tag>,
+    /// When the contact was created (RFC 3339).
     pub created_at: String,
+    /// When it was last changed (RFC 3339).
     pub updated_at: String,
 }
 
@@ -121,12 +138,15 @@ pub struct ContactFilter {
     pub q: Option<String>,
     /// Tag ids.
     pub tags: Vec<i64>,
+    /// Whether contacts need any or all of `tags`.
     pub tag_mode: TagMode,
+    /// Only opted-out contacts (true) or only the others (false).
     pub opted_out: Option<bool>,
     /// manual | conversation | import | api
     pub source: Option<String>,
 }
 
+/// What a contact list is ordered by.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
 )]
@@ -135,23 +155,31 @@ pub enum SortField {
     /// The name shown: saved name, else WhatsApp name, else number.
     #[default]
     Name,
+    /// Latest conversation first when descending; contacts never written to come last.
     LastMessageAt,
+    /// When the contact was created.
     CreatedAt,
 }
 
+/// Which way a contact list runs.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum SortOrder {
+    /// A to Z, oldest first.
     #[default]
     Asc,
+    /// Z to A, newest first.
     Desc,
 }
 
+/// The order of a contact list; ties are broken by id so pages never overlap.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ContactSort {
+    /// What to order by.
     pub field: SortField,
+    /// Which way.
     pub order: SortOrder,
 }
 
@@ -159,7 +187,9 @@ pub struct ContactSort {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum TagRef {
+    /// An existing tag's id.
     Id(i64),
+    /// A tag's name, matched regardless of case.
     Name(String),
 }
 
@@ -169,12 +199,17 @@ pub enum TagRef {
 pub struct NewContact {
     /// Any common format; numbers without a country code are read in the business's country.
     pub phone_number: String,
+    /// The name the business saves for them.
     pub name: String,
+    /// Their e-mail address, checked loosely.
     pub email: String,
+    /// Notes about them.
     pub notes: String,
+    /// Custom fields by name (for campaign personalisation).
     pub fields: BTreeMap<String, String>,
     /// Tag ids or names; names that do not exist yet are created.
     pub tags: Vec<TagRef>,
+    /// Whether they asked to get no campaigns.
     pub opted_out: bool,
 }
 
@@ -182,14 +217,19 @@ pub struct NewContact {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ContactPatch {
+    /// A new number; it must belong to no other contact.
     pub phone_number: Option<String>,
+    /// A new saved name.
     pub name: Option<String>,
+    /// A new e-mail address.
     pub email: Option<String>,
+    /// New notes.
     pub notes: Option<String>,
     /// Replaces every custom field.
     pub fields: Option<BTreeMap<String, String>>,
     /// Replaces every tag.
     pub tags: Option<Vec<TagRef>>,
+    /// Opt the contact out of campaigns, or back in.
     pub opted_out: Option<bool>,
 }
 
@@ -213,6 +253,7 @@ fn conflict_for_phone(phone: &str, owner: &store::contacts::PhoneOwner) -> Error
 }
 
 impl Engine {
+    /// One contact by its row id, as presented everywhere.
     pub fn contact(&self, id: i64) -> Result<Contact> {
         let contact = self
             .db()
