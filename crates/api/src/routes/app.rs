@@ -6,11 +6,10 @@ use whatsflow_engine::lock::LockStatus;
 use whatsflow_engine::meta::{self, Region};
 use whatsflow_engine::profile::Profile;
 use whatsflow_engine::settings::Preferences;
-use whatsflow_engine::{AppState, Error};
+use whatsflow_engine::{AppState, Engine, Error};
 
 use super::call;
 use crate::api::{data, raw, Access, Method, NoBody, Raw, Route};
-use whatsflow_engine::Engine;
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Health {

@@ -11,13 +11,12 @@ use whatsflow_engine::import::{
     DedupeMode, ImportFormat, ImportOptions, ImportReport, MAX_IMPORT_BYTES,
 };
 use whatsflow_engine::tags::TagSummary;
-use whatsflow_engine::Error;
+use whatsflow_engine::{Engine, Error};
 
-use super::{call, call_on_id, delete};
+use super::{call, call_on_id, delete, joined, on_id, on_ids};
 use crate::api::{data, page, raw, upload, Access, Ctx, Method, NoBody, QueryParam, Raw, Route};
-use whatsflow_engine::Engine;
 
-const FILTERS: &[QueryParam] = &[
+const FILTERS: [QueryParam; 5] = [
     QueryParam { name: "q", description: "Words searched in name, WhatsApp name, number, e-mail and notes; digits match anywhere in the number" },
     QueryParam { name: "tag", description: "A tag id; repeat for several" },
     QueryParam { name: "tagMode", description: "any (default) or all: how several tags combine" },
@@ -25,42 +24,27 @@ const FILTERS: &[QueryParam] = &[
     QueryParam { name: "source", description: "manual, conversation, import or api" },
 ];
 
-const LIST: &[QueryParam] = &[
-    QueryParam { name: "q", description: "Words searched in name, WhatsApp name, number, e-mail and notes; digits match anywhere in the number" },
-    QueryParam { name: "tag", description: "A tag id; repeat for several" },
-    QueryParam { name: "tagMode", description: "any (default) or all: how several tags combine" },
-    QueryParam { name: "optedOut", description: "true or false" },
-    QueryParam { name: "source", description: "manual, conversation, import or api" },
-    QueryParam { name: "sort", description: "name (default), lastMessageAt or createdAt" },
-    QueryParam { name: "order", description: "asc (default) or desc" },
-];
+const LIST: [QueryParam; 7] = joined(
+    FILTERS,
+    [
+        QueryParam {
+            name: "sort",
+            description: "name (default), lastMessageAt or createdAt",
+        },
+        QueryParam {
+            name: "order",
+            description: "asc (default) or desc",
+        },
+    ],
+);
 
-const EXPORT: &[QueryParam] = &[
-    QueryParam {
+const EXPORT: [QueryParam; 6] = joined(
+    [QueryParam {
         name: "format",
         description: "csv (default) or json",
-    },
-    QueryParam {
-        name: "q",
-        description: "Only contacts matching these words",
-    },
-    QueryParam {
-        name: "tag",
-        description: "A tag id; repeat for several",
-    },
-    QueryParam {
-        name: "tagMode",
-        description: "any (default) or all",
-    },
-    QueryParam {
-        name: "optedOut",
-        description: "true or false",
-    },
-    QueryParam {
-        name: "source",
-        description: "manual, conversation, import or api",
-    },
-];
+    }],
+    FILTERS,
+);
 
 const IMPORT: &[QueryParam] = &[
     QueryParam { name: "format", description: "csv, vcf or json; sniffed from the file when left out" },
@@ -174,7 +158,7 @@ pub fn routes() -> Vec<Route> {
                     .contacts(&filter(c)?, sort(c)?, c.cursor(), c.limit(50)?)
             },
         )
-        .with_query(LIST),
+        .with_query(&LIST),
         data(
             Get,
             "/api/v1/contacts/count",
@@ -187,7 +171,7 @@ pub fn routes() -> Vec<Route> {
                 })
             },
         )
-        .with_query(FILTERS),
+        .with_query(&FILTERS),
         call(
             Post,
             "/api/v1/contacts",
@@ -217,7 +201,7 @@ pub fn routes() -> Vec<Route> {
                 })
             },
         )
-        .with_query(EXPORT),
+        .with_query(&EXPORT),
         upload(
             Post,
             "/api/v1/contacts/import",
@@ -239,13 +223,13 @@ pub fn routes() -> Vec<Route> {
             "Tag, untag, opt out, opt in or delete many contacts (ids or a filter) at once",
             Engine::bulk_contacts,
         ),
-        data(
+        on_id(
             Get,
             "/api/v1/contacts/{id}",
             "contacts",
             Read,
             "One contact",
-            |c, _: NoBody| -> Result<Contact, Error> { c.engine.contact(c.id("id")?) },
+            Engine::contact,
         ),
         call_on_id(
             Put,
@@ -272,15 +256,13 @@ pub fn routes() -> Vec<Route> {
                 c.engine.tag_contact(c.id("id")?, input.tag_id)
             },
         ),
-        data(
+        on_ids(
             Delete,
             "/api/v1/contacts/{id}/tags/{tagId}",
             "contacts",
             Send,
             "Untag a contact",
-            |c, _: NoBody| -> Result<Contact, Error> {
-                c.engine.untag_contact(c.id("id")?, c.id("tagId")?)
-            },
+            Engine::untag_contact,
         ),
         // --- tags ---
         data(

@@ -1,11 +1,10 @@
 //! Routes of API keys: list, create (the secret shown once), revoke. Admin only.
 
 use whatsflow_engine::api_keys::ApiKey;
-use whatsflow_engine::Error;
+use whatsflow_engine::{Engine, Error};
 
-use super::call;
+use super::{call, on_id};
 use crate::api::{data, Access, Method, NoBody, Route};
-use whatsflow_engine::Engine;
 
 pub fn routes() -> Vec<Route> {
     use Access::*;
@@ -27,13 +26,13 @@ pub fn routes() -> Vec<Route> {
             "Create an API key: its secret (`key`) is shown in this answer only",
             Engine::create_api_key,
         ),
-        data(
+        on_id(
             Delete,
             "/api/v1/keys/{id}",
             "keys",
             Admin,
             "Revoke an API key: the next request with it is refused",
-            |c, _: NoBody| -> Result<ApiKey, Error> { c.engine.revoke_api_key(c.id("id")?) },
+            Engine::revoke_api_key,
         ),
     ]
 }

@@ -1,11 +1,10 @@
 //! Routes of webhooks: CRUD, the delivery log, redelivery and a test event. Admin only.
 
-use whatsflow_engine::webhooks::{Delivery, Requeued, Webhook};
-use whatsflow_engine::Error;
+use whatsflow_engine::webhooks::Webhook;
+use whatsflow_engine::{Engine, Error};
 
-use super::{call, call_on_id, delete};
+use super::{call, call_on_id, delete, on_id, on_ids};
 use crate::api::{data, page, Access, Method, NoBody, QueryParam, Route};
-use whatsflow_engine::Engine;
 
 const DELIVERIES: &[QueryParam] = &[QueryParam {
     name: "state",
@@ -32,13 +31,13 @@ pub fn routes() -> Vec<Route> {
             "Create a webhook; its signing secret (`whsec_…`) is in the answer",
             Engine::create_webhook,
         ),
-        data(
+        on_id(
             Get,
             "/api/v1/webhooks/{id}",
             "webhooks",
             Admin,
             "One webhook",
-            |c, _: NoBody| -> Result<Webhook, Error> { c.engine.webhook(c.id("id")?) },
+            Engine::webhook,
         ),
         call_on_id(
             Put,
@@ -76,31 +75,29 @@ pub fn routes() -> Vec<Route> {
             },
         )
         .with_query(DELIVERIES),
-        data(
+        on_id(
             Post,
             "/api/v1/webhooks/{id}/test",
             "webhooks",
             Admin,
             "Send a `webhook.test` event to this webhook now",
-            |c, _: NoBody| -> Result<Delivery, Error> { c.engine.test_webhook(c.id("id")?) },
+            Engine::test_webhook,
         ),
-        data(
+        on_ids(
             Post,
             "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
             "webhooks",
             Admin,
             "Send one delivery again, with the same webhook-id",
-            |c, _: NoBody| -> Result<Delivery, Error> {
-                c.engine.redeliver(c.id("id")?, c.id("deliveryId")?)
-            },
+            Engine::redeliver,
         ),
-        data(
+        on_id(
             Post,
             "/api/v1/webhooks/{id}/deliveries/redeliver",
             "webhooks",
             Admin,
             "Send every failed delivery of this webhook again",
-            |c, _: NoBody| -> Result<Requeued, Error> { c.engine.redeliver_failed(c.id("id")?) },
+            Engine::redeliver_failed,
         ),
     ]
 }

@@ -1,10 +1,9 @@
 //! Routes of the WhatsApp connection: status, connect, disconnect, take over, QR and pairing code.
 
-use whatsflow_engine::{ConnectionStatus, Error, ErrorCode};
+use whatsflow_engine::{ConnectionStatus, Engine, Error, ErrorCode};
 
 use super::call;
 use crate::api::{data, raw, Access, Method, NoBody, QueryParam, Raw, Route};
-use whatsflow_engine::Engine;
 
 const QR: &[QueryParam] = &[QueryParam {
     name: "format",
