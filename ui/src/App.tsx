@@ -9,7 +9,10 @@ import { navigate, useRoute } from './lib/router';
 import { LockScreen } from './screens/LockScreen';
 import { Onboarding } from './screens/Onboarding';
 import { BootScreen, UnauthorizedScreen, UnreachableScreen } from './screens/SessionScreens';
-import { AnalyticsScreen, CampaignsScreen } from './screens/EmptyScreens';
+import { CampaignsScreen } from './screens/EmptyScreens';
+// Analytics (issue #11)
+import { AnalyticsScreen } from './screens/analytics/AnalyticsScreen';
+import { useStartScreen } from './features/analytics/startScreen';
 import { ContactsScreen } from './screens/contacts/ContactsScreen';
 import { InboxScreen } from './screens/inbox/InboxScreen';
 import { useInbox } from './features/inbox/store';
@@ -57,6 +60,8 @@ function MainLayout() {
   const lockEnabled = useAppStore((s) => s.app?.lock.enabled ?? false);
 
   useServerTheme();
+  // Analytics (issue #11): the dashboard is the first screen when WhatsApp is connected and there is history.
+  useStartScreen();
 
   useEffect(() => {
     void loadProfile();

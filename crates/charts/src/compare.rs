@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use whatsflow_engine::analytics::Report;
 
-use crate::frame::{font, gridded_mesh, legend, percent, plot_area, slot_label, slots, whole};
-use crate::frame::{y_top, Area, Backend, Drawn};
+use crate::frame::{centred_slots, count_label, font, gridded_mesh, legend_below, named, percent};
+use crate::frame::{plot_area, slot_label, slots, y_top, Area, Backend, Drawn, Mark};
 use crate::theme::Palette;
 
 pub(crate) fn funnel<DB: Backend>(area: &Area<DB>, report: &Report, palette: &Palette) -> Drawn {
@@ -23,7 +23,7 @@ pub(crate) fn funnel<DB: Backend>(area: &Area<DB>, report: &Report, palette: &Pa
     gridded_mesh(&mut chart, palette, &|x| slot_label(&names, *x))
         .label_style(font(13.0, &palette.text))
         .x_labels(4)
-        .y_label_formatter(&whole)
+        .y_label_formatter(&count_label)
         .y_desc("Messages")
         .draw()?;
     chart.draw_series(steps.iter().enumerate().map(|(i, (_, count))| {
@@ -56,7 +56,12 @@ pub(crate) fn campaigns<DB: Backend>(area: &Area<DB>, report: &Report, palette: 
             name
         })
         .collect();
-    let mut chart = plot_area(area, 56).build_cartesian_2d(slots(list.len()), 0.0..115.0)?;
+    const RATES: [&str; 3] = ["Delivered", "Read", "Replied"];
+    let color = |k: usize| palette.series[k + 1];
+    let area = legend_below(area, &named(&RATES, color, Mark::Box), palette)?;
+    // Room for three campaigns at least, so one or two are centred bars, not slabs across the chart.
+    let mut chart =
+        plot_area(&area, 56).build_cartesian_2d(centred_slots(list.len(), 3), 0.0..115.0)?;
     gridded_mesh(&mut chart, palette, &|x| slot_label(&names, *x))
         .x_labels(list.len().max(1) * 2 + 1)
         .y_label_formatter(&|y| {
@@ -68,17 +73,14 @@ pub(crate) fn campaigns<DB: Backend>(area: &Area<DB>, report: &Report, palette: 
         })
         .y_desc("Share of messages sent")
         .draw()?;
-    for (k, name) in ["Delivered", "Read", "Replied"].into_iter().enumerate() {
-        let color = palette.series[k + 1];
+    for k in 0..RATES.len() {
+        let color = color(k);
         let bars = list.iter().enumerate().map(|(i, c)| {
             let left = i as f64 - 0.39 + k as f64 * 0.26;
             let value = [c.delivered, c.read, c.replied][k] as f64 * 100.0 / c.sent as f64;
             Rectangle::new([(left, 0.0), (left + 0.24, value)], color.filled())
         });
-        chart
-            .draw_series(bars)?
-            .label(name)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+        chart.draw_series(bars)?;
     }
-    legend(&mut chart, palette, SeriesLabelPosition::UpperRight)
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! What every chart shares: the title and range above it, the sentence an empty range draws, the
-//! plot area and grid in the theme's colours, the legend, and the axis labels.
+//! plot area and grid in the theme's colours, the legend in rows under the plot, and the axis
+//! labels.
 
 use std::ops::Range;
 
@@ -86,7 +87,15 @@ pub(crate) fn short_date(date: &str) -> String {
 
 /// The x range of `n` slots (buckets, steps, campaigns), each centred on its index.
 pub(crate) fn slots(n: usize) -> Range<f64> {
-    -0.5..n as f64 - 0.5
+    centred_slots(n, n)
+}
+
+/// The x range of `n` slots with room for `room` of them at least, the slots in the middle: so one
+/// or two campaigns are centred bars, not slabs across the chart.
+pub(crate) fn centred_slots(n: usize, room: usize) -> Range<f64> {
+    let n = n as f64;
+    let pad = 0.5 + (room as f64 - n).max(0.0) / 2.0;
+    -pad..n - 1.0 + pad
 }
 
 /// The label of the slot under an x position, for axis labels (none between slots).
@@ -107,9 +116,14 @@ pub(crate) fn y_top(max: f64) -> f64 {
     }
 }
 
-/// A count on the y axis.
-pub(crate) fn whole(y: &f64) -> String {
-    format!("{y:.0}")
+/// A tick of a count axis: whole numbers only, so a small range (0 to 2.3) does not read "0, 0, 1,
+/// 2, 2" from its half steps.
+pub(crate) fn count_label(y: &f64) -> String {
+    if y.fract().abs() < 1e-9 {
+        format!("{y:.0}")
+    } else {
+        String::new()
+    }
 }
 
 pub(crate) fn percent(part: i64, whole: i64) -> String {
@@ -120,19 +134,98 @@ pub(crate) fn percent(part: i64, whole: i64) -> String {
     }
 }
 
-pub(crate) fn legend<'a, DB: Backend + 'a, CT: plotters::coord::CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
+/// How a legend entry shows its series: a filled box (bars) or a line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Mark {
+    Box,
+    Line,
+}
+
+pub(crate) struct LegendEntry {
+    label: String,
+    color: RGBColor,
+    mark: Mark,
+}
+
+pub(crate) fn entry(label: impl Into<String>, color: RGBColor, mark: Mark) -> LegendEntry {
+    LegendEntry {
+        label: label.into(),
+        color,
+        mark,
+    }
+}
+
+/// One entry per name, in the colour of its index.
+pub(crate) fn named(
+    names: &[&str],
+    color: impl Fn(usize) -> RGBColor,
+    mark: Mark,
+) -> Vec<LegendEntry> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| entry(*name, color(i), mark))
+        .collect()
+}
+
+const LEGEND_ROW: u32 = 20;
+const SWATCH: i32 = 12;
+const SWATCH_GAP: i32 = 6;
+const ENTRY_GAP: i32 = 20;
+
+/// Draws the legend in centred rows at the bottom of `area` (wrapping when the chart is narrow) and
+/// returns the area above it for the plot, so the legend never covers the data.
+pub(crate) fn legend_below<DB: Backend>(
+    area: &Area<DB>,
+    entries: &[LegendEntry],
     palette: &Palette,
-    position: SeriesLabelPosition,
-) -> Drawn {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(palette.background.mix(0.85))
-        .border_style(palette.grid)
-        .label_font(font(12.0, &palette.text))
-        .draw()?;
-    Ok(())
+) -> std::result::Result<Area<DB>, Box<dyn std::error::Error>> {
+    let style = font(12.0, &palette.text).pos(Pos::new(HPos::Left, VPos::Center));
+    let (width, height) = area.dim_in_pixel();
+    let usable = width as i32 - 24;
+    // Each entry's width, then the entries grouped into rows that fit.
+    let mut rows: Vec<Vec<(usize, i32)>> = vec![Vec::new()];
+    let mut row_width = 0;
+    for (i, e) in entries.iter().enumerate() {
+        let text = area.estimate_text_size(&e.label, &style)?.0 as i32;
+        let w = SWATCH + SWATCH_GAP + text;
+        let row = rows.last_mut().expect("one row at least");
+        if !row.is_empty() && row_width + ENTRY_GAP + w > usable {
+            rows.push(vec![(i, w)]);
+            row_width = w;
+        } else {
+            row_width += if row.is_empty() { w } else { ENTRY_GAP + w };
+            row.push((i, w));
+        }
+    }
+    let strip = LEGEND_ROW * rows.len() as u32 + 4;
+    let (plot, legend) = area.split_vertically(height.saturating_sub(strip));
+    for (r, row) in rows.iter().enumerate() {
+        let total: i32 =
+            row.iter().map(|(_, w)| w).sum::<i32>() + ENTRY_GAP * (row.len() as i32 - 1);
+        let mut x = (width as i32 - total) / 2;
+        let y = (LEGEND_ROW * r as u32 + LEGEND_ROW / 2) as i32;
+        for &(i, w) in row {
+            let e = &entries[i];
+            match e.mark {
+                Mark::Box => legend.draw(&Rectangle::new(
+                    [(x, y - 5), (x + SWATCH - 2, y + 5)],
+                    e.color.filled(),
+                ))?,
+                Mark::Line => legend.draw(&PathElement::new(
+                    [(x, y), (x + SWATCH, y)],
+                    e.color.stroke_width(2),
+                ))?,
+            }
+            legend.draw(&Text::new(
+                e.label.clone(),
+                (x + SWATCH + SWATCH_GAP, y),
+                style.clone(),
+            ))?;
+            x += w + ENTRY_GAP;
+        }
+    }
+    Ok(plot)
 }
 
 /// Every chart's plot area: the same margin and room for the x labels, `y_labels_width` pixels
@@ -149,16 +242,18 @@ pub(crate) fn plot_area<'a, 'b, DB: DrawingBackend>(
     builder
 }
 
-/// The axes and horizontal grid lines in the theme's colours, six y labels, and the x axis
-/// labelled by `x_label`; each chart adds how many x labels and how the y values read.
+/// The axes and horizontal grid lines (at the labels only) in the theme's colours, six y labels,
+/// and the x axis labelled by `x_label`; each chart adds how many x labels and how the y values
+/// read.
 pub(crate) fn gridded_mesh<'a, 'b, DB: DrawingBackend>(
     chart: &'b mut ChartContext<'a, DB, Plane>,
     palette: &Palette,
     x_label: &'b dyn Fn(&f64) -> String,
 ) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {
     let mut mesh = chart.configure_mesh();
+    // Only the labelled lines: the minor ones between them hatch a small chart, on dark above all.
     mesh.disable_x_mesh()
-        .light_line_style(palette.grid.mix(0.5))
+        .max_light_lines(0)
         .bold_line_style(palette.grid)
         .axis_style(palette.muted)
         .label_style(font(12.0, &palette.text))
@@ -180,5 +275,11 @@ mod tests {
         assert_eq!(slot_label(&names, 1.0), "b");
         assert_eq!(slot_label(&names, 0.5), "");
         assert_eq!(slot_label(&names, 2.0), "");
+        assert_eq!(count_label(&2.0), "2");
+        assert_eq!(count_label(&0.5), "");
+        assert_eq!(count_label(&1.5), "");
+        assert_eq!(slots(2), -0.5..1.5);
+        assert_eq!(centred_slots(1, 3), -1.5..1.5);
+        assert_eq!(centred_slots(4, 3), slots(4));
     }
 }

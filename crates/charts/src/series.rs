@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 use whatsflow_engine::analytics::{ByKind, MessagePoint, Report};
 
-use crate::frame::{font, Area, Backend, Drawn};
-use crate::frame::{gridded_mesh, legend, plot_area, short_date, slot_label, slots, whole, y_top};
+use crate::frame::{count_label, entry, font, gridded_mesh, legend_below, named, plot_area};
+use crate::frame::{short_date, slot_label, slots, y_top, Area, Backend, Drawn, LegendEntry, Mark};
 use crate::theme::Palette;
 
 /// The buckets' dates as the x axis shows them.
@@ -33,46 +33,64 @@ pub(crate) fn messages<DB: Backend>(area: &Area<DB>, report: &Report, palette: &
         .map(|p| p.sent.max(p.received))
         .max()
         .unwrap_or(0) as f64;
-    let mut chart = plot_area(area, 56).build_cartesian_2d(slots(labels.len()), 0.0..y_top(max))?;
+    let counts = |sent: bool, p: &MessagePoint| {
+        kind_counts(if sent {
+            &p.sent_by_kind
+        } else {
+            &p.received_by_kind
+        })
+    };
+    // The types that occur, sent then received: the ones drawn and named in the legend.
+    let shown: Vec<(bool, usize)> = [true, false]
+        .into_iter()
+        .flat_map(|sent| (0..KIND_NAMES.len()).map(move |k| (sent, k)))
+        .filter(|&(sent, k)| report.messages.iter().any(|p| counts(sent, p)[k] > 0))
+        .collect();
+    let color_of = |sent: bool, k: usize| {
+        if sent {
+            palette.sent_kinds[k]
+        } else {
+            palette.received_kinds[k]
+        }
+    };
+    let entries: Vec<LegendEntry> = shown
+        .iter()
+        .map(|&(sent, k)| {
+            let side = if sent { "Sent" } else { "Received" };
+            entry(
+                format!("{side}: {}", KIND_NAMES[k]),
+                color_of(sent, k),
+                Mark::Box,
+            )
+        })
+        .collect();
+    let area = legend_below(area, &entries, palette)?;
+    let mut chart =
+        plot_area(&area, 56).build_cartesian_2d(slots(labels.len()), 0.0..y_top(max))?;
     gridded_mesh(&mut chart, palette, &|x| slot_label(&labels, *x))
         .x_labels(10)
-        .y_label_formatter(&whole)
+        .y_label_formatter(&count_label)
         .y_desc("Messages")
         .x_desc("Left bar: sent · right bar: received")
         .draw()?;
-    // Side by side per bucket; each bar stacked by message type, drawn for the types that occur.
-    for (sent, colors) in [
-        (true, &palette.sent_kinds),
-        (false, &palette.received_kinds),
-    ] {
-        for (k, name) in KIND_NAMES.iter().enumerate() {
-            let counts = |p: &MessagePoint| {
-                kind_counts(if sent {
-                    &p.sent_by_kind
-                } else {
-                    &p.received_by_kind
-                })
-            };
-            if report.messages.iter().all(|p| counts(p)[k] == 0) {
-                continue;
-            }
-            let color = colors[k];
-            let bars = report.messages.iter().enumerate().map(|(i, p)| {
-                let below: i64 = counts(p)[..k].iter().sum();
-                let x = i as f64;
-                let (left, right) = if sent { (x - 0.4, x) } else { (x, x + 0.4) };
-                Rectangle::new(
-                    [(left, below as f64), (right, (below + counts(p)[k]) as f64)],
-                    color.filled(),
-                )
-            });
-            let label = format!("{}: {name}", if sent { "Sent" } else { "Received" });
-            chart.draw_series(bars)?.label(label).legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
-            });
-        }
+    // Side by side per bucket; each bar stacked by message type.
+    for &(sent, k) in &shown {
+        let color = color_of(sent, k);
+        let bars = report.messages.iter().enumerate().map(|(i, p)| {
+            let below: i64 = counts(sent, p)[..k].iter().sum();
+            let x = i as f64;
+            let (left, right) = if sent { (x - 0.4, x) } else { (x, x + 0.4) };
+            Rectangle::new(
+                [
+                    (left, below as f64),
+                    (right, (below + counts(sent, p)[k]) as f64),
+                ],
+                color.filled(),
+            )
+        });
+        chart.draw_series(bars)?;
     }
-    legend(&mut chart, palette, SeriesLabelPosition::UpperRight)
+    Ok(())
 }
 
 pub(crate) fn contacts<DB: Backend>(area: &Area<DB>, report: &Report, palette: &Palette) -> Drawn {
@@ -84,13 +102,23 @@ pub(crate) fn contacts<DB: Backend>(area: &Area<DB>, report: &Report, palette: &
         .max()
         .unwrap_or(0) as f64;
     let max_total = report.contacts.iter().map(|p| p.total).max().unwrap_or(0) as f64;
-    let mut chart = plot_area(area, 56)
+    let new_color = palette.series[1];
+    let total_color = palette.series[0];
+    let area = legend_below(
+        area,
+        &[
+            entry("New", new_color, Mark::Box),
+            entry("Total", total_color, Mark::Line),
+        ],
+        palette,
+    )?;
+    let mut chart = plot_area(&area, 56)
         .right_y_label_area_size(64)
         .build_cartesian_2d(slots(labels.len()), 0.0..y_top(max_new))?
         .set_secondary_coord(slots(labels.len()), 0.0..y_top(max_total));
     gridded_mesh(&mut chart, palette, &|x| slot_label(&labels, *x))
         .x_labels(10)
-        .y_label_formatter(&whole)
+        .y_label_formatter(&count_label)
         .y_desc("New contacts")
         .draw()?;
     chart
@@ -99,33 +127,25 @@ pub(crate) fn contacts<DB: Backend>(area: &Area<DB>, report: &Report, palette: &
         .label_style(font(12.0, &palette.text))
         .axis_desc_style(font(13.0, &palette.muted))
         .y_labels(6)
-        .y_label_formatter(&whole)
+        .y_label_formatter(&count_label)
         .y_desc("Total contacts")
         .draw()?;
-    let new_color = palette.series[1];
-    chart
-        .draw_series(report.contacts.iter().enumerate().map(|(i, p)| {
-            let x = i as f64;
-            Rectangle::new(
-                [(x - 0.35, 0.0), (x + 0.35, p.new_contacts as f64)],
-                new_color.filled(),
-            )
-        }))?
-        .label("New")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], new_color.filled()));
-    let total_color = palette.series[0];
-    chart
-        .draw_secondary_series(LineSeries::new(
-            report
-                .contacts
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (i as f64, p.total as f64)),
-            total_color.stroke_width(2),
-        ))?
-        .label("Total")
-        .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], total_color.stroke_width(2)));
-    legend(&mut chart, palette, SeriesLabelPosition::UpperLeft)
+    chart.draw_series(report.contacts.iter().enumerate().map(|(i, p)| {
+        let x = i as f64;
+        Rectangle::new(
+            [(x - 0.35, 0.0), (x + 0.35, p.new_contacts as f64)],
+            new_color.filled(),
+        )
+    }))?;
+    chart.draw_secondary_series(LineSeries::new(
+        report
+            .contacts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as f64, p.total as f64)),
+        total_color.stroke_width(2),
+    ))?;
+    Ok(())
 }
 
 /// Seconds shown in the unit that suits the largest value.
@@ -152,15 +172,18 @@ pub(crate) fn response_time<DB: Backend>(
         .max()
         .unwrap_or(0);
     let (unit, per) = time_unit(max);
-    let mut chart = plot_area(area, 56)
+    const LINES: [&str; 2] = ["Median", "90th percentile"];
+    let color = |i: usize| palette.series[i * 3];
+    let area = legend_below(area, &named(&LINES, color, Mark::Line), palette)?;
+    let mut chart = plot_area(&area, 56)
         .build_cartesian_2d(slots(labels.len()), 0.0..y_top(max as f64 / per))?;
     gridded_mesh(&mut chart, palette, &|x| slot_label(&labels, *x))
         .x_labels(10)
         .y_label_formatter(&|y| format!("{y:.1}"))
         .y_desc(format!("First response ({unit})"))
         .draw()?;
-    for (i, name) in ["Median", "90th percentile"].into_iter().enumerate() {
-        let color = palette.series[i * 3];
+    for i in 0..LINES.len() {
+        let color = color(i);
         let points: Vec<(f64, f64)> = report
             .messages
             .iter()
@@ -173,17 +196,14 @@ pub(crate) fn response_time<DB: Backend>(
                 seconds.map(|s| (x as f64, s as f64 / per))
             })
             .collect();
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?
-            .label(name)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], color.stroke_width(2)));
+        chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?;
         chart.draw_series(
             points
                 .into_iter()
                 .map(|p| Circle::new(p, 3, color.filled())),
         )?;
     }
-    legend(&mut chart, palette, SeriesLabelPosition::UpperRight)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -215,3 +215,72 @@ fn png_export_decodes_at_the_size_asked() {
         );
     }
 }
+
+/// The y of every text node with exactly this content.
+fn text_ys(svg: &str, label: &str) -> Vec<f64> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == "text")
+        .filter(|n| n.text().map(str::trim) == Some(label))
+        .filter_map(|n| n.attribute("y")?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn legends_sit_under_the_plot_and_wrap_when_narrow() {
+    let mut report = full();
+    // Every message type both ways: ten legend entries, more than a narrow chart has room for in one row.
+    for point in &mut report.messages {
+        let all = ByKind {
+            text: 1,
+            media: 1,
+            voice: 1,
+            document: 1,
+            other: 1,
+        };
+        point.sent_by_kind = all.clone();
+        point.received_by_kind = all;
+    }
+    let size = Size::checked(320, 360).unwrap();
+    let drawn = svg(Chart::Messages, &report, Theme::Dark, size).unwrap();
+    // The x axis's date labels are the lowest part of the plot.
+    let axis = text_ys(&drawn, "Mar 28")[0];
+    let mut rows = Vec::new();
+    for side in ["Sent", "Received"] {
+        for kind in ["text", "media", "voice", "document", "other"] {
+            let label = format!("{side}: {kind}");
+            let ys = text_ys(&drawn, &label);
+            assert_eq!(ys.len(), 1, "{label} drawn once");
+            assert!(
+                ys[0] > axis && ys[0] < size.height as f64,
+                "{label} at y {} is under the axis labels (y {axis}) and inside the picture",
+                ys[0]
+            );
+            rows.push(ys[0] as i64);
+        }
+    }
+    rows.sort();
+    rows.dedup();
+    assert!(rows.len() > 1, "ten entries wrap at 320 pixels: {rows:?}");
+
+    for (chart, label) in [
+        (Chart::Contacts, "Total"),
+        (Chart::ResponseTime, "Median"),
+        (Chart::Campaigns, "Replied"),
+    ] {
+        let drawn = svg(chart, &report, Theme::Light, Size::DEFAULT).unwrap();
+        let below = text_ys(&drawn, label);
+        let lowest_axis_label = text_ys(
+            &drawn,
+            if chart == Chart::Campaigns {
+                "Spring sale"
+            } else {
+                "Mar 28"
+            },
+        )[0];
+        assert!(
+            below.iter().any(|&y| y > lowest_axis_label),
+            "{chart:?}: the legend's {label:?} is under the plot"
+        );
+    }
+}

@@ -426,3 +426,83 @@ export interface Erased {
 export interface LogFolder {
   path: string;
 }
+
+// --- Analytics: the dashboard's figures, series and charts --------------------------------------------------
+
+/** A named range ending today (or yesterday), as `?period=` takes it. */
+export type AnalyticsPeriod = 'today' | 'yesterday' | '7d' | '30d' | '90d';
+
+/** The range the server resolved: dates (YYYY-MM-DD) in the business's time zone, both ends included. */
+export interface AnalyticsRange {
+  from: string;
+  to: string;
+  /** The same number of days just before `from`. */
+  previousFrom: string;
+  previousTo: string;
+  days: number;
+  granularity: 'day' | 'week' | 'month';
+  /** The IANA zone the days are in. */
+  timezone: string;
+}
+
+/** Contacts split by how they came. */
+export interface ContactsBySource {
+  conversation: number;
+  import: number;
+  manual: number;
+  api: number;
+}
+
+/** The dashboard's figures for one range. Rates are 0…1, or null when there was nothing to divide by. */
+export interface AnalyticsFigures {
+  messagesSent: number;
+  messagesDelivered: number;
+  messagesRead: number;
+  messagesReceived: number;
+  messagesReplied: number;
+  deliveryRate: number | null;
+  readRate: number | null;
+  conversationsByCustomers: number;
+  conversationsByBusiness: number;
+  newContacts: number;
+  newContactsBySource: ContactsBySource;
+  activeContacts: number;
+  optedOut: number;
+  contactsWrittenTo: number;
+  contactsReplied: number;
+  replyRate: number | null;
+  firstResponses: number;
+  medianFirstResponseSeconds: number | null;
+  p90FirstResponseSeconds: number | null;
+  campaignsRun: number;
+}
+
+/** `GET /api/v1/analytics/overview`: the range's figures, and the previous range's under `previous`. */
+export interface AnalyticsOverview extends AnalyticsFigures {
+  range: AnalyticsRange;
+  previous: AnalyticsFigures;
+}
+
+/** One campaign's funnel (`GET /api/v1/analytics/campaigns`). */
+export interface CampaignFigures {
+  campaignId: number;
+  name: string;
+  status: string;
+  /** RFC 3339. */
+  firstSentAt: string | null;
+  sent: number;
+  delivered: number;
+  read: number;
+  replied: number;
+  failed: number;
+  optedOut: number;
+  deliveryRate: number | null;
+  readRate: number | null;
+  replyRate: number | null;
+}
+
+/** The charts the server draws (`GET /api/v1/analytics/charts/{chart}`). */
+export type AnalyticsChart = 'messages' | 'contacts' | 'funnel' | 'heatmap' | 'response-time' | 'campaigns';
+
+/** The series the server exports as CSV (`GET /api/v1/analytics/{series}/export`). */
+export type AnalyticsSeries = 'messages' | 'contacts' | 'campaigns';

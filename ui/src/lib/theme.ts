@@ -10,8 +10,12 @@ const media = typeof window !== 'undefined' ? window.matchMedia('(prefers-color-
 let current: Theme = 'system';
 const listeners = new Set<() => void>();
 
+function isDark(): boolean {
+  return current === 'dark' || (current === 'system' && (media?.matches ?? false));
+}
+
 function paint() {
-  const dark = current === 'dark' || (current === 'system' && (media?.matches ?? false));
+  const dark = isDark();
   document.documentElement.classList.toggle('dark', dark);
   document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
 }
@@ -31,16 +35,23 @@ export function applyTheme(theme: Theme): void {
 export function initTheme(): void {
   current = storedTheme();
   paint();
-  media?.addEventListener('change', paint);
+  media?.addEventListener('change', () => {
+    paint();
+    listeners.forEach((listener) => listener());
+  });
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }
 
 /** The current choice (not the resolved colour scheme), updated wherever it is changed. */
 export function useTheme(): Theme {
-  return useSyncExternalStore(
-    (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    () => current,
-  );
+  return useSyncExternalStore(subscribe, () => current);
+}
+
+/** The colour scheme the window shows now (the choice, or the OS's when the choice is "system"). */
+export function useColorScheme(): 'light' | 'dark' {
+  return useSyncExternalStore(subscribe, () => (isDark() ? 'dark' : 'light'));
 }

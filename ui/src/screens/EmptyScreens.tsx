@@ -1,6 +1,6 @@
 // The main screens whose features are still to come: each explains what will appear there and how to get it.
 
-import { BarChart3, Contact, Megaphone, MessagesSquare } from 'lucide-react';
+import { Contact, Megaphone, MessagesSquare } from 'lucide-react';
 import { EmptyState, Page } from '../components/Page';
 import { useAppStore } from '../store/app';
 
@@ -44,17 +44,6 @@ export function CampaignsScreen() {
       <EmptyState icon={Megaphone} title="No campaigns yet">
         A campaign sends one message to a group of contacts — say, everyone tagged “regulars” — at a safe, human pace, and
         shows who received, read and replied.
-      </EmptyState>
-    </Page>
-  );
-}
-
-export function AnalyticsScreen() {
-  return (
-    <Page title="Analytics">
-      <EmptyState icon={BarChart3} title="Nothing to chart yet">
-        Daily messages sent and received, new contacts, reply times and campaign results appear here after your first
-        conversations.
       </EmptyState>
     </Page>
   );
