@@ -36,6 +36,7 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scope's name on the wire and in the key's stored scope list.
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Read => "read",
@@ -54,6 +55,7 @@ pub struct Scopes {
 }
 
 impl Scopes {
+    /// The set holding exactly the scopes listed.
     pub fn of(scopes: &[Scope]) -> Scopes {
         Scopes {
             read: scopes.contains(&Scope::Read),
@@ -72,6 +74,7 @@ impl Scopes {
     }
 }
 
+/// What creating a key takes: a name people recognise and the scopes it grants.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApiKeyInput {
@@ -85,10 +88,13 @@ pub struct ApiKeyInput {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKey {
+    /// The key's row id, used to revoke it.
     pub id: i64,
+    /// What the key is for, as its creator named it.
     pub name: String,
     /// The key's first characters, to tell keys apart.
     pub prefix: String,
+    /// What the key may do.
     pub scopes: Vec<Scope>,
     /// RFC 3339.
     pub created_at: String,
@@ -104,6 +110,7 @@ pub struct ApiKey {
 pub struct CreatedApiKey {
     /// The secret (`wf_…`): shown once, stored only as a hash.
     pub key: String,
+    /// The key as it is listed from now on.
     #[serde(flatten)]
     pub api_key: ApiKey,
 }
@@ -111,8 +118,11 @@ pub struct CreatedApiKey {
 /// Who a valid key is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyHolder {
+    /// The key's row id, which names the caller in logs and the audit.
     pub id: i64,
+    /// The key's name, for logs.
     pub name: String,
+    /// What the key may do, checked against each route's access.
     pub scopes: Scopes,
 }
 
@@ -138,6 +148,7 @@ fn unauthorized(message: &str) -> Error {
 }
 
 impl Engine {
+    /// Creates a key with a fresh random secret; the answer is the only place the secret appears.
     pub fn create_api_key(&self, input: ApiKeyInput) -> Result<CreatedApiKey> {
         let name = input.name.trim().to_owned();
         let mut checks = Checks::default();

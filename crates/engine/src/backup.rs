@@ -34,8 +34,9 @@ pub const BACKUP_DIR: &str = "backups";
 /// A restore waiting for the next start.
 const PENDING_RESTORE: &str = "restore-pending.db";
 
-/// Daily and weekly backups kept.
+/// Daily backups kept.
 pub const KEEP_DAILY: usize = 7;
+/// Weekly backups kept.
 pub const KEEP_WEEKLY: usize = 4;
 /// Backups of each other kind kept (on demand, before a migration, before a restore).
 pub const KEEP_OTHER: usize = 5;
@@ -53,10 +54,13 @@ const STAMP: &str = "%Y%m%dT%H%M%S%3fZ";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum BackupKind {
+    /// The day's automatic backup.
     Daily,
+    /// The first automatic backup of a week, kept longer than the daily ones.
     Weekly,
     /// "Back up now".
     Manual,
+    /// Taken just before the schema was upgraded, to go back if the upgrade misbehaves.
     BeforeMigration,
     /// The database a restore replaced.
     BeforeRestore,
@@ -93,9 +97,11 @@ impl BackupKind {
 pub struct BackupInfo {
     /// The file name, which also names it in a restore.
     pub name: String,
+    /// Why it was taken, which decides how long it is kept.
     pub kind: BackupKind,
     /// When it was taken (RFC 3339).
     pub created_at: String,
+    /// The file's size on disk.
     pub size_bytes: u64,
     #[serde(skip)]
     taken_at: Millis,
@@ -118,6 +124,7 @@ pub struct RestoreOutcome {
     pub restart_required: bool,
     /// The database version of the backup (older ones are brought up to date at the restart).
     pub schema_version: i64,
+    /// A sentence for people saying that WhatsFlow must be restarted.
     pub message: String,
 }
 

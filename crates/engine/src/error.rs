@@ -9,6 +9,7 @@ use serde::Serialize;
 /// name is [`ErrorCode::as_str`]; serialization uses it, and the schema's `snake_case` names are
 /// checked against it by a test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
+#[cfg_attr(test, derive(strum::EnumIter))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// An input is wrong; `details` says which fields.
@@ -218,22 +219,7 @@ mod tests {
 
     #[test]
     fn codes_serialize_and_appear_in_the_schema_as_as_str_says() {
-        use ErrorCode::*;
-        let all = [
-            ValidationFailed,
-            InvalidJson,
-            NotFound,
-            Conflict,
-            Unauthorized,
-            Forbidden,
-            AppLocked,
-            WrongPasscode,
-            TooManyAttempts,
-            PayloadTooLarge,
-            NotOnWhatsapp,
-            WhatsappUnavailable,
-            Internal,
-        ];
+        use strum::IntoEnumIterator;
         let schema = serde_json::to_value(schemars::schema_for!(ErrorCode)).unwrap();
         // Variants with doc comments become `oneOf` entries, each a `const` with its description.
         let listed: Vec<&str> = schema["oneOf"]
@@ -242,9 +228,9 @@ mod tests {
             .iter()
             .filter_map(|v| v["const"].as_str().or_else(|| v["enum"][0].as_str()))
             .collect();
-        let named: Vec<&str> = all.iter().map(|c| c.as_str()).collect();
+        let named: Vec<&str> = ErrorCode::iter().map(ErrorCode::as_str).collect();
         assert_eq!(listed, named);
-        for code in all {
+        for code in ErrorCode::iter() {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

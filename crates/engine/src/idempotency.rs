@@ -17,7 +17,12 @@ pub enum Claim {
     /// First use: run it, then [`Engine::finish_idempotent`] (or release on a server error).
     Run,
     /// Seen before: answer this again.
-    Replay { status: u16, body: String },
+    Replay {
+        /// The HTTP status the first request was answered with.
+        status: u16,
+        /// The first answer's body, as sent.
+        body: String,
+    },
 }
 
 impl Engine {

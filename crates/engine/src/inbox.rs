@@ -19,18 +19,23 @@ use crate::{phone, store, Engine};
 /// Largest media file accepted, in or out (WhatsApp's own limit for documents is larger, but a shop
 /// app has no business moving more than this through one message).
 pub const MAX_MEDIA_BYTES: usize = 64 * 1024 * 1024;
+/// Longest text of one message (characters).
 pub const MAX_TEXT_CHARS: usize = 65_536;
 /// Tries before an outbound message is given up as failed.
 const MAX_SEND_ATTEMPTS: i64 = 5;
 
+/// Which way a message went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
+    /// From the customer to the business.
     In,
+    /// From the business to the customer.
     Out,
 }
 
 impl Direction {
+    /// The direction as stored and sent on the wire (`in`, `out`).
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::In => "in",
@@ -43,17 +48,26 @@ impl Direction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MessageStatus {
+    /// Saved and waiting for the outbox worker.
     Queued,
+    /// Handed to WhatsApp, not yet acknowledged.
     Sending,
+    /// WhatsApp's server has it (one tick).
     Sent,
+    /// On the customer's phone (two ticks).
     Delivered,
+    /// Opened by the customer (blue ticks).
     Read,
+    /// A voice message the customer listened to.
     Played,
+    /// Given up after the last try; `error` says why.
     Failed,
+    /// An inbound message.
     Received,
 }
 
 impl MessageStatus {
+    /// The status as stored and sent on the wire (`queued`, `sent`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             MessageStatus::Queued => "queued",
@@ -95,33 +109,50 @@ impl MessageStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Media {
+    /// Where the file is, relative to the data directory.
     pub path: String,
+    /// Its MIME type, e.g. `image/jpeg`.
     pub mimetype: String,
+    /// The file name the sender gave, for documents.
     pub filename: Option<String>,
+    /// Its size in bytes.
     pub size: i64,
 }
 
+/// One message of a conversation, in or out.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
+    /// The message's row id.
     pub id: i64,
+    /// WhatsApp's id for it, unique: an inbound message is stored once however often it arrives.
     pub wa_message_id: String,
+    /// The contact the conversation is with.
     pub contact_id: i64,
+    /// Whether the customer or the business wrote it.
     pub direction: Direction,
     /// WhatsApp's type: chat, image, video, audio, ptt, document, sticker, location, vcard, ...
     #[serde(rename = "type")]
     pub kind: String,
+    /// The text (empty for media without a caption).
     pub body: String,
+    /// The text under a photo, video or document.
     pub caption: Option<String>,
+    /// The attached file, once stored.
     pub media: Option<Media>,
+    /// The WhatsApp id of the message this one replies to.
     pub quoted_wa_id: Option<String>,
+    /// Where the message stands.
     pub status: MessageStatus,
+    /// WhatsApp's raw ack value behind `status` (-1 error, 0 pending … 4 played).
     pub ack: i32,
     /// Why sending failed, for people.
     pub error: Option<String>,
+    /// The campaign that sent it, if one did.
     pub campaign_id: Option<i64>,
     /// When WhatsApp says it was sent (RFC 3339).
     pub timestamp: String,
+    /// When WhatsFlow stored it (RFC 3339).
     pub created_at: String,
 }
 
@@ -129,8 +160,11 @@ pub struct Message {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SendMessage {
+    /// The recipient, in any common format; numbers without a country code are read in the business's country.
     pub phone_number: String,
+    /// The text, or the caption when there is media.
     pub message: String,
+    /// A file to send with it.
     pub media: Option<MediaUpload>,
     /// The WhatsApp id of the message this one replies to.
     pub quoted_wa_id: Option<String>,
@@ -142,7 +176,9 @@ pub struct SendMessage {
 pub struct MediaUpload {
     /// The file's bytes, base64.
     pub data: String,
+    /// Its MIME type, e.g. `application/pdf`.
     pub mimetype: String,
+    /// The name the recipient sees for a document.
     pub filename: Option<String>,
 }
 
@@ -150,9 +186,13 @@ pub struct MediaUpload {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SendReceipt {
+    /// The new message's row id.
     pub message_id: i64,
+    /// The WhatsApp id chosen for it before sending, so a retry never sends it twice.
     pub wa_message_id: String,
+    /// Where it stands: queued, for the outbox worker to send.
     pub status: MessageStatus,
+    /// When it was queued (RFC 3339).
     pub timestamp: String,
 }
 
@@ -462,6 +502,7 @@ impl Engine {
         Ok(owner.map(|_| candidate))
     }
 
+    /// One message by its row id.
     pub fn message(&self, id: i64) -> Result<Message> {
         self.db()
             .with(|c| store::messages::get(c, id))?

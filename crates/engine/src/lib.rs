@@ -12,9 +12,7 @@ use tokio::sync::broadcast;
 
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod analytics;
-#[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod api_keys;
-#[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod backup;
 pub mod business_hours;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
@@ -22,18 +20,14 @@ pub mod campaigns;
 pub mod chats;
 pub mod clock;
 pub mod connection;
-#[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod contacts;
 pub mod erase;
 pub mod error;
 pub mod events;
 pub mod export;
 pub mod export_all;
-#[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod idempotency;
-#[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod import;
-#[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod inbox;
 pub mod link;
 pub mod lock;

@@ -4,40 +4,19 @@
 //!
 //! `cargo run --release -p whatsflow-whatsapp --example bench_burst [-- --messages 10000]`
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{arg, connected, runtime, Res};
 use serde_json::json;
-use whatsflow_engine::{ConnectionState, Engine, Link, Options, SystemClock};
-use whatsflow_whatsapp::{find_chromium, LinkConfig, WhatsAppLink};
+use whatsflow_whatsapp::find_chromium;
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+mod common;
 
 fn main() -> Res<()> {
-    let messages: usize = std::env::args()
-        .skip_while(|a| a != "--messages")
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000);
-    std::env::set_var("WHATSFLOW_KEYSTORE", "file");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let sim = wa_sim::Simulator::start(0)?;
-    let dir = tempfile::tempdir()?;
-    let engine = Engine::open(Options::new(dir.path().to_owned(), Arc::new(SystemClock)))?;
-    let mut config = LinkConfig::new(dir.path());
-    config.url = sim.url();
-    config.chromium = Some(find_chromium()?);
-    let link = WhatsAppLink::start_on(runtime.handle(), engine.clone(), config);
-    engine.set_link(link.clone());
-    wait_for(|| link.status().state == ConnectionState::Qr, "the QR")?;
-    ureq::post(&format!("{}control/scan", sim.url())).send_json(json!({}))?;
-    wait_for(
-        || link.status().state == ConnectionState::Connected,
-        "connected",
-    )?;
+    let messages: usize = arg("--messages").unwrap_or(10_000);
+    let runtime = runtime()?;
+    let linked = connected(&runtime, find_chromium()?)?;
+    let (sim, engine, link) = (&linked.sim, &linked.engine, &linked.link);
 
     // The phone side: 100 senders, messages posted as fast as the simulator takes them.
     let count = || -> i64 {
@@ -107,15 +86,4 @@ fn rusqlite_open(path: &std::path::Path) -> Res<rusqlite::Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.execute_batch("CREATE TABLE m (id INTEGER PRIMARY KEY, wa_id TEXT UNIQUE, sender TEXT, body TEXT, t INTEGER)")?;
     Ok(conn)
-}
-
-fn wait_for(mut done: impl FnMut() -> bool, what: &str) -> Res<()> {
-    let until = Instant::now() + Duration::from_secs(90);
-    while !done() {
-        if Instant::now() > until {
-            return Err(format!("timed out waiting for {what}").into());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(())
 }

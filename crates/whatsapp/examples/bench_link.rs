@@ -6,48 +6,28 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chromiumoxide::{Browser, BrowserConfig};
+use common::{arg, connected, post, runtime, wait_for, Res};
 use futures::StreamExt;
 use serde_json::json;
-use whatsflow_engine::{ConnectionState, Engine, Link, Options, SystemClock};
-use whatsflow_whatsapp::{find_chromium, LinkConfig, WhatsAppLink};
+use whatsflow_whatsapp::find_chromium;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let idle = std::env::args()
-        .skip_while(|a| a != "--idle-secs")
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .map(Duration::from_secs)
-        .unwrap_or(Duration::from_secs(15));
+mod common;
+
+fn main() -> Res<()> {
+    let idle = Duration::from_secs(arg("--idle-secs").unwrap_or(15));
     let chromium = find_chromium()?;
-    std::env::set_var("WHATSFLOW_KEYSTORE", "file");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = runtime()?;
 
     // 1. The link, with its flags.
-    let sim = wa_sim::Simulator::start(0)?;
-    let dir = tempfile::tempdir()?;
-    let engine = Engine::open(Options::new(dir.path().to_owned(), Arc::new(SystemClock)))?;
-    let mut config = LinkConfig::new(dir.path());
-    config.url = sim.url();
-    config.chromium = Some(chromium.clone());
-    let link = WhatsAppLink::start_on(runtime.handle(), engine, config);
-    wait_for(|| link.status().state == ConnectionState::Qr, "the QR")?;
-    post(&sim.url(), "scan", json!({}))?;
-    wait_for(
-        || link.status().state == ConnectionState::Connected,
-        "connected",
-    )?;
+    let linked = connected(&runtime, chromium.clone())?;
     std::thread::sleep(idle);
-    let pid = link.browser_pid().ok_or("no browser pid")?;
+    let pid = linked.link.browser_pid().ok_or("no browser pid")?;
     let ours = tree_pss(pid);
-    link.stop()?;
-    drop(sim);
+    linked.link.stop()?;
+    drop(linked);
 
     // 2. Chromium's defaults: only what running headless here requires.
     let sim = wa_sim::Simulator::start(0)?;
@@ -193,24 +173,8 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-fn post(base: &str, path: &str, body: serde_json::Value) -> Result<(), Box<dyn std::error::Error>> {
-    ureq::post(&format!("{base}control/{path}")).send_json(&body)?;
-    Ok(())
-}
-
 fn state(base: &str) -> Option<String> {
     let mut response = ureq::get(&format!("{base}control/state")).call().ok()?;
     let value: serde_json::Value = response.body_mut().read_json().ok()?;
     value["state"].as_str().map(str::to_owned)
-}
-
-fn wait_for(mut done: impl FnMut() -> bool, what: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let until = Instant::now() + Duration::from_secs(90);
-    while !done() {
-        if Instant::now() > until {
-            return Err(format!("timed out waiting for {what}").into());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Ok(())
 }

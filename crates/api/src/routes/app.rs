@@ -2,12 +2,13 @@
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use whatsflow_engine::lock::{LockStatus, Passcode, RemovePasscode, SetPasscode};
+use whatsflow_engine::lock::LockStatus;
 use whatsflow_engine::meta::{self, Region};
-use whatsflow_engine::profile::{Profile, ProfileInput};
+use whatsflow_engine::profile::Profile;
 use whatsflow_engine::settings::Preferences;
-use whatsflow_engine::{AppState, Error};
+use whatsflow_engine::{AppState, Engine, Error};
 
+use super::call;
 use crate::api::{data, raw, Access, Method, NoBody, Raw, Route};
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -102,13 +103,13 @@ pub fn routes() -> Vec<Route> {
                     .ok_or_else(|| Error::not_found("business profile"))
             },
         ),
-        data(
+        call(
             Put,
             "/api/v1/profile",
             "profile",
             Admin,
             "Create or update the business profile",
-            |c, input: ProfileInput| c.engine.save_profile(input),
+            Engine::save_profile,
         ),
         data(
             Get,
@@ -118,13 +119,13 @@ pub fn routes() -> Vec<Route> {
             "User preferences",
             |c, _: NoBody| -> Result<Preferences, Error> { c.engine.preferences() },
         ),
-        data(
+        call(
             Put,
             "/api/v1/settings",
             "profile",
             Admin,
             "Save user preferences",
-            |c, input: Preferences| c.engine.save_preferences(input),
+            Engine::save_preferences,
         ),
         // --- app lock ---
         data(
@@ -135,29 +136,29 @@ pub fn routes() -> Vec<Route> {
             "Is a passcode set, is the app locked",
             |c, _: NoBody| Ok::<LockStatus, Error>(c.engine.lock_status()),
         ),
-        data(
+        call(
             Post,
             "/api/v1/lock/unlock",
             "lock",
             WhileLocked,
             "Unlock with the passcode",
-            |c, input: Passcode| c.engine.unlock(input),
+            Engine::unlock,
         ),
-        data(
+        call(
             Put,
             "/api/v1/lock",
             "lock",
             Admin,
             "Set or change the passcode",
-            |c, input: SetPasscode| c.engine.set_passcode(input),
+            Engine::set_passcode,
         ),
-        data(
+        call(
             Post,
             "/api/v1/lock/remove",
             "lock",
             Admin,
             "Remove the passcode",
-            |c, input: RemovePasscode| c.engine.remove_passcode(input),
+            Engine::remove_passcode,
         ),
         data(
             Post,

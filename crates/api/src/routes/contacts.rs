@@ -4,19 +4,19 @@
 
 use serde::{Deserialize, Serialize};
 use whatsflow_engine::contacts::{
-    BulkOutcome, BulkRequest, Contact, ContactFilter, ContactPatch, ContactSort, NewContact,
-    SortField, SortOrder, TagMode,
+    Contact, ContactFilter, ContactSort, SortField, SortOrder, TagMode,
 };
 use whatsflow_engine::export::ExportFormat;
 use whatsflow_engine::import::{
     DedupeMode, ImportFormat, ImportOptions, ImportReport, MAX_IMPORT_BYTES,
 };
-use whatsflow_engine::tags::{TagInput, TagPatch, TagSummary};
-use whatsflow_engine::Error;
+use whatsflow_engine::tags::TagSummary;
+use whatsflow_engine::{Engine, Error};
 
+use super::{call, call_on_id, delete, joined, on_id, on_ids};
 use crate::api::{data, page, raw, upload, Access, Ctx, Method, NoBody, QueryParam, Raw, Route};
 
-const FILTERS: &[QueryParam] = &[
+const FILTERS: [QueryParam; 5] = [
     QueryParam { name: "q", description: "Words searched in name, WhatsApp name, number, e-mail and notes; digits match anywhere in the number" },
     QueryParam { name: "tag", description: "A tag id; repeat for several" },
     QueryParam { name: "tagMode", description: "any (default) or all: how several tags combine" },
@@ -24,42 +24,27 @@ const FILTERS: &[QueryParam] = &[
     QueryParam { name: "source", description: "manual, conversation, import or api" },
 ];
 
-const LIST: &[QueryParam] = &[
-    QueryParam { name: "q", description: "Words searched in name, WhatsApp name, number, e-mail and notes; digits match anywhere in the number" },
-    QueryParam { name: "tag", description: "A tag id; repeat for several" },
-    QueryParam { name: "tagMode", description: "any (default) or all: how several tags combine" },
-    QueryParam { name: "optedOut", description: "true or false" },
-    QueryParam { name: "source", description: "manual, conversation, import or api" },
-    QueryParam { name: "sort", description: "name (default), lastMessageAt or createdAt" },
-    QueryParam { name: "order", description: "asc (default) or desc" },
-];
+const LIST: [QueryParam; 7] = joined(
+    FILTERS,
+    [
+        QueryParam {
+            name: "sort",
+            description: "name (default), lastMessageAt or createdAt",
+        },
+        QueryParam {
+            name: "order",
+            description: "asc (default) or desc",
+        },
+    ],
+);
 
-const EXPORT: &[QueryParam] = &[
-    QueryParam {
+const EXPORT: [QueryParam; 6] = joined(
+    [QueryParam {
         name: "format",
         description: "csv (default) or json",
-    },
-    QueryParam {
-        name: "q",
-        description: "Only contacts matching these words",
-    },
-    QueryParam {
-        name: "tag",
-        description: "A tag id; repeat for several",
-    },
-    QueryParam {
-        name: "tagMode",
-        description: "any (default) or all",
-    },
-    QueryParam {
-        name: "optedOut",
-        description: "true or false",
-    },
-    QueryParam {
-        name: "source",
-        description: "manual, conversation, import or api",
-    },
-];
+    }],
+    FILTERS,
+);
 
 const IMPORT: &[QueryParam] = &[
     QueryParam { name: "format", description: "csv, vcf or json; sniffed from the file when left out" },
@@ -173,7 +158,7 @@ pub fn routes() -> Vec<Route> {
                     .contacts(&filter(c)?, sort(c)?, c.cursor(), c.limit(50)?)
             },
         )
-        .with_query(LIST),
+        .with_query(&LIST),
         data(
             Get,
             "/api/v1/contacts/count",
@@ -186,14 +171,14 @@ pub fn routes() -> Vec<Route> {
                 })
             },
         )
-        .with_query(FILTERS),
-        data(
+        .with_query(&FILTERS),
+        call(
             Post,
             "/api/v1/contacts",
             "contacts",
             Send,
             "Create a contact",
-            |c, input: NewContact| -> Result<Contact, Error> { c.engine.create_contact(input) },
+            Engine::create_contact,
         ),
         raw(
             Get,
@@ -216,7 +201,7 @@ pub fn routes() -> Vec<Route> {
                 })
             },
         )
-        .with_query(EXPORT),
+        .with_query(&EXPORT),
         upload(
             Post,
             "/api/v1/contacts/import",
@@ -230,42 +215,36 @@ pub fn routes() -> Vec<Route> {
         )
         .with_query(IMPORT)
         .max_body(MAX_IMPORT_BYTES),
-        data(
+        call(
             Post,
             "/api/v1/contacts/bulk",
             "contacts",
             Send,
             "Tag, untag, opt out, opt in or delete many contacts (ids or a filter) at once",
-            |c, input: BulkRequest| -> Result<BulkOutcome, Error> { c.engine.bulk_contacts(input) },
+            Engine::bulk_contacts,
         ),
-        data(
+        on_id(
             Get,
             "/api/v1/contacts/{id}",
             "contacts",
             Read,
             "One contact",
-            |c, _: NoBody| -> Result<Contact, Error> { c.engine.contact(c.id("id")?) },
+            Engine::contact,
         ),
-        data(
+        call_on_id(
             Put,
             "/api/v1/contacts/{id}",
             "contacts",
             Send,
             "Change a contact (fields left out stay)",
-            |c, patch: ContactPatch| -> Result<Contact, Error> {
-                c.engine.update_contact(c.id("id")?, patch)
-            },
+            Engine::update_contact,
         ),
-        data(
-            Delete,
+        delete(
             "/api/v1/contacts/{id}",
             "contacts",
             Send,
             "Delete a contact with its messages and media",
-            |c, _: NoBody| {
-                c.engine.delete_contact(c.id("id")?)?;
-                Ok::<bool, Error>(true)
-            },
+            Engine::delete_contact,
         ),
         data(
             Post,
@@ -277,15 +256,13 @@ pub fn routes() -> Vec<Route> {
                 c.engine.tag_contact(c.id("id")?, input.tag_id)
             },
         ),
-        data(
+        on_ids(
             Delete,
             "/api/v1/contacts/{id}/tags/{tagId}",
             "contacts",
             Send,
             "Untag a contact",
-            |c, _: NoBody| -> Result<Contact, Error> {
-                c.engine.untag_contact(c.id("id")?, c.id("tagId")?)
-            },
+            Engine::untag_contact,
         ),
         // --- tags ---
         data(
@@ -296,34 +273,28 @@ pub fn routes() -> Vec<Route> {
             "Every tag with its contact count",
             |c, _: NoBody| -> Result<Vec<TagSummary>, Error> { c.engine.tags() },
         ),
-        data(
+        call(
             Post,
             "/api/v1/tags",
             "tags",
             Send,
             "Create a tag",
-            |c, input: TagInput| -> Result<TagSummary, Error> { c.engine.create_tag(input) },
+            Engine::create_tag,
         ),
-        data(
+        call_on_id(
             Put,
             "/api/v1/tags/{id}",
             "tags",
             Send,
             "Rename or recolour a tag",
-            |c, patch: TagPatch| -> Result<TagSummary, Error> {
-                c.engine.update_tag(c.id("id")?, patch)
-            },
+            Engine::update_tag,
         ),
-        data(
-            Delete,
+        delete(
             "/api/v1/tags/{id}",
             "tags",
             Send,
             "Delete a tag (contacts lose it)",
-            |c, _: NoBody| {
-                c.engine.delete_tag(c.id("id")?)?;
-                Ok::<bool, Error>(true)
-            },
+            Engine::delete_tag,
         ),
     ]
 }

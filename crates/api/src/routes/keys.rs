@@ -1,8 +1,9 @@
 //! Routes of API keys: list, create (the secret shown once), revoke. Admin only.
 
-use whatsflow_engine::api_keys::{ApiKey, ApiKeyInput, CreatedApiKey};
-use whatsflow_engine::Error;
+use whatsflow_engine::api_keys::ApiKey;
+use whatsflow_engine::{Engine, Error};
 
+use super::{call, on_id};
 use crate::api::{data, Access, Method, NoBody, Route};
 
 pub fn routes() -> Vec<Route> {
@@ -17,23 +18,21 @@ pub fn routes() -> Vec<Route> {
             "Every API key (never its secret), revoked ones marked",
             |c, _: NoBody| -> Result<Vec<ApiKey>, Error> { c.engine.api_keys() },
         ),
-        data(
+        call(
             Post,
             "/api/v1/keys",
             "keys",
             Admin,
             "Create an API key: its secret (`key`) is shown in this answer only",
-            |c, input: ApiKeyInput| -> Result<CreatedApiKey, Error> {
-                c.engine.create_api_key(input)
-            },
+            Engine::create_api_key,
         ),
-        data(
+        on_id(
             Delete,
             "/api/v1/keys/{id}",
             "keys",
             Admin,
             "Revoke an API key: the next request with it is refused",
-            |c, _: NoBody| -> Result<ApiKey, Error> { c.engine.revoke_api_key(c.id("id")?) },
+            Engine::revoke_api_key,
         ),
     ]
 }

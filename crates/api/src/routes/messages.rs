@@ -1,10 +1,10 @@
 //! Routes of the inbox: the chat list, messages, conversations, search, media, sending, marking read.
 
-use whatsflow_engine::chats::{Chat, ChatFilter, MessageWindow};
-use whatsflow_engine::inbox::{Message, SendMessage, SendReceipt, MAX_MEDIA_BYTES};
-use whatsflow_engine::Error;
+use whatsflow_engine::chats::{ChatFilter, MessageWindow};
+use whatsflow_engine::inbox::{Message, MAX_MEDIA_BYTES};
+use whatsflow_engine::{Engine, Error};
 
-use super::MESSAGE_LIST;
+use super::{call, on_id, MESSAGE_LIST};
 use crate::api::{data, page, raw, Access, Ctx, Method, NoBody, Page, QueryParam, Raw, Route};
 
 const CHAT_LIST: &[QueryParam] = &[
@@ -73,13 +73,13 @@ pub fn routes() -> Vec<Route> {
             |c| c.engine.chats(&chat_filter(c)?, c.cursor(), c.limit(50)?),
         )
         .with_query(CHAT_LIST),
-        data(
+        on_id(
             Get,
             "/api/v1/chats/{contactId}",
             "messages",
             Read,
             "One chat, also for a contact without messages yet",
-            |c, _: NoBody| -> Result<Chat, Error> { c.engine.chat(c.id("contactId")?) },
+            Engine::chat,
         ),
         // --- messages ---
         page(
@@ -156,13 +156,13 @@ pub fn routes() -> Vec<Route> {
                 })
             },
         ),
-        data(
+        call(
             Post,
             "/api/v1/messages/send",
             "messages",
             Send,
             "Send a text or media message",
-            |c, input: SendMessage| -> Result<SendReceipt, Error> { c.engine.send_message(input) },
+            Engine::send_message,
         )
         .max_body(MAX_MEDIA_BYTES / 3 * 4 + 64 * 1024)
         .idempotent(),

@@ -1,8 +1,9 @@
 //! Routes of webhooks: CRUD, the delivery log, redelivery and a test event. Admin only.
 
-use whatsflow_engine::webhooks::{Delivery, Requeued, Webhook, WebhookInput, WebhookUpdate};
-use whatsflow_engine::Error;
+use whatsflow_engine::webhooks::Webhook;
+use whatsflow_engine::{Engine, Error};
 
+use super::{call, call_on_id, delete, on_id, on_ids};
 use crate::api::{data, page, Access, Method, NoBody, QueryParam, Route};
 
 const DELIVERIES: &[QueryParam] = &[QueryParam {
@@ -22,43 +23,37 @@ pub fn routes() -> Vec<Route> {
             "Every webhook",
             |c, _: NoBody| -> Result<Vec<Webhook>, Error> { c.engine.webhooks() },
         ),
-        data(
+        call(
             Post,
             "/api/v1/webhooks",
             "webhooks",
             Admin,
             "Create a webhook; its signing secret (`whsec_…`) is in the answer",
-            |c, input: WebhookInput| -> Result<Webhook, Error> { c.engine.create_webhook(input) },
+            Engine::create_webhook,
         ),
-        data(
+        on_id(
             Get,
             "/api/v1/webhooks/{id}",
             "webhooks",
             Admin,
             "One webhook",
-            |c, _: NoBody| -> Result<Webhook, Error> { c.engine.webhook(c.id("id")?) },
+            Engine::webhook,
         ),
-        data(
+        call_on_id(
             Put,
             "/api/v1/webhooks/{id}",
             "webhooks",
             Admin,
             "Change a webhook's URL, events or enabled flag, or rotate its secret (the old one \
              keeps signing beside the new one for 24 h)",
-            |c, update: WebhookUpdate| -> Result<Webhook, Error> {
-                c.engine.update_webhook(c.id("id")?, update)
-            },
+            Engine::update_webhook,
         ),
-        data(
-            Delete,
+        delete(
             "/api/v1/webhooks/{id}",
             "webhooks",
             Admin,
             "Delete a webhook and its delivery log",
-            |c, _: NoBody| {
-                c.engine.delete_webhook(c.id("id")?)?;
-                Ok::<bool, Error>(true)
-            },
+            Engine::delete_webhook,
         ),
         page(
             "/api/v1/webhooks/{id}/deliveries",
@@ -80,31 +75,29 @@ pub fn routes() -> Vec<Route> {
             },
         )
         .with_query(DELIVERIES),
-        data(
+        on_id(
             Post,
             "/api/v1/webhooks/{id}/test",
             "webhooks",
             Admin,
             "Send a `webhook.test` event to this webhook now",
-            |c, _: NoBody| -> Result<Delivery, Error> { c.engine.test_webhook(c.id("id")?) },
+            Engine::test_webhook,
         ),
-        data(
+        on_ids(
             Post,
             "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
             "webhooks",
             Admin,
             "Send one delivery again, with the same webhook-id",
-            |c, _: NoBody| -> Result<Delivery, Error> {
-                c.engine.redeliver(c.id("id")?, c.id("deliveryId")?)
-            },
+            Engine::redeliver,
         ),
-        data(
+        on_id(
             Post,
             "/api/v1/webhooks/{id}/deliveries/redeliver",
             "webhooks",
             Admin,
             "Send every failed delivery of this webhook again",
-            |c, _: NoBody| -> Result<Requeued, Error> { c.engine.redeliver_failed(c.id("id")?) },
+            Engine::redeliver_failed,
         ),
     ]
 }

@@ -1,8 +1,8 @@
 //! Routes of the WhatsApp connection: status, connect, disconnect, take over, QR and pairing code.
 
-use whatsflow_engine::connection::{PairingCode, PairingRequest};
-use whatsflow_engine::{ConnectionStatus, Error, ErrorCode};
+use whatsflow_engine::{ConnectionStatus, Engine, Error, ErrorCode};
 
+use super::call;
 use crate::api::{data, raw, Access, Method, NoBody, QueryParam, Raw, Route};
 
 const QR: &[QueryParam] = &[QueryParam {
@@ -48,15 +48,13 @@ pub fn routes() -> Vec<Route> {
             "Use WhatsApp here after it was opened elsewhere",
             |c, _: NoBody| c.engine.take_over_whatsapp(),
         ),
-        data(
+        call(
             Post,
             "/api/v1/whatsapp/pairing-code",
             "whatsapp",
             Admin,
             "Link by phone number: get a code to type on the phone",
-            |c, input: PairingRequest| -> Result<PairingCode, Error> {
-                c.engine.request_pairing_code(input)
-            },
+            Engine::request_pairing_code,
         ),
         raw(
             Get,

@@ -8,8 +8,11 @@ use std::borrow::Cow;
 /// was wrong with its quoting, if anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawRecord<'a> {
+    /// The physical line the record starts on (1-based), for error reports.
     pub line: usize,
+    /// The fields' raw bytes, unquoted; decoding is left to the caller.
     pub fields: Vec<Cow<'a, [u8]>>,
+    /// What was wrong with the record's quoting, when it was.
     pub broken_quoting: Option<&'static str>,
 }
 
@@ -60,6 +63,7 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader over the whole file's bytes, splitting fields at `delimiter`.
     pub fn new(data: &'a [u8], delimiter: u8) -> Reader<'a> {
         Reader {
             data,

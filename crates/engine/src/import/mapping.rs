@@ -10,28 +10,41 @@ use serde::Serialize;
 pub enum Target {
     /// A phone number; lower `rank` is preferred when a row has several (mobile before others).
     Phone {
+        /// Lower is preferred.
         rank: u8,
     },
     /// Google's `Phone N - Value`, whose kind is in `Phone N - Type` / `Phone N - Label`.
     TypedPhone {
+        /// The `N` shared with the type column of the same phone.
         group: String,
     },
     /// Google's `Phone N - Type` / `Label` column.
     PhoneType {
+        /// The `N` shared with the value column of the same phone.
         group: String,
     },
+    /// The whole name in one column.
     Name,
+    /// The first name, joined with the other name parts.
     GivenName,
+    /// A middle name, joined with the other name parts.
     MiddleName,
+    /// The last name, joined with the other name parts.
     FamilyName,
+    /// An e-mail address; lower `rank` is preferred when a row has several.
     Email {
+        /// Lower is preferred.
         rank: u8,
     },
+    /// Tag names, separated by commas or semicolons.
     Tags,
+    /// Free-text notes.
     Notes,
+    /// Whether the contact opted out (yes/no, true/false, 1/0, in several languages).
     OptedOut,
     /// A custom field with this name.
     Field(String),
+    /// A column nothing is read from.
     Ignore,
 }
 

@@ -41,15 +41,20 @@ pub const MAX_REPORTED_ERRORS: usize = 50_000;
 /// Rows shown in the preview.
 pub const PREVIEW_ROWS: usize = 20;
 
+/// The kinds of contacts file an import reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ImportFormat {
+    /// Comma-, semicolon-, tab- or pipe-separated values with a header row.
     Csv,
+    /// vCard (`.vcf`), as phones and Google Contacts export it.
     Vcf,
+    /// A list of contacts as WhatsFlow's own JSON export writes it.
     Json,
 }
 
 impl ImportFormat {
+    /// The format a query parameter or file extension names (`csv`, `vcard`, …), if any.
     pub fn parse(text: &str) -> Option<ImportFormat> {
         match text.trim().to_ascii_lowercase().as_str() {
             "csv" | "txt" | "tsv" => Some(ImportFormat::Csv),
@@ -91,6 +96,7 @@ pub enum DedupeMode {
 }
 
 impl DedupeMode {
+    /// The mode a query parameter names, if any.
     pub fn parse(text: &str) -> Option<DedupeMode> {
         match text.trim().to_ascii_lowercase().as_str() {
             "skip" => Some(DedupeMode::Skip),
@@ -101,12 +107,14 @@ impl DedupeMode {
     }
 }
 
+/// How an import reads its file and what it does with numbers already known.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Sniffed from the content when not given.
     pub format: Option<ImportFormat>,
     /// Report what would happen, write nothing.
     pub dry_run: bool,
+    /// What happens to a row whose number is already a contact.
     pub dedupe: DedupeMode,
     /// CSV only: contact field → column header, replacing the detected mapping. Fields: phone, name,
     /// firstName, middleName, lastName, email, tags, notes, optedOut, field:<name>.
@@ -118,21 +126,30 @@ pub struct ImportOptions {
 /// A tag named in a file, with the colour the file gives it (JSON export).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagSpec {
+    /// The tag's name as the file writes it.
     pub name: String,
+    /// `#rrggbb`, used when the import creates the tag.
     pub color: Option<String>,
 }
 
 /// One contact as read from a file, before any check.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Record {
+    /// Where the contact starts in the file, for error reports.
     pub line: usize,
     /// Candidate numbers, preferred first (mobile before others).
     pub phones: Vec<String>,
+    /// The name as written, before trimming.
     pub name: String,
+    /// The e-mail address as written.
     pub email: String,
+    /// The notes as written.
     pub notes: String,
+    /// Tags to give the contact, created when missing.
     pub tags: Vec<TagSpec>,
+    /// Custom fields by name.
     pub fields: BTreeMap<String, String>,
+    /// Whether the file says the contact opted out; `None` when it does not say.
     pub opted_out: Option<bool>,
     /// A problem found while reading (encoding, quoting, columns).
     pub problem: Option<(Reason, String)>,

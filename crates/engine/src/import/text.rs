@@ -8,8 +8,10 @@ use serde::Serialize;
 /// The encoding a file was read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark.
     #[serde(rename = "utf-8")]
     Utf8,
+    /// UTF-16 with a byte-order mark (as Excel's "Unicode text" saves).
     #[serde(rename = "utf-16")]
     Utf16,
     /// Latin-1 as Windows writes it (a superset of ISO-8859-1).

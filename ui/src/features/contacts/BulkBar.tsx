@@ -11,6 +11,11 @@ import { ConfirmDialog } from '../../screens/connect/ConfirmDialog';
 import { plural } from './logic';
 import { useContacts } from './store';
 
+const TAG_ACTIONS = [
+  { action: 'tag', label: 'Add a tag to the selected contacts', placeholder: 'Add tag…' },
+  { action: 'untag', label: 'Remove a tag from the selected contacts', placeholder: 'Remove tag…' },
+] as const;
+
 export function BulkBar() {
   const selected = useContacts((s) => s.selected);
   const allMatching = useContacts((s) => s.allMatching);
@@ -56,34 +61,23 @@ export function BulkBar() {
         <div className="ml-auto flex flex-wrap items-center gap-2">
           {tags.length > 0 && (
             <>
-              <Select
-                aria-label="Add a tag to the selected contacts"
-                value=""
-                disabled={busy}
-                onChange={(e) => e.target.value && void act('tag', Number(e.target.value))}
-                className="w-40"
-              >
-                <option value="">Add tag…</option>
-                {tags.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                  </option>
-                ))}
-              </Select>
-              <Select
-                aria-label="Remove a tag from the selected contacts"
-                value=""
-                disabled={busy}
-                onChange={(e) => e.target.value && void act('untag', Number(e.target.value))}
-                className="w-40"
-              >
-                <option value="">Remove tag…</option>
-                {tags.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                  </option>
-                ))}
-              </Select>
+              {TAG_ACTIONS.map(({ action, label, placeholder }) => (
+                <Select
+                  key={action}
+                  aria-label={label}
+                  value=""
+                  disabled={busy}
+                  onChange={(e) => e.target.value && void act(action, Number(e.target.value))}
+                  className="w-40"
+                >
+                  <option value="">{placeholder}</option>
+                  {tags.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.name}
+                    </option>
+                  ))}
+                </Select>
+              ))}
             </>
           )}
           <Button size="sm" variant="secondary" disabled={busy} icon={<BellOff className="size-4" aria-hidden />} onClick={() => void act('opt_out')}>

@@ -5,39 +5,20 @@ import { AlertCircle, Check, CheckCheck, Clock3 } from 'lucide-react';
 import { cn } from '../../lib/cn';
 import { tickLabel, type Tick } from './format';
 
+const ICONS: Record<Tick, { Icon: typeof Check; color: string }> = {
+  clock: { Icon: Clock3, color: 'text-zinc-400' },
+  sent: { Icon: Check, color: 'text-zinc-400' },
+  delivered: { Icon: CheckCheck, color: 'text-zinc-400' },
+  read: { Icon: CheckCheck, color: 'text-sky-500' },
+  failed: { Icon: AlertCircle, color: 'text-red-500' },
+};
+
 export function TickIcon({ tick, error, className }: { tick: Tick; error?: string | null; className?: string }) {
   const label = tickLabel(tick, error);
-  const common = { 'aria-label': label, role: 'img', 'data-tick': tick } as const;
-  switch (tick) {
-    case 'clock':
-      return (
-        <span title={label} {...common} className="inline-flex">
-          <Clock3 className={cn('text-zinc-400', className)} aria-hidden />
-        </span>
-      );
-    case 'sent':
-      return (
-        <span title={label} {...common} className="inline-flex">
-          <Check className={cn('text-zinc-400', className)} aria-hidden />
-        </span>
-      );
-    case 'delivered':
-      return (
-        <span title={label} {...common} className="inline-flex">
-          <CheckCheck className={cn('text-zinc-400', className)} aria-hidden />
-        </span>
-      );
-    case 'read':
-      return (
-        <span title={label} {...common} className="inline-flex">
-          <CheckCheck className={cn('text-sky-500', className)} aria-hidden />
-        </span>
-      );
-    case 'failed':
-      return (
-        <span title={label} {...common} className="inline-flex">
-          <AlertCircle className={cn('text-red-500', className)} aria-hidden />
-        </span>
-      );
-  }
+  const { Icon, color } = ICONS[tick];
+  return (
+    <span title={label} aria-label={label} role="img" data-tick={tick} className="inline-flex">
+      <Icon className={cn(color, className)} aria-hidden />
+    </span>
+  );
 }

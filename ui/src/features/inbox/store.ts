@@ -155,6 +155,26 @@ export const useInbox = create<InboxStore>((set, get) => {
     }
   }
 
+  /** The next page of history, older or newer, past the cursor the thread keeps for that side. */
+  async function loadMore(side: 'older' | 'newer') {
+    const [cursorKey, loadingKey] = side === 'older' ? (['olderCursor', 'loadingOlder'] as const) : (['newerCursor', 'loadingNewer'] as const);
+    const thread = get().thread;
+    const cursor = thread?.[cursorKey];
+    if (!thread || !cursor || thread[loadingKey] || thread.loading) return;
+    const { contactId } = thread;
+    updateThread(contactId, () => ({ [loadingKey]: true }));
+    try {
+      const page = await getConversation(contactId, side === 'older' ? { cursor, limit: THREAD_PAGE } : { after: cursor, limit: THREAD_PAGE });
+      updateThread(contactId, (t) => ({
+        messages: mergeMessages(t.messages, page.data),
+        [cursorKey]: page.nextCursor,
+        [loadingKey]: false,
+      }));
+    } catch (error) {
+      updateThread(contactId, () => ({ [loadingKey]: false, error: messageOf(error) }));
+    }
+  }
+
   async function loadAround(contactId: number, messageId: number) {
     try {
       const window = await getMessageContext(messageId, THREAD_PAGE);
@@ -294,39 +314,9 @@ export const useInbox = create<InboxStore>((set, get) => {
       set({ selectedId: null, selected: null, thread: null });
     },
 
-    async loadOlder() {
-      const thread = get().thread;
-      if (!thread || !thread.olderCursor || thread.loadingOlder || thread.loading) return;
-      const { contactId, olderCursor } = thread;
-      updateThread(contactId, () => ({ loadingOlder: true }));
-      try {
-        const page = await getConversation(contactId, { cursor: olderCursor, limit: THREAD_PAGE });
-        updateThread(contactId, (t) => ({
-          messages: mergeMessages(t.messages, page.data),
-          olderCursor: page.nextCursor,
-          loadingOlder: false,
-        }));
-      } catch (error) {
-        updateThread(contactId, () => ({ loadingOlder: false, error: messageOf(error) }));
-      }
-    },
+    loadOlder: () => loadMore('older'),
 
-    async loadNewer() {
-      const thread = get().thread;
-      if (!thread || !thread.newerCursor || thread.loadingNewer || thread.loading) return;
-      const { contactId, newerCursor } = thread;
-      updateThread(contactId, () => ({ loadingNewer: true }));
-      try {
-        const page = await getConversation(contactId, { after: newerCursor, limit: THREAD_PAGE });
-        updateThread(contactId, (t) => ({
-          messages: mergeMessages(t.messages, page.data),
-          newerCursor: page.nextCursor,
-          loadingNewer: false,
-        }));
-      } catch (error) {
-        updateThread(contactId, () => ({ loadingNewer: false, error: messageOf(error) }));
-      }
-    },
+    loadNewer: () => loadMore('newer'),
 
     async jumpToLatest() {
       const thread = get().thread;

@@ -1,16 +1,27 @@
 //! Contacts: the people the business talks to. Created from conversations, by hand, by import or by
 //! the API; phone numbers are E.164. Listing (search, filters, keyset pages), editing, deleting with
-//! the contact's messages and media, tagging one or many, and opting out.
+//! the contact's messages and media, tagging one or many, and opting out. The fields' checks are in
+//! `fields`, the list's cursors in `cursor`, actions on many contacts at once in `bulk`.
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Checks, Error, ErrorCode, Result};
 use crate::events::Event;
 use crate::page::Page;
 use crate::{phone, store, Engine};
+
+mod bulk;
+mod cursor;
+mod fields;
+
+pub use bulk::{BulkAction, BulkOutcome, BulkRequest};
+pub(crate) use cursor::SortKey;
+use cursor::{decode_cursor, encode_cursor};
+pub use fields::phone_display;
+use fields::validate_fields;
+pub(crate) use fields::{clean_custom_fields, email_problem, ContactFields};
 
 /// Longest name, e-mail, custom field value (characters). Import rejects longer fields with the
 /// same limits, so whatever is exported can be imported again.
@@ -22,18 +33,23 @@ pub const MAX_CUSTOM_FIELDS: usize = 50;
 /// Longest custom field name.
 pub const MAX_FIELD_NAME_CHARS: usize = 64;
 
+/// A label on contacts, for filters and campaign audiences.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Tag {
+    /// The tag's row id.
     pub id: i64,
+    /// Its name, unique regardless of case.
     pub name: String,
     /// `#rrggbb`.
     pub color: String,
 }
 
+/// Someone the business talks to, with their conversation's figures and tags.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
+    /// The contact's row id.
     pub id: i64,
     /// E.164; null for a WhatsApp user known only by a hidden `@lid` id.
     pub phone_number: Option<String>,
@@ -45,25 +61,37 @@ pub struct Contact {
     pub wa_id: Option<String>,
     /// What to call the contact everywhere (see [`display_name`]).
     pub display_name: String,
+    /// The name the business saved for them.
     pub name: String,
     /// The name the person gave themselves in WhatsApp.
     pub push_name: String,
+    /// Their e-mail address, if known.
     pub email: String,
+    /// The business's notes about them.
     pub notes: String,
     /// Custom fields (used in campaign personalisation as `{{field}}`).
     pub fields: BTreeMap<String, String>,
+    /// Whether they asked to get no campaigns.
     pub opted_out: bool,
     /// When the contact opted out (null when they have not).
     pub opted_out_at: Option<String>,
     /// manual | conversation | import | api
     pub source: String,
+    /// Their first message either way (RFC 3339).
     pub first_message_at: Option<String>,
+    /// Their latest message either way (RFC 3339), which orders the inbox.
     pub last_message_at: Option<String>,
+    /// Messages they sent.
     pub messages_in: i64,
+    /// Messages sent to them.
     pub messages_out: i64,
+    /// Their messages not yet read in WhatsFlow.
     pub unread_count: i64,
+    /// Their tags.
     pub tags: Vec<Tag>,
+    /// When the contact was created (RFC 3339).
     pub created_at: String,
+    /// When it was last changed (RFC 3339).
     pub updated_at: String,
 }
 
@@ -110,12 +138,15 @@ pub struct ContactFilter {
     pub q: Option<String>,
     /// Tag ids.
     pub tags: Vec<i64>,
+    /// Whether contacts need any or all of `tags`.
     pub tag_mode: TagMode,
+    /// Only opted-out contacts (true) or only the others (false).
     pub opted_out: Option<bool>,
     /// manual | conversation | import | api
     pub source: Option<String>,
 }
 
+/// What a contact list is ordered by.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
 )]
@@ -124,38 +155,41 @@ pub enum SortField {
     /// The name shown: saved name, else WhatsApp name, else number.
     #[default]
     Name,
+    /// Latest conversation first when descending; contacts never written to come last.
     LastMessageAt,
+    /// When the contact was created.
     CreatedAt,
 }
 
+/// Which way a contact list runs.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum SortOrder {
+    /// A to Z, oldest first.
     #[default]
     Asc,
+    /// Z to A, newest first.
     Desc,
 }
 
+/// The order of a contact list; ties are broken by id so pages never overlap.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ContactSort {
+    /// What to order by.
     pub field: SortField,
+    /// Which way.
     pub order: SortOrder,
-}
-
-/// The value a page ended on, for keyset pagination.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum SortKey {
-    Text(String),
-    Int(i64),
 }
 
 /// A tag given by id, or by name (created when missing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum TagRef {
+    /// An existing tag's id.
     Id(i64),
+    /// A tag's name, matched regardless of case.
     Name(String),
 }
 
@@ -165,12 +199,17 @@ pub enum TagRef {
 pub struct NewContact {
     /// Any common format; numbers without a country code are read in the business's country.
     pub phone_number: String,
+    /// The name the business saves for them.
     pub name: String,
+    /// Their e-mail address, checked loosely.
     pub email: String,
+    /// Notes about them.
     pub notes: String,
+    /// Custom fields by name (for campaign personalisation).
     pub fields: BTreeMap<String, String>,
     /// Tag ids or names; names that do not exist yet are created.
     pub tags: Vec<TagRef>,
+    /// Whether they asked to get no campaigns.
     pub opted_out: bool,
 }
 
@@ -178,122 +217,20 @@ pub struct NewContact {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ContactPatch {
+    /// A new number; it must belong to no other contact.
     pub phone_number: Option<String>,
+    /// A new saved name.
     pub name: Option<String>,
+    /// A new e-mail address.
     pub email: Option<String>,
+    /// New notes.
     pub notes: Option<String>,
     /// Replaces every custom field.
     pub fields: Option<BTreeMap<String, String>>,
     /// Replaces every tag.
     pub tags: Option<Vec<TagRef>>,
+    /// Opt the contact out of campaigns, or back in.
     pub opted_out: Option<bool>,
-}
-
-/// What a bulk request does to each contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BulkAction {
-    Tag,
-    Untag,
-    Delete,
-    OptOut,
-    OptIn,
-}
-
-/// One action on many contacts: the listed ids, or every contact matching a filter.
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BulkRequest {
-    #[serde(default)]
-    pub ids: Option<Vec<i64>>,
-    #[serde(default)]
-    pub filter: Option<ContactFilter>,
-    pub action: BulkAction,
-    /// For tag and untag.
-    #[serde(default)]
-    pub tag_id: Option<i64>,
-}
-
-/// What a bulk action or an import changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkOutcome {
-    pub action: BulkAction,
-    /// Contacts the action applied to.
-    pub matched: usize,
-    /// Contacts that actually changed (tagging a tagged contact changes nothing).
-    pub changed: usize,
-}
-
-/// Validated, normalised contact fields, ready for the store.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct ContactFields {
-    pub phone_number: Option<String>,
-    pub name: String,
-    pub email: String,
-    pub notes: String,
-    pub fields: BTreeMap<String, String>,
-    pub opted_out: bool,
-}
-
-/// Checks an e-mail address loosely: mail servers are the judge, the form only catches typos.
-pub(crate) fn email_problem(email: &str) -> Option<&'static str> {
-    if email.is_empty() {
-        return None;
-    }
-    let valid = email.split_once('@').is_some_and(|(user, domain)| {
-        !user.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-    }) && !email.chars().any(char::is_whitespace);
-    (!valid).then_some("e-mail address is not valid")
-}
-
-/// Checks custom fields: short names, values within the field limit.
-pub(crate) fn check_custom_fields(checks: &mut Checks, fields: &BTreeMap<String, String>) {
-    if fields.len() > MAX_CUSTOM_FIELDS {
-        checks.fail(
-            "fields",
-            format!("at most {MAX_CUSTOM_FIELDS} custom fields"),
-        );
-    }
-    for (key, value) in fields {
-        if key.trim().is_empty() {
-            checks.fail("fields", "custom field names must not be empty");
-        } else if key.chars().count() > MAX_FIELD_NAME_CHARS {
-            checks.fail(
-                &format!("fields.{key}"),
-                format!("custom field names must be at most {MAX_FIELD_NAME_CHARS} characters"),
-            );
-        }
-        checks.max_len(&format!("fields.{key}"), key, value, MAX_FIELD_CHARS);
-    }
-}
-
-/// Trims custom field names and values and drops empty values.
-pub(crate) fn clean_custom_fields(fields: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    fields
-        .iter()
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .filter(|(_, v)| !v.is_empty())
-        .collect()
-}
-
-/// An E.164 number formatted for reading, relative to the business's country.
-pub fn phone_display(e164: &str, region: Option<rlibphonenumber::Region>) -> String {
-    use rlibphonenumber::{PhoneNumberFormat, PHONE_NUMBER_UTIL};
-    match PHONE_NUMBER_UTIL.parse(e164, None) {
-        Ok(number) => {
-            let format = if region.is_some() && number.get_region_code() == region {
-                PhoneNumberFormat::National
-            } else {
-                PhoneNumberFormat::International
-            };
-            number.format_as(format).into_owned()
-        }
-        Err(_) => e164.to_owned(),
-    }
 }
 
 fn conflict_for_phone(phone: &str, owner: &store::contacts::PhoneOwner) -> Error {
@@ -315,38 +252,8 @@ fn conflict_for_phone(phone: &str, owner: &store::contacts::PhoneOwner) -> Error
     err
 }
 
-impl SortKey {
-    fn to_json(&self) -> serde_json::Value {
-        match self {
-            SortKey::Text(s) => serde_json::Value::String(s.clone()),
-            SortKey::Int(n) => serde_json::Value::from(*n),
-        }
-    }
-}
-
-/// The opaque cursor of a page ending on (`key`, `id`).
-pub(crate) fn encode_cursor(key: &SortKey, id: i64) -> String {
-    let json = serde_json::json!([key.to_json(), id]).to_string();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
-}
-
-pub(crate) fn decode_cursor(cursor: &str, field: SortField) -> Result<(SortKey, i64)> {
-    let bad = || Error::invalid_field("cursor", "cursor is not valid for this sort order");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| bad())?;
-    let (key, id): (serde_json::Value, i64) = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    let key = match (field, key) {
-        (SortField::Name, serde_json::Value::String(s)) => SortKey::Text(s),
-        (SortField::LastMessageAt | SortField::CreatedAt, serde_json::Value::Number(n)) => {
-            SortKey::Int(n.as_i64().ok_or_else(bad)?)
-        }
-        _ => return Err(bad()),
-    };
-    Ok((key, id))
-}
-
 impl Engine {
+    /// One contact by its row id, as presented everywhere.
     pub fn contact(&self, id: i64) -> Result<Contact> {
         let contact = self
             .db()
@@ -443,30 +350,6 @@ impl Engine {
             };
             Error::invalid_field("phoneNumber", message)
         })
-    }
-
-    fn checked_fields(&self, input: &NewContact) -> Result<ContactFields> {
-        let mut checks = Checks::default();
-        let phone = match self.normalize_phone(&input.phone_number) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                for d in e.details {
-                    checks.fail(&d.field, d.message);
-                }
-                None
-            }
-        };
-        let fields = ContactFields {
-            phone_number: phone,
-            name: input.name.trim().to_owned(),
-            email: input.email.trim().to_owned(),
-            notes: input.notes.trim().to_owned(),
-            fields: clean_custom_fields(&input.fields),
-            opted_out: input.opted_out,
-        };
-        validate_fields(&mut checks, &fields);
-        checks.finish()?;
-        Ok(fields)
     }
 
     /// Creates a contact by hand (or through the API). A number that already belongs to a contact is
@@ -648,71 +531,6 @@ impl Engine {
         Ok(contact)
     }
 
-    /// One action on many contacts, in one transaction: all of them change or none does.
-    pub fn bulk_contacts(&self, request: BulkRequest) -> Result<BulkOutcome> {
-        let BulkRequest {
-            ids,
-            filter,
-            action,
-            tag_id,
-        } = request;
-        if ids.is_some() == filter.is_some() {
-            return Err(Error::invalid_field("ids", "Give either ids or a filter"));
-        }
-        let tag_id = match action {
-            BulkAction::Tag | BulkAction::Untag => {
-                Some(tag_id.ok_or_else(|| Error::invalid_field("tagId", "Choose a tag"))?)
-            }
-            _ => None,
-        };
-        let now = self.now();
-        let (matched, changed, media) = self.db().with_tx(|tx| {
-            store::with_bulk_cache(tx, || {
-                let ids = match (&ids, &filter) {
-                    (Some(ids), _) => {
-                        let mut ids = ids.clone();
-                        ids.sort_unstable();
-                        ids.dedup();
-                        store::contacts::existing_ids(tx, &ids)?
-                    }
-                    (None, Some(filter)) => store::contacts::ids_matching(tx, filter)?,
-                    (None, None) => Vec::new(),
-                };
-                if let Some(tag_id) = tag_id {
-                    store::tags::get(tx, tag_id)?.ok_or_else(|| Error::not_found("tag"))?;
-                }
-                let mut media = Vec::new();
-                let changed = match action {
-                    BulkAction::Tag => {
-                        store::contacts::add_tag(tx, &ids, tag_id.unwrap_or_default(), now)?
-                    }
-                    BulkAction::Untag => {
-                        store::contacts::remove_tag(tx, &ids, tag_id.unwrap_or_default(), now)?
-                    }
-                    BulkAction::OptOut => store::contacts::set_opted_out(tx, &ids, true, now)?,
-                    BulkAction::OptIn => store::contacts::set_opted_out(tx, &ids, false, now)?,
-                    BulkAction::Delete => {
-                        media = store::contacts::media_paths(tx, &ids)?;
-                        store::contacts::delete(tx, &ids)?;
-                        ids.len()
-                    }
-                };
-                Ok((ids.len(), changed, media))
-            })
-        })?;
-        self.remove_media(&media);
-        let outcome = BulkOutcome {
-            action,
-            matched,
-            changed,
-        };
-        if changed > 0 {
-            // One event for the lot: thousands of per-contact events would only make listeners lag.
-            self.emit(Event::ContactsChanged(outcome.clone()));
-        }
-        Ok(outcome)
-    }
-
     pub(crate) fn emit_tags_changed(&self) -> Result<()> {
         let tags = self.db().with(store::tags::list)?;
         self.emit(Event::TagsChanged(
@@ -722,24 +540,13 @@ impl Engine {
     }
 }
 
-/// The checks every contact passes, however it is created (form, API, import).
-pub(crate) fn validate_fields(checks: &mut Checks, fields: &ContactFields) {
-    checks.max_len("name", "Name", &fields.name, MAX_FIELD_CHARS);
-    checks.max_len("email", "E-mail", &fields.email, MAX_FIELD_CHARS);
-    checks.max_len("notes", "Notes", &fields.notes, MAX_NOTES_CHARS);
-    if let Some(problem) = email_problem(&fields.email) {
-        checks.fail("email", format!("The {problem}"));
-    }
-    check_custom_fields(checks, &fields.fields);
-}
-
-/// Tag ids for a list of ids and names; names are matched case-insensitively and created when
-/// missing. Returns the ids and whether any tag was created.
 /// The contact as stored after a save in the same transaction.
 fn saved_contact(tx: &rusqlite::Connection, id: i64) -> Result<Contact> {
     store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))
 }
 
+/// Tag ids for a list of ids and names; names are matched case-insensitively and created when
+/// missing. Returns the ids and whether any tag was created.
 pub(crate) fn resolve_tags(
     conn: &rusqlite::Connection,
     refs: &[TagRef],
@@ -774,42 +581,4 @@ pub(crate) fn resolve_tags(
         }
     }
     Ok((ids, created))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_refuse_the_wrong_sort() {
-        let c = encode_cursor(&SortKey::Text("Rosa".into()), 7);
-        assert_eq!(
-            decode_cursor(&c, SortField::Name).unwrap(),
-            (SortKey::Text("Rosa".into()), 7)
-        );
-        assert!(
-            decode_cursor(&c, SortField::CreatedAt).is_err(),
-            "a name cursor is no time cursor"
-        );
-        let t = encode_cursor(&SortKey::Int(1_700_000_000_000), 3);
-        assert_eq!(
-            decode_cursor(&t, SortField::LastMessageAt).unwrap().0,
-            SortKey::Int(1_700_000_000_000)
-        );
-        assert!(decode_cursor("not base64!", SortField::Name).is_err());
-    }
-
-    #[test]
-    fn emails() {
-        for (email, ok) in [
-            ("", true),
-            ("rosa@example.com", true),
-            ("rosa@localhost", false),
-            ("rosa example.com", false),
-            ("@example.com", false),
-            ("a b@example.com", false),
-        ] {
-            assert_eq!(email_problem(email).is_none(), ok, "{email}");
-        }
-    }
 }
