@@ -83,6 +83,8 @@ struct Inner {
     /// Wakes the campaign scheduler (a campaign started or paused, a campaign message went out).
     campaigns: inbox::OutboxSignal,
     webhooks: webhooks::WebhookSignal,
+    /// The desktop's loopback REST API server, when the program has one.
+    rest_api: std::sync::Mutex<settings::RestApiSlot>,
     demo: bool,
     simulator_url: Option<String>,
 }
@@ -153,6 +155,7 @@ impl Engine {
                 outbox: inbox::OutboxSignal::default(),
                 campaigns: inbox::OutboxSignal::default(),
                 webhooks: webhooks::WebhookSignal::default(),
+                rest_api: Default::default(),
                 demo: options.demo,
                 simulator_url: options.simulator_url,
             }),
@@ -221,6 +224,10 @@ impl Engine {
                     "WhatsApp is not set up in this program",
                 )
             })
+    }
+
+    pub(crate) fn rest_api_state(&self) -> &std::sync::Mutex<settings::RestApiSlot> {
+        &self.inner.rest_api
     }
 
     pub(crate) fn outbox_signal(&self) -> &inbox::OutboxSignal {
