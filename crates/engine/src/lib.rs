@@ -84,7 +84,7 @@ struct Inner {
     campaigns: inbox::OutboxSignal,
     webhooks: webhooks::WebhookSignal,
     /// The desktop's loopback REST API server, when the program has one.
-    rest_api: std::sync::Mutex<settings::RestApiSlot>,
+    rest_api: settings::RestApiState,
     demo: bool,
     simulator_url: Option<String>,
 }
@@ -226,7 +226,7 @@ impl Engine {
             })
     }
 
-    pub(crate) fn rest_api_state(&self) -> &std::sync::Mutex<settings::RestApiSlot> {
+    pub(crate) fn rest_api_state(&self) -> &settings::RestApiState {
         &self.inner.rest_api
     }
 

@@ -1,7 +1,7 @@
 //! User preferences kept in the `settings` table, and the desktop app's REST API switch: the
 //! saved setting and the loopback server a program attaches to serve it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use serde::{Deserialize, Serialize};
 
@@ -44,8 +44,8 @@ impl Engine {
 
     /// Saves the preferences.
     pub fn save_preferences(&self, preferences: Preferences) -> Result<Preferences> {
-        let value = serde_json::to_value(&preferences)
-            .map_err(|e| Error::internal(e.to_string()))?;
+        let value =
+            serde_json::to_value(&preferences).map_err(|e| Error::internal(e.to_string()))?;
         let now = self.now();
         self.db()
             .with(|c| store::settings::set(c, KEY, &value, now))?;
@@ -110,9 +110,18 @@ pub trait RestApiHost: Send + Sync {
     fn port(&self) -> Option<u16>;
 }
 
-/// The attached host and why the saved setting could not be applied at start.
+/// The attached host, why the saved setting could not be applied at start, and the lock that keeps
+/// two switches apart.
 #[derive(Default)]
-pub(crate) struct RestApiSlot {
+pub(crate) struct RestApiState {
+    slot: Mutex<RestApiSlot>,
+    /// Held while the server is switched. Never waited for: stopping the server waits for its
+    /// request threads, and one of them may be asking to switch too (a script with an admin key).
+    switching: Mutex<()>,
+}
+
+#[derive(Default)]
+struct RestApiSlot {
     host: Option<Arc<dyn RestApiHost>>,
     error: Option<String>,
 }
@@ -149,17 +158,19 @@ impl Engine {
     /// [`RestApiStatus::error`]).
     pub fn attach_rest_api(&self, host: Arc<dyn RestApiHost>) -> Result<RestApiStatus> {
         let settings = self.rest_api_settings()?;
-        {
-            let mut slot = self.rest_api_slot();
-            slot.error = None;
-            if settings.enabled {
-                if let Err(why) = host.serve(self, Some(settings.port)) {
-                    tracing::warn!(port = settings.port, "the REST API did not start: {why}");
-                    slot.error = Some(why);
-                }
+        let switching = self.switching_rest_api()?;
+        let mut error = None;
+        if settings.enabled {
+            if let Err(why) = host.serve(self, Some(settings.port)) {
+                tracing::warn!(port = settings.port, "the REST API did not start: {why}");
+                error = Some(why);
             }
-            slot.host = Some(host);
         }
+        *self.rest_api_slot() = RestApiSlot {
+            host: Some(host),
+            error,
+        };
+        drop(switching);
         self.rest_api()
     }
 
@@ -174,31 +185,28 @@ impl Engine {
                 ),
             ));
         }
-        {
-            // Held while switching, so two changes never interleave.
-            let mut slot = self.rest_api_slot();
-            let Some(host) = slot.host.clone() else {
-                return Err(Error::new(
-                    ErrorCode::Conflict,
-                    "The REST API switch belongs to the desktop app; this program always serves \
-                     the API on the port it was started with",
-                ));
-            };
-            if let Err(why) = host.serve(self, input.enabled.then_some(input.port)) {
-                let mut err = Error::new(ErrorCode::Conflict, why.clone());
-                err.details.push(FieldError {
-                    field: "port".into(),
-                    message: why,
-                });
-                return Err(err);
-            }
-            slot.error = None;
-            let value =
-                serde_json::to_value(input).map_err(|e| Error::internal(e.to_string()))?;
-            let now = self.now();
-            self.db()
-                .with(|c| store::settings::set(c, REST_API_KEY, &value, now))?;
+        let switching = self.switching_rest_api()?;
+        let Some(host) = self.rest_api_slot().host.clone() else {
+            return Err(Error::new(
+                ErrorCode::Conflict,
+                "The REST API switch belongs to the desktop app; this program always serves the \
+                 API on the port it was started with",
+            ));
+        };
+        if let Err(why) = host.serve(self, input.enabled.then_some(input.port)) {
+            let mut err = Error::new(ErrorCode::Conflict, why.clone());
+            err.details.push(FieldError {
+                field: "port".into(),
+                message: why,
+            });
+            return Err(err);
         }
+        self.rest_api_slot().error = None;
+        let value = serde_json::to_value(input).map_err(|e| Error::internal(e.to_string()))?;
+        let now = self.now();
+        self.db()
+            .with(|c| store::settings::set(c, REST_API_KEY, &value, now))?;
+        drop(switching);
         self.audit(
             "rest_api.changed",
             serde_json::json!({ "enabled": input.enabled, "port": input.port }),
@@ -206,10 +214,22 @@ impl Engine {
         self.rest_api()
     }
 
-    fn rest_api_slot(&self) -> std::sync::MutexGuard<'_, RestApiSlot> {
+    fn rest_api_slot(&self) -> MutexGuard<'_, RestApiSlot> {
         self.rest_api_state()
+            .slot
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn switching_rest_api(&self) -> Result<MutexGuard<'_, ()>> {
+        match self.rest_api_state().switching.try_lock() {
+            Ok(guard) => Ok(guard),
+            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(TryLockError::WouldBlock) => Err(Error::new(
+                ErrorCode::Conflict,
+                "The REST API is being switched right now; try again in a moment",
+            )),
+        }
     }
 }
 
@@ -268,7 +288,10 @@ mod tests {
             })
             .unwrap_err();
         assert_eq!(err.code, ErrorCode::Conflict);
-        assert!(!engine.rest_api_settings().unwrap().enabled, "nothing saved");
+        assert!(
+            !engine.rest_api_settings().unwrap().enabled,
+            "nothing saved"
+        );
     }
 
     #[test]
@@ -320,7 +343,11 @@ mod tests {
         assert_eq!(err.code, ErrorCode::Conflict);
         assert_eq!(err.details[0].field, "port");
         assert!(err.message.contains("9000"), "{}", err.message);
-        assert_eq!(engine.rest_api_settings().unwrap(), on, "the old setting stays");
+        assert_eq!(
+            engine.rest_api_settings().unwrap(),
+            on,
+            "the old setting stays"
+        );
         assert_eq!(host.port(), Some(8790), "the old server keeps running");
     }
 
@@ -357,7 +384,10 @@ mod tests {
         // The next start of the app: the saved setting is applied when the server is attached.
         let fresh = Arc::new(FakeHost::default());
         assert_eq!(
-            engine.attach_rest_api(fresh.clone()).unwrap().listening_port,
+            engine
+                .attach_rest_api(fresh.clone())
+                .unwrap()
+                .listening_port,
             Some(9000)
         );
         let taken = Arc::new(FakeHost {
