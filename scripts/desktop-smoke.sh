@@ -67,10 +67,13 @@ for _ in $(seq 60); do
   [ -n "$health" ] && break
 done
 app_pid=$(pgrep -f -n "^$bin --data-dir $dir/data" || true)
-if echo "$health" | grep -q '"status":"ok"'; then
-  echo "desktop: REST API switched on answers GET /api/v1/health on port $port: $health"
+# Loopback only, and nothing but the chosen port.
+elsewhere=$(ss -ltnpH 2>/dev/null | grep "pid=${app_pid:-none}," | grep -v " 127.0.0.1:$port " || true)
+if echo "$health" | grep -q '"status":"ok"' && [ -z "$elsewhere" ]; then
+  echo "desktop: REST API switched on answers GET /api/v1/health on 127.0.0.1:$port only: $health"
   echo "desktop: 3 passed, 0 failed"
 else
+  echo "desktop: sockets beside 127.0.0.1:$port: ${elsewhere:-none}"
   echo "desktop: the REST API did not answer on port $port (got: ${health:-nothing}); app log:"
   cat "$dir/app-on.log"
   echo "desktop: 2 passed, 1 failed"

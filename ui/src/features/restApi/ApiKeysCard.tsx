@@ -10,6 +10,7 @@ import { Alert, Button, Card, CardHeader, Field, Input, Spinner } from '../../co
 import { ConfirmDialog } from '../../screens/connect/ConfirmDialog';
 import { toast } from '../../store/toast';
 import { createKey, listKeys, revokeKey } from './api';
+import { Checkboxes } from './Checkboxes';
 import { Copyable, messageOf } from './Copyable';
 import { normalizeScopes, SCOPES } from './logic';
 
@@ -95,27 +96,14 @@ export function ApiKeysCard({ onCreated }: { onCreated: (key: string) => void })
           <Field label="Key name" error={fieldErrors.name}>
             {(props) => <Input {...props} value={name} maxLength={100} placeholder="order sync script" onChange={(event) => setName(event.target.value)} />}
           </Field>
-          <fieldset className="space-y-1.5">
-            <legend className="text-[13px] font-medium text-zinc-700 dark:text-zinc-300">Scopes</legend>
-            {SCOPES.map((scope) => (
-              <label key={scope.id} className="flex items-center gap-2 text-sm">
-                <input
-                  type="checkbox"
-                  className="size-4 accent-brand-600"
-                  checked={adminChosen || scopes.includes(scope.id)}
-                  disabled={adminChosen && scope.id !== 'admin'}
-                  onChange={(event) => toggleScope(scope.id, event.target.checked)}
-                />
-                <span className="font-medium">{scope.label}</span>
-                <span className="text-zinc-500 dark:text-zinc-400">— {scope.hint}</span>
-              </label>
-            ))}
-            {fieldErrors.scopes && (
-              <p role="alert" className="text-[13px] text-red-600 dark:text-red-400">
-                {fieldErrors.scopes}
-              </p>
-            )}
-          </fieldset>
+          <Checkboxes
+            legend="Scopes"
+            options={SCOPES.map((scope) => ({ id: scope.id, label: scope.label, hint: `— ${scope.hint}` }))}
+            isChecked={(id) => adminChosen || scopes.includes(id)}
+            isDisabled={(id) => adminChosen && id !== 'admin'}
+            onToggle={toggleScope}
+            error={fieldErrors.scopes}
+          />
           <Button type="submit" busy={busy} icon={<KeyRound className="size-4" aria-hidden />}>
             Create key
           </Button>

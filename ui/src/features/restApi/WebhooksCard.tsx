@@ -11,8 +11,9 @@ import { Alert, Button, Card, CardHeader, Field, Input, Spinner, StatusPill } fr
 import { cn } from '../../lib/cn';
 import { ConfirmDialog } from '../../screens/connect/ConfirmDialog';
 import { toast } from '../../store/toast';
-import { Modal } from '../contacts/Modal';
+import { FormFooter, Modal } from '../contacts/Modal';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, redeliver, redeliverFailed, sendTestEvent, updateWebhook } from './api';
+import { Checkboxes } from './Checkboxes';
 import { Copyable, messageOf } from './Copyable';
 import { WEBHOOK_EVENTS } from './logic';
 
@@ -109,41 +110,20 @@ function WebhookForm({ hook, onClose, onSaved }: { hook: Webhook | null; onClose
       title={hook ? 'Edit webhook' : 'Add webhook'}
       onClose={onClose}
       busy={busy}
-      footer={
-        <>
-          <Button variant="secondary" onClick={onClose} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" form="webhook-form" busy={busy}>
-            {hook ? 'Save webhook' : 'Add webhook'}
-          </Button>
-        </>
-      }
+      footer={<FormFooter form="webhook-form" submitLabel={hook ? 'Save webhook' : 'Add webhook'} busy={busy} onCancel={onClose} />}
     >
       <form id="webhook-form" onSubmit={(event) => void save(event)} className="space-y-4">
         {errors.form && <Alert>{errors.form}</Alert>}
         <Field label="Receiver URL" error={errors.url} hint="Your own machine or your network is fine, e.g. http://127.0.0.1:5000/hook">
           {(props) => <Input {...props} value={url} placeholder="https://example.com/whatsflow" onChange={(event) => setUrl(event.target.value)} />}
         </Field>
-        <fieldset className="space-y-1.5">
-          <legend className="text-[13px] font-medium text-zinc-700 dark:text-zinc-300">Events</legend>
-          {WEBHOOK_EVENTS.map((e) => (
-            <label key={e.name} className="flex items-center gap-2 text-sm">
-              <input
-                type="checkbox"
-                className="size-4 accent-brand-600"
-                checked={events.includes(e.name)}
-                onChange={(event) => setEvents((now) => (event.target.checked ? [...now, e.name] : now.filter((n) => n !== e.name)))}
-              />
-              {e.label} <code className="text-xs text-zinc-500">{e.name}</code>
-            </label>
-          ))}
-          {errors.events && (
-            <p role="alert" className="text-[13px] text-red-600 dark:text-red-400">
-              {errors.events}
-            </p>
-          )}
-        </fieldset>
+        <Checkboxes
+          legend="Events"
+          options={WEBHOOK_EVENTS.map((e) => ({ id: e.name, label: e.label, hint: <code className="text-xs">{e.name}</code> }))}
+          isChecked={(name) => events.includes(name)}
+          onToggle={(name, on) => setEvents((now) => (on ? [...now, name] : now.filter((n) => n !== name)))}
+          error={errors.events}
+        />
         <label className="flex items-center gap-2 text-sm font-medium">
           <input type="checkbox" className="size-4 accent-brand-600" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} />
           Enabled
