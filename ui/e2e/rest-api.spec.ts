@@ -70,7 +70,7 @@ test('a webhook added in Settings gets a signed test delivery, shown in its log'
 
     const hook = page.getByRole('region', { name: `Webhook ${hookUrl}` });
     await expect(hook).toContainText('message.received, contact.created');
-    const secret = (await hook.getByLabel('Signing secret').textContent()) ?? '';
+    const secret = (await hook.getByLabel('Signing secret', { exact: true }).textContent()) ?? '';
     expect(secret).toMatch(/^whsec_/);
 
     await hook.getByRole('button', { name: 'Send test event' }).click();
