@@ -46,7 +46,7 @@ export function WebhooksCard() {
         title="Webhooks"
         description="WhatsFlow posts events to your URL as they happen, signed per Standard Webhooks. Nothing is lost while your receiver is down: deliveries are retried for 24 hours."
         aside={
-          <Button onClick={() => setEditing('new')} icon={<Plus className="size-4" aria-hidden />}>
+          <Button className="whitespace-nowrap" onClick={() => setEditing('new')} icon={<Plus className="size-4" aria-hidden />}>
             Add webhook
           </Button>
         }
