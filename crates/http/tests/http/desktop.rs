@@ -1,7 +1,8 @@
 //! The REST API inside the desktop app (`DesktopRestApi`): nothing listens while the switch is off;
 //! on, the same server answers on the chosen port with API keys only (no session token, no UI); a
 //! busy port is a clear 409 that leaves the running server alone; the saved switch starts the server
-//! again at the next start; a script with an admin key may switch it off over the server itself.
+//! again at the next start; a script with an admin key may switch it off over the server itself;
+//! the window switches it through the API table, as its IPC command does.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -9,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use whatsflow_api::{ApiRequest, Caller};
 use whatsflow_engine::api_keys::{ApiKeyInput, Scope};
 use whatsflow_engine::settings::RestApiSettings;
 use whatsflow_engine::{Engine, ErrorCode, Options, SystemClock};
@@ -218,5 +220,50 @@ fn an_admin_key_switches_the_server_off_over_itself() {
     let other = free_port();
     assert_eq!(switch(&engine, true, other).unwrap(), other);
     assert_eq!(get(other, "/api/v1/health", None).unwrap().0, 200);
+    server.stop();
+}
+
+#[test]
+fn the_window_switches_it_through_the_api_table_as_over_ipc() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open_engine(dir.path());
+    let (server, _) = DesktopRestApi::attach(&engine).unwrap();
+    let api = whatsflow_api::routes::api();
+    let port = free_port();
+    let ipc = |method: &str, body: Option<Value>| {
+        let request = ApiRequest {
+            method: method.into(),
+            path: "/api/v1/settings/rest-api".into(),
+            body,
+            ..ApiRequest::default()
+        };
+        let response = api.dispatch(&engine, Caller::Desktop, request);
+        (response.status, response.json_body())
+    };
+
+    let (status, body) = ipc("PUT", Some(json!({ "enabled": true, "port": port })));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["baseUrl"],
+        json!(format!("http://127.0.0.1:{port}"))
+    );
+    assert_eq!(get(port, "/api/v1/health", None).unwrap().0, 200);
+
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = taken.local_addr().unwrap().port();
+    let (status, body) = ipc("PUT", Some(json!({ "enabled": true, "port": busy })));
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "port");
+    let (status, body) = ipc(
+        "PUT",
+        Some(json!({ "enabled": true, "port": port, "host": "0.0.0.0" })),
+    );
+    assert_eq!(status, 400, "unknown fields are refused: {body}");
+
+    let (status, body) = ipc("PUT", Some(json!({ "enabled": false, "port": port })));
+    assert_eq!(status, 200, "{body}");
+    assert!(get(port, "/api/v1/health", None).is_err());
+    let (_, body) = ipc("GET", None);
+    assert_eq!(body["data"]["enabled"], false);
     server.stop();
 }
