@@ -79,12 +79,12 @@ struct Inner {
     next_event_id: std::sync::atomic::AtomicU64,
     lock: lock::LockState,
     link: RwLock<Option<Arc<dyn Link>>>,
+    /// The desktop's loopback REST API server, when the program has one.
+    rest_api: settings::RestApiState,
     outbox: inbox::OutboxSignal,
     /// Wakes the campaign scheduler (a campaign started or paused, a campaign message went out).
     campaigns: inbox::OutboxSignal,
     webhooks: webhooks::WebhookSignal,
-    /// The desktop's loopback REST API server, when the program has one.
-    rest_api: settings::RestApiState,
     demo: bool,
     simulator_url: Option<String>,
 }
@@ -152,10 +152,10 @@ impl Engine {
                 next_event_id: std::sync::atomic::AtomicU64::new(1),
                 lock,
                 link: RwLock::new(None),
+                rest_api: Default::default(),
                 outbox: inbox::OutboxSignal::default(),
                 campaigns: inbox::OutboxSignal::default(),
                 webhooks: webhooks::WebhookSignal::default(),
-                rest_api: Default::default(),
                 demo: options.demo,
                 simulator_url: options.simulator_url,
             }),
