@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts the desktop app under Xvfb on a fresh data directory and checks that its window shows
-# something (not a blank screen). Usage: desktop-smoke.sh BINARY [SCREENSHOT.png]
+# something (not a blank screen) and that it listens on no port; then starts it again with the REST
+# API switched on (as an earlier session in Settings leaves it saved) and checks that
+# GET /api/v1/health answers on its port. Usage: desktop-smoke.sh BINARY [SCREENSHOT.png]
 set -euo pipefail
 bin=$(realpath "$1")
 shot=${2:-$(mktemp --suffix=.png)}
@@ -9,7 +11,8 @@ export HOME=${HOME:-$dir}
 display=:$((90 + RANDOM % 9))
 Xvfb "$display" -screen 0 1280x820x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
-trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$dir"' EXIT
+app_pid=""
+trap 'kill $app_pid $app $xvfb 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 1
 DISPLAY=$display dbus-run-session -- "$bin" --data-dir "$dir/data" >"$dir/app.log" 2>&1 &
 app=$!
@@ -30,13 +33,49 @@ if [ $ok -eq 1 ]; then
   listening=$(ss -ltnpH 2>/dev/null | grep "pid=${app_pid:-none}," || true)
   if [ -z "$app_pid" ] || [ -n "$listening" ]; then
     echo "desktop: the app (pid ${app_pid:-not found}) listens on a port:"; echo "$listening"
-    echo "desktop: 1 passed, 1 failed"
+    echo "desktop: 1 passed, 2 failed"
     exit 1
   fi
   echo "desktop: no listening socket (pid $app_pid)"
-  echo "desktop: 2 passed, 0 failed"
 else
   echo "desktop: the window stayed blank; app log:"; cat "$dir/app.log"
-  echo "desktop: 0 passed, 2 failed"
+  echo "desktop: 0 passed, 3 failed"
+  exit 1
+fi
+
+# The REST API switched on: stop the app the orderly way, save the switch as Settings does (the
+# `rest_api` setting), start it again; the server must answer on the chosen port.
+kill -TERM "$app_pid"
+wait "$app" || true
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 - "$dir/data/whatsflow.db" "$port" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute(
+    "INSERT INTO settings (key, value, updated_at) VALUES ('rest_api', ?, 0) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    (json.dumps({"enabled": True, "port": int(sys.argv[2])}),),
+)
+db.commit()
+PY
+DISPLAY=$display dbus-run-session -- "$bin" --data-dir "$dir/data" >"$dir/app-on.log" 2>&1 &
+app=$!
+health=""
+for _ in $(seq 60); do
+  sleep 1
+  health=$(curl -s --max-time 5 "http://127.0.0.1:$port/api/v1/health" || true)
+  [ -n "$health" ] && break
+done
+app_pid=$(pgrep -f -n "^$bin --data-dir $dir/data" || true)
+# Loopback only, and nothing but the chosen port.
+elsewhere=$(ss -ltnpH 2>/dev/null | grep "pid=${app_pid:-none}," | grep -v " 127.0.0.1:$port " || true)
+if echo "$health" | grep -q '"status":"ok"' && [ -z "$elsewhere" ]; then
+  echo "desktop: REST API switched on answers GET /api/v1/health on 127.0.0.1:$port only: $health"
+  echo "desktop: 3 passed, 0 failed"
+else
+  echo "desktop: sockets beside 127.0.0.1:$port: ${elsewhere:-none}"
+  echo "desktop: the REST API did not answer on port $port (got: ${health:-nothing}); app log:"
+  cat "$dir/app-on.log"
+  echo "desktop: 2 passed, 1 failed"
   exit 1
 fi

@@ -1,6 +1,7 @@
 //! `whatsflow`: the desktop shell. Opens the window on the built UI, forwards the UI's API calls to
-//! the same API table the HTTP server uses, and relays engine events to the window. No logic lives
-//! here: every operation is an engine method.
+//! the same API table the HTTP server uses, relays engine events to the window, and attaches the
+//! loopback REST API server that Settings switches on for scripts (off by default: then the app
+//! listens on no port). No logic lives here: every operation is an engine method.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -87,6 +88,19 @@ fn main() {
         .unwrap_or_else(|p| p.into_inner())
         .engine
         .clone();
+    // Started now when the saved switch is on; a busy port is shown in Settings, not fatal.
+    let rest_api = match whatsflow_http::DesktopRestApi::attach(&engine) {
+        Ok((rest_api, status)) => {
+            if let Some(why) = status.error {
+                eprintln!("whatsflow: the REST API is on but did not start: {why}");
+            }
+            rest_api
+        }
+        Err(e) => {
+            eprintln!("whatsflow: {e}");
+            std::process::exit(1);
+        }
+    };
     let desktop = Arc::new(Desktop {
         engine: engine.clone(),
         api: whatsflow_api::routes::api(),
@@ -135,6 +149,7 @@ fn main() {
     app.run(move |_, event| {
         // Seal the WhatsApp session into the vault before the process ends.
         if let tauri::RunEvent::Exit = event {
+            rest_api.stop();
             backend.lock().unwrap_or_else(|p| p.into_inner()).stop();
         }
     });

@@ -73,6 +73,8 @@ struct Inner {
     next_event_id: std::sync::atomic::AtomicU64,
     lock: lock::LockState,
     link: RwLock<Option<Arc<dyn Link>>>,
+    /// The desktop's loopback REST API server, when the program has one.
+    rest_api: settings::RestApiState,
     outbox: inbox::OutboxSignal,
     /// Wakes the campaign scheduler (a campaign started or paused, a campaign message went out).
     campaigns: inbox::OutboxSignal,
@@ -144,6 +146,7 @@ impl Engine {
                 next_event_id: std::sync::atomic::AtomicU64::new(1),
                 lock,
                 link: RwLock::new(None),
+                rest_api: Default::default(),
                 outbox: inbox::OutboxSignal::default(),
                 campaigns: inbox::OutboxSignal::default(),
                 webhooks: webhooks::WebhookSignal::default(),
@@ -215,6 +218,10 @@ impl Engine {
                     "WhatsApp is not set up in this program",
                 )
             })
+    }
+
+    pub(crate) fn rest_api_state(&self) -> &settings::RestApiState {
+        &self.inner.rest_api
     }
 
     pub(crate) fn outbox_signal(&self) -> &inbox::OutboxSignal {

@@ -26,16 +26,19 @@ pub struct EventLog {
 }
 
 impl EventLog {
-    /// Starts recording the engine's events on a thread of its own.
+    /// Starts recording the engine's events on a thread of its own, which ends at the first event
+    /// after the log is dropped (a server switched off and on again leaves no thread behind).
     pub fn start(engine: &Engine) -> Arc<EventLog> {
         let log = Arc::new(EventLog::default());
         let mut events = engine.subscribe();
-        let writer = log.clone();
+        let weak = Arc::downgrade(&log);
         let clock = engine.clone();
         std::thread::Builder::new()
             .name("event-log".into())
             .spawn(move || loop {
-                match events.blocking_recv() {
+                let received = events.blocking_recv();
+                let Some(writer) = weak.upgrade() else { break };
+                match received {
                     Ok(envelope) => writer.push(&envelope),
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!(missed = n, "event stream fell behind");

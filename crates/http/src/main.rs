@@ -117,7 +117,7 @@ fn run() -> anyhow::Result<()> {
         engine.clone(),
         ServerConfig {
             port: args.port,
-            token: token.clone(),
+            token: Some(token.clone()),
             ui_dir,
         },
     )?;

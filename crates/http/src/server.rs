@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use tiny_http::{Header, Request, Response};
 use whatsflow_engine::{Engine, Error, ErrorCode};
 
@@ -27,8 +28,9 @@ const KEEPALIVE: Duration = Duration::from_secs(15);
 pub struct ServerConfig {
     /// 0 picks a free port.
     pub port: u16,
-    /// The session token every request must carry.
-    pub token: String,
+    /// The session token: the UI's own transport, full access. `None` (the desktop app's server,
+    /// whose window talks over IPC): only API keys get in.
+    pub token: Option<String>,
     /// The built UI (`ui/dist`); `None` serves the API only.
     pub ui_dir: Option<PathBuf>,
 }
@@ -98,14 +100,24 @@ impl Server {
         self.addr
     }
 
+    /// Stops serving: the request threads finish what they are doing, and the port is closed when
+    /// this returns. Called from one of the server's own request threads (a script switching the
+    /// desktop's REST API off over it), it only tells the threads to stop: that thread finishes
+    /// its answer, then leaves, and the port closes after it.
     pub fn stop(self) {
         self.stopping.store(true, Ordering::SeqCst);
         for _ in &self.workers {
             self.http.unblock();
         }
+        let me = std::thread::current().id();
+        if self.workers.iter().any(|w| w.thread().id() == me) {
+            return;
+        }
         for worker in self.workers {
             let _ = worker.join();
         }
+        drop(self.http);
+        wait_until_closed(self.addr);
     }
 }
 
@@ -116,11 +128,30 @@ impl Server {
 /// it accepts; they inherit `TCP_NODELAY` from the listener (checked on Linux by the test
 /// `every_list_route_stays_fast_on_a_keep_alive_connection`).
 fn listen(port: u16) -> anyhow::Result<tiny_http::Server> {
+    // The io::Error stays the source, so a caller can tell a busy port (`AddrInUse`) apart.
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))
-        .map_err(|e| anyhow::anyhow!("could not listen on 127.0.0.1:{port}: {e}"))?;
+        .with_context(|| format!("could not listen on 127.0.0.1:{port}"))?;
     socket2::SockRef::from(&listener).set_tcp_nodelay(true)?;
     tiny_http::Server::from_listener(listener, None)
         .map_err(|e| anyhow::anyhow!("could not serve on 127.0.0.1:{port}: {e}"))
+}
+
+/// Waits until nothing listens on `addr` any more. tiny_http closes its listening socket on a
+/// thread of its own after the server is dropped, and offers no way to wait for that thread; a
+/// caller that switches the server off (or moves it to another port and back) must find the port
+/// free. Bounded: a socket still open after that is logged, not waited for.
+fn wait_until_closed(addr: SocketAddr) {
+    const PATIENCE: Duration = Duration::from_secs(2);
+    const PAUSE: Duration = Duration::from_millis(5);
+    let mut waited = Duration::ZERO;
+    while std::net::TcpStream::connect_timeout(&addr, PATIENCE).is_ok() {
+        if waited >= PATIENCE {
+            tracing::warn!(%addr, "the server's port is still open after stopping");
+            return;
+        }
+        std::thread::sleep(PAUSE);
+        waited += PAUSE;
+    }
 }
 
 /// A response with its whole length declared: never chunked (tiny_http chunks bodies from 32 KiB
@@ -217,7 +248,15 @@ fn handle(shared: &Shared, mut request: Request) {
                 .flatten()
         });
     let caller = match token {
-        Some(t) if same_secret(&t, &shared.config.token) => Caller::Session,
+        Some(t)
+            if shared
+                .config
+                .token
+                .as_deref()
+                .is_some_and(|session| same_secret(&t, session)) =>
+        {
+            Caller::Session
+        }
         Some(t) if t.starts_with(KEY_PREFIX) => match key_caller(&shared.engine, &t) {
             Ok(caller) => caller,
             Err(err) => return respond(request, ApiResponse::error(&err)),

@@ -631,3 +631,77 @@ export interface Recipient {
   readAt: string | null;
   repliedAt: string | null;
 }
+
+// --- Scripting: the desktop's REST API switch, API keys, webhooks ---
+
+/** `GET /api/v1/settings/rest-api`: the desktop app's switch and what runs. */
+export interface RestApiStatus {
+  enabled: boolean;
+  port: number;
+  /** Whether this program has the switch (the desktop app); whatsflow-server always serves. */
+  switchable: boolean;
+  listeningPort: number | null;
+  baseUrl: string | null;
+  /** Why it is not served although switched on (the port was taken at start). */
+  error: string | null;
+}
+
+export interface RestApiSettings {
+  enabled: boolean;
+  port: number;
+}
+
+export type ApiScope = 'read' | 'send' | 'admin';
+
+export interface ApiKey {
+  id: number;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** A key just created: the only time its secret is shown. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
+
+export interface Webhook {
+  id: number;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  /** Why the app disabled it (deliveries kept failing). */
+  disabledReason: string | null;
+  consecutiveFailures: number;
+  secret: string;
+  previousSecretUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WebhookInput {
+  url: string;
+  events: string[];
+  enabled: boolean;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  webhookId: number;
+  eventId: string;
+  eventType: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  responseStatus: number | null;
+  error: string | null;
+  responseExcerpt: string | null;
+  durationMs: number | null;
+  lastAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  payload: unknown;
+}

@@ -224,3 +224,18 @@ export function Kbd({ children }: { children: ReactNode }) {
     </kbd>
   );
 }
+
+/** A small On/Off badge for a setting (the words can be others, e.g. Running/Off). */
+export function StatusPill({ on, onLabel = 'On', offLabel = 'Off' }: { on: boolean; onLabel?: string; offLabel?: string }) {
+  return (
+    <span
+      className={cn(
+        'inline-flex shrink-0 items-center gap-1.5 rounded-full px-2.5 py-0.5 text-xs font-medium',
+        on ? 'bg-brand-50 text-brand-800 ring-1 ring-brand-200 dark:bg-brand-900/30 dark:text-brand-200 dark:ring-brand-800/60' : 'bg-zinc-100 text-zinc-600 ring-1 ring-zinc-200 dark:bg-zinc-800 dark:text-zinc-400 dark:ring-zinc-700',
+      )}
+    >
+      <span className={cn('size-1.5 rounded-full', on ? 'bg-brand-500' : 'bg-zinc-400')} aria-hidden />
+      {on ? onLabel : offLabel}
+    </span>
+  );
+}

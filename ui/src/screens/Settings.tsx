@@ -1,16 +1,18 @@
-// Settings: business profile, app lock, appearance and about, each a section with its own sub-route.
+// Settings: business profile, app lock, appearance, data, the REST API for scripts and about, each a section
+// with its own sub-route.
 
 import { formatDistanceToNow } from 'date-fns';
-import { Building2, DatabaseBackup, Info, Lock, Palette, type LucideIcon, Monitor, Moon, Sun } from 'lucide-react';
+import { Building2, DatabaseBackup, Info, Lock, Palette, type LucideIcon, Monitor, Moon, Sun, Webhook } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { ApiError, getProfile, getSettings, health, saveSettings, transportKind } from '../api/client';
 import type { Health, Profile, Theme } from '../api/types';
 import { Page } from '../components/Page';
 import { modKey, NAV, navModifier } from '../components/Sidebar';
-import { Alert, Button, Card, CardHeader, Kbd, Spinner } from '../components/ui';
+import { Alert, Button, Card, CardHeader, Kbd, Spinner, StatusPill } from '../components/ui';
 import { BackupsCard, EraseCard, ExportCard, LogFolderRow } from '../features/data/DataSafety';
 import { RemovePasscodeForm, SetPasscodeForm } from '../features/PasscodeForms';
 import { ProfileForm } from '../features/ProfileForm';
+import { ScriptingSection } from '../features/restApi/ScriptingSection';
 import { cn } from '../lib/cn';
 import { href, type SettingsSection } from '../lib/router';
 import { applyTheme, useTheme } from '../lib/theme';
@@ -23,6 +25,7 @@ const SECTIONS: Array<{ id: SettingsSection; label: string; icon: LucideIcon }> 
   { id: 'lock', label: 'App lock', icon: Lock },
   { id: 'appearance', label: 'Appearance', icon: Palette },
   { id: 'data', label: 'Data & backups', icon: DatabaseBackup },
+  { id: 'api', label: 'REST API', icon: Webhook },
   { id: 'about', label: 'About', icon: Info },
 ];
 
@@ -75,6 +78,7 @@ export function SettingsScreen({ section }: { section: SettingsSection }) {
               <EraseCard />
             </>
           )}
+          {section === 'api' && <ScriptingSection />}
           {section === 'about' && <AboutSection />}
         </div>
       </div>
@@ -187,20 +191,6 @@ function LockSection() {
         </div>
       </Card>
     </>
-  );
-}
-
-function StatusPill({ on }: { on: boolean }) {
-  return (
-    <span
-      className={cn(
-        'inline-flex shrink-0 items-center gap-1.5 rounded-full px-2.5 py-0.5 text-xs font-medium',
-        on ? 'bg-brand-50 text-brand-800 ring-1 ring-brand-200 dark:bg-brand-900/30 dark:text-brand-200 dark:ring-brand-800/60' : 'bg-zinc-100 text-zinc-600 ring-1 ring-zinc-200 dark:bg-zinc-800 dark:text-zinc-400 dark:ring-zinc-700',
-      )}
-    >
-      <span className={cn('size-1.5 rounded-full', on ? 'bg-brand-500' : 'bg-zinc-400')} aria-hidden />
-      {on ? 'On' : 'Off'}
-    </span>
   );
 }
 

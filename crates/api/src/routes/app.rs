@@ -1,11 +1,12 @@
-//! Routes of the app itself: health, first-run state, reference data, the business profile, preferences and the app lock.
+//! Routes of the app itself: health, first-run state, reference data, the business profile,
+//! preferences, the desktop's REST API switch and the app lock.
 
 use schemars::JsonSchema;
 use serde::Serialize;
 use whatsflow_engine::lock::LockStatus;
 use whatsflow_engine::meta::{self, Region};
 use whatsflow_engine::profile::Profile;
-use whatsflow_engine::settings::Preferences;
+use whatsflow_engine::settings::{Preferences, RestApiSettings, RestApiStatus};
 use whatsflow_engine::{AppState, Engine, Error};
 
 use super::call;
@@ -126,6 +127,25 @@ pub fn routes() -> Vec<Route> {
             Admin,
             "Save user preferences",
             Engine::save_preferences,
+        ),
+        data(
+            Get,
+            "/api/v1/settings/rest-api",
+            "profile",
+            Read,
+            "The desktop app's REST API switch: saved setting, port served now, why not",
+            |c, _: NoBody| -> Result<RestApiStatus, Error> { c.engine.rest_api() },
+        ),
+        data(
+            Put,
+            "/api/v1/settings/rest-api",
+            "profile",
+            Admin,
+            "Switch the desktop app's REST API on (on a port) or off; a busy port is a 409 naming \
+             `port`. whatsflow-server has no switch (409)",
+            |c, input: RestApiSettings| -> Result<RestApiStatus, Error> {
+                c.engine.save_rest_api(input)
+            },
         ),
         // --- app lock ---
         data(

@@ -9,7 +9,7 @@ import type { Contact } from '../../api/types';
 import { Alert, Button, Field, Input, Textarea } from '../../components/ui';
 import { toast } from '../../store/toast';
 import { createContact, updateContact } from './api';
-import { Modal } from './Modal';
+import { FormFooter, Modal } from './Modal';
 import { useContacts } from './store';
 import { TagChip } from './TagChip';
 
@@ -85,16 +85,7 @@ export function ContactForm({ open, contact, onClose }: { open: boolean; contact
       description={contact ? undefined : 'Numbers without a country code are read in your business’s country.'}
       onClose={onClose}
       busy={busy}
-      footer={
-        <>
-          <Button variant="secondary" onClick={onClose} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" form="contact-form" busy={busy}>
-            {contact ? 'Save' : 'Add contact'}
-          </Button>
-        </>
-      }
+      footer={<FormFooter form="contact-form" submitLabel={contact ? 'Save' : 'Add contact'} busy={busy} onCancel={onClose} />}
     >
       <form id="contact-form" onSubmit={submit} className="space-y-4" noValidate>
         {problem && <Alert>{problem}</Alert>}

@@ -3,6 +3,7 @@
 
 import { X } from 'lucide-react';
 import { useId, type ReactNode } from 'react';
+import { Button } from '../../components/ui';
 import { cn } from '../../lib/cn';
 import { useModalDialog } from '../../lib/useModalDialog';
 
@@ -65,5 +66,19 @@ export function Modal({
         </div>
       )}
     </dialog>
+  );
+}
+
+/** A form dialog's footer: Cancel, then the button that submits the form with id `form`. */
+export function FormFooter({ form, submitLabel, busy, onCancel }: { form: string; submitLabel: string; busy: boolean; onCancel: () => void }) {
+  return (
+    <>
+      <Button variant="secondary" onClick={onCancel} disabled={busy}>
+        Cancel
+      </Button>
+      <Button type="submit" form={form} busy={busy}>
+        {submitLabel}
+      </Button>
+    </>
   );
 }

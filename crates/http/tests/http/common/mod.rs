@@ -36,7 +36,7 @@ impl Running {
             Engine::open(Options::new(dir.path().join("data"), Arc::new(SystemClock))).unwrap();
         let config = ServerConfig {
             port: 0,
-            token: TOKEN.into(),
+            token: Some(TOKEN.into()),
             ui_dir,
         };
         Running {
