@@ -29,6 +29,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod export_all;
+pub mod http_client;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod idempotency;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
@@ -83,6 +84,7 @@ struct Inner {
     /// Wakes the campaign scheduler (a campaign started or paused, a campaign message went out).
     campaigns: inbox::OutboxSignal,
     webhooks: webhooks::WebhookSignal,
+    tls_roots: http_client::TlsRoots,
     demo: bool,
     simulator_url: Option<String>,
 }
@@ -97,6 +99,8 @@ pub struct Options {
     pub demo: bool,
     /// In demo mode, the simulator's address, for the UI's "simulated phone" panel.
     pub simulator_url: Option<String>,
+    /// Whom `https://` webhook receivers and media URLs must have their certificates from.
+    pub tls_roots: http_client::TlsRoots,
 }
 
 impl Options {
@@ -107,6 +111,7 @@ impl Options {
             clock,
             demo: false,
             simulator_url: None,
+            tls_roots: http_client::TlsRoots::PublicWeb,
         }
     }
 }
@@ -153,6 +158,7 @@ impl Engine {
                 outbox: inbox::OutboxSignal::default(),
                 campaigns: inbox::OutboxSignal::default(),
                 webhooks: webhooks::WebhookSignal::default(),
+                tls_roots: options.tls_roots,
                 demo: options.demo,
                 simulator_url: options.simulator_url,
             }),
@@ -229,6 +235,10 @@ impl Engine {
 
     pub(crate) fn campaign_signal(&self) -> &inbox::OutboxSignal {
         &self.inner.campaigns
+    }
+
+    pub(crate) fn tls_roots(&self) -> &http_client::TlsRoots {
+        &self.inner.tls_roots
     }
 
     pub(crate) fn lock_state(&self) -> &lock::LockState {

@@ -565,14 +565,11 @@ impl Engine {
         let busy: Arc<Mutex<HashSet<i64>>> = Arc::default();
         let mut workers: Vec<std::thread::JoinHandle<()>> = Vec::new();
         let stop_workers = Arc::new(AtomicBool::new(false));
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(TIMEOUT))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .proxy(None)
-            .user_agent(format!("WhatsFlow-Webhooks/{}", crate::VERSION))
-            .build()
-            .into();
+        let agent = crate::http_client::agent(
+            self.tls_roots(),
+            TIMEOUT,
+            &format!("WhatsFlow-Webhooks/{}", crate::VERSION),
+        );
         while !stop.load(Ordering::SeqCst) {
             workers.retain(|w| !w.is_finished());
             let heads = match self.db().with(store::webhooks::heads) {
