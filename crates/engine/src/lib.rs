@@ -50,6 +50,7 @@ pub mod tags;
 pub mod testing;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod webhooks;
+pub mod write;
 
 pub use clock::{to_rfc3339, Clock, ManualClock, Millis, SystemClock};
 pub use error::{Error, ErrorCode, FieldError, Result};
@@ -59,6 +60,7 @@ pub use link::{
 };
 pub use page::Page;
 pub use store::Db;
+pub use write::Tx;
 
 /// Version of the app, shown in the UI and `/api/v1/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -195,8 +197,9 @@ impl Engine {
         self.inner.events.subscribe()
     }
 
-    /// Publishes an event to every subscriber (UI, event stream, webhooks). Nobody listening is fine.
-    pub fn emit(&self, event: Event) {
+    /// Hands an event to every subscriber (UI, event stream) once its change is committed and its
+    /// webhook deliveries queued (see `write`). Nobody listening is fine.
+    fn publish(&self, event: Event) {
         use std::sync::atomic::Ordering;
         let id = self.inner.next_event_id.fetch_add(1, Ordering::Relaxed);
         let envelope = EventEnvelope {
@@ -204,8 +207,6 @@ impl Engine {
             at: self.now(),
             event,
         };
-        // Into the webhook outbox first, so no listener's lag can lose it.
-        self.enqueue_webhook_deliveries(&envelope);
         let _ = self.inner.events.send(envelope);
     }
 

@@ -2,13 +2,11 @@
 //! that delivers them, signed per the Standard Webhooks specification so receivers verify with a
 //! ready-made library.
 //!
-//! **Outbox.** Every event a webhook subscribes to is written to `webhook_deliveries` by
-//! [`Engine::emit`] itself, synchronously, before the event is published to any listener: a receiver
-//! that is down, a slow worker or a lagging event bus lose nothing, and the worker survives
-//! restarts (it reads only the table). The write is its own transaction right after the one that
-//! made the change, not the same one: the engine's modules emit after committing, and threading the
-//! outbox into each of their transactions was more than this change should touch. A crash in the
-//! instant between the two commits loses that one event's webhook deliveries (and nothing else).
+//! **Outbox.** Every event a webhook subscribes to is written to `webhook_deliveries` in the same
+//! transaction as the change that caused it (`Engine::write` queues the events its `Tx` collected
+//! before committing), and only then published to listeners: a crash, a receiver that is down, a
+//! slow worker or a lagging event bus lose nothing, and the worker survives restarts (it reads only
+//! the table).
 //!
 //! **Delivery.** Per webhook strictly in order: only its oldest pending delivery is attempted, and
 //! the ones after it wait. Each webhook is served by a thread of its own while it has due work, so
@@ -29,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::{to_rfc3339, Millis};
 use crate::error::{Checks, Error, Result};
-use crate::events::{Event, EventEnvelope};
+use crate::events::Event;
 use crate::inbox::MessageStatus;
 use crate::page::{id_cursor, page_limit, Page};
 use crate::store::webhooks::{Attempt, DeliveryRow, WebhookRow};
@@ -186,6 +184,11 @@ fn webhook_event(event: &Event) -> Option<(&'static str, serde_json::Value)> {
         _ => return None,
     };
     Some((name, data))
+}
+
+/// Whether webhooks carry this event (so it must reach the outbox with its change).
+pub(crate) fn carries(event: &Event) -> bool {
+    webhook_event(event).is_some()
 }
 
 /// Whether a filter (names and `prefix.*` patterns) takes an event.
@@ -509,50 +512,47 @@ impl Engine {
         Ok(delivery_from_row(row))
     }
 
-    /// Writes the deliveries an event causes (see the module's notes); called by `emit` before the
-    /// event is published.
-    pub(crate) fn enqueue_webhook_deliveries(&self, envelope: &EventEnvelope) {
-        let Some((event_type, data)) = webhook_event(&envelope.event) else {
-            return;
-        };
-        let result = (|| -> Result<usize> {
-            let subscriptions = self.db().with(store::webhooks::subscriptions)?;
+    /// Queues, on `tx`, the deliveries these events cause: each event a webhook carries, for every
+    /// enabled webhook whose filter takes it. Called by `Engine::write` inside the change's
+    /// transaction. Returns how many were queued.
+    pub(crate) fn queue_webhook_deliveries(
+        &self,
+        tx: &rusqlite::Connection,
+        events: &[Event],
+    ) -> Result<usize> {
+        let carried: Vec<_> = events.iter().filter_map(webhook_event).collect();
+        if carried.is_empty() {
+            return Ok(0);
+        }
+        let subscriptions: Vec<(i64, Vec<String>)> = store::webhooks::subscriptions(tx)?
+            .into_iter()
+            .map(|(id, events)| (id, serde_json::from_str(&events).unwrap_or_default()))
+            .collect();
+        let now = self.now();
+        let mut queued = 0;
+        for (event_type, data) in carried {
             let targets: Vec<i64> = subscriptions
-                .into_iter()
-                .filter(|(_, events)| {
-                    let filter: Vec<String> = serde_json::from_str(events).unwrap_or_default();
-                    matches(&filter, event_type)
-                })
-                .map(|(id, _)| id)
+                .iter()
+                .filter(|(_, filter)| matches(filter, event_type))
+                .map(|(id, _)| *id)
                 .collect();
             if targets.is_empty() {
-                return Ok(0);
+                continue;
             }
             let event_id = new_event_id()?;
             let payload = serde_json::json!({
-                "type": event_type, "id": event_id, "timestamp": to_rfc3339(envelope.at),
+                "type": event_type, "id": event_id, "timestamp": to_rfc3339(now),
                 "data": data,
             })
             .to_string();
-            self.db().with_tx(|tx| {
-                for webhook in &targets {
-                    store::webhooks::insert_delivery(
-                        tx,
-                        *webhook,
-                        &event_id,
-                        event_type,
-                        &payload,
-                        envelope.at,
-                    )?;
-                }
-                Ok(targets.len())
-            })
-        })();
-        match result {
-            Ok(0) => {}
-            Ok(_) => self.webhook_signal().notify(),
-            Err(e) => tracing::error!(error = %e, event_type, "could not queue webhook deliveries"),
+            for webhook in targets {
+                store::webhooks::insert_delivery(
+                    tx, webhook, &event_id, event_type, &payload, now,
+                )?;
+                queued += 1;
+            }
         }
+        Ok(queued)
     }
 
     /// Wakes the delivery worker (after the clock moved, in tests).

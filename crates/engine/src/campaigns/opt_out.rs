@@ -164,33 +164,32 @@ impl Engine {
         };
         let opted_out = request == Request::OptOut;
         let now = self.now();
-        let changed = self.db().with_tx(|tx| {
-            let changed =
-                store::contacts::set_opted_out(tx, &[message.contact_id], opted_out, now)? > 0;
-            if changed {
-                store::audit::insert(
-                    tx,
-                    now,
-                    "system",
-                    if opted_out {
-                        "contact.opted_out"
-                    } else {
-                        "contact.opted_in"
-                    },
-                    &serde_json::json!({
-                        "contactId": message.contact_id,
-                        "keyword": message.body.trim(),
-                        "messageId": message.id,
-                    }),
-                )?;
+        let changed = self.write(|tx| {
+            if store::contacts::set_opted_out(tx, &[message.contact_id], opted_out, now)? == 0 {
+                return Ok(None);
             }
-            Ok(changed)
+            store::audit::insert(
+                tx,
+                now,
+                "system",
+                if opted_out {
+                    "contact.opted_out"
+                } else {
+                    "contact.opted_in"
+                },
+                &serde_json::json!({
+                    "contactId": message.contact_id,
+                    "keyword": message.body.trim(),
+                    "messageId": message.id,
+                }),
+            )?;
+            let contact = crate::contacts::contact_on(tx, message.contact_id)?;
+            tx.emit(Event::ContactUpdated(contact.clone()));
+            Ok(Some(contact))
         })?;
-        if !changed {
+        let Some(contact) = changed else {
             return Ok(());
-        }
-        let contact = self.contact(message.contact_id)?;
-        self.emit(Event::ContactUpdated(contact.clone()));
+        };
         if opted_out {
             let unsent = self
                 .db()
