@@ -215,8 +215,16 @@ fn a_receiver_down_then_failing_gets_every_event_afterwards_in_order_and_once() 
     };
 
     add_contacts(0..3);
+    // Until the engine has the receiver's answers, not only until the receiver logged the events:
+    // a receiver stopped between the two has not answered, so the engine rightly sends again.
     advance_until(&engine, &clock, watch, "the first three events", || {
         received(&log).len() == 3
+            && engine
+                .webhook_deliveries(id, Some("delivered"), None, 500)
+                .unwrap()
+                .items
+                .len()
+                == 3
     });
 
     // Down: the process is gone, the port refuses connections.
