@@ -8,6 +8,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use whatsflow_engine::api_keys::{Scope, Scopes};
+use whatsflow_engine::audit::KeyCall;
 use whatsflow_engine::idempotency::Claim;
 use whatsflow_engine::{Engine, Error, ErrorCode, Result};
 
@@ -690,11 +691,45 @@ impl Api {
             params,
             query: parse_query(&query_text),
         };
-        let idempotency = match request.idempotency_key {
+        let route_name = format!("{} {}", method.as_str().to_uppercase(), route.path);
+        let response = Api::answer_once(
+            engine,
+            caller,
+            route,
+            &route_name,
+            &ctx,
+            &body,
+            request.idempotency_key,
+        )?;
+        if let (Caller::Key { id, .. }, true) = (caller, method != Method::Get) {
+            let call = KeyCall {
+                key_id: id,
+                route: &route_name,
+                path: &path,
+                status: response.status,
+            };
+            if let Err(e) = engine.audit_key_call(call) {
+                tracing::warn!(error = %e, "could not audit-log an API key's call");
+            }
+        }
+        Ok(response)
+    }
+
+    /// Answers a request, or on a route that sends, the first answer again for a repeated
+    /// `Idempotency-Key`.
+    fn answer_once(
+        engine: &Engine,
+        caller: Caller,
+        route: &Route,
+        route_name: &str,
+        ctx: &Ctx,
+        body: &[u8],
+        idempotency_key: Option<String>,
+    ) -> Result<ApiResponse> {
+        let idempotency = match idempotency_key {
             Some(key) if route.idempotent => {
                 let caller = caller_tag(caller);
-                let route_name = format!("{} {}", method.as_str().to_uppercase(), route.path);
-                match engine.claim_idempotent(&caller, &key, &route_name)? {
+                match engine.claim_idempotent(&caller, &key, route_name)? {
                     Claim::Replay { status, body } => {
                         return Ok(ApiResponse {
                             status,
@@ -708,7 +743,7 @@ impl Api {
             }
             _ => None,
         };
-        let response = Api::answer(&route.handler, &ctx, &body);
+        let response = Api::answer(&route.handler, ctx, body);
         if let Some((caller, key)) = idempotency {
             // A server-side failure is not an answer to keep: the retry runs again.
             let kept = if response.status >= 500 {

@@ -14,6 +14,7 @@ use tokio::sync::broadcast;
 pub mod analytics;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod api_keys;
+pub mod audit;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod backup;
 pub mod business_hours;
