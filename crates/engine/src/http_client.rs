@@ -15,9 +15,15 @@ pub enum TlsRoots {
     Only(Vec<Vec<u8>>),
 }
 
-/// An agent that answers every HTTP status as a response (not an error), follows no redirect,
-/// ignores proxy variables and gives up after `timeout` for the whole exchange.
-pub(crate) fn agent(roots: &TlsRoots, timeout: Duration, user_agent: &str) -> ureq::Agent {
+/// An agent that answers every HTTP status as a response (not an error), follows at most
+/// `redirects` redirects, ignores proxy variables and gives up after `timeout` for the whole
+/// exchange.
+pub(crate) fn agent(
+    roots: &TlsRoots,
+    timeout: Duration,
+    redirects: u32,
+    user_agent: &str,
+) -> ureq::Agent {
     let root_certs = match roots {
         TlsRoots::PublicWeb => ureq::tls::RootCerts::WebPki,
         TlsRoots::Only(certs) => ureq::tls::RootCerts::Specific(Arc::new(
@@ -30,7 +36,7 @@ pub(crate) fn agent(roots: &TlsRoots, timeout: Duration, user_agent: &str) -> ur
     ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
-        .max_redirects(0)
+        .max_redirects(redirects)
         .proxy(None)
         .user_agent(user_agent)
         .tls_config(

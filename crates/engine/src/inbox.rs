@@ -132,6 +132,9 @@ pub struct SendMessage {
     pub phone_number: String,
     pub message: String,
     pub media: Option<MediaUpload>,
+    /// Instead of `media`: the http(s) address of the file to send, fetched when the message is
+    /// queued (at most 64 MB, 30 s; images, video, audio or documents).
+    pub media_url: Option<String>,
     /// The WhatsApp id of the message this one replies to.
     pub quoted_wa_id: Option<String>,
 }
@@ -396,9 +399,20 @@ impl Engine {
                 format!("The message must be at most {MAX_TEXT_CHARS} characters"),
             ));
         }
-        let media = match &input.media {
-            Some(upload) => Some(decode_upload(upload)?),
-            None => None,
+        let media = match (&input.media, &input.media_url) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_field(
+                    "mediaUrl",
+                    "Give either media or mediaUrl, not both",
+                ))
+            }
+            (Some(upload), None) => Some(decode_upload(upload)?),
+            (None, Some(url)) => Some(crate::media_url::fetch(
+                self.tls_roots(),
+                url,
+                MAX_MEDIA_BYTES,
+            )?),
+            (None, None) => None,
         };
         if text.is_empty() && media.is_none() {
             return Err(Error::invalid_field(

@@ -39,6 +39,7 @@ pub mod import;
 pub mod inbox;
 pub mod link;
 pub mod lock;
+pub mod media_url;
 pub mod meta;
 pub mod page;
 pub mod phone;

@@ -568,6 +568,7 @@ impl Engine {
         let agent = crate::http_client::agent(
             self.tls_roots(),
             TIMEOUT,
+            0, // a receiver that redirects is misconfigured: logged, not followed
             &format!("WhatsFlow-Webhooks/{}", crate::VERSION),
         );
         while !stop.load(Ordering::SeqCst) {

@@ -190,7 +190,7 @@ fn unknown_fields_are_refused_by_name() {
     let (engine, _dir) = fresh_engine();
     let api = whatsflow_api::routes::api();
     let body =
-        json!({ "phoneNumber": "+14155550132", "message": "hi", "mediaUrl": "http://x/y.png" });
+        json!({ "phoneNumber": "+14155550132", "message": "hi", "mediaURL": "http://x/y.png" });
     let answer = api.dispatch(
         &engine,
         Caller::Session,
@@ -198,8 +198,8 @@ fn unknown_fields_are_refused_by_name() {
     );
     assert_eq!(answer.status, 400);
     let error = error_of(&answer);
-    assert_eq!(error["details"][0]["field"], "mediaUrl", "{error}");
-    assert!(error["message"].as_str().unwrap().contains("mediaUrl"));
+    assert_eq!(error["details"][0]["field"], "mediaURL", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("mediaURL"));
     let typo = json!({ "phoneNumber": "+14155550132", "nmae": "Rosa" });
     let answer = api.dispatch(
         &engine,
