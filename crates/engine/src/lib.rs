@@ -25,6 +25,7 @@ pub mod clock;
 pub mod connection;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod contacts;
+pub mod cors;
 pub mod erase;
 pub mod error;
 pub mod events;

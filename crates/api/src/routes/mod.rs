@@ -7,6 +7,7 @@ mod analytics;
 mod app;
 mod campaigns;
 mod contacts;
+mod cors;
 mod data;
 mod keys;
 mod messages;
@@ -39,5 +40,6 @@ pub fn api() -> Api {
     routes.extend(data::routes());
     routes.extend(keys::routes());
     routes.extend(webhooks::routes());
+    routes.extend(cors::routes());
     Api::new(routes)
 }

@@ -136,10 +136,7 @@ impl OptOutSettings {
 
 impl Engine {
     pub fn opt_out_settings(&self) -> Result<OptOutSettings> {
-        let stored = self.db().with(|c| store::settings::get(c, KEY))?;
-        Ok(stored
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default())
+        self.db().with(|c| store::settings::get_or_default(c, KEY))
     }
 
     pub fn save_opt_out_settings(&self, settings: OptOutSettings) -> Result<OptOutSettings> {
