@@ -51,7 +51,6 @@ pub mod store;
 pub mod tags;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
-#[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod webhooks;
 pub mod write;
 
