@@ -57,10 +57,9 @@ impl Backend {
             .map(|s| s.url())
             .unwrap_or(config.whatsapp_url);
         let engine = Engine::open(Options {
-            data_dir: config.data_dir.clone(),
-            clock: Arc::new(SystemClock),
             demo: simulator.is_some(),
             simulator_url: simulator.as_ref().map(|s| s.url()),
+            ..Options::new(config.data_dir.clone(), Arc::new(SystemClock))
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
 

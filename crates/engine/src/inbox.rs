@@ -166,6 +166,9 @@ pub struct SendMessage {
     pub message: String,
     /// A file to send with it.
     pub media: Option<MediaUpload>,
+    /// Instead of `media`: the http(s) address of the file to send, fetched when the message is
+    /// queued (at most 64 MB, 30 s; images, video, audio or documents).
+    pub media_url: Option<String>,
     /// The WhatsApp id of the message this one replies to.
     pub quoted_wa_id: Option<String>,
 }
@@ -307,7 +310,7 @@ impl Engine {
         } else {
             Direction::In
         };
-        let created = self.db().with_tx(|tx| {
+        let received = self.write(|tx| {
             let (contact_id, new_contact) = store::contacts::upsert_party(
                 tx,
                 phone.as_deref(),
@@ -348,13 +351,18 @@ impl Engine {
                 inbound.timestamp,
                 now,
             )?;
-            Ok(Some((store::messages::get(tx, id)?, new_contact)))
-        })?;
-        if let Some((Some(message), new_contact)) = created {
-            if new_contact {
-                self.emit(Event::ContactCreated(self.contact(message.contact_id)?));
+            let message = store::messages::get(tx, id)?;
+            if let Some(message) = &message {
+                if new_contact {
+                    tx.emit(Event::ContactCreated(crate::contacts::contact_on(
+                        tx, contact_id,
+                    )?));
+                }
+                tx.emit(Event::MessageReceived(message.clone()));
             }
-            self.emit(Event::MessageReceived(message.clone()));
+            Ok(message)
+        })?;
+        if let Some(message) = received {
             if let Err(e) = self.campaign_inbound(&message) {
                 tracing::warn!(error = %e, "could not track an inbound message for campaigns");
             }
@@ -366,7 +374,7 @@ impl Engine {
     /// come at any time before delivery).
     pub fn apply_ack(&self, wa_message_id: &str, ack: i32) -> Result<()> {
         let now = self.now();
-        let updated = self.db().with_tx(|tx| {
+        let updated = self.write(|tx| {
             // WhatsApp may file a sent message under another id of the same person (a hidden
             // `@lid` instead of the phone); the key id part is still the one the engine chose.
             let found = match store::messages::get_by_wa_id(tx, wa_message_id)? {
@@ -393,10 +401,13 @@ impl Engine {
             if ack >= 1 {
                 store::messages::dequeue(tx, message.id)?;
             }
-            store::messages::get(tx, message.id)
+            let updated = store::messages::get(tx, message.id)?;
+            if let Some(message) = &updated {
+                tx.emit(Event::MessageUpdated(message.clone()));
+            }
+            Ok(updated)
         })?;
         if let Some(message) = updated {
-            self.emit(Event::MessageUpdated(message.clone()));
             self.after_campaign_message(&message);
         }
         Ok(())
@@ -428,9 +439,20 @@ impl Engine {
                 format!("The message must be at most {MAX_TEXT_CHARS} characters"),
             ));
         }
-        let media = match &input.media {
-            Some(upload) => Some(decode_upload(upload)?),
-            None => None,
+        let media = match (&input.media, &input.media_url) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_field(
+                    "mediaUrl",
+                    "Give either media or mediaUrl, not both",
+                ))
+            }
+            (Some(upload), None) => Some(decode_upload(upload)?),
+            (None, Some(url)) => Some(crate::media_url::fetch(
+                self.tls_roots(),
+                url,
+                MAX_MEDIA_BYTES,
+            )?),
+            (None, None) => None,
         };
         if text.is_empty() && media.is_none() {
             return Err(Error::invalid_field(
@@ -549,18 +571,20 @@ impl Engine {
     /// Opening a chat marks it read, here and on the phone (when connected).
     pub fn mark_chat_read(&self, contact_id: i64) -> Result<()> {
         let contact = self.contact(contact_id)?;
-        let changed = self
-            .db()
-            .with(|c| store::contacts::mark_read(c, contact_id))?;
+        self.write(|tx| {
+            if store::contacts::mark_read(tx, contact_id)? {
+                tx.emit(Event::ContactUpdated(crate::contacts::contact_on(
+                    tx, contact_id,
+                )?));
+            }
+            Ok(())
+        })?;
         if let (Some(wa_id), Ok(link)) = (&contact.wa_id, self.link()) {
             if link.status().state == ConnectionState::Connected {
                 if let Err(e) = link.mark_read(wa_id) {
                     tracing::warn!(error = %e, "could not mark the chat read on the phone");
                 }
             }
-        }
-        if changed {
-            self.emit(Event::ContactUpdated(self.contact(contact_id)?));
         }
         Ok(())
     }
@@ -577,10 +601,12 @@ impl Engine {
     /// once WhatsApp is connected.
     pub fn set_connection_status(&self, status: ConnectionStatus) -> Result<()> {
         let now = self.now();
-        self.db()
-            .with(|c| store::connection::save(c, &status, now))?;
         let connected = status.state == ConnectionState::Connected;
-        self.emit(Event::ConnectionChanged(status));
+        self.write(|tx| {
+            store::connection::save(tx, &status, now)?;
+            tx.emit(Event::ConnectionChanged(status));
+            Ok(())
+        })?;
         if connected {
             self.outbox_signal().notify();
         }
@@ -691,12 +717,15 @@ impl Engine {
         error: Option<&str>,
     ) -> Result<()> {
         let now = self.now();
-        let message = self.db().with(|c| {
-            store::messages::set_status(c, id, status, ack, error, now)?;
-            store::messages::get(c, id)
+        let message = self.write(|tx| {
+            store::messages::set_status(tx, id, status, ack, error, now)?;
+            let message = store::messages::get(tx, id)?;
+            if let Some(message) = &message {
+                tx.emit(Event::MessageUpdated(message.clone()));
+            }
+            Ok(message)
         })?;
         if let Some(message) = message {
-            self.emit(Event::MessageUpdated(message.clone()));
             self.after_campaign_message(&message);
         }
         Ok(())

@@ -13,6 +13,7 @@ use tokio::sync::broadcast;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod analytics;
 pub mod api_keys;
+pub mod audit;
 pub mod backup;
 pub mod business_hours;
 #[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
@@ -21,16 +22,19 @@ pub mod chats;
 pub mod clock;
 pub mod connection;
 pub mod contacts;
+pub mod cors;
 pub mod erase;
 pub mod error;
 pub mod events;
 pub mod export;
 pub mod export_all;
+pub mod http_client;
 pub mod idempotency;
 pub mod import;
 pub mod inbox;
 pub mod link;
 pub mod lock;
+pub mod media_url;
 pub mod meta;
 pub mod page;
 pub mod phone;
@@ -41,8 +45,8 @@ pub mod store;
 pub mod tags;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
-#[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod webhooks;
+pub mod write;
 
 pub use clock::{to_rfc3339, Clock, ManualClock, Millis, SystemClock};
 pub use error::{Error, ErrorCode, FieldError, Result};
@@ -52,6 +56,7 @@ pub use link::{
 };
 pub use page::Page;
 pub use store::Db;
+pub use write::Tx;
 
 /// Version of the app, shown in the UI and `/api/v1/health`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -79,6 +84,7 @@ struct Inner {
     /// Wakes the campaign scheduler (a campaign started or paused, a campaign message went out).
     campaigns: inbox::OutboxSignal,
     webhooks: webhooks::WebhookSignal,
+    tls_roots: http_client::TlsRoots,
     demo: bool,
     simulator_url: Option<String>,
 }
@@ -93,6 +99,8 @@ pub struct Options {
     pub demo: bool,
     /// In demo mode, the simulator's address, for the UI's "simulated phone" panel.
     pub simulator_url: Option<String>,
+    /// Whom `https://` webhook receivers and media URLs must have their certificates from.
+    pub tls_roots: http_client::TlsRoots,
 }
 
 impl Options {
@@ -103,6 +111,7 @@ impl Options {
             clock,
             demo: false,
             simulator_url: None,
+            tls_roots: http_client::TlsRoots::PublicWeb,
         }
     }
 }
@@ -150,6 +159,7 @@ impl Engine {
                 outbox: inbox::OutboxSignal::default(),
                 campaigns: inbox::OutboxSignal::default(),
                 webhooks: webhooks::WebhookSignal::default(),
+                tls_roots: options.tls_roots,
                 demo: options.demo,
                 simulator_url: options.simulator_url,
             }),
@@ -186,8 +196,9 @@ impl Engine {
         self.inner.events.subscribe()
     }
 
-    /// Publishes an event to every subscriber (UI, event stream, webhooks). Nobody listening is fine.
-    pub fn emit(&self, event: Event) {
+    /// Hands an event to every subscriber (UI, event stream) once its change is committed and its
+    /// webhook deliveries queued (see `write`). Nobody listening is fine.
+    fn publish(&self, event: Event) {
         use std::sync::atomic::Ordering;
         let id = self.inner.next_event_id.fetch_add(1, Ordering::Relaxed);
         let envelope = EventEnvelope {
@@ -195,8 +206,6 @@ impl Engine {
             at: self.now(),
             event,
         };
-        // Into the webhook outbox first, so no listener's lag can lose it.
-        self.enqueue_webhook_deliveries(&envelope);
         let _ = self.inner.events.send(envelope);
     }
 
@@ -230,6 +239,10 @@ impl Engine {
 
     pub(crate) fn campaign_signal(&self) -> &inbox::OutboxSignal {
         &self.inner.campaigns
+    }
+
+    pub(crate) fn tls_roots(&self) -> &http_client::TlsRoots {
+        &self.inner.tls_roots
     }
 
     pub(crate) fn lock_state(&self) -> &lock::LockState {

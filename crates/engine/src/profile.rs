@@ -164,8 +164,13 @@ impl Engine {
 
     /// The default phone region: the business's country once onboarded.
     pub fn default_region(&self) -> Result<Option<rlibphonenumber::Region>> {
-        Ok(self.profile()?.and_then(|p| meta::phone_region(&p.country)))
+        self.db().with(region_on)
     }
+}
+
+/// The default region of numbers, read on `conn` (inside a transaction that needs it).
+pub(crate) fn region_on(conn: &rusqlite::Connection) -> Result<Option<rlibphonenumber::Region>> {
+    Ok(store::profile::get(conn)?.and_then(|p| meta::phone_region(&p.country)))
 }
 
 #[cfg(test)]

@@ -36,10 +36,7 @@ pub struct Preferences {
 impl Engine {
     /// The saved preferences, or the defaults.
     pub fn preferences(&self) -> Result<Preferences> {
-        let stored = self.db().with(|c| store::settings::get(c, KEY))?;
-        Ok(stored
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default())
+        self.db().with(|c| store::settings::get_or_default(c, KEY))
     }
 
     /// Saves the preferences.

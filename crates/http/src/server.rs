@@ -223,21 +223,16 @@ fn handle(shared: &Shared, mut request: Request) {
         response.status = 421;
         return respond(request, response);
     }
-    if let Some(origin) = header(&request, "Origin") {
-        let allowed = [
-            format!("http://127.0.0.1:{}", shared.port),
-            format!("http://localhost:{}", shared.port),
-        ];
-        if path.starts_with("/api/") && !allowed.iter().any(|a| a == origin) {
-            let err = Error::new(
-                ErrorCode::Forbidden,
-                "Cross-origin requests are not allowed",
-            );
-            return respond(request, ApiResponse::error(&err));
-        }
-    }
     if !path.starts_with("/api/") {
         return serve_ui(shared, request, &path);
+    }
+    let cors = match header(&request, "Origin").map(|origin| cross_origin(shared, origin)) {
+        None | Some(CrossOrigin::Own) => Vec::new(),
+        Some(CrossOrigin::Listed(headers)) => headers,
+        Some(CrossOrigin::Refused(err)) => return respond(request, ApiResponse::error(&err)),
+    };
+    if !cors.is_empty() && request.method().as_str() == "OPTIONS" {
+        return respond_preflight(request, cors);
     }
     let token = header(&request, "Authorization")
         .and_then(|v| v.strip_prefix("Bearer ").map(str::trim).map(str::to_owned))
@@ -259,15 +254,15 @@ fn handle(shared: &Shared, mut request: Request) {
         }
         Some(t) if t.starts_with(KEY_PREFIX) => match key_caller(&shared.engine, &t) {
             Ok(caller) => caller,
-            Err(err) => return respond(request, ApiResponse::error(&err)),
+            Err(err) => return respond_with(request, ApiResponse::error(&err), cors),
         },
         _ => Caller::Anonymous,
     };
     // Scripts share the machine with the UI: each key gets its own budget of requests.
-    let mut limit_headers = Vec::new();
+    let mut extra_headers = cors;
     if let Caller::Key { id, .. } = caller {
         let decision = shared.limiter.check(id, shared.engine.now());
-        limit_headers = rate_limit_headers(&shared.limiter, &decision);
+        extra_headers.extend(rate_extra_headers(&shared.limiter, &decision));
         if let Some(seconds) = decision.retry_after {
             let mut err = Error::new(
                 ErrorCode::TooManyAttempts,
@@ -277,13 +272,13 @@ fn handle(shared: &Shared, mut request: Request) {
                 ),
             );
             err.retry_after = Some(seconds);
-            return respond_with(request, ApiResponse::error(&err), limit_headers);
+            return respond_with(request, ApiResponse::error(&err), extra_headers);
         }
     }
     if path == "/api/v1/events" && request.method().as_str() == "GET" {
         if caller == Caller::Anonymous {
             let err = Error::new(ErrorCode::Unauthorized, "Missing or wrong token");
-            return respond(request, ApiResponse::error(&err));
+            return respond_with(request, ApiResponse::error(&err), extra_headers);
         }
         if let Caller::Key { scopes, .. } = caller {
             if !scopes.allow(Scope::Read) {
@@ -291,14 +286,14 @@ fn handle(shared: &Shared, mut request: Request) {
                     ErrorCode::Forbidden,
                     "This API key lacks the `read` scope the event stream needs",
                 );
-                return respond(request, ApiResponse::error(&err));
+                return respond_with(request, ApiResponse::error(&err), extra_headers);
             }
         }
         let resume = header(&request, "Last-Event-ID")
             .map(str::to_owned)
             .or_else(|| query_param(&query, "lastEventId"))
             .and_then(|v| v.parse().ok());
-        return stream_events(shared, request, resume);
+        return stream_events(shared, request, resume, &extra_headers);
     }
     let mut body = Vec::new();
     let limit = 100 * 1024 * 1024;
@@ -310,14 +305,14 @@ fn handle(shared: &Shared, mut request: Request) {
             ErrorCode::InvalidJson,
             format!("Could not read the request body: {e}"),
         );
-        return respond(request, ApiResponse::error(&err));
+        return respond_with(request, ApiResponse::error(&err), extra_headers);
     }
     if body.len() > limit {
         let err = Error::new(
             ErrorCode::PayloadTooLarge,
             "The request body is larger than 100 MB",
         );
-        return respond(request, ApiResponse::error(&err));
+        return respond_with(request, ApiResponse::error(&err), extra_headers);
     }
     let api_request = ApiRequest {
         method: request.method().as_str().to_owned(),
@@ -329,13 +324,75 @@ fn handle(shared: &Shared, mut request: Request) {
         idempotency_key: header(&request, "Idempotency-Key").map(str::to_owned),
     };
     let response = shared.api.dispatch(&shared.engine, caller, api_request);
-    respond_with(request, response, limit_headers);
+    respond_with(request, response, extra_headers);
+}
+
+/// What the API makes of a request's `Origin`.
+enum CrossOrigin {
+    /// The app's own pages (this server's UI).
+    Own,
+    /// An origin listed in Settings: the CORS headers its answers carry.
+    Listed(Vec<Header>),
+    /// Any other: refused, as every origin is until the owner lists it.
+    Refused(Error),
+}
+
+fn cross_origin(shared: &Shared, origin: &str) -> CrossOrigin {
+    let own = [
+        format!("http://127.0.0.1:{}", shared.port),
+        format!("http://localhost:{}", shared.port),
+    ];
+    if own.iter().any(|o| o == origin) {
+        return CrossOrigin::Own;
+    }
+    match shared.engine.cors_allows(origin) {
+        Ok(true) => CrossOrigin::Listed(
+            [
+                ("Access-Control-Allow-Origin", origin),
+                ("Vary", "Origin"),
+                (
+                    "Access-Control-Expose-Headers",
+                    "Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy",
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(name, value)| Header::from_bytes(name, value).ok())
+            .collect(),
+        ),
+        Ok(false) => CrossOrigin::Refused(Error::new(
+            ErrorCode::Forbidden,
+            format!(
+                "Cross-origin requests from {origin} are not allowed: list the origin in Settings \
+                 (REST API, allowed origins) to let its pages call the API"
+            ),
+        )),
+        Err(err) => CrossOrigin::Refused(err),
+    }
+}
+
+/// The answer to a listed origin's preflight (`OPTIONS`): what its requests may carry.
+fn respond_preflight(request: Request, mut cors: Vec<Header>) {
+    cors.extend(
+        [
+            ("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE"),
+            (
+                "Access-Control-Allow-Headers",
+                "Authorization, Content-Type, Idempotency-Key, Last-Event-ID",
+            ),
+            ("Access-Control-Max-Age", "600"),
+        ]
+        .into_iter()
+        .map(|(name, value)| Header::from_bytes(name, value).expect("valid header")),
+    );
+    if let Err(e) = request.respond(whole_body(204, cors, Vec::new())) {
+        tracing::debug!(error = %e, "client went away before the response");
+    }
 }
 
 /// `RateLimit-Limit` (requests a minute), `RateLimit-Remaining` (requests that may be made at
 /// once) and `RateLimit-Reset` (seconds until the full burst is available again), after the IETF
 /// draft; `RateLimit-Policy` spells out the minute window and the burst.
-fn rate_limit_headers(limiter: &RateLimiter, decision: &Decision) -> Vec<Header> {
+fn rate_extra_headers(limiter: &RateLimiter, decision: &Decision) -> Vec<Header> {
     let limit = limiter.limit();
     [
         ("RateLimit-Limit", limit.per_minute.to_string()),
@@ -376,13 +433,17 @@ fn respond_with(request: Request, response: ApiResponse, extra: Vec<Header>) {
 
 /// Streams events as `text/event-stream` on a thread of its own, writing straight to the socket so
 /// each event leaves at once.
-fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>) {
+fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>, extra: &[Header]) {
     let events = shared.events.clone();
     let engine = shared.engine.clone();
     let stopping = shared.stopping.clone();
     let newest = events.last_id();
     let mut after = resume_after.unwrap_or(newest);
-    let mut head = String::from("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n: connected\n\n");
+    let mut head = String::from("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n");
+    for header in extra {
+        head.push_str(&format!("{}: {}\r\n", header.field, header.value));
+    }
+    head.push_str("\r\n: connected\n\n");
     // An id from before this server started (ids begin again at each start): the client has missed
     // whatever happened in between.
     if after > newest {

@@ -251,6 +251,8 @@ export interface SendMessageInput {
   phoneNumber: string;
   message: string;
   media?: { data: string; mimetype: string; filename?: string | null };
+  /** Instead of `media`: an http(s) address of the file, fetched when the message is queued. */
+  mediaUrl?: string | null;
   quotedWaId?: string | null;
 }
 

@@ -12,6 +12,7 @@ mod analytics;
 mod app;
 mod campaigns;
 mod contacts;
+mod cors;
 mod data;
 mod keys;
 mod messages;
@@ -44,6 +45,7 @@ pub fn api() -> Api {
     routes.extend(data::routes());
     routes.extend(keys::routes());
     routes.extend(webhooks::routes());
+    routes.extend(cors::routes());
     Api::new(routes)
 }
 

@@ -1,13 +1,14 @@
 //! API keys against the route table: every route declares the scope a key needs, and a key without
 //! it is refused with 403 naming the scope, while a key with it gets past the check. Also: unknown
-//! JSON fields are refused by name, and `Idempotency-Key` makes a send happen once.
+//! JSON fields are refused by name, `Idempotency-Key` makes a send happen once, and every call a key
+//! makes to change something is audit-logged under the key's name.
 
 use std::sync::Arc;
 
 use serde_json::{json, Value};
 use whatsflow_api::api::{Access, Method};
 use whatsflow_api::{ApiRequest, ApiResponse, Caller};
-use whatsflow_engine::api_keys::{Scope, Scopes};
+use whatsflow_engine::api_keys::{ApiKey, ApiKeyInput, Scope, Scopes};
 use whatsflow_engine::link::OutgoingMessage;
 use whatsflow_engine::{ConnectionState, ConnectionStatus, Engine, Link, ManualClock, Result};
 
@@ -28,6 +29,31 @@ fn request(method: Method, path: &str, body: Option<Value>) -> ApiRequest {
     }
 }
 
+/// A route's path with `1` for each parameter.
+fn sample_path(route_path: &str) -> String {
+    route_path
+        .split('/')
+        .map(|part| if part.starts_with('{') { "1" } else { part })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A key made on `engine`, and the caller it stands for.
+fn new_key(engine: &Engine, name: &str, scope: Scope) -> (ApiKey, Caller) {
+    let key = engine
+        .create_api_key(ApiKeyInput {
+            name: name.into(),
+            scopes: vec![scope],
+        })
+        .unwrap()
+        .api_key;
+    let caller = Caller::Key {
+        id: key.id,
+        scopes: Scopes::of(&key.scopes),
+    };
+    (key, caller)
+}
+
 fn error_of(response: &ApiResponse) -> Value {
     response.json_body()["error"].clone()
 }
@@ -38,12 +64,7 @@ fn every_route_has_a_scope_and_refuses_a_key_without_it() {
     let all = [Scope::Read, Scope::Send, Scope::Admin];
     let mut checked = 0;
     for route in api.routes() {
-        let path = route
-            .path
-            .split('/')
-            .map(|part| if part.starts_with('{') { "1" } else { part })
-            .collect::<Vec<_>>()
-            .join("/");
+        let path = sample_path(route.path);
         let Some(needed) = route.access.scope() else {
             assert_eq!(route.access, Access::Public);
             assert!(
@@ -108,12 +129,68 @@ fn every_route_has_a_scope_and_refuses_a_key_without_it() {
     assert_eq!(anonymous.status, 401);
 }
 
+/// Routes whose call leaves no audit log to read: erasing everything erases the log too.
+const UNAUDITABLE: &[&str] = &["/api/v1/erase"];
+
+#[test]
+fn every_mutating_call_with_a_key_is_audit_logged_with_the_keys_name() {
+    let api = whatsflow_api::routes::api();
+    let mut checked = 0;
+    for route in api.routes() {
+        if route.method == Method::Get
+            || route.access == Access::Public
+            || UNAUDITABLE.contains(&route.path)
+        {
+            continue;
+        }
+        let path = sample_path(route.path);
+        let (engine, _dir) = fresh_engine();
+        let (key, caller) = new_key(&engine, "order sync script", Scope::Admin);
+        let answer = api.dispatch(&engine, caller, request(route.method, &path, None));
+        let route_name = format!("{} {}", route.method.as_str().to_uppercase(), route.path);
+        let entry = engine
+            .audit_log(50)
+            .unwrap()
+            .into_iter()
+            .find(|e| e.action == "api.call")
+            .unwrap_or_else(|| panic!("{route_name}: no audit entry"));
+        assert_eq!(entry.actor, format!("api-key:{}", key.id), "{route_name}");
+        assert_eq!(
+            entry.detail,
+            json!({
+                "keyId": key.id, "keyName": "order sync script", "route": route_name,
+                "path": path, "status": answer.status,
+            }),
+        );
+        checked += 1;
+    }
+    assert!(checked > 20, "only {checked} routes checked");
+
+    // Reading is not audited, nor is the UI's own session.
+    let (engine, _dir) = fresh_engine();
+    let (_, reader) = new_key(&engine, "reader", Scope::Read);
+    api.dispatch(
+        &engine,
+        reader,
+        request(Method::Get, "/api/v1/contacts", None),
+    );
+    let contact = json!({ "phoneNumber": "+14155550177" });
+    let made = api.dispatch(
+        &engine,
+        Caller::Session,
+        request(Method::Post, "/api/v1/contacts", Some(contact)),
+    );
+    assert_eq!(made.status, 200);
+    let calls = engine.audit_log(50).unwrap();
+    assert!(calls.iter().all(|e| e.action != "api.call"), "{calls:?}");
+}
+
 #[test]
 fn unknown_fields_are_refused_by_name() {
     let (engine, _dir) = fresh_engine();
     let api = whatsflow_api::routes::api();
     let body =
-        json!({ "phoneNumber": "+14155550132", "message": "hi", "mediaUrl": "http://x/y.png" });
+        json!({ "phoneNumber": "+14155550132", "message": "hi", "mediaURL": "http://x/y.png" });
     let answer = api.dispatch(
         &engine,
         Caller::Session,
@@ -121,8 +198,8 @@ fn unknown_fields_are_refused_by_name() {
     );
     assert_eq!(answer.status, 400);
     let error = error_of(&answer);
-    assert_eq!(error["details"][0]["field"], "mediaUrl", "{error}");
-    assert!(error["message"].as_str().unwrap().contains("mediaUrl"));
+    assert_eq!(error["details"][0]["field"], "mediaURL", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("mediaURL"));
     let typo = json!({ "phoneNumber": "+14155550132", "nmae": "Rosa" });
     let answer = api.dispatch(
         &engine,

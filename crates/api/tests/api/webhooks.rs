@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use whatsflow_api::{ApiRequest, Caller};
 use whatsflow_engine::contacts::NewContact;
-use whatsflow_engine::{to_rfc3339, Clock, Engine, ManualClock, SystemClock};
+use whatsflow_engine::{to_rfc3339, Clock, Engine, ManualClock, Options, SystemClock};
 
 /// A Python with `standardwebhooks`, in a virtual environment under the target directory, made on
 /// first use. Fails (never skips) when it cannot be made.
@@ -148,7 +148,10 @@ fn a_receiver_down_then_failing_gets_every_event_afterwards_in_order_and_once() 
     // Receivers check the signed timestamp against their own clock (5 minutes either way): start
     // the manual clock a little behind it, as the outage moves it ahead.
     let clock = Arc::new(ManualClock::new(SystemClock.now() - 150_000));
-    let engine = Engine::in_memory(clock.clone(), dir.path()).unwrap();
+    // A database file, as the app has: in WAL mode the worker's reads never stand in the way of a
+    // change writing its deliveries. (An in-memory database shares its cache between connections
+    // with table locks, which refuse a writer at once while another connection reads the table.)
+    let engine = Engine::open(Options::new(dir.path().join("data"), clock.clone())).unwrap();
     let api = whatsflow_api::routes::api();
     let call = |method: &str, path: &str, body: Value| {
         let answer = api.dispatch(
@@ -215,8 +218,16 @@ fn a_receiver_down_then_failing_gets_every_event_afterwards_in_order_and_once() 
     };
 
     add_contacts(0..3);
+    // Until the engine has the receiver's answers, not only until the receiver logged the events:
+    // a receiver stopped between the two has not answered, so the engine rightly sends again.
     advance_until(&engine, &clock, watch, "the first three events", || {
         received(&log).len() == 3
+            && engine
+                .webhook_deliveries(id, Some("delivered"), None, 500)
+                .unwrap()
+                .items
+                .len()
+                == 3
     });
 
     // Down: the process is gone, the port refuses connections.

@@ -136,10 +136,7 @@ impl OptOutSettings {
 
 impl Engine {
     pub fn opt_out_settings(&self) -> Result<OptOutSettings> {
-        let stored = self.db().with(|c| store::settings::get(c, KEY))?;
-        Ok(stored
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default())
+        self.db().with(|c| store::settings::get_or_default(c, KEY))
     }
 
     pub fn save_opt_out_settings(&self, settings: OptOutSettings) -> Result<OptOutSettings> {
@@ -164,33 +161,32 @@ impl Engine {
         };
         let opted_out = request == Request::OptOut;
         let now = self.now();
-        let changed = self.db().with_tx(|tx| {
-            let changed =
-                store::contacts::set_opted_out(tx, &[message.contact_id], opted_out, now)? > 0;
-            if changed {
-                store::audit::insert(
-                    tx,
-                    now,
-                    "system",
-                    if opted_out {
-                        "contact.opted_out"
-                    } else {
-                        "contact.opted_in"
-                    },
-                    &serde_json::json!({
-                        "contactId": message.contact_id,
-                        "keyword": message.body.trim(),
-                        "messageId": message.id,
-                    }),
-                )?;
+        let changed = self.write(|tx| {
+            if store::contacts::set_opted_out(tx, &[message.contact_id], opted_out, now)? == 0 {
+                return Ok(None);
             }
-            Ok(changed)
+            store::audit::insert(
+                tx,
+                now,
+                "system",
+                if opted_out {
+                    "contact.opted_out"
+                } else {
+                    "contact.opted_in"
+                },
+                &serde_json::json!({
+                    "contactId": message.contact_id,
+                    "keyword": message.body.trim(),
+                    "messageId": message.id,
+                }),
+            )?;
+            let contact = crate::contacts::contact_on(tx, message.contact_id)?;
+            tx.emit(Event::ContactUpdated(contact.clone()));
+            Ok(Some(contact))
         })?;
-        if !changed {
+        let Some(contact) = changed else {
             return Ok(());
-        }
-        let contact = self.contact(message.contact_id)?;
-        self.emit(Event::ContactUpdated(contact.clone()));
+        };
         if opted_out {
             let unsent = self
                 .db()

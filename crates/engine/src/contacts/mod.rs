@@ -255,45 +255,41 @@ fn conflict_for_phone(phone: &str, owner: &store::contacts::PhoneOwner) -> Error
 impl Engine {
     /// One contact by its row id, as presented everywhere.
     pub fn contact(&self, id: i64) -> Result<Contact> {
-        let contact = self
-            .db()
-            .with(|c| store::contacts::get(c, id))?
-            .ok_or_else(|| Error::not_found("contact"))?;
-        self.presented(contact)
+        self.db().with(|c| contact_on(c, id))
     }
 
     /// Fills in what is derived for display (the formatted number).
     fn present(&self, contacts: &mut [Contact]) -> Result<()> {
-        let region = self.default_region()?;
-        for contact in contacts {
-            contact.phone_display = contact
-                .phone_number
-                .as_deref()
-                .map(|p| phone_display(p, region));
-            contact.display_name = display_name(
-                &contact.name,
-                &contact.push_name,
-                contact.phone_display.as_deref(),
-                contact.wa_id.as_deref(),
-            );
-        }
-        Ok(())
+        self.db().with(|c| present_on(c, contacts))
     }
+}
 
-    fn presented(&self, mut contact: Contact) -> Result<Contact> {
-        self.present(std::slice::from_mut(&mut contact))?;
-        Ok(contact)
+/// A contact as presented, read on `conn` (inside the transaction that just changed it).
+pub(crate) fn contact_on(conn: &rusqlite::Connection, id: i64) -> Result<Contact> {
+    let mut contact = saved_contact(conn, id)?;
+    present_on(conn, std::slice::from_mut(&mut contact))?;
+    Ok(contact)
+}
+
+/// Fills in what is derived for display (the formatted number), reading the region on `conn`.
+fn present_on(conn: &rusqlite::Connection, contacts: &mut [Contact]) -> Result<()> {
+    let region = crate::profile::region_on(conn)?;
+    for contact in contacts {
+        contact.phone_display = contact
+            .phone_number
+            .as_deref()
+            .map(|p| phone_display(p, region));
+        contact.display_name = display_name(
+            &contact.name,
+            &contact.push_name,
+            contact.phone_display.as_deref(),
+            contact.wa_id.as_deref(),
+        );
     }
+    Ok(())
+}
 
-    /// A contact just saved, as presented, after telling listeners about tags the save created.
-    fn presented_after_save(&self, contact: Contact, tags_created: bool) -> Result<Contact> {
-        let contact = self.presented(contact)?;
-        if tags_created {
-            self.emit_tags_changed()?;
-        }
-        Ok(contact)
-    }
-
+impl Engine {
     /// A page of contacts matching `filter` in `sort` order, starting after `cursor`.
     pub fn contacts(
         &self,
@@ -357,7 +353,7 @@ impl Engine {
     pub fn create_contact(&self, input: NewContact) -> Result<Contact> {
         let fields = self.checked_fields(&input)?;
         let now = self.now();
-        let (contact, tags_created) = self.db().with_tx(|tx| {
+        self.write(|tx| {
             let phone = fields.phone_number.as_deref().unwrap_or_default();
             if let Some(owner) = store::contacts::find_by_phone(tx, phone)? {
                 return Err(conflict_for_phone(phone, &owner));
@@ -365,11 +361,11 @@ impl Engine {
             let id = store::contacts::insert(tx, &fields, "manual", now)?;
             let (tag_ids, created) = resolve_tags(tx, &input.tags, now)?;
             store::contacts::set_tags(tx, id, &tag_ids, now)?;
-            Ok((saved_contact(tx, id)?, created))
-        })?;
-        let contact = self.presented_after_save(contact, tags_created)?;
-        self.emit(Event::ContactCreated(contact.clone()));
-        Ok(contact)
+            emit_tags_created(tx, created)?;
+            let contact = contact_on(tx, id)?;
+            tx.emit(Event::ContactCreated(contact.clone()));
+            Ok(contact)
+        })
     }
 
     /// Changes the given fields of a contact.
@@ -409,7 +405,7 @@ impl Engine {
         validate_fields(&mut checks, &fields);
         checks.finish()?;
         let now = self.now();
-        let (contact, tags_created) = self.db().with_tx(|tx| {
+        self.write(|tx| {
             if let Some(phone) = fields.phone_number.as_deref() {
                 if let Some(owner) = store::contacts::find_by_phone(tx, phone)? {
                     if owner.id != id {
@@ -424,13 +420,13 @@ impl Engine {
                 store::contacts::set_tags(tx, id, &tag_ids, now)?;
                 created = made;
             }
-            Ok((saved_contact(tx, id)?, created))
-        })?;
-        let contact = self.presented_after_save(contact, tags_created)?;
-        if contact != current {
-            self.emit(Event::ContactUpdated(contact.clone()));
-        }
-        Ok(contact)
+            emit_tags_created(tx, created)?;
+            let contact = contact_on(tx, id)?;
+            if contact != current {
+                tx.emit(Event::ContactUpdated(contact.clone()));
+            }
+            Ok(contact)
+        })
     }
 
     /// Opts a contact out of (or back into) campaigns.
@@ -447,7 +443,7 @@ impl Engine {
     /// Deletes a contact with every message of theirs and the media files of those messages.
     pub fn delete_contact(&self, id: i64) -> Result<()> {
         let now = self.now();
-        let media = self.db().with_tx(|tx| {
+        let media = self.write(|tx| {
             let media = store::contacts::media_paths(tx, &[id])?;
             if !store::contacts::delete(tx, &[id])? {
                 return Err(Error::not_found("contact"));
@@ -460,10 +456,10 @@ impl Engine {
                 "contact.erased",
                 &serde_json::json!({ "contactId": id }),
             )?;
+            tx.emit(Event::ContactDeleted { id });
             Ok(media)
         })?;
         self.remove_media(&media);
-        self.emit(Event::ContactDeleted { id });
         Ok(())
     }
 
@@ -508,7 +504,7 @@ impl Engine {
 
     fn set_tag(&self, id: i64, tag_id: i64, on: bool) -> Result<Contact> {
         let now = self.now();
-        let (contact, changed) = self.db().with_tx(|tx| {
+        self.write(|tx| {
             if on {
                 store::tags::get(tx, tag_id)?.ok_or_else(|| Error::not_found("tag"))?;
             }
@@ -520,24 +516,35 @@ impl Engine {
             } else {
                 store::contacts::remove_tag(tx, &[id], tag_id, now)?
             } > 0;
-            let contact =
-                store::contacts::get(tx, id)?.ok_or_else(|| Error::not_found("contact"))?;
-            Ok((contact, changed))
-        })?;
-        let contact = self.presented(contact)?;
-        if changed {
-            self.emit(Event::ContactUpdated(contact.clone()));
-        }
-        Ok(contact)
+            let contact = contact_on(tx, id)?;
+            if changed {
+                tx.emit(Event::ContactUpdated(contact.clone()));
+            }
+            Ok(contact)
+        })
     }
 
     pub(crate) fn emit_tags_changed(&self) -> Result<()> {
-        let tags = self.db().with(store::tags::list)?;
-        self.emit(Event::TagsChanged(
-            tags.into_iter().map(|t| t.tag()).collect(),
-        ));
+        let event = self.db().with(tags_changed)?;
+        self.emit(event);
         Ok(())
     }
+}
+
+/// Every tag, as the `tags.changed` event carries them.
+fn tags_changed(conn: &rusqlite::Connection) -> Result<Event> {
+    let tags = store::tags::list(conn)?;
+    Ok(Event::TagsChanged(
+        tags.into_iter().map(|t| t.tag()).collect(),
+    ))
+}
+
+/// Tells listeners about tags a contact's save created (before the contact's own event).
+fn emit_tags_created(tx: &crate::Tx, created: bool) -> Result<()> {
+    if created {
+        tx.emit(tags_changed(tx)?);
+    }
+    Ok(())
 }
 
 /// The contact as stored after a save in the same transaction.

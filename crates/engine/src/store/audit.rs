@@ -19,3 +19,29 @@ pub(crate) fn insert(
     )?;
     Ok(())
 }
+
+/// A row of `audit_log`; `detail` is the stored JSON.
+pub(crate) struct AuditRow {
+    pub at: Millis,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// The latest `limit` entries, newest first.
+pub(crate) fn latest(conn: &Connection, limit: usize) -> Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt
+        .query_map([limit as i64], |r| {
+            Ok(AuditRow {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                detail: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}

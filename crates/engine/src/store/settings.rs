@@ -14,6 +14,16 @@ pub(crate) fn get(conn: &Connection, key: &str) -> Result<Option<serde_json::Val
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
+/// The value under `key` as `T`; `T`'s default when none is stored or it no longer reads as `T`.
+pub(crate) fn get_or_default<T: serde::de::DeserializeOwned + Default>(
+    conn: &Connection,
+    key: &str,
+) -> Result<T> {
+    Ok(get(conn, key)?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default())
+}
+
 pub(crate) fn set(
     conn: &Connection,
     key: &str,

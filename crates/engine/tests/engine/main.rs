@@ -7,3 +7,4 @@ mod contacts;
 mod data_safety;
 mod inbox;
 mod tidy;
+mod webhooks;

@@ -72,6 +72,115 @@ fn cross_origin_browser_requests_are_refused() {
     assert_eq!(status, 403);
 }
 
+/// One request; the status and the response's head, lower-cased (headers are what CORS is about).
+fn status_and_head(
+    app: &Running,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", app.port())).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n",
+        app.port()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    stream.write_all(format!("{head}\r\n").as_bytes()).unwrap();
+    let mut response = Vec::new();
+    std::io::Read::read_to_end(&mut stream, &mut response).unwrap();
+    let text = String::from_utf8_lossy(&response).to_ascii_lowercase();
+    let head = text.split("\r\n\r\n").next().unwrap_or_default().to_owned();
+    (head[9..12].parse().unwrap(), head)
+}
+
+#[test]
+fn cross_origin_requests_pass_only_from_the_origins_listed_in_settings() {
+    let app = Running::start();
+    let auth = format!("Bearer {TOKEN}");
+    let dashboard = "http://localhost:5173";
+    let from = |origin: &str| {
+        [
+            ("Authorization", auth.clone()),
+            ("Origin", origin.to_owned()),
+        ]
+    };
+    let get = |origin: &str| {
+        let headers = from(origin);
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        status_and_head(&app, "GET", "/api/v1/contacts", &headers)
+    };
+
+    let (status, head) = get(dashboard);
+    assert_eq!(status, 403, "off by default: {head}");
+    assert!(!head.contains("access-control-allow-origin"));
+
+    let (status, body) = app.call(
+        "PUT",
+        "/api/v1/settings/cors",
+        json!({ "allowedOrigins": [dashboard] }),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, head) = get(dashboard);
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.contains("access-control-allow-origin: http://localhost:5173\r\n"),
+        "{head}"
+    );
+    assert!(head.contains("vary: origin"), "{head}");
+
+    let (status, head) = status_and_head(
+        &app,
+        "OPTIONS",
+        "/api/v1/messages/send",
+        &[
+            ("Origin", dashboard),
+            ("Access-Control-Request-Method", "POST"),
+            (
+                "Access-Control-Request-Headers",
+                "authorization, content-type, idempotency-key",
+            ),
+        ],
+    );
+    assert_eq!(status, 204, "the preflight: {head}");
+    assert!(
+        head.contains("access-control-allow-origin: http://localhost:5173"),
+        "{head}"
+    );
+    assert!(
+        head.contains("access-control-allow-methods: get, post, put, delete"),
+        "{head}"
+    );
+    assert!(head.contains("idempotency-key"), "{head}");
+
+    // The page can read why a request failed.
+    let (status, head) = status_and_head(&app, "GET", "/api/v1/contacts", &[("Origin", dashboard)]);
+    assert_eq!(status, 401);
+    assert!(
+        head.contains("access-control-allow-origin: http://localhost:5173"),
+        "{head}"
+    );
+
+    let (status, _) = get("http://localhost:5174");
+    assert_eq!(status, 403, "an origin not listed is still refused");
+    let own = format!("http://127.0.0.1:{}", app.port());
+    let (status, head) = get(&own);
+    assert_eq!(status, 200, "the app's own pages: {head}");
+    assert!(!head.contains("access-control-allow-origin"), "{head}");
+
+    let (status, body) = app.call(
+        "PUT",
+        "/api/v1/settings/cors",
+        json!({ "allowedOrigins": ["http://localhost:5173/app"] }),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["details"][0]["field"], "allowedOrigins");
+}
+
 #[test]
 fn profile_round_trip_and_field_errors() {
     let app = Running::start();

@@ -1,0 +1,276 @@
+//! Routes and their constructors: `data` (JSON in, JSON out), `page` (a list with a cursor), `raw`
+//! (bytes out) and `upload` (a file in). Each records what the OpenAPI document needs (schemas,
+//! query parameters, access) beside the handler, so the document cannot drift from the code.
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use whatsflow_engine::{Error, ErrorCode, Result};
+
+use super::{Access, Ctx, Method};
+
+/// Default limit on a request body; routes that take files raise it.
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+/// What a handler answers.
+pub enum Reply {
+    Data(serde_json::Value),
+    Page(serde_json::Value, Option<String>),
+    Raw { content_type: String, body: Vec<u8> },
+}
+
+/// A page of a list and the cursor for the next one: the engine's one pagination model.
+pub use whatsflow_engine::Page;
+
+/// Raw bytes with their content type (QR images, exports).
+pub struct Raw {
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// The request body of routes that take none.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct NoBody {}
+
+pub(super) type Handler = Box<dyn Fn(&Ctx, &[u8]) -> Result<Reply> + Send + Sync>;
+type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// What the OpenAPI document says a route answers.
+#[derive(Clone, Copy)]
+pub enum Answer {
+    Data(SchemaFn),
+    Page(SchemaFn),
+    Raw(&'static str),
+}
+
+/// A documented query parameter.
+#[derive(Clone, Copy)]
+pub struct QueryParam {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+pub struct Route {
+    pub method: Method,
+    /// With `{name}` placeholders, e.g. `/api/v1/contacts/{id}`.
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub tag: &'static str,
+    pub access: Access,
+    pub max_body: usize,
+    pub request: Option<SchemaFn>,
+    /// The request body's media type when it is not JSON (a file upload), for the OpenAPI document.
+    pub request_type: Option<&'static str>,
+    pub answer: Answer,
+    pub query: &'static [QueryParam],
+    /// Takes `Idempotency-Key` (routes that send).
+    pub idempotent: bool,
+    pub(super) handler: Handler,
+}
+
+impl Route {
+    pub fn with_query(mut self, query: &'static [QueryParam]) -> Route {
+        self.query = query;
+        self
+    }
+    pub fn max_body(mut self, bytes: usize) -> Route {
+        self.max_body = bytes;
+        self
+    }
+    /// Marks a route that sends: a repeat with the same `Idempotency-Key` sends nothing new.
+    pub fn idempotent(mut self) -> Route {
+        self.idempotent = true;
+        self
+    }
+    pub(super) fn segments(&self) -> impl Iterator<Item = &'static str> {
+        self.path.trim_matches('/').split('/')
+    }
+}
+
+/// What every route constructor is told first: where the route is, who may call it, and how the
+/// OpenAPI document files and sums it up.
+struct Endpoint {
+    method: Method,
+    path: &'static str,
+    tag: &'static str,
+    access: Access,
+    summary: &'static str,
+}
+
+impl Endpoint {
+    fn new(
+        method: Method,
+        path: &'static str,
+        tag: &'static str,
+        access: Access,
+        summary: &'static str,
+    ) -> Endpoint {
+        Endpoint {
+            method,
+            path,
+            tag,
+            access,
+            summary,
+        }
+    }
+}
+
+/// A route with the defaults every constructor starts from: no request body, no query
+/// parameters, the default body limit, not idempotent.
+fn plain_route(endpoint: Endpoint, answer: Answer, handler: Handler) -> Route {
+    Route {
+        method: endpoint.method,
+        path: endpoint.path,
+        summary: endpoint.summary,
+        tag: endpoint.tag,
+        access: endpoint.access,
+        max_body: DEFAULT_MAX_BODY,
+        request: None,
+        request_type: None,
+        answer,
+        query: &[],
+        idempotent: false,
+        handler,
+    }
+}
+
+fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+fn parse_body<I: DeserializeOwned>(bytes: &[u8]) -> Result<I> {
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        bytes
+    };
+    serde_json::from_slice(bytes).map_err(|e| {
+        // Request types refuse fields they do not know, so a typo never silently does nothing.
+        let text = e.to_string();
+        if let Some(field) = text
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            let message = format!("Unknown field `{field}` in the request body ({text})");
+            return Error::invalid_field(field, message);
+        }
+        let mut err = Error::new(
+            ErrorCode::InvalidJson,
+            format!("The request body is not valid JSON: {e}"),
+        );
+        err.details.push(whatsflow_engine::FieldError {
+            field: "body".into(),
+            message: e.to_string(),
+        });
+        err
+    })
+}
+
+fn to_value<T: Serialize>(value: T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| Error::internal(e.to_string()))
+}
+
+/// A route answering one JSON object, taking a JSON body `I` (use [`NoBody`] for none).
+pub fn data<I, O>(
+    method: Method,
+    path: &'static str,
+    tag: &'static str,
+    access: Access,
+    summary: &'static str,
+    handler: impl Fn(&Ctx, I) -> Result<O> + Send + Sync + 'static,
+) -> Route
+where
+    I: DeserializeOwned + JsonSchema + 'static,
+    O: Serialize + JsonSchema + 'static,
+{
+    let takes_body =
+        method != Method::Get && std::any::type_name::<I>() != std::any::type_name::<NoBody>();
+    Route {
+        request: takes_body.then_some(schema_of::<I> as SchemaFn),
+        ..plain_route(
+            Endpoint::new(method, path, tag, access, summary),
+            Answer::Data(schema_of::<O>),
+            Box::new(move |ctx, bytes| {
+                let input = if takes_body {
+                    parse_body::<I>(bytes)?
+                } else {
+                    parse_body::<I>(b"{}")?
+                };
+                Ok(Reply::Data(to_value(handler(ctx, input)?)?))
+            }),
+        )
+    }
+}
+
+/// A GET route answering a page of `T` with `nextCursor`.
+pub fn page<T>(
+    path: &'static str,
+    tag: &'static str,
+    access: Access,
+    summary: &'static str,
+    handler: impl Fn(&Ctx) -> Result<Page<T>> + Send + Sync + 'static,
+) -> Route
+where
+    T: Serialize + JsonSchema + 'static,
+{
+    plain_route(
+        Endpoint::new(Method::Get, path, tag, access, summary),
+        Answer::Page(schema_of::<Vec<T>>),
+        Box::new(move |ctx, _| {
+            let page = handler(ctx)?;
+            Ok(Reply::Page(to_value(page.items)?, page.next_cursor))
+        }),
+    )
+}
+
+/// A route answering raw bytes (an image, a file).
+pub fn raw(
+    method: Method,
+    path: &'static str,
+    tag: &'static str,
+    access: Access,
+    summary: &'static str,
+    content_type: &'static str,
+    handler: impl Fn(&Ctx, &[u8]) -> Result<Raw> + Send + Sync + 'static,
+) -> Route {
+    plain_route(
+        Endpoint::new(method, path, tag, access, summary),
+        Answer::Raw(content_type),
+        Box::new(move |ctx, bytes| {
+            let raw = handler(ctx, bytes)?;
+            Ok(Reply::Raw {
+                content_type: raw.content_type,
+                body: raw.body,
+            })
+        }),
+    )
+}
+
+fn file_schema(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({ "type": "string", "description": "The file's bytes" })
+}
+
+/// A route taking the raw request body (a file of `content_type`, e.g. an import) and answering one
+/// JSON object. The handler gets the bytes unparsed; raise the size limit with [`Route::max_body`].
+pub fn upload<O>(
+    method: Method,
+    path: &'static str,
+    tag: &'static str,
+    access: Access,
+    summary: &'static str,
+    content_type: &'static str,
+    handler: impl Fn(&Ctx, &[u8]) -> Result<O> + Send + Sync + 'static,
+) -> Route
+where
+    O: Serialize + JsonSchema + 'static,
+{
+    Route {
+        request: Some(file_schema),
+        request_type: Some(content_type),
+        ..plain_route(
+            Endpoint::new(method, path, tag, access, summary),
+            Answer::Data(schema_of::<O>),
+            Box::new(move |ctx, bytes| Ok(Reply::Data(to_value(handler(ctx, bytes)?)?))),
+        )
+    }
+}
