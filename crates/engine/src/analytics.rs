@@ -18,10 +18,10 @@
 //! - A contact is new on the day it was added, or of its first message if that is earlier; active
 //!   when a message went either way in the range; opted out on its `opted_out_at` (if still so).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::str::FromStr;
 
-use chrono::{Datelike, Duration, NaiveDate, Timelike};
+use chrono::{Datelike, Duration, NaiveDate, Offset, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +30,8 @@ use crate::clock::Millis;
 use crate::error::{Checks, Error, Result};
 use crate::store::analytics::{self as sql, Kind, MessageRow, REPLY_WINDOW_MS};
 use crate::{store, Engine};
+
+pub use crate::store::analytics::SCAN_SQL;
 
 /// The longest range the dashboard computes.
 pub const MAX_RANGE_DAYS: i64 = 5 * 365 + 1;
@@ -499,6 +501,69 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
+const HOUR: Millis = 3_600_000;
+const DAY: Millis = 24 * HOUR;
+
+/// About how many index rows a walk reads in the time one look-up in a thread takes.
+const ROWS_PER_LOOKUP: usize = 16;
+
+/// The business zone's UTC offset over the current range, in pieces that each keep one offset, so a
+/// moment's local weekday and hour cost a search among a few pieces instead of a zone look-up.
+struct LocalTime {
+    /// (first moment, offset in millis), in time order.
+    pieces: Vec<(Millis, Millis)>,
+}
+
+impl LocalTime {
+    fn new(range: &Range) -> LocalTime {
+        let offset = |at: Millis| -> Millis {
+            let utc = chrono::DateTime::from_timestamp_millis(at)
+                .unwrap_or_default()
+                .naive_utc();
+            range
+                .tz
+                .offset_from_utc_datetime(&utc)
+                .fix()
+                .local_minus_utc() as Millis
+                * 1000
+        };
+        // Offsets change at most once in any hour: the hours are walked, and one whose end has
+        // another offset than its start is halved down to the millisecond of the change.
+        let mut pieces = vec![(range.start, offset(range.start))];
+        let mut at = range.start;
+        while at < range.end {
+            let next = (at + HOUR).min(range.end);
+            let current = pieces[pieces.len() - 1].1;
+            if offset(next) != current {
+                let (mut same, mut changed) = (at, next);
+                while changed - same > 1 {
+                    let middle = same + (changed - same) / 2;
+                    if offset(middle) == current {
+                        same = middle;
+                    } else {
+                        changed = middle;
+                    }
+                }
+                pieces.push((changed, offset(changed)));
+            }
+            at = next;
+        }
+        LocalTime { pieces }
+    }
+
+    /// The local weekday (Monday = 0) and hour of a moment of the range.
+    fn weekday_and_hour(&self, at: Millis) -> (usize, usize) {
+        let piece = self
+            .pieces
+            .partition_point(|&(from, _)| from <= at)
+            .saturating_sub(1);
+        let local = at + self.pieces[piece].1;
+        // 1970-01-01 was a Thursday.
+        let weekday = (local.div_euclid(DAY) + 3).rem_euclid(7);
+        (weekday as usize, (local.rem_euclid(DAY) / HOUR) as usize)
+    }
+}
+
 /// Where a business message stands until its customer writes back.
 #[derive(Debug, Clone, Copy)]
 struct Pending {
@@ -516,15 +581,22 @@ struct Chat {
     /// Set while the customer waits for an answer: since their first unanswered message, which
     /// is `Some` when it lies in one of the ranges.
     waiting: Option<Option<Pending>>,
+    /// What the contact did in the previous and the current range.
+    seen: [Seen; 2],
+}
+
+/// Whether a contact was active, written to, and replied in a range.
+#[derive(Debug, Default, Clone, Copy)]
+struct Seen {
+    active: bool,
+    written_to: bool,
+    replied: bool,
 }
 
 /// Accumulates one range's figures.
 #[derive(Debug, Default)]
 struct Tally {
     figures: Figures,
-    active: HashSet<i64>,
-    written_to: HashSet<i64>,
-    replied: HashSet<i64>,
     responses: Vec<Millis>,
 }
 
@@ -544,7 +616,9 @@ fn compute(
         .collect();
     let mut bucket_responses: Vec<Vec<Millis>> = vec![Vec::new(); points.len()];
     let mut heatmap = vec![vec![0i64; 24]; 7];
-    let mut chats: HashMap<i64, Chat> = HashMap::new();
+    let local_time = LocalTime::new(range);
+    // Sized for every contact up front: growing a large map while scanning costs more than the scan.
+    let mut chats: HashMap<i64, Chat> = HashMap::with_capacity(sql::contact_id_bound(conn)?);
     let response_time = |from: Millis, to: Millis| match schedule {
         Some(schedule) => schedule.open_millis_between(range.tz, from, to),
         None => to - from,
@@ -586,7 +660,7 @@ fn compute(
                 if m.at - pending.at <= REPLY_WINDOW_MS {
                     let tally = &mut tallies[pending.which];
                     tally.figures.messages_replied += 1;
-                    tally.replied.insert(m.contact_id);
+                    chat.seen[pending.which].replied = true;
                     if pending.which == 1 {
                         points[pending.bucket].replied += 1;
                     }
@@ -606,7 +680,7 @@ fn compute(
                 }
                 chat.unanswered.push_back(pending);
             }
-            if !m.from_campaign {
+            if m.campaign_id.is_none() {
                 if let Some(Some(waiting)) = chat.waiting.take() {
                     record_response(waiting, m.at, &mut tallies, &mut bucket_responses);
                 }
@@ -615,7 +689,7 @@ fn compute(
         let Some(which) = which else { return };
         let tally = &mut tallies[which];
         let f = &mut tally.figures;
-        tally.active.insert(m.contact_id);
+        chat.seen[which].active = true;
         if opens_conversation {
             if m.inbound {
                 f.conversations_by_customers += 1;
@@ -626,7 +700,7 @@ fn compute(
         if m.inbound {
             f.messages_received += 1;
         } else {
-            tally.written_to.insert(m.contact_id);
+            chat.seen[which].written_to = true;
             f.messages_sent += 1;
             f.messages_delivered += (m.ack >= 2) as i64;
             f.messages_read += (m.ack >= 3) as i64;
@@ -643,11 +717,8 @@ fn compute(
             if m.inbound {
                 point.received += 1;
                 point.received_by_kind.add(m.kind);
-                let local = chrono::DateTime::from_timestamp_millis(m.at)
-                    .unwrap_or_default()
-                    .with_timezone(&range.tz);
-                heatmap[local.weekday().num_days_from_monday() as usize][local.hour() as usize] +=
-                    1;
+                let (weekday, hour) = local_time.weekday_and_hour(m.at);
+                heatmap[weekday][hour] += 1;
             } else {
                 point.sent += 1;
                 point.delivered += (m.ack >= 2) as i64;
@@ -656,17 +727,40 @@ fn compute(
             }
         }
     })?;
-    // Customers of the current range still waiting when the scan ended: their answer came later.
-    let mut still_waiting: Vec<(i64, Pending)> = chats
+    for chat in chats.values() {
+        for (tally, seen) in tallies.iter_mut().zip(chat.seen) {
+            let f = &mut tally.figures;
+            f.active_contacts += seen.active as i64;
+            f.contacts_written_to += seen.written_to as i64;
+            f.contacts_replied += (seen.replied && seen.written_to) as i64;
+        }
+    }
+    // Customers of the ranges still waiting when the scan ended: their answer came later, if at
+    // all. The answers after the scan are walked in time order, which finds most of them in one
+    // pass when the ranges end recently; whoever that walk did not reach soon (ranges far in the
+    // past) is looked up in their own thread.
+    let mut still_waiting: HashMap<i64, Pending> = chats
         .iter()
         .filter_map(|(&contact, chat)| match chat.waiting {
             Some(Some(waiting)) => Some((contact, waiting)),
             _ => None,
         })
         .collect();
-    still_waiting.sort_by_key(|&(contact, w)| (w.at, contact));
+    let mut walk_budget = still_waiting.len() * ROWS_PER_LOOKUP;
+    let walked_to_the_end = still_waiting.is_empty()
+        || sql::each_answer_after(conn, scan_to, |contact, at| {
+            if let Some(waiting) = still_waiting.remove(&contact) {
+                record_response(waiting, at, &mut tallies, &mut bucket_responses);
+            }
+            walk_budget = walk_budget.saturating_sub(1);
+            walk_budget > 0 && !still_waiting.is_empty()
+        })?;
+    if walked_to_the_end {
+        // Nobody left waiting was ever answered.
+        still_waiting.clear();
+    }
     for (contact, waiting) in still_waiting {
-        if let Some(at) = sql::next_response(conn, contact, scan_to)? {
+        if let Some(at) = sql::next_answer(conn, contact, scan_to)? {
             record_response(waiting, at, &mut tallies, &mut bucket_responses);
         }
     }
@@ -708,8 +802,8 @@ fn compute(
 
     // Campaigns: those first sent in either range count as run; the current range's list has
     // every campaign with a message in it.
-    for row in sql::campaigns_active(conn, range.previous_start, range.end)? {
-        if let Some(which) = row.first_sent_at.and_then(|at| range.which(at)) {
+    for first_sent_at in sql::campaigns_first_sent(conn, range.previous_start, range.end)? {
+        if let Some(which) = range.which(first_sent_at) {
             tallies[which].figures.campaigns_run += 1;
         }
     }
@@ -740,9 +834,6 @@ fn finish(mut tally: Tally) -> Figures {
     let f = &mut tally.figures;
     f.delivery_rate = ratio(f.messages_delivered, f.messages_sent);
     f.read_rate = ratio(f.messages_read, f.messages_sent);
-    f.active_contacts = tally.active.len() as i64;
-    f.contacts_written_to = tally.written_to.len() as i64;
-    f.contacts_replied = tally.replied.intersection(&tally.written_to).count() as i64;
     f.reply_rate = ratio(f.contacts_replied, f.contacts_written_to);
     tally.responses.sort_unstable();
     f.first_responses = tally.responses.len() as i64;
@@ -1011,6 +1102,35 @@ mod tests {
         };
         assert_eq!(fields(q), ["granularity", "period"]);
         assert!(Range::resolve(&query("2021-01-01", "2025-12-31"), tz, 0).is_ok());
+    }
+
+    #[test]
+    fn local_weekday_and_hour_follow_the_zone_across_its_changes() {
+        use chrono::Timelike;
+        // Lord Howe moves by half an hour; Kolkata is half an hour off UTC all year.
+        for zone in [
+            "Europe/Berlin",
+            "America/New_York",
+            "Asia/Kolkata",
+            "Australia/Lord_Howe",
+        ] {
+            let tz: Tz = zone.parse().unwrap();
+            let range = Range::resolve(&query("2026-03-01", "2026-11-30"), tz, 0).unwrap();
+            let local_time = LocalTime::new(&range);
+            let mut at = range.start;
+            while at < range.end {
+                let local = chrono::DateTime::from_timestamp_millis(at)
+                    .unwrap()
+                    .with_timezone(&tz);
+                let expected = (
+                    local.weekday().num_days_from_monday() as usize,
+                    local.hour() as usize,
+                );
+                assert_eq!(local_time.weekday_and_hour(at), expected, "{zone} at {at}");
+                at += 7 * 60_000 + 13;
+            }
+            assert_eq!(local_time.weekday_and_hour(range.end - 1).1, 23);
+        }
     }
 
     #[test]

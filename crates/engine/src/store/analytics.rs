@@ -15,7 +15,7 @@ pub(crate) struct MessageRow {
     pub contact_id: i64,
     pub inbound: bool,
     pub ack: i32,
-    pub from_campaign: bool,
+    pub campaign_id: Option<i64>,
     pub kind: Kind,
     pub at: Millis,
 }
@@ -42,25 +42,28 @@ impl Kind {
     }
 }
 
-/// Calls `each` for every message with `from <= wa_timestamp < to`, oldest first (ties by id).
+/// Every message with `from <= wa_timestamp < to`, oldest first (ties by id). Read from the
+/// covering index `messages_analytics` alone (V9).
+pub const SCAN_SQL: &str =
+    "SELECT contact_id, direction = 'in', ack, campaign_id, type, wa_timestamp
+     FROM messages WHERE wa_timestamp >= ?1 AND wa_timestamp < ?2
+     ORDER BY wa_timestamp, id";
+
+/// Calls `each` for every message of [`SCAN_SQL`].
 pub(crate) fn each_message(
     conn: &Connection,
     from: Millis,
     to: Millis,
     mut each: impl FnMut(MessageRow),
 ) -> Result<()> {
-    let mut statement = conn.prepare_cached(
-        "SELECT contact_id, direction = 'in', ack, campaign_id IS NOT NULL, type, wa_timestamp
-         FROM messages WHERE wa_timestamp >= ?1 AND wa_timestamp < ?2
-         ORDER BY wa_timestamp, id",
-    )?;
+    let mut statement = conn.prepare_cached(SCAN_SQL)?;
     let mut rows = statement.query(params![from, to])?;
     while let Some(row) = rows.next()? {
         each(MessageRow {
             contact_id: row.get(0)?,
             inbound: row.get(1)?,
             ack: row.get(2)?,
-            from_campaign: row.get(3)?,
+            campaign_id: row.get(3)?,
             kind: Kind::of(row.get_ref(4)?.as_str().unwrap_or("")),
             at: row.get(5)?,
         });
@@ -68,20 +71,53 @@ pub(crate) fn each_message(
     Ok(())
 }
 
-/// When the business next wrote to a contact (not a campaign message, accepted by WhatsApp) at or
-/// after `after`: the first response to a customer still waiting when the scanned window ended.
-pub(crate) fn next_response(
+/// At least as many as there are contacts (their largest id), at most a million.
+pub(crate) fn contact_id_bound(conn: &Connection) -> Result<usize> {
+    let max: Option<i64> = conn
+        .prepare_cached("SELECT max(id) FROM contacts")?
+        .query_row([], |r| r.get(0))?;
+    Ok(max.unwrap_or(0).clamp(0, 1 << 20) as usize)
+}
+
+/// What counts as the business answering a customer: its own message (not a campaign's), accepted
+/// by WhatsApp.
+const ANSWER: &str = "direction = 'out' AND ack >= 1 AND campaign_id IS NULL";
+
+/// Calls `each` with the contact and time of every answer at or after `after`, oldest first, while
+/// it returns true; true when it went through every answer. Walks the covering index in time order.
+pub(crate) fn each_answer_after(
+    conn: &Connection,
+    after: Millis,
+    mut each: impl FnMut(i64, Millis) -> bool,
+) -> Result<bool> {
+    let sql = format!(
+        "SELECT contact_id, wa_timestamp FROM messages WHERE wa_timestamp >= ?1 AND {ANSWER}
+         ORDER BY wa_timestamp, id"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut rows = statement.query([after])?;
+    while let Some(row) = rows.next()? {
+        if !each(row.get(0)?, row.get(1)?) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// When the business next answered one contact at or after `after`: one look-up in the contact's
+/// thread, for the customers [`each_answer_after`] did not reach soon.
+pub(crate) fn next_answer(
     conn: &Connection,
     contact_id: i64,
     after: Millis,
 ) -> Result<Option<Millis>> {
+    let sql = format!(
+        "SELECT wa_timestamp FROM messages
+         WHERE contact_id = ?1 AND wa_timestamp >= ?2 AND {ANSWER}
+         ORDER BY wa_timestamp LIMIT 1"
+    );
     Ok(conn
-        .prepare_cached(
-            "SELECT wa_timestamp FROM messages
-             WHERE contact_id = ?1 AND wa_timestamp >= ?2 AND direction = 'out' AND ack >= 1
-               AND campaign_id IS NULL
-             ORDER BY wa_timestamp LIMIT 1",
-        )?
+        .prepare_cached(&sql)?
         .query_row(params![contact_id, after], |r| r.get(0))
         .optional()?)
 }
@@ -179,6 +215,24 @@ pub(crate) fn campaign(conn: &Connection, id: i64) -> Result<Option<CampaignRow>
         .optional()?)
 }
 
+/// When each campaign first sent in `[from, to)` sent its first message (accepted by WhatsApp).
+pub(crate) fn campaigns_first_sent(
+    conn: &Connection,
+    from: Millis,
+    to: Millis,
+) -> Result<Vec<Millis>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT first_sent_at FROM (
+             SELECT (SELECT min(m.wa_timestamp) FROM messages m
+                     WHERE m.campaign_id = c.id AND m.direction = 'out' AND m.ack >= 1)
+                 AS first_sent_at
+             FROM campaigns c)
+         WHERE first_sent_at >= ?1 AND first_sent_at < ?2",
+    )?;
+    let rows = statement.query_map(params![from, to], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Campaigns with a message in `[from, to)`, oldest first sent first.
 pub(crate) fn campaigns_active(
     conn: &Connection,
@@ -187,8 +241,8 @@ pub(crate) fn campaigns_active(
 ) -> Result<Vec<CampaignRow>> {
     let sql = format!(
         "{CAMPAIGN_FIGURES}
-         WHERE c.id IN (SELECT campaign_id FROM messages
-                        WHERE campaign_id IS NOT NULL AND wa_timestamp >= ?1 AND wa_timestamp < ?2)
+         WHERE EXISTS (SELECT 1 FROM messages x
+                       WHERE x.campaign_id = c.id AND x.wa_timestamp >= ?1 AND x.wa_timestamp < ?2)
          GROUP BY c.id ORDER BY min(m.wa_timestamp), c.id"
     );
     let mut statement = conn.prepare_cached(&sql)?;
