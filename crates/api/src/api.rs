@@ -199,6 +199,8 @@ pub fn status_of(code: ErrorCode) -> u16 {
 /// What a handler sees of its request.
 pub struct Ctx<'a> {
     pub engine: &'a Engine,
+    /// Who is calling, as the transport authenticated them.
+    pub caller: Caller,
     pub params: HashMap<&'static str, String>,
     pub query: HashMap<String, Vec<String>>,
 }
@@ -687,6 +689,7 @@ impl Api {
         };
         let ctx = Ctx {
             engine,
+            caller,
             params,
             query: parse_query(&query_text),
         };

@@ -233,10 +233,12 @@ pub fn routes() -> Vec<Route> {
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
+    use whatsflow_engine::api_keys::{Scope, Scopes};
     use whatsflow_engine::link::InboundMessage;
     use whatsflow_engine::profile::ProfileInput;
     use whatsflow_engine::Engine;
 
+    use crate::api::{ApiRequest, Caller};
     use crate::routes::test_support::{engine_at, get, json};
 
     /// 2026-03-30 12:00 UTC.
@@ -299,6 +301,55 @@ mod tests {
         assert_eq!(contacts["data"]["points"][0]["total"], 1);
         let campaigns = json(&get(&engine, "/api/v1/analytics/campaigns"));
         assert_eq!(campaigns["data"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn contacts_an_api_key_adds_count_as_api() {
+        let (engine, _dir) = engine();
+        let api = crate::routes::api();
+        let add = |caller: Caller, body: Value| {
+            api.dispatch(
+                &engine,
+                caller,
+                ApiRequest {
+                    method: "POST".into(),
+                    path: "/api/v1/contacts".into(),
+                    body: Some(body),
+                    ..Default::default()
+                },
+            )
+        };
+        let key = Caller::Key {
+            id: 1,
+            scopes: Scopes::of(&[Scope::Send]),
+        };
+        let by_key = add(key, serde_json::json!({ "phoneNumber": "+4915123456002" }));
+        assert_eq!(json(&by_key)["data"]["source"], "api", "{}", json(&by_key));
+        let in_app = add(
+            Caller::Session,
+            serde_json::json!({ "phoneNumber": "+4915123456003" }),
+        );
+        assert_eq!(json(&in_app)["data"]["source"], "manual");
+        // The source comes from the caller, never from the request.
+        let claimed = add(
+            Caller::Session,
+            serde_json::json!({ "phoneNumber": "+4915123456004", "addedBy": "apiKey" }),
+        );
+        assert_eq!(claimed.status, 400, "{}", json(&claimed));
+
+        let overview = json(&get(&engine, "/api/v1/analytics/overview?period=today"));
+        assert_eq!(
+            overview["data"]["newContactsBySource"],
+            serde_json::json!({ "conversation": 1, "import": 0, "manual": 1, "api": 1 })
+        );
+        let listed = json(&get(&engine, "/api/v1/contacts?source=api"));
+        let numbers: Vec<&Value> = listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| &c["phoneNumber"])
+            .collect();
+        assert_eq!(numbers, ["+4915123456002"]);
     }
 
     #[test]

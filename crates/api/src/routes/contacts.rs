@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 use whatsflow_engine::contacts::{
-    BulkOutcome, BulkRequest, Contact, ContactFilter, ContactPatch, ContactSort, NewContact,
-    SortField, SortOrder, TagMode,
+    AddedBy, BulkOutcome, BulkRequest, Contact, ContactFilter, ContactPatch, ContactSort,
+    NewContact, SortField, SortOrder, TagMode,
 };
 use whatsflow_engine::export::ExportFormat;
 use whatsflow_engine::import::{
@@ -14,7 +14,9 @@ use whatsflow_engine::import::{
 use whatsflow_engine::tags::{TagInput, TagPatch, TagSummary};
 use whatsflow_engine::Error;
 
-use crate::api::{data, page, raw, upload, Access, Ctx, Method, NoBody, QueryParam, Raw, Route};
+use crate::api::{
+    data, page, raw, upload, Access, Caller, Ctx, Method, NoBody, QueryParam, Raw, Route,
+};
 
 const FILTERS: &[QueryParam] = &[
     QueryParam { name: "q", description: "Words searched in name, WhatsApp name, number, e-mail and notes; digits match anywhere in the number" },
@@ -192,8 +194,13 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/contacts",
             "contacts",
             Send,
-            "Create a contact",
-            |c, input: NewContact| -> Result<Contact, Error> { c.engine.create_contact(input) },
+            "Create a contact (its source is `api` when an API key adds it, `manual` otherwise)",
+            |c, mut input: NewContact| -> Result<Contact, Error> {
+                if let Caller::Key { .. } = c.caller {
+                    input.added_by = AddedBy::ApiKey;
+                }
+                c.engine.create_contact(input)
+            },
         ),
         raw(
             Get,
