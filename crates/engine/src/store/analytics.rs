@@ -1,9 +1,11 @@
 //! SQL for the dashboard's figures. Everything is read from the `messages`, `contacts` and
-//! `campaigns` rows themselves; `crate::analytics` buckets and counts what these queries return.
+//! `campaigns` rows themselves; `crate::analytics` buckets and counts what these queries return
+//! (campaign funnels come out whole).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::clock::Millis;
+use crate::analytics::{ratio, CampaignFigures};
+use crate::clock::{to_rfc3339, Millis};
 use crate::error::Result;
 
 /// How long after a business message an answer counts as a reply (and an opt-out as caused by it).
@@ -157,21 +159,6 @@ pub(crate) fn opt_outs(conn: &Connection, from: Millis, to: Millis) -> Result<Ve
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// A campaign's figures over all its messages.
-#[derive(Debug, Clone)]
-pub(crate) struct CampaignRow {
-    pub id: i64,
-    pub name: String,
-    pub status: String,
-    pub sent: i64,
-    pub delivered: i64,
-    pub read: i64,
-    pub replied: i64,
-    pub failed: i64,
-    pub opted_out: i64,
-    pub first_sent_at: Option<Millis>,
-}
-
 /// Figures per campaign from its messages: sent = accepted by WhatsApp (ack ≥ 1), delivered
 /// (ack ≥ 2), read (ack ≥ 3); replied = the recipient wrote back within the reply window; opted
 /// out = the recipient opted out within the reply window after it.
@@ -192,26 +179,31 @@ const CAMPAIGN_FIGURES: &str = "
     LEFT JOIN messages m ON m.campaign_id = c.id AND m.direction = 'out'
     LEFT JOIN contacts ct ON ct.id = m.contact_id";
 
-fn campaign_row(r: &rusqlite::Row) -> rusqlite::Result<CampaignRow> {
-    Ok(CampaignRow {
-        id: r.get(0)?,
+fn campaign_figures(r: &rusqlite::Row) -> rusqlite::Result<CampaignFigures> {
+    let (sent, delivered, read, replied) = (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+    Ok(CampaignFigures {
+        campaign_id: r.get(0)?,
         name: r.get(1)?,
         status: r.get(2)?,
-        sent: r.get(3)?,
-        delivered: r.get(4)?,
-        read: r.get(5)?,
-        replied: r.get(6)?,
+        first_sent_at: r.get::<_, Option<Millis>>(9)?.map(to_rfc3339),
+        sent,
+        delivered,
+        read,
+        replied,
         failed: r.get(7)?,
         opted_out: r.get(8)?,
-        first_sent_at: r.get(9)?,
+        delivery_rate: ratio(delivered, sent),
+        read_rate: ratio(read, sent),
+        reply_rate: ratio(replied, sent),
     })
 }
 
-pub(crate) fn campaign(conn: &Connection, id: i64) -> Result<Option<CampaignRow>> {
+/// One campaign's funnel over all its messages.
+pub(crate) fn campaign(conn: &Connection, id: i64) -> Result<Option<CampaignFigures>> {
     let sql = format!("{CAMPAIGN_FIGURES} WHERE c.id = ?1 GROUP BY c.id");
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row(params![id, 0, REPLY_WINDOW_MS], campaign_row)
+        .query_row(params![id, 0, REPLY_WINDOW_MS], campaign_figures)
         .optional()?)
 }
 
@@ -238,7 +230,7 @@ pub(crate) fn campaigns_active(
     conn: &Connection,
     from: Millis,
     to: Millis,
-) -> Result<Vec<CampaignRow>> {
+) -> Result<Vec<CampaignFigures>> {
     let sql = format!(
         "{CAMPAIGN_FIGURES}
          WHERE EXISTS (SELECT 1 FROM messages x
@@ -246,6 +238,6 @@ pub(crate) fn campaigns_active(
          GROUP BY c.id ORDER BY min(m.wa_timestamp), c.id"
     );
     let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(params![from, to, REPLY_WINDOW_MS], campaign_row)?;
+    let rows = statement.query_map(params![from, to, REPLY_WINDOW_MS], campaign_figures)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
