@@ -36,6 +36,46 @@ struct Chat {
     seen: [Seen; 2],
 }
 
+/// Every chat's state by contact id. Finding each message's chat is most of the scan's own time, so
+/// when the ids are dense (the table hands them out in order) a vector indexed by id holds the chats,
+/// without hashing and with one memory access; sparse ids (many contacts removed) use a map.
+enum Chats {
+    Dense(Vec<Chat>),
+    Sparse(HashMap<i64, Chat>),
+}
+
+impl Chats {
+    fn new(contacts: i64, max_id: i64) -> Chats {
+        if max_id <= 2 * contacts + 4096 {
+            let mut chats = Vec::new();
+            chats.resize_with(max_id.max(0) as usize + 1, Chat::default);
+            Chats::Dense(chats)
+        } else {
+            Chats::Sparse(HashMap::with_capacity(contacts as usize))
+        }
+    }
+
+    fn get(&mut self, contact_id: i64) -> &mut Chat {
+        match self {
+            Chats::Dense(chats) => {
+                let index = contact_id.max(0) as usize;
+                if index >= chats.len() {
+                    chats.resize_with(index + 1, Chat::default);
+                }
+                &mut chats[index]
+            }
+            Chats::Sparse(chats) => chats.entry(contact_id).or_default(),
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = (i64, &Chat)> + '_> {
+        match self {
+            Chats::Dense(chats) => Box::new(chats.iter().enumerate().map(|(i, c)| (i as i64, c))),
+            Chats::Sparse(chats) => Box::new(chats.iter().map(|(&id, c)| (id, c))),
+        }
+    }
+}
+
 /// Whether a contact was active, written to, and replied in a range.
 #[derive(Debug, Default, Clone, Copy)]
 struct Seen {
@@ -78,8 +118,8 @@ pub(super) fn scan(
     let mut bucket_responses: Vec<Vec<Millis>> = vec![Vec::new(); points.len()];
     let mut heatmap = vec![vec![0i64; 24]; 7];
     let local_time = LocalTime::new(range);
-    // Sized for every contact up front: growing a large map while scanning costs more than the scan.
-    let mut chats: HashMap<i64, Chat> = HashMap::with_capacity(sql::contact_id_bound(conn)?);
+    let (contacts, max_id) = sql::contact_ids(conn)?;
+    let mut chats = Chats::new(contacts, max_id);
     let response_time = |from: Millis, to: Millis| match schedule {
         Some(schedule) => schedule.open_millis_between(range.tz, from, to),
         None => to - from,
@@ -106,7 +146,7 @@ pub(super) fn scan(
         }
         let which = range.which(m.at);
         let bucket = (which == Some(1)).then(|| range.bucket(m.at));
-        let chat = chats.entry(m.contact_id).or_default();
+        let chat = chats.get(m.contact_id);
         let opens_conversation = chat
             .last_at
             .is_none_or(|last| m.at - last >= REPLY_WINDOW_MS);
@@ -188,7 +228,7 @@ pub(super) fn scan(
             }
         }
     })?;
-    for chat in chats.values() {
+    for (_, chat) in chats.iter() {
         for (tally, seen) in tallies.iter_mut().zip(chat.seen) {
             let f = &mut tally.figures;
             f.active_contacts += seen.active as i64;
@@ -202,7 +242,7 @@ pub(super) fn scan(
     // past) is looked up in their own thread.
     let mut still_waiting: HashMap<i64, Pending> = chats
         .iter()
-        .filter_map(|(&contact, chat)| match chat.waiting {
+        .filter_map(|(contact, chat)| match chat.waiting {
             Some(Some(waiting)) => Some((contact, waiting)),
             _ => None,
         })
@@ -252,4 +292,30 @@ fn finish(mut tally: Tally) -> Figures {
     f.median_first_response_seconds = percentile(&tally.responses, 0.5);
     f.p90_first_response_seconds = percentile(&tally.responses, 0.9);
     tally.figures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chats_are_found_by_contact_id_with_dense_or_sparse_ids() {
+        let dense = Chats::new(3, 3);
+        assert!(matches!(dense, Chats::Dense(_)));
+        let sparse = Chats::new(3, 1_000_000);
+        assert!(matches!(sparse, Chats::Sparse(_)));
+        for mut chats in [dense, sparse] {
+            chats.get(2).last_at = Some(5);
+            // Beyond the ids there were when the scan began.
+            chats.get(7).last_at = Some(9);
+            chats.get(2).seen[1].active = true;
+            let mut found: Vec<(i64, Option<Millis>, bool)> = chats
+                .iter()
+                .filter(|(_, chat)| chat.last_at.is_some())
+                .map(|(id, chat)| (id, chat.last_at, chat.seen[1].active))
+                .collect();
+            found.sort_unstable();
+            assert_eq!(found, [(2, Some(5), true), (7, Some(9), false)]);
+        }
+    }
 }

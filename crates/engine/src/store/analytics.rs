@@ -73,12 +73,11 @@ pub(crate) fn each_message(
     Ok(())
 }
 
-/// At least as many as there are contacts (their largest id), at most a million.
-pub(crate) fn contact_id_bound(conn: &Connection) -> Result<usize> {
-    let max: Option<i64> = conn
-        .prepare_cached("SELECT max(id) FROM contacts")?
-        .query_row([], |r| r.get(0))?;
-    Ok(max.unwrap_or(0).clamp(0, 1 << 20) as usize)
+/// How many contacts there are, and their largest id.
+pub(crate) fn contact_ids(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn
+        .prepare_cached("SELECT count(*), coalesce(max(id), 0) FROM contacts")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
 /// What counts as the business answering a customer: its own message (not a campaign's), accepted
