@@ -10,7 +10,6 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::broadcast;
 
-#[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod analytics;
 pub mod api_keys;
 pub mod audit;

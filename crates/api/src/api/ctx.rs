@@ -5,9 +5,13 @@ use std::collections::HashMap;
 
 use whatsflow_engine::{Engine, Error, Result};
 
+use super::Caller;
+
 /// What a handler sees of its request.
 pub struct Ctx<'a> {
     pub engine: &'a Engine,
+    /// Who is calling, as the transport authenticated them.
+    pub caller: Caller,
     pub params: HashMap<&'static str, String>,
     pub query: HashMap<String, Vec<String>>,
 }

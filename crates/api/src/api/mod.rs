@@ -237,6 +237,7 @@ impl Api {
         };
         let ctx = Ctx {
             engine,
+            caller,
             params,
             query: parse_query(&query_text),
         };

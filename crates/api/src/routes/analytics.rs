@@ -2,15 +2,16 @@
 //! or CSV), one campaign's funnel, and the charts as SVG or PNG. Ranges are dates in the business's
 //! time zone.
 
+use schemars::JsonSchema;
+use serde::Serialize;
 use whatsflow_charts::{Chart, Size, Theme};
-use whatsflow_engine::analytics::{
-    CampaignFigures, ContactSeries, MessageSeries, Overview, RangeQuery,
-};
-use whatsflow_engine::Error;
+use whatsflow_engine::analytics::{CampaignFigures, RangeQuery};
+use whatsflow_engine::{Engine, Error};
 
 use crate::api::{data, raw, Access, Ctx, Method, NoBody, QueryParam, Raw, Route};
 
-const RANGE: &[QueryParam] = &[
+/// The export's parameters: the range parameters every analytics route takes, then its format.
+const EXPORT: &[QueryParam] = &[
     QueryParam {
         name: "from",
         description:
@@ -28,36 +29,12 @@ const RANGE: &[QueryParam] = &[
         name: "granularity",
         description: "Series buckets: day (default), week or month",
     },
-];
-
-/// The range parameters the export and the charts take after their own, described briefly.
-const RANGE_FROM: QueryParam = QueryParam {
-    name: "from",
-    description: "First day, YYYY-MM-DD in the business's time zone",
-};
-const RANGE_TO: QueryParam = QueryParam {
-    name: "to",
-    description: "Last day, included",
-};
-const RANGE_PERIOD: QueryParam = QueryParam {
-    name: "period",
-    description: "Instead of from/to: today, yesterday, 7d, 30d or 90d",
-};
-const RANGE_GRANULARITY: QueryParam = QueryParam {
-    name: "granularity",
-    description: "day (default), week or month",
-};
-
-const EXPORT: &[QueryParam] = &[
     QueryParam {
         name: "format",
         description: "csv (the only format, and the default)",
     },
-    RANGE_FROM,
-    RANGE_TO,
-    RANGE_PERIOD,
-    RANGE_GRANULARITY,
 ];
+const RANGE: &[QueryParam] = EXPORT.split_at(4).0;
 
 const CHART: &[QueryParam] = &[
     QueryParam {
@@ -76,10 +53,10 @@ const CHART: &[QueryParam] = &[
         name: "height",
         description: "Pixels, 200 to 2400 (default 360)",
     },
-    RANGE_FROM,
-    RANGE_TO,
-    RANGE_PERIOD,
-    RANGE_GRANULARITY,
+    RANGE[0],
+    RANGE[1],
+    RANGE[2],
+    RANGE[3],
 ];
 
 /// `?from=&to=&period=&granularity=` as the engine takes them.
@@ -103,54 +80,49 @@ fn pixels(c: &Ctx, name: &str, default: u32) -> Result<u32, Error> {
     }
 }
 
+/// A GET of figures for a range, answered as JSON.
+fn ranged<T: Serialize + JsonSchema + 'static>(
+    path: &'static str,
+    summary: &'static str,
+    figures: fn(&Engine, &RangeQuery) -> Result<T, Error>,
+) -> Route {
+    data(
+        Method::Get,
+        path,
+        "analytics",
+        Access::Read,
+        summary,
+        move |c, _: NoBody| figures(c.engine, &range(c)),
+    )
+    .with_query(RANGE)
+}
+
 /// The dashboard routes.
 pub fn routes() -> Vec<Route> {
     use Access::*;
     use Method::*;
     vec![
-        data(
-            Get,
+        ranged(
             "/api/v1/analytics/overview",
-            "analytics",
-            Read,
             "The dashboard's cards for a range, with the same figures for the range before it",
-            |c, _: NoBody| -> Result<Overview, Error> { c.engine.analytics_overview(&range(c)) },
-        )
-        .with_query(RANGE),
-        data(
-            Get,
+            Engine::analytics_overview,
+        ),
+        ranged(
             "/api/v1/analytics/messages",
-            "analytics",
-            Read,
             "Messages per day, week or month (sent, delivered, read, received, replied, by type, \
              conversations, first-response times), and inbound messages by weekday and hour",
-            |c, _: NoBody| -> Result<MessageSeries, Error> {
-                c.engine.analytics_messages(&range(c))
-            },
-        )
-        .with_query(RANGE),
-        data(
-            Get,
+            Engine::analytics_messages,
+        ),
+        ranged(
             "/api/v1/analytics/contacts",
-            "analytics",
-            Read,
             "New contacts (by source), total and opt-outs per day, week or month",
-            |c, _: NoBody| -> Result<ContactSeries, Error> {
-                c.engine.analytics_contacts(&range(c))
-            },
-        )
-        .with_query(RANGE),
-        data(
-            Get,
+            Engine::analytics_contacts,
+        ),
+        ranged(
             "/api/v1/analytics/campaigns",
-            "analytics",
-            Read,
             "The funnel of every campaign with a message in the range",
-            |c, _: NoBody| -> Result<Vec<CampaignFigures>, Error> {
-                c.engine.analytics_campaigns(&range(c))
-            },
-        )
-        .with_query(RANGE),
+            Engine::analytics_campaigns,
+        ),
         // Before `/analytics/campaigns/{id}`, which would otherwise take "export" for an id.
         raw(
             Get,
@@ -233,10 +205,12 @@ pub fn routes() -> Vec<Route> {
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
+    use whatsflow_engine::api_keys::{Scope, Scopes};
     use whatsflow_engine::link::InboundMessage;
     use whatsflow_engine::profile::ProfileInput;
     use whatsflow_engine::Engine;
 
+    use crate::api::{ApiRequest, Caller};
     use crate::routes::test_support::{engine_at, get, json};
 
     /// 2026-03-30 12:00 UTC.
@@ -299,6 +273,55 @@ mod tests {
         assert_eq!(contacts["data"]["points"][0]["total"], 1);
         let campaigns = json(&get(&engine, "/api/v1/analytics/campaigns"));
         assert_eq!(campaigns["data"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn contacts_an_api_key_adds_count_as_api() {
+        let (engine, _dir) = engine();
+        let api = crate::routes::api();
+        let add = |caller: Caller, body: Value| {
+            api.dispatch(
+                &engine,
+                caller,
+                ApiRequest {
+                    method: "POST".into(),
+                    path: "/api/v1/contacts".into(),
+                    body: Some(body),
+                    ..Default::default()
+                },
+            )
+        };
+        let key = Caller::Key {
+            id: 1,
+            scopes: Scopes::of(&[Scope::Send]),
+        };
+        let by_key = add(key, serde_json::json!({ "phoneNumber": "+4915123456002" }));
+        assert_eq!(json(&by_key)["data"]["source"], "api", "{}", json(&by_key));
+        let in_app = add(
+            Caller::Session,
+            serde_json::json!({ "phoneNumber": "+4915123456003" }),
+        );
+        assert_eq!(json(&in_app)["data"]["source"], "manual");
+        // The source comes from the caller, never from the request.
+        let claimed = add(
+            Caller::Session,
+            serde_json::json!({ "phoneNumber": "+4915123456004", "addedBy": "apiKey" }),
+        );
+        assert_eq!(claimed.status, 400, "{}", json(&claimed));
+
+        let overview = json(&get(&engine, "/api/v1/analytics/overview?period=today"));
+        assert_eq!(
+            overview["data"]["newContactsBySource"],
+            serde_json::json!({ "conversation": 1, "import": 0, "manual": 1, "api": 1 })
+        );
+        let listed = json(&get(&engine, "/api/v1/contacts?source=api"));
+        let numbers: Vec<&Value> = listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| &c["phoneNumber"])
+            .collect();
+        assert_eq!(numbers, ["+4915123456002"]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use whatsflow_engine::contacts::{
-    Contact, ContactFilter, ContactSort, SortField, SortOrder, TagMode,
+    AddedBy, Contact, ContactFilter, ContactSort, NewContact, SortField, SortOrder, TagMode,
 };
 use whatsflow_engine::export::ExportFormat;
 use whatsflow_engine::import::{
@@ -14,7 +14,9 @@ use whatsflow_engine::tags::TagSummary;
 use whatsflow_engine::{Engine, Error};
 
 use super::{call, call_on_id, delete, joined, on_id, on_ids};
-use crate::api::{data, page, raw, upload, Access, Ctx, Method, NoBody, QueryParam, Raw, Route};
+use crate::api::{
+    data, page, raw, upload, Access, Caller, Ctx, Method, NoBody, QueryParam, Raw, Route,
+};
 
 const FILTERS: [QueryParam; 5] = [
     QueryParam { name: "q", description: "Words searched in name, WhatsApp name, number, e-mail and notes; digits match anywhere in the number" },
@@ -172,13 +174,18 @@ pub fn routes() -> Vec<Route> {
             },
         )
         .with_query(&FILTERS),
-        call(
+        data(
             Post,
             "/api/v1/contacts",
             "contacts",
             Send,
-            "Create a contact",
-            Engine::create_contact,
+            "Create a contact (its source is `api` when an API key adds it, `manual` otherwise)",
+            |c, mut input: NewContact| -> Result<Contact, Error> {
+                if let Caller::Key { .. } = c.caller {
+                    input.added_by = AddedBy::ApiKey;
+                }
+                c.engine.create_contact(input)
+            },
         ),
         raw(
             Get,

@@ -211,6 +211,31 @@ pub struct NewContact {
     pub tags: Vec<TagRef>,
     /// Whether they asked to get no campaigns.
     pub opted_out: bool,
+    /// Who adds it, which becomes its source; set by the API from its caller, never read from
+    /// the request.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub added_by: AddedBy,
+}
+
+/// Who adds a contact by hand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AddedBy {
+    /// Someone in the app (source `manual`).
+    #[default]
+    App,
+    /// A script through the REST API with an API key (source `api`).
+    ApiKey,
+}
+
+impl AddedBy {
+    /// The contact's `source`.
+    fn source(self) -> &'static str {
+        match self {
+            AddedBy::App => "manual",
+            AddedBy::ApiKey => "api",
+        }
+    }
 }
 
 /// Changes to a contact; fields left out stay as they are.
@@ -358,7 +383,7 @@ impl Engine {
             if let Some(owner) = store::contacts::find_by_phone(tx, phone)? {
                 return Err(conflict_for_phone(phone, &owner));
             }
-            let id = store::contacts::insert(tx, &fields, "manual", now)?;
+            let id = store::contacts::insert(tx, &fields, input.added_by.source(), now)?;
             let (tag_ids, created) = resolve_tags(tx, &input.tags, now)?;
             store::contacts::set_tags(tx, id, &tag_ids, now)?;
             emit_tags_created(tx, created)?;

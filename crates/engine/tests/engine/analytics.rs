@@ -542,3 +542,37 @@ fn series_export_as_csv() {
     let err = shop.engine.analytics_csv("tags", &range).unwrap_err();
     assert_eq!(err.details[0].field, "series");
 }
+
+#[test]
+fn answers_after_the_scanned_days_still_count_as_first_responses() {
+    let shop = Shop::new("Europe/Berlin");
+    shop.clock.set(shop.at(5, 1, 12, 0));
+    shop.campaign(1, "Spring sale");
+    shop.inbound(1, shop.at(3, 28, 10, 0));
+    shop.inbound(2, shop.at(3, 28, 11, 0));
+    shop.inbound(4, shop.at(3, 28, 12, 0)); // never answered
+                                            // A campaign message is no answer.
+    let sale = shop.outbound(1, shop.at(4, 5, 9, 0), 1);
+    shop.in_campaign(&sale, 1);
+    shop.outbound(1, shop.at(4, 10, 10, 0), 1);
+    // Enough answers to someone else that the walk in time order gives up before reaching the
+    // second customer's answer, which is then looked up in its thread.
+    for minute in 0..40 {
+        shop.outbound(3, shop.at(4, 11, 9, minute), 1);
+    }
+    shop.outbound(2, shop.at(4, 20, 11, 0), 1);
+    let figures = shop
+        .engine
+        .analytics_overview(&shop.range("2026-03-28", "2026-03-28"))
+        .unwrap()
+        .current;
+    // 13 and 23 days, each an hour short: Berlin moved its clocks forward on the 29th.
+    assert_eq!(
+        (
+            figures.first_responses,
+            figures.median_first_response_seconds,
+            figures.p90_first_response_seconds
+        ),
+        (2, Some(13 * 86_400 - 3_600), Some(23 * 86_400 - 3_600))
+    );
+}
