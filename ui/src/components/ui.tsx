@@ -239,3 +239,16 @@ export function StatusPill({ on, onLabel = 'On', offLabel = 'Off' }: { on: boole
     </span>
   );
 }
+
+/** A table's header row: one `th` per label (an empty label for a column of actions), all in one style. */
+export function HeaderRow({ labels, cellClassName }: { labels: string[]; cellClassName: string }) {
+  return (
+    <tr>
+      {labels.map((label, i) => (
+        <th key={i} className={cellClassName}>
+          {label}
+        </th>
+      ))}
+    </tr>
+  );
+}

@@ -6,7 +6,7 @@ import { Download, FileUp, RotateCcw } from 'lucide-react';
 import { useRef, useState, type DragEvent } from 'react';
 import { ApiError } from '../../api/client';
 import type { DedupeMode, ImportReport } from '../../api/types';
-import { Alert, Button, Select } from '../../components/ui';
+import { Alert, Button, HeaderRow, Select } from '../../components/ui';
 import { cn } from '../../lib/cn';
 import { saveBlob } from '../../lib/download';
 import { toast } from '../../store/toast';
@@ -311,13 +311,7 @@ export function ImportWizard({ open, onClose }: { open: boolean; onClose: () => 
               <div className="overflow-x-auto rounded-lg ring-1 ring-zinc-200 dark:ring-zinc-800">
                 <table className="w-full text-left text-sm">
                   <thead className="bg-zinc-50 text-xs text-zinc-500 uppercase dark:bg-zinc-900">
-                    <tr>
-                      <th className="px-3 py-2">Line</th>
-                      <th className="px-3 py-2">Action</th>
-                      <th className="px-3 py-2">Phone</th>
-                      <th className="px-3 py-2">Name</th>
-                      <th className="px-3 py-2">Tags</th>
-                    </tr>
+                    <HeaderRow labels={['Line', 'Action', 'Phone', 'Name', 'Tags']} cellClassName="px-3 py-2" />
                   </thead>
                   <tbody>
                     {report.preview.map((row) => (

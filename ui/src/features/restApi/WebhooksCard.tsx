@@ -7,7 +7,7 @@ import { Plus, RefreshCw, Send } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { Webhook, WebhookDelivery, WebhookInput } from '../../api/types';
-import { Alert, Button, Card, CardHeader, Field, Input, Spinner, StatusPill } from '../../components/ui';
+import { Alert, Button, Card, CardHeader, Field, HeaderRow, Input, Spinner, StatusPill } from '../../components/ui';
 import { cn } from '../../lib/cn';
 import { ConfirmDialog } from '../../screens/connect/ConfirmDialog';
 import { toast } from '../../store/toast';
@@ -289,14 +289,7 @@ function DeliveryLog({ hookId, version }: { hookId: number; version: number }) {
       ) : (
         <table aria-label="Delivery log" className="w-full text-left text-xs">
           <thead className="text-zinc-500 dark:text-zinc-400">
-            <tr>
-              <th className="py-1 font-medium">Event</th>
-              <th className="py-1 font-medium">State</th>
-              <th className="py-1 font-medium">Response</th>
-              <th className="py-1 font-medium">Attempts</th>
-              <th className="py-1 font-medium">When</th>
-              <th />
-            </tr>
+            <HeaderRow labels={['Event', 'State', 'Response', 'Attempts', 'When', '']} cellClassName="py-1 font-medium" />
           </thead>
           <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
             {deliveries?.map((d) => (
