@@ -503,11 +503,7 @@ impl Engine {
                 let (linked_at, sent_today) = self.db().with(|c| {
                     Ok((
                         store::campaigns::linked_at(c)?,
-                        store::campaigns::count_outgoing_since(
-                            c,
-                            pacing::today_start(tz, from),
-                            pacing.daily_cap,
-                        )?,
+                        store::campaigns::count_outgoing_since(c, pacing::today_start(tz, from))?,
                     ))
                 })?;
                 let remaining = if row.status == CampaignStatus::Scheduled {
@@ -981,11 +977,7 @@ impl Engine {
         let (linked_at, sent_today) = self.db().with(|c| {
             Ok((
                 store::campaigns::linked_at(c)?,
-                store::campaigns::count_outgoing_since(
-                    c,
-                    pacing::today_start(tz, now),
-                    pacing.daily_cap,
-                )?,
+                store::campaigns::count_outgoing_since(c, pacing::today_start(tz, now))?,
             ))
         })?;
         Ok(Preview {
@@ -1177,9 +1169,14 @@ impl Engine {
         Ok(())
     }
 
-    /// Called whenever a message's status moved: a campaign message's recipient follows it.
+    /// Called whenever a message's status moved: a campaign message's recipient follows it once it
+    /// left the outbox (queued and sending change nothing for the recipient, nor for the scheduler).
     pub(crate) fn after_campaign_message(&self, message: &crate::inbox::Message) {
-        if message.campaign_id.is_some() {
+        let in_outbox = matches!(
+            message.status,
+            MessageStatus::Queued | MessageStatus::Sending
+        );
+        if message.campaign_id.is_some() && !in_outbox {
             if let Err(e) = self.track_campaign_message(message.id) {
                 tracing::warn!(error = %e, "could not track a campaign message");
             }

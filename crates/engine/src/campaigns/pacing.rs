@@ -215,8 +215,11 @@ pub struct Facts {
     pub last_send_at: Option<Millis>,
     /// The gap drawn after this campaign's last send (0 before its first).
     pub gap_ms: Millis,
-    /// Times of the outgoing messages of the last 60 minutes, oldest first.
-    pub sent_last_hour: Vec<Millis>,
+    /// Outgoing messages of the last 60 minutes.
+    pub sent_last_hour: i64,
+    /// Once `sent_last_hour` reached the hourly cap: when the oldest message the cap counts (the
+    /// cap-th newest) was sent; a place frees up as it leaves the 60 minutes.
+    pub oldest_counted_in_hour: Option<Millis>,
     /// Outgoing messages since the business's local midnight.
     pub sent_today: i64,
 }
@@ -253,9 +256,8 @@ pub fn decide(policy: &PacingPolicy, tz: Tz, facts: &Facts) -> Decision {
             reason: WaitReason::DailyCap,
         };
     }
-    let in_hour = facts.sent_last_hour.len() as i64;
-    if in_hour >= hourly {
-        let oldest_counted = facts.sent_last_hour[(in_hour - hourly) as usize];
+    if facts.sent_last_hour >= hourly {
+        let oldest_counted = facts.oldest_counted_in_hour.unwrap_or(now);
         return Decision::WaitUntil {
             at: oldest_counted + HOUR_MS + 1,
             reason: WaitReason::HourlyCap,
@@ -559,7 +561,8 @@ mod tests {
         let now = at("2026-06-10 12:00");
         let facts = Facts {
             now,
-            sent_last_hour: vec![now - 50 * 60_000, now - 10 * 60_000],
+            sent_last_hour: 2,
+            oldest_counted_in_hour: Some(now - 50 * 60_000),
             sent_today: 2,
             ..Default::default()
         };
@@ -571,7 +574,8 @@ mod tests {
             }
         );
         let one_left = Facts {
-            sent_last_hour: vec![now - 10 * 60_000],
+            sent_last_hour: 1,
+            oldest_counted_in_hour: None,
             ..facts
         };
         assert_eq!(decide(&policy, NY, &one_left), Decision::SendNow);
