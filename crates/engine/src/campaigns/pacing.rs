@@ -209,7 +209,8 @@ impl PacingPolicy {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
     pub now: Millis,
-    /// When the number was first linked (for the warm-up).
+    /// When the current number was first linked (for the warm-up; a new session of the same
+    /// number keeps it).
     pub linked_at: Option<Millis>,
     /// When the last outgoing message (any) was queued.
     pub last_send_at: Option<Millis>,

@@ -691,7 +691,8 @@ pub(crate) fn last_outgoing(conn: &Connection) -> Result<Option<Millis>> {
         .optional()?)
 }
 
-/// When the number was first linked (the warm-up counts from there).
+/// When the current number was first linked (the warm-up counts from there; see
+/// `store::connection::save`).
 pub(crate) fn linked_at(conn: &Connection) -> Result<Option<Millis>> {
     Ok(conn
         .prepare_cached("SELECT linked_at FROM whatsapp_connection WHERE id = 1")?
