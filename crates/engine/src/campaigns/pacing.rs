@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Millis;
 use crate::error::Checks;
 
+/// An hour in milliseconds.
 pub const HOUR_MS: Millis = 3_600_000;
 const DAY_MS: Millis = 24 * HOUR_MS;
 
@@ -62,7 +63,9 @@ impl Default for PacingPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QuietHours {
+    /// When quiet hours begin, `HH:MM` local time.
     pub start: String,
+    /// When quiet hours end, `HH:MM` local time.
     pub end: String,
 }
 
@@ -208,6 +211,7 @@ impl PacingPolicy {
 /// What the scheduler knows when it asks whether it may send.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
+    /// The time of the decision.
     pub now: Millis,
     /// When the current number was first linked (for the warm-up; a new session of the same
     /// number keeps it).
@@ -229,16 +233,28 @@ pub struct Facts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WaitReason {
+    /// Sending is not allowed at this local time.
     QuietHours,
+    /// The day's cap is reached; sending goes on after local midnight.
     DailyCap,
+    /// The hourly cap is reached; sending goes on as the oldest counted message leaves the hour.
     HourlyCap,
+    /// The random gap since the last send has not passed.
     Gap,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the pacing policy says about the next send.
 pub enum Decision {
+    /// Send the next message now.
     SendNow,
-    WaitUntil { at: Millis, reason: WaitReason },
+    /// Wait, then ask again.
+    WaitUntil {
+        /// Until when.
+        at: Millis,
+        /// Why.
+        reason: WaitReason,
+    },
 }
 
 /// Send now, or wait until when and why. Pure: the same inputs give the same answer.
