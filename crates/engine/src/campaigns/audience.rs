@@ -88,6 +88,20 @@ pub(crate) fn values_of(contact: &Contact) -> Values {
     }
 }
 
+impl CampaignInput {
+    /// The contacts it selects, as the store counts and freezes them (all contacts until a target
+    /// is chosen).
+    pub(crate) fn audience(&self) -> Audience {
+        Audience {
+            target_type: self.target_type.unwrap_or_default(),
+            target_tags: self.target_tags.clone(),
+            tag_mode: self.tag_mode,
+            exclude_tags: self.exclude_tags.clone(),
+            contact_ids: self.contact_ids.clone(),
+        }
+    }
+}
+
 impl Engine {
     /// Rendered variants, the audience's size and the exact message for one recipient.
     pub fn preview_campaign(&self, request: PreviewRequest) -> Result<Preview> {
@@ -98,13 +112,7 @@ impl Engine {
         template
             .check_variables(&|k| keys.contains(k))
             .map_err(|e| Error::invalid_field("messageContent", e.0))?;
-        let audience = Audience {
-            target_type: input.target_type.unwrap_or_default(),
-            target_tags: input.target_tags.clone(),
-            tag_mode: input.tag_mode,
-            exclude_tags: input.exclude_tags.clone(),
-            contact_ids: input.contact_ids.clone(),
-        };
+        let audience = input.audience();
         let size = self
             .db()
             .with(|c| store::campaigns::count_audience(c, &audience))?;

@@ -24,6 +24,26 @@ pub(crate) struct Checked {
     pacing: PacingPolicy,
 }
 
+impl Checked {
+    /// What the store writes for it, with its media file (path, type, name) and pacing as JSON.
+    fn fields<'a>(
+        &'a self,
+        media: Option<&'a (String, String, Option<String>)>,
+        pacing: &'a str,
+        status: CampaignStatus,
+    ) -> CampaignFields<'a> {
+        CampaignFields {
+            name: &self.name,
+            message_content: &self.message_content,
+            media: media.map(|m| (m.0.as_str(), m.1.as_str(), m.2.as_deref())),
+            audience: &self.audience,
+            pacing,
+            status,
+            scheduled_at: self.scheduled_at,
+        }
+    }
+}
+
 /// Parses `scheduledAt`: an instant with offset, or a local time in `tz`.
 pub fn parse_schedule(text: &str, tz: Tz) -> std::result::Result<Millis, String> {
     let text = text.trim();
@@ -83,13 +103,7 @@ impl Engine {
                 Ok(_) => {}
             }
         }
-        let audience = Audience {
-            target_type: input.target_type.unwrap_or_default(),
-            target_tags: input.target_tags.clone(),
-            tag_mode: input.tag_mode,
-            exclude_tags: input.exclude_tags.clone(),
-            contact_ids: input.contact_ids.clone(),
-        };
+        let audience = input.audience();
         match input.target_type {
             None => checks.fail(
                 "targetType",
@@ -200,17 +214,7 @@ impl Engine {
         let id = self.db().with(|c| {
             store::campaigns::insert(
                 c,
-                &CampaignFields {
-                    name: &checked.name,
-                    message_content: &checked.message_content,
-                    media: media
-                        .as_ref()
-                        .map(|m| (m.0.as_str(), m.1.as_str(), m.2.as_deref())),
-                    audience: &checked.audience,
-                    pacing: &pacing,
-                    status: CampaignStatus::Draft,
-                    scheduled_at: checked.scheduled_at,
-                },
+                &checked.fields(media.as_ref(), &pacing, CampaignStatus::Draft),
                 now,
             )
         })?;
@@ -251,17 +255,7 @@ impl Engine {
             store::campaigns::update(
                 tx,
                 id,
-                &CampaignFields {
-                    name: &checked.name,
-                    message_content: &checked.message_content,
-                    media: media
-                        .as_ref()
-                        .map(|m| (m.0.as_str(), m.1.as_str(), m.2.as_deref())),
-                    audience: &checked.audience,
-                    pacing: &pacing,
-                    status,
-                    scheduled_at: checked.scheduled_at,
-                },
+                &checked.fields(media.as_ref(), &pacing, status),
                 now,
             )
         });

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::inbox::{Direction, Media, MessageStatus};
 use crate::link::ConnectionState;
-use crate::store::campaigns::{CampaignRow, RecipientRow};
+use crate::store::campaigns::CampaignRow;
 use crate::store::messages::NewMessage;
 use crate::{phone, store, Engine};
 
@@ -164,6 +164,16 @@ impl Scheduler {
                 Some(fresh) if fresh.status == CampaignStatus::Sending => fresh,
                 _ => return Ok(Some(now)),
             };
+        }
+        if engine
+            .db()
+            .with(|c| store::campaigns::failures_in_row(c, id))?
+            >= FAILURES_BEFORE_PAUSE
+        {
+            // A ban sign: the tracking that counted the last failure pauses every campaign and
+            // wakes the scheduler; nothing more is sent meanwhile.
+            self.drop_typing_of(id);
+            return Ok(None);
         }
         if row.counts.pending() == 0 {
             self.drop_typing_of(id);
@@ -386,7 +396,7 @@ impl Engine {
     fn queue_campaign_message(
         &self,
         campaign: &CampaignRow,
-        recipient: &RecipientRow,
+        recipient: &super::Recipient,
         chat_id: &str,
         text: &str,
         next_gap_ms: Millis,
@@ -415,8 +425,10 @@ impl Engine {
             .ok_or_else(|| Error::internal("recipient without contact"))?;
         let now = self.now();
         let queued = self.db().with_tx(|tx| {
+            // A ban sign (failures in a row) stops the send even before the pause lands.
             let still_sending = store::campaigns::get(tx, campaign.id)?
-                .is_some_and(|c| c.status == CampaignStatus::Sending);
+                .is_some_and(|c| c.status == CampaignStatus::Sending)
+                && store::campaigns::failures_in_row(tx, campaign.id)? < FAILURES_BEFORE_PAUSE;
             let still_pending = store::campaigns::recipient(tx, recipient.id)?.is_some_and(|r| {
                 r.status == super::RecipientStatus::Pending && r.message_id.is_none()
             });

@@ -11,7 +11,6 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::events::Event;
 use crate::inbox::MessageStatus;
 use crate::page::{id_cursor, page_limit, Page};
-use crate::store::campaigns::RecipientRow;
 use crate::{store, Engine};
 
 /// A campaign's recipient and where their message stands.
@@ -37,32 +36,31 @@ pub struct Recipient {
     /// The message sent to it, once queued.
     pub message_id: Option<i64>,
     /// When WhatsApp accepted the message (RFC 3339).
-    pub sent_at: Option<String>,
+    #[serde(serialize_with = "rfc3339")]
+    #[schemars(with = "Option<String>")]
+    pub sent_at: Option<Millis>,
     /// When it reached the recipient's phone (RFC 3339).
-    pub delivered_at: Option<String>,
+    #[serde(serialize_with = "rfc3339")]
+    #[schemars(with = "Option<String>")]
+    pub delivered_at: Option<Millis>,
     /// When the recipient read it (RFC 3339).
-    pub read_at: Option<String>,
+    #[serde(serialize_with = "rfc3339")]
+    #[schemars(with = "Option<String>")]
+    pub read_at: Option<Millis>,
     /// When the recipient wrote back (RFC 3339).
-    pub replied_at: Option<String>,
+    #[serde(serialize_with = "rfc3339")]
+    #[schemars(with = "Option<String>")]
+    pub replied_at: Option<Millis>,
 }
 
-impl From<RecipientRow> for Recipient {
-    fn from(r: RecipientRow) -> Recipient {
-        Recipient {
-            id: r.id,
-            campaign_id: r.campaign_id,
-            contact_id: r.contact_id,
-            phone_number: r.phone_number,
-            name: r.name,
-            position: r.position,
-            status: r.status,
-            reason: r.reason,
-            message_id: r.message_id,
-            sent_at: r.sent_at.map(to_rfc3339),
-            delivered_at: r.delivered_at.map(to_rfc3339),
-            read_at: r.read_at.map(to_rfc3339),
-            replied_at: r.replied_at.map(to_rfc3339),
-        }
+/// Times are milliseconds inside the engine and RFC 3339 on the wire.
+fn rfc3339<S: serde::Serializer>(
+    at: &Option<Millis>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => serializer.serialize_some(&to_rfc3339(*at)),
+        None => serializer.serialize_none(),
     }
 }
 
@@ -81,8 +79,7 @@ impl Engine {
         let rows = self
             .db()
             .with(|c| store::campaigns::recipients(c, id, status, after_position, limit + 1))?;
-        let items = rows.into_iter().map(Recipient::from).collect();
-        Ok(Page::from_overfetch(items, limit, |r: &Recipient| {
+        Ok(Page::from_overfetch(rows, limit, |r: &Recipient| {
             r.position.to_string()
         }))
     }
@@ -135,7 +132,7 @@ impl Engine {
     pub(crate) fn change_recipient(
         &self,
         recipient_id: i64,
-        change: impl FnOnce(&mut RecipientRow),
+        change: impl FnOnce(&mut Recipient),
     ) -> Result<Option<Recipient>> {
         let changed = self.db().with_tx(|tx| {
             let Some(old) = store::campaigns::recipient(tx, recipient_id)? else {
@@ -149,11 +146,10 @@ impl Engine {
             store::campaigns::save_recipient(tx, &old, &new)?;
             Ok(Some(new))
         })?;
-        let recipient = changed.map(Recipient::from);
-        if let Some(r) = &recipient {
+        if let Some(r) = &changed {
             self.emit(Event::CampaignRecipientUpdated(r.clone()));
         }
-        Ok(recipient)
+        Ok(changed)
     }
 
     /// Skips a recipient that has not been sent to, with a reason.
@@ -179,54 +175,47 @@ impl Engine {
         };
         let message = self.message(message_id)?;
         let at = self.now();
-        let failed_now = std::cell::Cell::new(None);
-        let updated = self.change_recipient(recipient_id, |r| {
-            let was_failed = r.status == RecipientStatus::Failed;
-            match message.status {
-                MessageStatus::Queued | MessageStatus::Sending | MessageStatus::Received => {}
-                MessageStatus::Failed => {
-                    r.status = RecipientStatus::Failed;
-                    r.reason = Some(
-                        message
-                            .error
-                            .clone()
-                            .unwrap_or_else(|| "sending failed".into()),
-                    );
-                    r.sent_at = None;
-                    r.delivered_at = None;
-                    r.read_at = None;
-                    failed_now.set(Some(!was_failed));
+        let updated = self.change_recipient(recipient_id, |r| match message.status {
+            MessageStatus::Queued | MessageStatus::Sending | MessageStatus::Received => {}
+            MessageStatus::Failed => {
+                r.status = RecipientStatus::Failed;
+                r.reason = Some(
+                    message
+                        .error
+                        .clone()
+                        .unwrap_or_else(|| "sending failed".into()),
+                );
+                r.sent_at = None;
+                r.delivered_at = None;
+                r.read_at = None;
+            }
+            reached => {
+                r.sent_at.get_or_insert(at);
+                if matches!(
+                    reached,
+                    MessageStatus::Delivered | MessageStatus::Read | MessageStatus::Played
+                ) {
+                    r.delivered_at.get_or_insert(at);
                 }
-                reached => {
-                    r.sent_at.get_or_insert(at);
-                    if matches!(
-                        reached,
-                        MessageStatus::Delivered | MessageStatus::Read | MessageStatus::Played
-                    ) {
-                        r.delivered_at.get_or_insert(at);
-                    }
-                    if matches!(reached, MessageStatus::Read | MessageStatus::Played) {
-                        r.read_at.get_or_insert(at);
-                    }
-                    if r.status != RecipientStatus::Replied {
-                        r.status = match reached {
-                            MessageStatus::Sent => RecipientStatus::Sent,
-                            MessageStatus::Delivered => RecipientStatus::Delivered,
-                            _ => RecipientStatus::Read,
-                        };
-                        r.reason = None;
-                    }
-                    if was_failed || r.status == RecipientStatus::Sent {
-                        failed_now.set(Some(false));
-                    }
+                if matches!(reached, MessageStatus::Read | MessageStatus::Played) {
+                    r.read_at.get_or_insert(at);
+                }
+                if r.status != RecipientStatus::Replied {
+                    r.status = match reached {
+                        MessageStatus::Sent => RecipientStatus::Sent,
+                        MessageStatus::Delivered => RecipientStatus::Delivered,
+                        _ => RecipientStatus::Read,
+                    };
+                    r.reason = None;
                 }
             }
         })?;
-        if let (Some(recipient), Some(failed)) = (updated, failed_now.get()) {
+        let failed_now = updated.filter(|r| r.status == RecipientStatus::Failed);
+        if let Some(recipient) = failed_now {
             let in_row = self
                 .db()
-                .with(|c| store::campaigns::count_failure(c, recipient.campaign_id, failed))?;
-            if failed && in_row >= scheduler::FAILURES_BEFORE_PAUSE {
+                .with(|c| store::campaigns::failures_in_row(c, recipient.campaign_id))?;
+            if in_row >= scheduler::FAILURES_BEFORE_PAUSE {
                 self.pause_all_campaigns(&format!(
                     "{in_row} messages in a row could not be sent: WhatsApp may be limiting this \
                      number. Check the phone before resuming"

@@ -4,7 +4,7 @@
 
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
 
-use crate::campaigns::{CampaignStatus, RecipientStatus, TargetType};
+use crate::campaigns::{CampaignStatus, Recipient, RecipientStatus, TargetType};
 use crate::clock::Millis;
 use crate::contacts::TagMode;
 use crate::error::Result;
@@ -290,15 +290,13 @@ pub(crate) fn record_send(
     Ok(())
 }
 
-/// Counts a failed send (`true`) or a good one; returns the failures in a row.
-pub(crate) fn count_failure(conn: &Connection, id: i64, failed: bool) -> Result<i64> {
+/// Sends of the campaign that failed one after another, up to its latest.
+pub(crate) fn failures_in_row(conn: &Connection, id: i64) -> Result<i64> {
     Ok(conn
-        .prepare_cached(
-            "UPDATE campaigns
-             SET failures_in_row = CASE WHEN ?2 THEN failures_in_row + 1 ELSE 0 END
-             WHERE id = ?1 RETURNING failures_in_row",
-        )?
-        .query_row(params![id, failed], |r| r.get(0))?)
+        .prepare_cached("SELECT failures_in_row FROM campaigns WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
 }
 
 // --- audience ---
@@ -448,30 +446,14 @@ pub(crate) fn missing_tags(conn: &Connection, ids: &[i64]) -> Result<Vec<i64>> {
 
 // --- recipients ---
 
-/// A recipient as stored, with its contact's name (empty once the contact is deleted).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RecipientRow {
-    pub id: i64,
-    pub campaign_id: i64,
-    pub contact_id: Option<i64>,
-    pub phone_number: String,
-    pub name: String,
-    pub position: i64,
-    pub status: RecipientStatus,
-    pub reason: Option<String>,
-    pub message_id: Option<i64>,
-    pub sent_at: Option<Millis>,
-    pub delivered_at: Option<Millis>,
-    pub read_at: Option<Millis>,
-    pub replied_at: Option<Millis>,
-}
-
+/// A recipient's columns, with its contact's name (empty once the contact is deleted), in the order
+/// `recipient_from_row` reads them.
 const RECIPIENT_COLUMNS: &str = "r.id, r.campaign_id, r.contact_id, r.phone_number,
     coalesce(nullif(c.name, ''), c.push_name, ''), r.position, r.status, r.reason, r.message_id,
     r.sent_at, r.delivered_at, r.read_at, r.replied_at";
 
-fn recipient_from_row(row: &Row) -> rusqlite::Result<RecipientRow> {
-    Ok(RecipientRow {
+fn recipient_from_row(row: &Row) -> rusqlite::Result<Recipient> {
+    Ok(Recipient {
         id: row.get(0)?,
         campaign_id: row.get(1)?,
         contact_id: row.get(2)?,
@@ -488,7 +470,7 @@ fn recipient_from_row(row: &Row) -> rusqlite::Result<RecipientRow> {
     })
 }
 
-pub(crate) fn recipient(conn: &Connection, id: i64) -> Result<Option<RecipientRow>> {
+pub(crate) fn recipient(conn: &Connection, id: i64) -> Result<Option<Recipient>> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients r
@@ -505,7 +487,7 @@ pub(crate) fn recipients(
     status: Option<RecipientStatus>,
     after_position: i64,
     limit: usize,
-) -> Result<Vec<RecipientRow>> {
+) -> Result<Vec<Recipient>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients r
          LEFT JOIN contacts c ON c.id = r.contact_id
@@ -540,7 +522,7 @@ pub(crate) fn in_flight(conn: &Connection, campaign_id: i64) -> Result<Option<(i
 }
 
 /// The next recipient to send to: pending, no message yet, first in order.
-pub(crate) fn next_pending(conn: &Connection, campaign_id: i64) -> Result<Option<RecipientRow>> {
+pub(crate) fn next_pending(conn: &Connection, campaign_id: i64) -> Result<Option<Recipient>> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients r
@@ -599,12 +581,10 @@ pub(crate) fn awaiting_reply(
 }
 
 /// Writes a recipient's new state and moves the campaign's counters by the difference, so the
-/// counters always equal what the recipients say.
-pub(crate) fn save_recipient(
-    conn: &Connection,
-    old: &RecipientRow,
-    new: &RecipientRow,
-) -> Result<()> {
+/// counters always equal what the recipients say; in the same statement, a send that failed adds
+/// one to the failures in a row and one that went out resets them (the scheduler reads them before
+/// every send, so a ban sign stops the next send even before the campaigns are paused).
+pub(crate) fn save_recipient(conn: &Connection, old: &Recipient, new: &Recipient) -> Result<()> {
     conn.prepare_cached(
         "UPDATE campaign_recipients SET status = ?2, reason = ?3, sent_at = ?4, delivered_at = ?5,
              read_at = ?6, replied_at = ?7
@@ -623,7 +603,9 @@ pub(crate) fn save_recipient(
     conn.prepare_cached(
         "UPDATE campaigns SET sent_count = sent_count + ?2, delivered_count = delivered_count + ?3,
              read_count = read_count + ?4, replied_count = replied_count + ?5,
-             failed_count = failed_count + ?6, skipped_count = skipped_count + ?7
+             failed_count = failed_count + ?6, skipped_count = skipped_count + ?7,
+             failures_in_row = CASE WHEN ?6 > 0 THEN failures_in_row + 1
+                                    WHEN ?2 > 0 THEN 0 ELSE failures_in_row END
          WHERE id = ?1",
     )?
     .execute(params![
