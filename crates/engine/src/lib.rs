@@ -15,7 +15,6 @@ pub mod api_keys;
 pub mod audit;
 pub mod backup;
 pub mod business_hours;
-#[allow(missing_docs)] // Not yet documented item by item; the lint is on for every other module.
 pub mod campaigns;
 pub mod chats;
 pub mod clock;

@@ -16,6 +16,7 @@ const MAX_KEYWORD_CHARS: usize = 40;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", default)]
+/// What opts a contact out of campaigns, and back in, and what they are told.
 pub struct OptOutSettings {
     /// A message that is exactly one of these opts the sender out.
     pub keywords: Vec<String>,
@@ -23,6 +24,7 @@ pub struct OptOutSettings {
     pub opt_in_keywords: Vec<String>,
     /// Answer an opt-out with `confirmationText`.
     pub send_confirmation: bool,
+    /// The confirmation sent when `sendConfirmation` is on.
     pub confirmation_text: String,
 }
 
@@ -65,11 +67,14 @@ pub fn fold(text: &str) -> String {
 /// What an inbound text asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Request {
+    /// The contact asks to receive no more campaigns.
     OptOut,
+    /// The contact asks to receive campaigns again.
     OptIn,
 }
 
 impl OptOutSettings {
+    /// What a message asks for, if it is exactly one of the keywords.
     pub fn request_in(&self, text: &str) -> Option<Request> {
         let folded = fold(text);
         if folded.is_empty() {
@@ -135,10 +140,12 @@ impl OptOutSettings {
 }
 
 impl Engine {
+    /// The opt-out keywords and confirmation (the defaults until saved).
     pub fn opt_out_settings(&self) -> Result<OptOutSettings> {
         self.db().with(|c| store::settings::get_or_default(c, KEY))
     }
 
+    /// Checks and saves the opt-out keywords and confirmation.
     pub fn save_opt_out_settings(&self, settings: OptOutSettings) -> Result<OptOutSettings> {
         let settings = settings.cleaned()?;
         let value =

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Millis;
 use crate::error::Checks;
 
+/// An hour in milliseconds.
 pub const HOUR_MS: Millis = 3_600_000;
 const DAY_MS: Millis = 24 * HOUR_MS;
 
@@ -62,7 +63,9 @@ impl Default for PacingPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QuietHours {
+    /// When quiet hours begin, `HH:MM` local time.
     pub start: String,
+    /// When quiet hours end, `HH:MM` local time.
     pub end: String,
 }
 
@@ -208,15 +211,20 @@ impl PacingPolicy {
 /// What the scheduler knows when it asks whether it may send.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
+    /// The time of the decision.
     pub now: Millis,
-    /// When the number was first linked (for the warm-up).
+    /// When the current number was first linked (for the warm-up; a new session of the same
+    /// number keeps it).
     pub linked_at: Option<Millis>,
     /// When the last outgoing message (any) was queued.
     pub last_send_at: Option<Millis>,
     /// The gap drawn after this campaign's last send (0 before its first).
     pub gap_ms: Millis,
-    /// Times of the outgoing messages of the last 60 minutes, oldest first.
-    pub sent_last_hour: Vec<Millis>,
+    /// Outgoing messages of the last 60 minutes.
+    pub sent_last_hour: i64,
+    /// Once `sent_last_hour` reached the hourly cap: when the oldest message the cap counts (the
+    /// cap-th newest) was sent; a place frees up as it leaves the 60 minutes.
+    pub oldest_counted_in_hour: Option<Millis>,
     /// Outgoing messages since the business's local midnight.
     pub sent_today: i64,
 }
@@ -225,16 +233,28 @@ pub struct Facts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WaitReason {
+    /// Sending is not allowed at this local time.
     QuietHours,
+    /// The day's cap is reached; sending goes on after local midnight.
     DailyCap,
+    /// The hourly cap is reached; sending goes on as the oldest counted message leaves the hour.
     HourlyCap,
+    /// The random gap since the last send has not passed.
     Gap,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the pacing policy says about the next send.
 pub enum Decision {
+    /// Send the next message now.
     SendNow,
-    WaitUntil { at: Millis, reason: WaitReason },
+    /// Wait, then ask again.
+    WaitUntil {
+        /// Until when.
+        at: Millis,
+        /// Why.
+        reason: WaitReason,
+    },
 }
 
 /// Send now, or wait until when and why. Pure: the same inputs give the same answer.
@@ -253,9 +273,8 @@ pub fn decide(policy: &PacingPolicy, tz: Tz, facts: &Facts) -> Decision {
             reason: WaitReason::DailyCap,
         };
     }
-    let in_hour = facts.sent_last_hour.len() as i64;
-    if in_hour >= hourly {
-        let oldest_counted = facts.sent_last_hour[(in_hour - hourly) as usize];
+    if facts.sent_last_hour >= hourly {
+        let oldest_counted = facts.oldest_counted_in_hour.unwrap_or(now);
         return Decision::WaitUntil {
             at: oldest_counted + HOUR_MS + 1,
             reason: WaitReason::HourlyCap,
@@ -559,7 +578,8 @@ mod tests {
         let now = at("2026-06-10 12:00");
         let facts = Facts {
             now,
-            sent_last_hour: vec![now - 50 * 60_000, now - 10 * 60_000],
+            sent_last_hour: 2,
+            oldest_counted_in_hour: Some(now - 50 * 60_000),
             sent_today: 2,
             ..Default::default()
         };
@@ -571,7 +591,8 @@ mod tests {
             }
         );
         let one_left = Facts {
-            sent_last_hour: vec![now - 10 * 60_000],
+            sent_last_hour: 1,
+            oldest_counted_in_hour: None,
             ..facts
         };
         assert_eq!(decide(&policy, NY, &one_left), Decision::SendNow);

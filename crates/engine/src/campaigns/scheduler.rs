@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::inbox::{Direction, Media, MessageStatus};
 use crate::link::ConnectionState;
-use crate::store::campaigns::{CampaignRow, RecipientRow};
+use crate::store::campaigns::CampaignRow;
 use crate::store::messages::NewMessage;
 use crate::{phone, store, Engine};
 
@@ -165,6 +165,16 @@ impl Scheduler {
                 _ => return Ok(Some(now)),
             };
         }
+        if engine
+            .db()
+            .with(|c| store::campaigns::failures_in_row(c, id))?
+            >= FAILURES_BEFORE_PAUSE
+        {
+            // A ban sign: the tracking that counted the last failure pauses every campaign and
+            // wakes the scheduler; nothing more is sent meanwhile.
+            self.drop_typing_of(id);
+            return Ok(None);
+        }
         if row.counts.pending() == 0 {
             self.drop_typing_of(id);
             engine.move_campaign(
@@ -210,21 +220,25 @@ impl Scheduler {
         let tz = engine.business_zone()?;
         let facts = engine.db().with(|c| {
             let linked_at = store::campaigns::linked_at(c)?;
-            let (hourly_cap, daily_cap) = policy.caps_at(tz, linked_at, now);
+            let (hourly_cap, _) = policy.caps_at(tz, linked_at, now);
+            // The last 60 minutes: after `now - 1 h`, up to now.
+            let hour_ago = now - pacing::HOUR_MS;
+            let sent_last_hour = store::campaigns::count_outgoing_since(c, hour_ago + 1)?;
+            let oldest_counted_in_hour = if sent_last_hour >= hourly_cap {
+                store::campaigns::nth_newest_outgoing_after(c, hour_ago, hourly_cap)?
+            } else {
+                None
+            };
             Ok(Facts {
                 now,
                 linked_at,
                 last_send_at: store::campaigns::last_outgoing(c)?,
                 gap_ms: row.next_gap_ms.max(policy.min_gap_ms),
-                sent_last_hour: store::campaigns::outgoing_since(
-                    c,
-                    now - pacing::HOUR_MS,
-                    hourly_cap,
-                )?,
+                sent_last_hour,
+                oldest_counted_in_hour,
                 sent_today: store::campaigns::count_outgoing_since(
                     c,
                     pacing::today_start(tz, now),
-                    daily_cap,
                 )?,
             })
         })?;
@@ -313,7 +327,7 @@ impl Scheduler {
         } else {
             burst_sent
         };
-        engine.queue_campaign_message(
+        let queued = engine.queue_campaign_message(
             &row,
             &recipient,
             &typing.chat_id,
@@ -321,7 +335,9 @@ impl Scheduler {
             gap,
             burst_sent,
         )?;
-        Ok(Some(now))
+        // A queued message wakes the scheduler again when it leaves the outbox (the tracking
+        // signals it); one not queued (paused meanwhile) is looked at again at once.
+        Ok((!queued).then_some(now))
     }
 
     /// Stops a typing indicator of this campaign (it is paused, waiting, or moved on).
@@ -376,16 +392,16 @@ impl Engine {
 
     /// Queues one campaign message through the outbox, in one transaction with the recipient's
     /// link to it and the campaign's pacing state, unless the campaign stopped sending or the
-    /// recipient was dealt with meanwhile (a pause between "typing…" and the send).
+    /// recipient was dealt with meanwhile (a pause between "typing…" and the send); says which.
     fn queue_campaign_message(
         &self,
         campaign: &CampaignRow,
-        recipient: &RecipientRow,
+        recipient: &super::Recipient,
         chat_id: &str,
         text: &str,
         next_gap_ms: Millis,
         burst_sent: i64,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let wa_message_id = format!("true_{chat_id}_{}", crate::inbox::new_key_id());
         let media = match (&campaign.media_path, &campaign.media_mime) {
             (Some(path), Some(mimetype)) => Some(self.link_campaign_media(
@@ -409,8 +425,10 @@ impl Engine {
             .ok_or_else(|| Error::internal("recipient without contact"))?;
         let now = self.now();
         let queued = self.db().with_tx(|tx| {
+            // A ban sign (failures in a row) stops the send even before the pause lands.
             let still_sending = store::campaigns::get(tx, campaign.id)?
-                .is_some_and(|c| c.status == CampaignStatus::Sending);
+                .is_some_and(|c| c.status == CampaignStatus::Sending)
+                && store::campaigns::failures_in_row(tx, campaign.id)? < FAILURES_BEFORE_PAUSE;
             let still_pending = store::campaigns::recipient(tx, recipient.id)?.is_some_and(|r| {
                 r.status == super::RecipientStatus::Pending && r.message_id.is_none()
             });
@@ -441,14 +459,15 @@ impl Engine {
             Some(message) => {
                 self.emit(Event::MessageCreated(message));
                 self.outbox_signal().notify();
+                Ok(true)
             }
             None => {
                 if let Some(m) = &media {
                     let _ = std::fs::remove_file(self.data_dir().join(&m.path));
                 }
+                Ok(false)
             }
         }
-        Ok(())
     }
 
     /// The campaign's file under the message's own name (a hard link, or a copy where links are

@@ -29,8 +29,11 @@ enum Node {
 /// What a recipient gives the variables.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Values {
+    /// The contact's name (`{{name}}`; `{{first_name}}` is its first word).
     pub name: String,
+    /// The contact's number (`{{phone}}`).
     pub phone: String,
+    /// Custom fields by key (`{{key}}`).
     pub fields: BTreeMap<String, String>,
 }
 

@@ -4,7 +4,7 @@
 
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
 
-use crate::campaigns::{CampaignStatus, RecipientStatus, TargetType};
+use crate::campaigns::{CampaignStatus, Recipient, RecipientStatus, TargetType};
 use crate::clock::Millis;
 use crate::contacts::TagMode;
 use crate::error::Result;
@@ -153,27 +153,27 @@ fn field_values<'a>(f: &CampaignFields<'a>, now: Millis) -> Vec<Box<dyn ToSql + 
 }
 
 pub(crate) fn insert(conn: &Connection, f: &CampaignFields, now: Millis) -> Result<i64> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO campaigns (name, message_content, media_path, media_mime, media_filename,
              target_type, target_tags, tag_mode, exclude_tags, contact_ids, pacing, status,
              scheduled_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
-        params_from_iter(field_values(f, now)),
-    )?;
+    )?
+    .execute(params_from_iter(field_values(f, now)))?;
     Ok(conn.last_insert_rowid())
 }
 
 pub(crate) fn update(conn: &Connection, id: i64, f: &CampaignFields, now: Millis) -> Result<()> {
     let mut values = field_values(f, now);
     values.push(Box::new(id));
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE campaigns SET name = ?1, message_content = ?2, media_path = ?3, media_mime = ?4,
              media_filename = ?5, target_type = ?6, target_tags = ?7, tag_mode = ?8,
              exclude_tags = ?9, contact_ids = ?10, pacing = ?11, status = ?12, scheduled_at = ?13,
              updated_at = ?14
          WHERE id = ?15",
-        params_from_iter(values),
-    )?;
+    )?
+    .execute(params_from_iter(values))?;
     Ok(())
 }
 
@@ -186,11 +186,8 @@ fn tag_mode_str(mode: TagMode) -> &'static str {
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<CampaignRow>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM campaigns WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = ?1"))?
+        .query_row([id], from_row)
         .optional()?)
 }
 
@@ -231,7 +228,8 @@ pub(crate) fn with_status(conn: &Connection, status: CampaignStatus) -> Result<V
 }
 
 pub(crate) fn delete(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute("DELETE FROM campaigns WHERE id = ?1", [id])?;
+    conn.prepare_cached("DELETE FROM campaigns WHERE id = ?1")?
+        .execute([id])?;
     Ok(())
 }
 
@@ -245,7 +243,7 @@ pub(crate) fn transition(
     now: Millis,
 ) -> Result<bool> {
     let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-    let changed = conn.execute(
+    let mut update = conn.prepare_cached(
         "UPDATE campaigns SET status = ?2, status_reason = ?3, updated_at = ?4,
              started_at = CASE WHEN ?2 = 'sending' THEN coalesce(started_at, ?4) ELSE started_at END,
              completed_at = CASE WHEN ?2 IN ('completed', 'cancelled', 'failed') THEN ?4
@@ -254,14 +252,14 @@ pub(crate) fn transition(
              next_send_at = CASE WHEN ?2 = 'sending' THEN next_send_at END,
              waiting_for = CASE WHEN ?2 = 'sending' THEN waiting_for END
          WHERE id = ?1 AND status IN (SELECT value FROM json_each(?5))",
-        params![
-            id,
-            status.as_str(),
-            reason,
-            now,
-            serde_json::to_string(&from).unwrap_or_default()
-        ],
     )?;
+    let changed = update.execute(params![
+        id,
+        status.as_str(),
+        reason,
+        now,
+        serde_json::to_string(&from).unwrap_or_default()
+    ])?;
     Ok(changed > 0)
 }
 
@@ -272,11 +270,11 @@ pub(crate) fn set_waiting(
     next_send_at: Option<Millis>,
     waiting_for: Option<&str>,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE campaigns SET next_send_at = ?2, waiting_for = ?3
          WHERE id = ?1 AND (next_send_at IS NOT ?2 OR waiting_for IS NOT ?3)",
-        params![id, next_send_at, waiting_for],
-    )?;
+    )?
+    .execute(params![id, next_send_at, waiting_for])?;
     Ok(())
 }
 
@@ -287,21 +285,18 @@ pub(crate) fn record_send(
     next_gap_ms: Millis,
     burst_sent: i64,
 ) -> Result<()> {
-    conn.execute(
-        "UPDATE campaigns SET next_gap_ms = ?2, burst_sent = ?3 WHERE id = ?1",
-        params![id, next_gap_ms, burst_sent],
-    )?;
+    conn.prepare_cached("UPDATE campaigns SET next_gap_ms = ?2, burst_sent = ?3 WHERE id = ?1")?
+        .execute(params![id, next_gap_ms, burst_sent])?;
     Ok(())
 }
 
-/// Counts a failed send (`true`) or a good one; returns the failures in a row.
-pub(crate) fn count_failure(conn: &Connection, id: i64, failed: bool) -> Result<i64> {
-    Ok(conn.query_row(
-        "UPDATE campaigns SET failures_in_row = CASE WHEN ?2 THEN failures_in_row + 1 ELSE 0 END
-         WHERE id = ?1 RETURNING failures_in_row",
-        params![id, failed],
-        |r| r.get(0),
-    )?)
+/// Sends of the campaign that failed one after another, up to its latest.
+pub(crate) fn failures_in_row(conn: &Connection, id: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT failures_in_row FROM campaigns WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
 }
 
 // --- audience ---
@@ -360,38 +355,33 @@ pub(crate) struct AudienceCount {
 
 pub(crate) fn count_audience(conn: &Connection, audience: &Audience) -> Result<AudienceCount> {
     let p = audience_params(audience);
-    Ok(conn.query_row(
-        &format!(
+    Ok(conn
+        .prepare_cached(&format!(
             "SELECT count(*), coalesce(sum(c.opted_out), 0),
                  coalesce(sum(c.opted_out = 0 AND c.phone_number IS NULL), 0)
              FROM contacts c WHERE {}",
             audience_sql(audience)
-        ),
-        params![p.0, p.1, p.2, p.3],
-        |r| {
+        ))?
+        .query_row(params![p.0, p.1, p.2, p.3], |r| {
             Ok(AudienceCount {
                 total: r.get(0)?,
                 opted_out: r.get(1)?,
                 no_phone: r.get(2)?,
             })
-        },
-    )?)
+        })?)
 }
 
 /// The first contact of an audience who can be sent to (for the preview).
 pub(crate) fn first_eligible(conn: &Connection, audience: &Audience) -> Result<Option<i64>> {
     let p = audience_params(audience);
     Ok(conn
-        .query_row(
-            &format!(
-                "SELECT c.id FROM contacts c WHERE {} AND c.opted_out = 0
+        .prepare_cached(&format!(
+            "SELECT c.id FROM contacts c WHERE {} AND c.opted_out = 0
                      AND c.phone_number IS NOT NULL
                  ORDER BY c.id LIMIT 1",
-                audience_sql(audience)
-            ),
-            params![p.0, p.1, p.2, p.3],
-            |r| r.get(0),
-        )
+            audience_sql(audience)
+        ))?
+        .query_row(params![p.0, p.1, p.2, p.3], |r| r.get(0))
         .optional()?)
 }
 
@@ -399,36 +389,32 @@ pub(crate) fn first_eligible(conn: &Connection, audience: &Audience) -> Result<O
 /// a phone number are recorded as skipped with their reason. Sets the campaign's counters.
 pub(crate) fn freeze_recipients(conn: &Connection, id: i64, audience: &Audience) -> Result<Counts> {
     let p = audience_params(audience);
-    conn.execute(
-        "DELETE FROM campaign_recipients WHERE campaign_id = ?1",
-        [id],
-    )?;
-    conn.execute(
-        &format!(
-            "INSERT INTO campaign_recipients (campaign_id, contact_id, phone_number, position, status,
+    conn.prepare_cached("DELETE FROM campaign_recipients WHERE campaign_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO campaign_recipients (campaign_id, contact_id, phone_number, position, status,
                  reason)
              SELECT ?5, c.id, coalesce(c.phone_number, c.wa_id), row_number() OVER (ORDER BY c.id),
                  CASE WHEN c.opted_out OR c.phone_number IS NULL THEN 'skipped' ELSE 'pending' END,
                  CASE WHEN c.opted_out THEN 'opted out'
                       WHEN c.phone_number IS NULL THEN 'no phone number' END
              FROM contacts c WHERE {}",
-            audience_sql(audience)
-        ),
-        params![p.0, p.1, p.2, p.3, id],
-    )?;
-    let (total, skipped): (i64, i64) = conn.query_row(
-        "SELECT count(*), coalesce(sum(status = 'skipped'), 0) FROM campaign_recipients
+        audience_sql(audience)
+    ))?
+    .execute(params![p.0, p.1, p.2, p.3, id])?;
+    let (total, skipped): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*), coalesce(sum(status = 'skipped'), 0) FROM campaign_recipients
          WHERE campaign_id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    conn.execute(
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    conn.prepare_cached(
         "UPDATE campaigns SET total_recipients = ?2, skipped_count = ?3, sent_count = 0,
              delivered_count = 0, read_count = 0, failed_count = 0, replied_count = 0,
              burst_sent = 0, next_gap_ms = 0, failures_in_row = 0
          WHERE id = ?1",
-        params![id, total, skipped],
-    )?;
+    )?
+    .execute(params![id, total, skipped])?;
     Ok(Counts {
         total,
         skipped,
@@ -460,30 +446,14 @@ pub(crate) fn missing_tags(conn: &Connection, ids: &[i64]) -> Result<Vec<i64>> {
 
 // --- recipients ---
 
-/// A recipient as stored, with its contact's name (empty once the contact is deleted).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RecipientRow {
-    pub id: i64,
-    pub campaign_id: i64,
-    pub contact_id: Option<i64>,
-    pub phone_number: String,
-    pub name: String,
-    pub position: i64,
-    pub status: RecipientStatus,
-    pub reason: Option<String>,
-    pub message_id: Option<i64>,
-    pub sent_at: Option<Millis>,
-    pub delivered_at: Option<Millis>,
-    pub read_at: Option<Millis>,
-    pub replied_at: Option<Millis>,
-}
-
+/// A recipient's columns, with its contact's name (empty once the contact is deleted), in the order
+/// `recipient_from_row` reads them.
 const RECIPIENT_COLUMNS: &str = "r.id, r.campaign_id, r.contact_id, r.phone_number,
     coalesce(nullif(c.name, ''), c.push_name, ''), r.position, r.status, r.reason, r.message_id,
     r.sent_at, r.delivered_at, r.read_at, r.replied_at";
 
-fn recipient_from_row(row: &Row) -> rusqlite::Result<RecipientRow> {
-    Ok(RecipientRow {
+fn recipient_from_row(row: &Row) -> rusqlite::Result<Recipient> {
+    Ok(Recipient {
         id: row.get(0)?,
         campaign_id: row.get(1)?,
         contact_id: row.get(2)?,
@@ -500,16 +470,13 @@ fn recipient_from_row(row: &Row) -> rusqlite::Result<RecipientRow> {
     })
 }
 
-pub(crate) fn recipient(conn: &Connection, id: i64) -> Result<Option<RecipientRow>> {
+pub(crate) fn recipient(conn: &Connection, id: i64) -> Result<Option<Recipient>> {
     Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients r
+        .prepare_cached(&format!(
+            "SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients r
                  LEFT JOIN contacts c ON c.id = r.contact_id WHERE r.id = ?1"
-            ),
-            [id],
-            recipient_from_row,
-        )
+        ))?
+        .query_row([id], recipient_from_row)
         .optional()?)
 }
 
@@ -520,7 +487,7 @@ pub(crate) fn recipients(
     status: Option<RecipientStatus>,
     after_position: i64,
     limit: usize,
-) -> Result<Vec<RecipientRow>> {
+) -> Result<Vec<Recipient>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients r
          LEFT JOIN contacts c ON c.id = r.contact_id
@@ -543,49 +510,42 @@ pub(crate) fn recipients(
 
 /// The recipient whose message is queued but not yet out (at most one per campaign).
 pub(crate) fn in_flight(conn: &Connection, campaign_id: i64) -> Result<Option<(i64, i64)>> {
+    // The index is named, since the planner would otherwise walk every pending recipient by the
+    // wider `campaign_recipients_next` index.
     Ok(conn
-        .query_row(
-            "SELECT id, message_id FROM campaign_recipients
+        .prepare_cached(
+            "SELECT id, message_id FROM campaign_recipients INDEXED BY campaign_recipients_in_flight
              WHERE campaign_id = ?1 AND status = 'pending' AND message_id IS NOT NULL LIMIT 1",
-            [campaign_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row([campaign_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
 /// The next recipient to send to: pending, no message yet, first in order.
-pub(crate) fn next_pending(conn: &Connection, campaign_id: i64) -> Result<Option<RecipientRow>> {
+pub(crate) fn next_pending(conn: &Connection, campaign_id: i64) -> Result<Option<Recipient>> {
     Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients r
+        .prepare_cached(&format!(
+            "SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients r
                  LEFT JOIN contacts c ON c.id = r.contact_id
                  WHERE r.campaign_id = ?1 AND r.status = 'pending' AND r.message_id IS NULL
                  ORDER BY r.position LIMIT 1"
-            ),
-            [campaign_id],
-            recipient_from_row,
-        )
+        ))?
+        .query_row([campaign_id], recipient_from_row)
         .optional()?)
 }
 
 /// Ties a recipient to the message queued for it (in the transaction that queues it).
 pub(crate) fn attach_message(conn: &Connection, recipient_id: i64, message_id: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE campaign_recipients SET message_id = ?2 WHERE id = ?1",
-        params![recipient_id, message_id],
-    )?;
+    conn.prepare_cached("UPDATE campaign_recipients SET message_id = ?2 WHERE id = ?1")?
+        .execute(params![recipient_id, message_id])?;
     Ok(())
 }
 
 /// The recipient a campaign message was sent to.
 pub(crate) fn recipient_of_message(conn: &Connection, message_id: i64) -> Result<Option<i64>> {
     Ok(conn
-        .query_row(
-            "SELECT id FROM campaign_recipients WHERE message_id = ?1",
-            [message_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT id FROM campaign_recipients WHERE message_id = ?1")?
+        .query_row([message_id], |r| r.get(0))
         .optional()?)
 }
 
@@ -621,98 +581,163 @@ pub(crate) fn awaiting_reply(
 }
 
 /// Writes a recipient's new state and moves the campaign's counters by the difference, so the
-/// counters always equal what the recipients say.
-pub(crate) fn save_recipient(
-    conn: &Connection,
-    old: &RecipientRow,
-    new: &RecipientRow,
-) -> Result<()> {
-    conn.execute(
+/// counters always equal what the recipients say; in the same statement, a send that failed adds
+/// one to the failures in a row and one that went out resets them (the scheduler reads them before
+/// every send, so a ban sign stops the next send even before the campaigns are paused).
+pub(crate) fn save_recipient(conn: &Connection, old: &Recipient, new: &Recipient) -> Result<()> {
+    conn.prepare_cached(
         "UPDATE campaign_recipients SET status = ?2, reason = ?3, sent_at = ?4, delivered_at = ?5,
              read_at = ?6, replied_at = ?7
          WHERE id = ?1",
-        params![
-            new.id,
-            new.status.as_str(),
-            new.reason,
-            new.sent_at,
-            new.delivered_at,
-            new.read_at,
-            new.replied_at
-        ],
-    )?;
+    )?
+    .execute(params![
+        new.id,
+        new.status.as_str(),
+        new.reason,
+        new.sent_at,
+        new.delivered_at,
+        new.read_at,
+        new.replied_at
+    ])?;
     let delta = |o: bool, n: bool| n as i64 - o as i64;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE campaigns SET sent_count = sent_count + ?2, delivered_count = delivered_count + ?3,
              read_count = read_count + ?4, replied_count = replied_count + ?5,
-             failed_count = failed_count + ?6, skipped_count = skipped_count + ?7
+             failed_count = failed_count + ?6, skipped_count = skipped_count + ?7,
+             failures_in_row = CASE WHEN ?6 > 0 THEN failures_in_row + 1
+                                    WHEN ?2 > 0 THEN 0 ELSE failures_in_row END
          WHERE id = ?1",
-        params![
-            new.campaign_id,
-            delta(old.sent_at.is_some(), new.sent_at.is_some()),
-            delta(old.delivered_at.is_some(), new.delivered_at.is_some()),
-            delta(old.read_at.is_some(), new.read_at.is_some()),
-            delta(old.replied_at.is_some(), new.replied_at.is_some()),
-            delta(
-                old.status == RecipientStatus::Failed,
-                new.status == RecipientStatus::Failed
-            ),
-            delta(
-                old.status == RecipientStatus::Skipped,
-                new.status == RecipientStatus::Skipped
-            ),
-        ],
-    )?;
+    )?
+    .execute(params![
+        new.campaign_id,
+        delta(old.sent_at.is_some(), new.sent_at.is_some()),
+        delta(old.delivered_at.is_some(), new.delivered_at.is_some()),
+        delta(old.read_at.is_some(), new.read_at.is_some()),
+        delta(old.replied_at.is_some(), new.replied_at.is_some()),
+        delta(
+            old.status == RecipientStatus::Failed,
+            new.status == RecipientStatus::Failed
+        ),
+        delta(
+            old.status == RecipientStatus::Skipped,
+            new.status == RecipientStatus::Skipped
+        ),
+    ])?;
     Ok(())
 }
 
 // --- outgoing messages, for the caps ---
 
-/// Times of the newest `limit` outgoing messages (any: campaigns, the inbox, the API, the phone)
-/// after `since`, oldest first: all a cap of `limit` needs to know, however many there were.
-pub(crate) fn outgoing_since(conn: &Connection, since: Millis, limit: i64) -> Result<Vec<Millis>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT wa_timestamp FROM messages WHERE wa_timestamp > ?1 AND direction = 'out'
-         ORDER BY wa_timestamp DESC LIMIT ?2",
-    )?;
-    let mut times = stmt
-        .query_map(params![since, limit], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<Millis>>>()?;
-    times.reverse();
-    Ok(times)
+const MINUTE_MS: Millis = 60_000;
+
+/// Outgoing messages (any: campaigns, the inbox, the API, the phone) timed at or after `from`: whole
+/// minutes from the per-minute counts (V9), the part of a minute before them from the messages, so
+/// the cost does not grow with the number of messages.
+pub(crate) fn count_outgoing_since(conn: &Connection, from: Millis) -> Result<i64> {
+    let first_whole_minute =
+        from.div_euclid(MINUTE_MS) + i64::from(from.rem_euclid(MINUTE_MS) != 0);
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT coalesce(sum(sent), 0) FROM outgoing_per_minute WHERE minute >= ?2)
+              + (SELECT count(*) FROM messages
+                 WHERE wa_timestamp >= ?1 AND wa_timestamp < ?2 * 60000 AND direction = 'out')",
+        )?
+        .query_row(params![from, first_whole_minute], |r| r.get(0))?)
 }
 
-/// Outgoing messages from `since` on, counted up to `limit` (a cap needs no more).
-pub(crate) fn count_outgoing_since(conn: &Connection, since: Millis, limit: i64) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM (SELECT 1 FROM messages WHERE wa_timestamp >= ?1 AND direction = 'out'
-             LIMIT ?2)",
-        params![since, limit],
-        |r| r.get(0),
-    )?)
+/// The time of the `n`th newest outgoing message after `after`, if there are that many: the oldest
+/// one a cap of `n` counts. It walks `n` messages, so ask only once the count reached the cap.
+pub(crate) fn nth_newest_outgoing_after(
+    conn: &Connection,
+    after: Millis,
+    n: i64,
+) -> Result<Option<Millis>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT wa_timestamp FROM messages WHERE wa_timestamp > ?1 AND direction = 'out'
+             ORDER BY wa_timestamp DESC LIMIT 1 OFFSET ?2",
+        )?
+        .query_row(params![after, n - 1], |r| r.get(0))
+        .optional()?)
 }
 
 /// When the last outgoing message was queued or sent.
 pub(crate) fn last_outgoing(conn: &Connection) -> Result<Option<Millis>> {
     // Newest first along the time index, stopping at the first outgoing one.
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT wa_timestamp FROM messages WHERE direction = 'out'
              ORDER BY wa_timestamp DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
+        )?
+        .query_row([], |r| r.get(0))
         .optional()?)
 }
 
-/// When the number was first linked (the warm-up counts from there).
+/// When the current number was first linked (the warm-up counts from there; see
+/// `store::connection::save`).
 pub(crate) fn linked_at(conn: &Connection) -> Result<Option<Millis>> {
     Ok(conn
-        .query_row(
-            "SELECT linked_at FROM whatsapp_connection WHERE id = 1",
-            [],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT linked_at FROM whatsapp_connection WHERE id = 1")?
+        .query_row([], |r| r.get(0))
         .optional()?
         .flatten())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Db;
+
+    fn add_message(conn: &Connection, n: i64, direction: &str, at: Millis) {
+        conn.execute(
+            "INSERT INTO messages (wa_message_id, contact_id, direction, type, status, wa_timestamp,
+                 created_at, updated_at)
+             VALUES (?1, 1, ?2, 'chat', 'sent', ?3, 0, 0)",
+            params![format!("m{n}"), direction, at],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn outgoing_counts_agree_with_the_messages_across_minute_edges() {
+        let db = Db::in_memory().unwrap();
+        db.with(|c| {
+            c.execute(
+                "INSERT INTO contacts (id, phone_number, created_at, updated_at)
+                 VALUES (1, '+15550001111', 0, 0)",
+                [],
+            )?;
+            // Outgoing and incoming messages every 7.3 s over 20 minutes, from the phone or the app.
+            for n in 0..165 {
+                let direction = if n % 4 == 0 { "in" } else { "out" };
+                add_message(c, n, direction, 1_800_000_000_000 + n * 7_300);
+            }
+            c.execute(
+                "DELETE FROM messages WHERE wa_message_id IN ('m5', 'm77')",
+                [],
+            )?;
+            let brute = |from: Millis| -> i64 {
+                c.query_row(
+                    "SELECT count(*) FROM messages WHERE direction = 'out' AND wa_timestamp >= ?1",
+                    [from],
+                    |r| r.get(0),
+                )
+                .unwrap()
+            };
+            for from in (1_799_999_990_000..1_800_001_250_000).step_by(4_999) {
+                assert_eq!(count_outgoing_since(c, from)?, brute(from), "from {from}");
+            }
+            let newest = |n: i64| nth_newest_outgoing_after(c, 1_800_000_000_000, n).unwrap();
+            assert_eq!(newest(1), Some(1_800_000_000_000 + 163 * 7_300));
+            assert_eq!(newest(2), Some(1_800_000_000_000 + 162 * 7_300));
+            assert_eq!(
+                newest(3),
+                Some(1_800_000_000_000 + 161 * 7_300),
+                "m164 is incoming"
+            );
+            assert_eq!(newest(200), None);
+            Ok(())
+        })
+        .unwrap();
+    }
 }

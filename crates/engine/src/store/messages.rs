@@ -48,21 +48,17 @@ pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Message> {
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Message>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"))?
+        .query_row([id], from_row)
         .optional()?)
 }
 
 pub(crate) fn get_by_wa_id(conn: &Connection, wa_id: &str) -> Result<Option<Message>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM messages WHERE wa_message_id = ?1"),
-            [wa_id],
-            from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE wa_message_id = ?1"
+        ))?
+        .query_row([wa_id], from_row)
         .optional()?)
 }
 
@@ -70,11 +66,11 @@ pub(crate) fn get_by_wa_id(conn: &Connection, wa_id: &str) -> Result<Option<Mess
 pub(crate) fn get_outbound_by_key_id(conn: &Connection, key_id: &str) -> Result<Option<Message>> {
     let pattern = format!("true\\_%\\_{}", key_id.replace(['%', '_', '\\'], ""));
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM messages WHERE direction = 'out' AND wa_message_id LIKE ?1 ESCAPE '\\'"),
-            [pattern],
-            from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM messages
+             WHERE direction = 'out' AND wa_message_id LIKE ?1 ESCAPE '\\'"
+        ))?
+        .query_row([pattern], from_row)
         .optional()?)
 }
 
@@ -95,31 +91,31 @@ pub(crate) struct NewMessage<'a> {
 }
 
 pub(crate) fn insert(conn: &Connection, m: &NewMessage, now: Millis) -> Result<Option<i64>> {
-    let inserted = conn.execute(
+    let mut insert = conn.prepare_cached(
         "INSERT INTO messages (wa_message_id, contact_id, direction, type, body, caption, media_path,
              media_mime, media_filename, media_size, quoted_wa_id, status, ack, campaign_id,
              wa_timestamp, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
          ON CONFLICT (wa_message_id) DO NOTHING",
-        params![
-            m.wa_message_id,
-            m.contact_id,
-            m.direction.as_str(),
-            m.kind,
-            m.body,
-            m.caption,
-            m.media.map(|x| &x.path),
-            m.media.map(|x| &x.mimetype),
-            m.media.and_then(|x| x.filename.as_deref()),
-            m.media.map(|x| x.size),
-            m.quoted_wa_id,
-            m.status.as_str(),
-            m.ack,
-            m.campaign_id,
-            m.wa_timestamp,
-            now
-        ],
     )?;
+    let inserted = insert.execute(params![
+        m.wa_message_id,
+        m.contact_id,
+        m.direction.as_str(),
+        m.kind,
+        m.body,
+        m.caption,
+        m.media.map(|x| &x.path),
+        m.media.map(|x| &x.mimetype),
+        m.media.and_then(|x| x.filename.as_deref()),
+        m.media.map(|x| x.size),
+        m.quoted_wa_id,
+        m.status.as_str(),
+        m.ack,
+        m.campaign_id,
+        m.wa_timestamp,
+        now
+    ])?;
     Ok((inserted > 0).then(|| conn.last_insert_rowid()))
 }
 
@@ -131,10 +127,10 @@ pub(crate) fn set_status(
     error: Option<&str>,
     now: Millis,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE messages SET status = ?2, ack = ?3, error = ?4, updated_at = ?5 WHERE id = ?1",
-        params![id, status.as_str(), ack, error, now],
-    )?;
+    )?
+    .execute(params![id, status.as_str(), ack, error, now])?;
     Ok(())
 }
 
@@ -149,11 +145,8 @@ pub(crate) fn of_contact(
 ) -> Result<Vec<Message>> {
     let position = match before_id {
         Some(id) => conn
-            .query_row(
-                "SELECT wa_timestamp FROM messages WHERE id = ?1",
-                [id],
-                |r| r.get::<_, Millis>(0),
-            )
+            .prepare_cached("SELECT wa_timestamp FROM messages WHERE id = ?1")?
+            .query_row([id], |r| r.get::<_, Millis>(0))
             .optional()?
             .map(|at| (at, id))
             // The cursor message is gone (its contact was erased): nothing older to show.
@@ -215,44 +208,44 @@ pub(crate) fn list(
 // --- outbox ---
 
 pub(crate) fn enqueue(conn: &Connection, message_id: i64, now: Millis) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO outbox (message_id, state, attempts, next_try_at, created_at)
          VALUES (?1, 'queued', 0, ?2, ?2)",
-        params![message_id, now],
-    )?;
+    )?
+    .execute(params![message_id, now])?;
     Ok(())
 }
 
 /// The next send that is due, oldest first.
 pub(crate) fn next_due(conn: &Connection, now: Millis) -> Result<Option<(i64, i64)>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT message_id, attempts FROM outbox WHERE state = 'queued' AND next_try_at <= ?1
              ORDER BY next_try_at, message_id LIMIT 1",
-            [now],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row([now], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
 pub(crate) fn claim(conn: &Connection, message_id: i64) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE message_id = ?1",
-        [message_id],
-    )?;
+    )?
+    .execute([message_id])?;
     Ok(())
 }
 
 pub(crate) fn retry_later(conn: &Connection, message_id: i64, at: Millis) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE outbox SET state = 'queued', next_try_at = ?2 WHERE message_id = ?1",
-        params![message_id, at],
-    )?;
+    )?
+    .execute(params![message_id, at])?;
     Ok(())
 }
 
 pub(crate) fn dequeue(conn: &Connection, message_id: i64) -> Result<()> {
-    conn.execute("DELETE FROM outbox WHERE message_id = ?1", [message_id])?;
+    conn.prepare_cached("DELETE FROM outbox WHERE message_id = ?1")?
+        .execute([message_id])?;
     Ok(())
 }
 

@@ -12,15 +12,27 @@ use serde_json::Value;
 
 const TOKEN: &str = "program-test-token-0123456789";
 
-struct Program {
-    child: Child,
+/// A running `whatsflow-server` process.
+pub(crate) struct Program {
+    pub(crate) child: Child,
     port: u16,
 }
 
 impl Program {
+    /// The program in demo mode, with the simulator in-process.
     fn start(data_dir: &Path) -> Program {
+        Program::launch(data_dir, &["--demo"])
+    }
+
+    /// The program pointed at a simulator that runs elsewhere (and so outlives it).
+    pub(crate) fn start_against(data_dir: &Path, whatsapp_url: &str) -> Program {
+        Program::launch(data_dir, &["--whatsapp-url", whatsapp_url])
+    }
+
+    fn launch(data_dir: &Path, args: &[&str]) -> Program {
         let mut child = Command::new(env!("CARGO_BIN_EXE_whatsflow-server"))
-            .args(["--demo", "--port", "0", "--token", TOKEN, "--data-dir"])
+            .args(args)
+            .args(["--port", "0", "--token", TOKEN, "--data-dir"])
             .arg(data_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -45,24 +57,42 @@ impl Program {
         Program { child, port }
     }
 
+    /// Calls the REST API with the session token: the status and the JSON body.
+    pub(crate) fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .new_agent();
+        let url = format!("http://127.0.0.1:{}{path}", self.port);
+        let auth = format!("Bearer {TOKEN}");
+        let body = body.unwrap_or_else(|| serde_json::json!({}));
+        let response = match method {
+            "GET" => agent.get(url).header("Authorization", auth).call(),
+            "POST" => agent
+                .post(url)
+                .header("Authorization", auth)
+                .send_json(body),
+            "PUT" => agent.put(url).header("Authorization", auth).send_json(body),
+            other => panic!("no {other} in this helper"),
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_json().unwrap_or(Value::Null),
+        )
+    }
+
     fn whatsapp_state(&self) -> String {
-        let answer: Value = ureq::get(format!(
-            "http://127.0.0.1:{}/api/v1/whatsapp/status",
-            self.port
-        ))
-        .header("Authorization", format!("Bearer {TOKEN}"))
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_json()
-        .unwrap();
+        let (_, answer) = self.call("GET", "/api/v1/whatsapp/status", None);
         answer["data"]["state"]
             .as_str()
             .unwrap_or_default()
             .to_owned()
     }
 
-    fn wait_for(&self, state: &str) {
+    pub(crate) fn wait_for(&self, state: &str) {
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
             let now = self.whatsapp_state();
@@ -78,7 +108,7 @@ impl Program {
     }
 
     /// Ends the program the way Ctrl-C does (it closes its browser and seals the session).
-    fn stop(self) {
+    pub(crate) fn stop(self) {
         drop(self);
     }
 }
