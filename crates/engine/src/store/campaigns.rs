@@ -631,7 +631,7 @@ pub(crate) fn save_recipient(conn: &Connection, old: &Recipient, new: &Recipient
 const MINUTE_MS: Millis = 60_000;
 
 /// Outgoing messages (any: campaigns, the inbox, the API, the phone) timed at or after `from`: whole
-/// minutes from the per-minute counts (V9), the part of a minute before them from the messages, so
+/// minutes from the per-minute counts (V10), the part of a minute before them from the messages, so
 /// the cost does not grow with the number of messages.
 pub(crate) fn count_outgoing_since(conn: &Connection, from: Millis) -> Result<i64> {
     let first_whole_minute =
