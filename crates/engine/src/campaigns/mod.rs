@@ -906,6 +906,11 @@ impl Engine {
     /// Rendered variants, the audience's size and the exact message for one recipient.
     pub fn preview_campaign(&self, request: PreviewRequest) -> Result<Preview> {
         let input = &request.campaign;
+        // Checked as a save checks it: the finish estimate adds the gaps, which only the check bounds.
+        let pacing = input.pacing.clone().unwrap_or_default();
+        let mut checks = Checks::default();
+        pacing.check(&mut checks);
+        checks.finish()?;
         let template = Template::parse(input.message_content.trim())
             .map_err(|e| Error::invalid_field("messageContent", e.0))?;
         let keys = self.db().with(store::campaigns::custom_field_keys)?;
@@ -975,7 +980,6 @@ impl Engine {
             }
         });
         let eligible = size.total - size.opted_out - size.no_phone;
-        let pacing = input.pacing.clone().unwrap_or_default();
         let tz = self.business_zone()?;
         let now = self.now();
         let (linked_at, sent_today) = self.db().with(|c| {
