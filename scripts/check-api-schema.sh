@@ -11,7 +11,12 @@ cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
 budget=${1:-150}
 SCHEMATHESIS=4.32.5
-cargo build -q -p whatsflow-http --bin whatsflow-server
+# WHATSFLOW_SERVER_BIN runs another build of the server (as for the UI's end-to-end tests).
+server=${WHATSFLOW_SERVER_BIN:-}
+if [ -z "$server" ]; then
+  cargo build -q -p whatsflow-http --bin whatsflow-server
+  server="$target"/debug/whatsflow-server
+fi
 venv="$target"/py-schemathesis
 if [ "$("$venv"/bin/st --version 2>/dev/null)" != "st, version $SCHEMATHESIS" ]; then
   python3 -m venv --clear "$venv"
@@ -22,7 +27,7 @@ dir=$(mktemp -d)
 trap 'demo_stop; rm -rf "$dir"' EXIT
 # The admin key's budget is raised for the run: at the default 120 requests a minute nearly every
 # generated request would be answered 429 and the run would test the rate limiter only.
-demo_start "$target"/debug/whatsflow-server "$dir" --key-rate-limit 1000000
+demo_start "$server" "$dir" --key-rate-limit 1000000
 demo_link
 
 # A little of everything, so operations on an id find something at the small ids fuzzing tries.
