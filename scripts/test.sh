@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of WhatsFlow: formatting, lints, the UI's type check, the Rust tests
 # (engine, HTTP server, simulator, the WhatsApp link against real Chromium), the OpenAPI document's
-# validation, the UI's end-to-end tests in headless Chromium, and the desktop window under Xvfb.
+# validation, schemathesis against the running server, the UI's end-to-end tests in headless
+# Chromium, and the desktop window under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
@@ -35,6 +36,9 @@ XDG_DATA_HOME=$(mktemp -d) dbus-run-session -- bash -c '
 
 step "OpenAPI document validates as OpenAPI 3.1"
 scripts/check-openapi.sh
+
+step "REST API fuzzed by schemathesis with an admin key: no 5xx, every answer as documented"
+scripts/check-api-schema.sh
 
 step "UI unit tests (vitest)"
 (cd ui && npm test --silent)

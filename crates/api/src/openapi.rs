@@ -75,8 +75,9 @@ pub fn document(api: &Api) -> Value {
             .split('/')
             .filter(|s| s.starts_with('{'))
             .map(|s| {
-                json!({ "name": s.trim_matches(['{', '}']), "in": "path", "required": true,
-                        "schema": { "type": "integer" } })
+                let name = s.trim_matches(['{', '}']);
+                json!({ "name": name, "in": "path", "required": true,
+                        "schema": path_parameter_schema(name) })
             })
             .collect();
         // Every list pages the same way: its own filters, then `limit` and `cursor`.
@@ -187,6 +188,16 @@ pub fn docs_page(api: &Api) -> String {
     )
 }
 
+/// Ids (`{id}`, `{contactId}`, …) are the database's 64-bit row ids; other placeholders (`{chart}`,
+/// `{series}`, a backup's `{name}`) are words.
+fn path_parameter_schema(name: &str) -> Value {
+    if name == "id" || name.ends_with("Id") {
+        json!({ "type": "integer", "format": "int64", "minimum": 1 })
+    } else {
+        json!({ "type": "string" })
+    }
+}
+
 /// `get` + `/api/v1/contacts/{id}` → `getContactsById`.
 fn operation_id(method: &str, path: &str) -> String {
     let mut id = method.to_owned();
@@ -209,6 +220,37 @@ fn operation_id(method: &str, path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn path_parameters_are_ids_or_words() {
+        let document = super::document(&crate::routes::api());
+        let parameter = |path: &str, method: &str, name: &str| {
+            document["paths"][path][method]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap_or_else(|| panic!("{method} {path} has no {name}"))["schema"]
+                .clone()
+        };
+        let id = serde_json::json!({ "type": "integer", "format": "int64", "minimum": 1 });
+        assert_eq!(parameter("/api/v1/contacts/{id}", "get", "id"), id);
+        assert_eq!(
+            parameter("/api/v1/chats/{contactId}", "get", "contactId"),
+            id
+        );
+        let word = serde_json::json!({ "type": "string" });
+        for (path, name) in [
+            ("/api/v1/analytics/charts/{chart}", "chart"),
+            ("/api/v1/analytics/{series}/export", "series"),
+        ] {
+            assert_eq!(parameter(path, "get", name), word, "{path}");
+        }
+        assert_eq!(
+            parameter("/api/v1/backups/{name}/restore", "post", "name"),
+            word
+        );
+    }
+
     #[test]
     fn operation_ids() {
         assert_eq!(

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use whatsflow_engine::settings::{RestApiHost, RestApiStatus};
 use whatsflow_engine::Engine;
 
+use crate::rate_limit::RateLimit;
 use crate::{Server, ServerConfig};
 
 /// The desktop's switchable server: at most one running, on the port the user chose.
@@ -58,6 +59,7 @@ impl RestApiHost for DesktopRestApi {
             port,
             token: None,
             ui_dir: None,
+            key_rate_limit: RateLimit::default(),
         };
         let server = Server::start(engine.clone(), config).map_err(|e| why_not(port, &e))?;
         let old = running.replace(server);

@@ -5,13 +5,15 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use whatsflow_api::{Backend, BackendConfig};
+use whatsflow_http::rate_limit::RateLimit;
 use whatsflow_http::{Server, ServerConfig};
 
-const USAGE: &str = "usage: whatsflow-server [--data-dir DIR] [--port N] [--token T] [--whatsapp-url URL] [--demo] [--ui-dir DIR]
+const USAGE: &str = "usage: whatsflow-server [--data-dir DIR] [--port N] [--token T] [--key-rate-limit N] [--whatsapp-url URL] [--demo] [--ui-dir DIR]
 
   --data-dir DIR      where the database and media live (default: $WHATSFLOW_DATA_DIR, else the OS app-data dir)
   --port N            port on 127.0.0.1 (0 picks a free one; default 8787)
   --token T           the session token (default: random)
+  --key-rate-limit N  requests a minute each API key may make, in bursts of N/4 (default 120)
   --whatsapp-url URL  WhatsApp Web's address (default https://web.whatsapp.com/)
   --demo              demo mode: run the built-in WhatsApp Web simulator and connect to it (alias: --sim)
   --ui-dir DIR        the built UI (default: ui/dist beside the binary's source tree)";
@@ -20,6 +22,7 @@ struct Args {
     data_dir: Option<PathBuf>,
     port: u16,
     token: Option<String>,
+    key_rate_limit: RateLimit,
     whatsapp_url: String,
     demo: bool,
     ui_dir: Option<PathBuf>,
@@ -30,6 +33,7 @@ fn parse_args() -> anyhow::Result<Args> {
         data_dir: std::env::var_os("WHATSFLOW_DATA_DIR").map(PathBuf::from),
         port: 8787,
         token: None,
+        key_rate_limit: RateLimit::default(),
         whatsapp_url: "https://web.whatsapp.com/".into(),
         demo: false,
         ui_dir: None,
@@ -53,6 +57,16 @@ fn parse_args() -> anyhow::Result<Args> {
                     bail!("--token must be at least 8 characters");
                 }
                 args.token = Some(token)
+            }
+            "--key-rate-limit" => {
+                let per_minute: u32 = value("--key-rate-limit")?
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .context(
+                        "--key-rate-limit must be a number of requests a minute, at least 1",
+                    )?;
+                args.key_rate_limit = RateLimit::per_minute(per_minute)
             }
             "--whatsapp-url" => args.whatsapp_url = value("--whatsapp-url")?,
             "--demo" | "--sim" => args.demo = true,
@@ -119,6 +133,7 @@ fn run() -> anyhow::Result<()> {
             port: args.port,
             token: Some(token.clone()),
             ui_dir,
+            key_rate_limit: args.key_rate_limit,
         },
     )?;
     let (tx, rx) = std::sync::mpsc::channel();

@@ -13,12 +13,20 @@ pub struct RateLimit {
     pub burst: u32,
 }
 
-impl Default for RateLimit {
-    fn default() -> RateLimit {
+impl RateLimit {
+    /// `per_minute` requests a minute, in bursts of up to a quarter of that (at least one).
+    pub fn per_minute(per_minute: u32) -> RateLimit {
         RateLimit {
-            per_minute: 120,
-            burst: 30,
+            per_minute,
+            burst: (per_minute / 4).max(1),
         }
+    }
+}
+
+impl Default for RateLimit {
+    /// 120 requests a minute, bursts of 30.
+    fn default() -> RateLimit {
+        RateLimit::per_minute(120)
     }
 }
 
@@ -91,6 +99,15 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_limit_per_minute_bursts_a_quarter_of_it() {
+        let default = RateLimit::default();
+        assert_eq!((default.per_minute, default.burst), (120, 30));
+        let high = RateLimit::per_minute(100_000);
+        assert_eq!((high.per_minute, high.burst), (100_000, 25_000));
+        assert_eq!(RateLimit::per_minute(2).burst, 1);
+    }
 
     #[test]
     fn a_burst_then_the_steady_rate() {

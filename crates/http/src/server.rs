@@ -33,6 +33,8 @@ pub struct ServerConfig {
     pub token: Option<String>,
     /// The built UI (`ui/dist`); `None` serves the API only.
     pub ui_dir: Option<PathBuf>,
+    /// Every API key's budget of requests (the session token has none).
+    pub key_rate_limit: RateLimit,
 }
 
 /// A running server; dropping it does not stop it, `stop()` does.
@@ -63,13 +65,13 @@ impl Server {
         let http = Arc::new(http);
         let stopping = Arc::new(AtomicBool::new(false));
         let shared = Arc::new(Shared {
+            limiter: RateLimiter::new(config.key_rate_limit),
             events: EventLog::start(&engine),
             engine,
             api: whatsflow_api::routes::api(),
             config,
             port: addr.port(),
             stopping: stopping.clone(),
-            limiter: RateLimiter::new(RateLimit::default()),
         });
         let workers = (0..WORKERS)
             .map(|i| {

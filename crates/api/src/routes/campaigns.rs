@@ -244,6 +244,20 @@ mod tests {
     }
 
     #[test]
+    fn a_preview_with_out_of_range_pacing_is_a_400_naming_the_field() {
+        // Found by schemathesis: gaps near i64::MAX overflowed the finish estimate (a 500).
+        let (engine, _dir) = engine();
+        let mut body = campaign();
+        body["pacing"] = json!({ "minGapMs": i64::MAX - 1, "maxGapMs": 60_000 });
+        let answer = call(&engine, "POST", "/api/v1/campaigns/preview", Some(body));
+        assert_eq!(answer.status, 400, "{}", json(&answer));
+        assert_eq!(
+            json(&answer)["error"]["details"][0]["field"],
+            "pacing.maxGapMs"
+        );
+    }
+
+    #[test]
     fn a_campaign_is_created_previewed_sent_and_its_recipients_listed() {
         let (engine, _dir) = engine();
         let created = call(&engine, "POST", "/api/v1/campaigns", Some(campaign()));

@@ -11,7 +11,7 @@ use super::lifecycle::parse_schedule;
 use super::template::{Template, Values};
 use super::CampaignInput;
 use crate::contacts::Contact;
-use crate::error::{Error, Result};
+use crate::error::{Checks, Error, Result};
 use crate::store::campaigns::Audience;
 use crate::{store, Engine};
 
@@ -109,6 +109,11 @@ impl Engine {
     /// Rendered variants, the audience's size and the exact message for one recipient.
     pub fn preview_campaign(&self, request: PreviewRequest) -> Result<Preview> {
         let input = &request.campaign;
+        // Checked as a save checks it: the finish estimate adds the gaps, which only the check bounds.
+        let pacing = input.pacing.clone().unwrap_or_default();
+        let mut checks = Checks::default();
+        pacing.check(&mut checks);
+        checks.finish()?;
         let template = Template::parse(input.message_content.trim())
             .map_err(|e| Error::invalid_field("messageContent", e.0))?;
         let keys = self.db().with(store::campaigns::custom_field_keys)?;
@@ -172,7 +177,6 @@ impl Engine {
             }
         });
         let eligible = size.total - size.opted_out - size.no_phone;
-        let pacing = input.pacing.clone().unwrap_or_default();
         // A schedule that does not parse is the save's error to report; here it means "now".
         let tz = self.business_zone()?;
         let start = input

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use whatsflow_http::rate_limit::RateLimit;
+
 use crate::common::Running;
 
 /// One request with a key; the status, the headers (lower-cased) and the JSON body.
@@ -125,6 +127,23 @@ fn a_key_over_its_rate_limit_gets_429_then_is_served_again() {
     std::thread::sleep(Duration::from_secs(retry_after));
     let (status, _, body) = with_key(&app, "GET", "/api/v1/contacts", &key);
     assert_eq!(status, 200, "served again after Retry-After: {body}");
+}
+
+#[test]
+fn a_server_given_a_higher_key_limit_serves_bursts_of_a_quarter_of_it() {
+    let app = Running::start_with_key_rate_limit(RateLimit::per_minute(400));
+    let (_, key) = create_key(&app, json!(["read"]));
+    for n in 0..100 {
+        let (status, head, body) = with_key(&app, "GET", "/api/v1/health", &key);
+        assert_eq!(status, 200, "request {n} of a burst of 100: {body}");
+        assert_eq!(header(&head, "ratelimit-limit"), Some("400"));
+    }
+    let (status, head, _) = with_key(&app, "GET", "/api/v1/health", &key);
+    assert_eq!(status, 429, "the 101st request at once");
+    assert_eq!(
+        header(&head, "ratelimit-policy"),
+        Some("400;w=60;burst=100")
+    );
 }
 
 #[test]

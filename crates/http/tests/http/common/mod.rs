@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use whatsflow_engine::{Engine, Options, SystemClock};
+use whatsflow_http::rate_limit::RateLimit;
 use whatsflow_http::{Server, ServerConfig};
 
 pub const TOKEN: &str = "test-token-0123456789";
@@ -22,15 +23,20 @@ pub struct Running {
 
 impl Running {
     pub fn start() -> Running {
-        Running::serving(None)
+        Running::serving(None, RateLimit::default())
     }
 
     /// With a built UI in `ui_dir`.
     pub fn start_with_ui(ui_dir: &std::path::Path) -> Running {
-        Running::serving(Some(ui_dir.to_owned()))
+        Running::serving(Some(ui_dir.to_owned()), RateLimit::default())
     }
 
-    fn serving(ui_dir: Option<std::path::PathBuf>) -> Running {
+    /// With another budget for API keys.
+    pub fn start_with_key_rate_limit(limit: RateLimit) -> Running {
+        Running::serving(None, limit)
+    }
+
+    fn serving(ui_dir: Option<std::path::PathBuf>, key_rate_limit: RateLimit) -> Running {
         let dir = tempfile::tempdir().unwrap();
         let engine =
             Engine::open(Options::new(dir.path().join("data"), Arc::new(SystemClock))).unwrap();
@@ -38,6 +44,7 @@ impl Running {
             port: 0,
             token: Some(TOKEN.into()),
             ui_dir,
+            key_rate_limit,
         };
         Running {
             server: Some(Server::start(engine.clone(), config).unwrap()),
