@@ -60,7 +60,13 @@ pub enum ChromiumNotFound {
 /// Finds the browser to drive: `WHATSFLOW_CHROMIUM` if set, else the first of `chromium`,
 /// `chromium-browser`, `google-chrome`, `microsoft-edge` on `PATH`, else the usual install paths.
 pub fn find_chromium() -> Result<PathBuf, ChromiumNotFound> {
-    if let Some(value) = std::env::var_os(CHROMIUM_ENV).filter(|v| !v.is_empty()) {
+    chromium_named_or_found(std::env::var_os(CHROMIUM_ENV))
+}
+
+/// [`find_chromium`] with the variable's value given (tests pass one instead of changing the
+/// process's environment, which other tests running at the same time read).
+fn chromium_named_or_found(named: Option<std::ffi::OsString>) -> Result<PathBuf, ChromiumNotFound> {
+    if let Some(value) = named.filter(|v| !v.is_empty()) {
         let path = PathBuf::from(value);
         return if path.is_file() {
             Ok(path)
@@ -304,10 +310,7 @@ mod tests {
 
     #[test]
     fn a_missing_browser_named_in_the_environment_is_reported() {
-        // Only this test touches the variable in this binary.
-        std::env::set_var(CHROMIUM_ENV, "/nonexistent/chromium");
-        let error = find_chromium().unwrap_err();
-        std::env::remove_var(CHROMIUM_ENV);
+        let error = chromium_named_or_found(Some("/nonexistent/chromium".into())).unwrap_err();
         assert_eq!(
             error,
             ChromiumNotFound::NotAFile(PathBuf::from("/nonexistent/chromium"))
