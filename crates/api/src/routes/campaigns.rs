@@ -7,8 +7,9 @@ use whatsflow_engine::campaigns::{
     Campaign, CampaignInput, CampaignStatus, Preview, PreviewRequest, RecipientStatus,
 };
 use whatsflow_engine::inbox::MAX_MEDIA_BYTES;
-use whatsflow_engine::Error;
+use whatsflow_engine::{Engine, Error};
 
+use super::done_on_id;
 use crate::api::{data, page, raw, Access, Ctx, Method, NoBody, QueryParam, Raw, Route};
 
 const CAMPAIGN_LIST: &[QueryParam] = &[
@@ -105,16 +106,13 @@ pub fn routes() -> Vec<Route> {
             |c, input: CampaignInput| c.engine.update_campaign(c.id("id")?, input),
         )
         .max_body(MAX_CAMPAIGN_BODY),
-        data(
+        done_on_id(
             Delete,
             "/api/v1/campaigns/{id}",
             "campaigns",
             Send,
             "Delete a campaign that is not sending (its messages stay in the conversations)",
-            |c, _: NoBody| {
-                c.engine.delete_campaign(c.id("id")?)?;
-                Ok::<bool, Error>(true)
-            },
+            Engine::delete_campaign,
         ),
         data(
             Post,

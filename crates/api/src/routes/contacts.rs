@@ -13,7 +13,7 @@ use whatsflow_engine::import::{
 use whatsflow_engine::tags::TagSummary;
 use whatsflow_engine::{Engine, Error};
 
-use super::{call, call_on_id, delete, joined, on_id, on_ids};
+use super::{call, call_on_id, done_on_id, joined, on_id, on_ids};
 use crate::api::{
     data, page, raw, upload, Access, Caller, Ctx, Method, NoBody, QueryParam, Raw, Route,
 };
@@ -246,7 +246,8 @@ pub fn routes() -> Vec<Route> {
             "Change a contact (fields left out stay)",
             Engine::update_contact,
         ),
-        delete(
+        done_on_id(
+            Delete,
             "/api/v1/contacts/{id}",
             "contacts",
             Send,
@@ -296,7 +297,8 @@ pub fn routes() -> Vec<Route> {
             "Rename or recolour a tag",
             Engine::update_tag,
         ),
-        delete(
+        done_on_id(
+            Delete,
             "/api/v1/tags/{id}",
             "tags",
             Send,

@@ -4,7 +4,7 @@ use whatsflow_engine::chats::{ChatFilter, MessageWindow};
 use whatsflow_engine::inbox::{Message, MAX_MEDIA_BYTES};
 use whatsflow_engine::{Engine, Error};
 
-use super::{call, on_id, MESSAGE_LIST};
+use super::{call, done_on_id, on_id, MESSAGE_LIST};
 use crate::api::{data, page, raw, Access, Ctx, Method, NoBody, Page, QueryParam, Raw, Route};
 
 const CHAT_LIST: &[QueryParam] = &[
@@ -166,16 +166,13 @@ pub fn routes() -> Vec<Route> {
         )
         .max_body(MAX_MEDIA_BYTES / 3 * 4 + 64 * 1024)
         .idempotent(),
-        data(
+        done_on_id(
             Post,
             "/api/v1/chats/{contactId}/read",
             "messages",
             Send,
             "Mark a conversation read",
-            |c, _: NoBody| {
-                c.engine.mark_chat_read(c.id("contactId")?)?;
-                Ok::<bool, Error>(true)
-            },
+            Engine::mark_chat_read,
         ),
     ]
 }

@@ -154,26 +154,21 @@ where
     })
 }
 
-/// A `DELETE` of the id in its path by one engine method; answers `true`.
-fn delete(
+/// A route on the id in its path whose engine method returns nothing (a delete, a mark); answers
+/// `true`.
+fn done_on_id(
+    method: Method,
     path: &'static str,
     tag: &'static str,
     access: Access,
     summary: &'static str,
-    delete: fn(&Engine, i64) -> Result<()>,
+    act: fn(&Engine, i64) -> Result<()>,
 ) -> Route {
     let id = id_param(path);
-    data(
-        Method::Delete,
-        path,
-        tag,
-        access,
-        summary,
-        move |c, _: NoBody| {
-            delete(c.engine, c.id(id)?)?;
-            Ok(true)
-        },
-    )
+    data(method, path, tag, access, summary, move |c, _: NoBody| {
+        act(c.engine, c.id(id)?)?;
+        Ok(true)
+    })
 }
 
 #[cfg(test)]

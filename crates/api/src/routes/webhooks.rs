@@ -3,7 +3,7 @@
 use whatsflow_engine::webhooks::Webhook;
 use whatsflow_engine::{Engine, Error};
 
-use super::{call, call_on_id, delete, on_id, on_ids};
+use super::{call, call_on_id, done_on_id, on_id, on_ids};
 use crate::api::{data, page, Access, Method, NoBody, QueryParam, Route};
 
 const DELIVERIES: &[QueryParam] = &[QueryParam {
@@ -48,7 +48,8 @@ pub fn routes() -> Vec<Route> {
              keeps signing beside the new one for 24 h)",
             Engine::update_webhook,
         ),
-        delete(
+        done_on_id(
+            Delete,
             "/api/v1/webhooks/{id}",
             "webhooks",
             Admin,
