@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::campaigns::{Campaign, Recipient};
+use crate::campaigns::{Campaign, CampaignStatus, Recipient};
 use crate::clock::Millis;
 use crate::contacts::Contact;
 use crate::inbox::Message;
@@ -33,6 +33,10 @@ pub enum Event {
     /// A contact changed (edited, tagged, read, opted out).
     #[serde(rename = "contact.updated")]
     ContactUpdated(Contact),
+    /// A contact opted out of campaigns (by an inbound keyword, by hand or through the API), sent
+    /// beside the `contact.updated` of the same change.
+    #[serde(rename = "contact.opted_out")]
+    ContactOptedOut(Contact),
     /// A contact was deleted, with its messages and media.
     #[serde(rename = "contact.deleted")]
     ContactDeleted {
@@ -86,6 +90,21 @@ pub enum Event {
     /// A recipient's status moved (skipped, sent, delivered, read, failed, replied).
     #[serde(rename = "campaign.recipient_updated")]
     CampaignRecipientUpdated(Recipient),
+}
+
+impl Event {
+    /// The event announcing that a started campaign moved to `status` (to sending again: it was
+    /// resumed), if that move has one.
+    pub(crate) fn campaign_moved(status: CampaignStatus, campaign: Campaign) -> Option<Event> {
+        Some(match status {
+            CampaignStatus::Sending => Event::CampaignResumed(campaign),
+            CampaignStatus::Paused => Event::CampaignPaused(campaign),
+            CampaignStatus::Cancelled => Event::CampaignCancelled(campaign),
+            CampaignStatus::Completed => Event::CampaignCompleted(campaign),
+            CampaignStatus::Failed => Event::CampaignFailed(campaign),
+            _ => return None,
+        })
+    }
 }
 
 /// An event with its place in the stream: `id` grows by one per event, so a client can resume.
