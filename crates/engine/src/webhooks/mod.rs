@@ -31,6 +31,7 @@ mod signing;
 pub(crate) use delivery::WebhookSignal;
 pub use delivery::TIMEOUT;
 pub(crate) use outbox::carries;
+pub use outbox::webhook_type;
 pub use signing::sign;
 use signing::{new_event_id, new_secret};
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::signing::new_event_id;
 use crate::clock::to_rfc3339;
 use crate::error::Result;
-use crate::events::Event;
+use crate::events::{filter_takes, Event};
 use crate::inbox::MessageStatus;
 use crate::{store, Engine};
 
@@ -49,14 +49,9 @@ pub(crate) fn carries(event: &Event) -> bool {
     webhook_event(event).is_some()
 }
 
-/// Whether a filter (names and `prefix.*` patterns) takes an event.
-pub(super) fn matches(filter: &[String], event: &str) -> bool {
-    filter.iter().any(|f| {
-        f == "*"
-            || f == event
-            || f.strip_suffix('*')
-                .is_some_and(|prefix| prefix.ends_with('.') && event.starts_with(prefix))
-    })
+/// The name webhooks give this event, if they carry it (the event stream's filter takes it too).
+pub fn webhook_type(event: &Event) -> Option<&'static str> {
+    webhook_event(event).map(|(name, _)| name)
 }
 
 impl Engine {
@@ -81,7 +76,7 @@ impl Engine {
         for (event_type, data) in carried {
             let targets: Vec<i64> = subscriptions
                 .iter()
-                .filter(|(_, filter)| matches(filter, event_type))
+                .filter(|(_, filter)| filter_takes(filter, event_type))
                 .map(|(id, _)| *id)
                 .collect();
             if targets.is_empty() {
@@ -202,18 +197,21 @@ mod tests {
         assert_eq!(campaign_types.len(), 7);
         let filter = vec!["campaign.*".to_owned()];
         for name in campaign_types {
-            assert!(matches(&filter, name), "{name}");
+            assert!(filter_takes(&filter, name), "{name}");
         }
     }
 
     #[test]
     fn filters_match_names_patterns_and_all() {
         let filter = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(matches(&filter(&["message.received"]), "message.received"));
-        assert!(!matches(&filter(&["message.received"]), "message.ack"));
-        assert!(matches(&filter(&["message.*"]), "message.ack"));
-        assert!(!matches(&filter(&["message.*"]), "messages.x"));
-        assert!(matches(&filter(&["*"]), "contact.created"));
-        assert!(matches(&filter(&["campaign.*"]), "campaign.completed"));
+        assert!(filter_takes(
+            &filter(&["message.received"]),
+            "message.received"
+        ));
+        assert!(!filter_takes(&filter(&["message.received"]), "message.ack"));
+        assert!(filter_takes(&filter(&["message.*"]), "message.ack"));
+        assert!(!filter_takes(&filter(&["message.*"]), "messages.x"));
+        assert!(filter_takes(&filter(&["*"]), "contact.created"));
+        assert!(filter_takes(&filter(&["campaign.*"]), "campaign.completed"));
     }
 }
