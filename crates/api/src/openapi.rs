@@ -217,7 +217,7 @@ pub fn docs_page(api: &Api) -> String {
          <p>Send <code>Authorization: Bearer &lt;token&gt;</code>. Responses are <code>{{\"success\": true, \"data\": …}}</code> \
          or <code>{{\"success\": false, \"error\": {{code, message, details}}}}</code>. \
          Machine-readable: <a href=/api/v1/openapi.json>openapi.json</a> (OpenAPI 3.1). \
-         Live events: <code>GET /api/v1/events</code> (server-sent events, resumable with <code>Last-Event-ID</code>).</p>\
+         Live events: <code>GET /api/v1/events</code> (server-sent events, resumable with <code>Last-Event-ID</code>, filtered with <code>?types=message.received,contact.*</code>).</p>\
          <table>{rows}</table>",
         whatsflow_engine::VERSION
     )
