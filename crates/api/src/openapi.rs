@@ -128,6 +128,7 @@ pub fn document(api: &Api) -> Value {
             .or_insert_with(|| json!({}));
         item[route.method.as_str()] = Value::Object(op);
     }
+    paths.insert("/api/v1/events".into(), event_stream(&mut generator));
     let mut schemas = generator.take_definitions(true);
     schemas.insert("Error".into(), error_schema);
     json!({
@@ -145,6 +146,41 @@ pub fn document(api: &Api) -> Value {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }
         }
     })
+}
+
+/// The event stream, which the transports serve beside the route table (it streams, where a route
+/// answers once).
+fn event_stream(generator: &mut schemars::SchemaGenerator) -> Value {
+    let envelope = generator.subschema_for::<whatsflow_engine::EventEnvelope>();
+    json!({ "get": {
+        "summary": "Live events (server-sent events)",
+        "tags": ["events"],
+        "operationId": "getEvents",
+        "description": "A `text/event-stream`: each event is `id: <n>` and `data: <JSON>`, the JSON an \
+            EventEnvelope (`type`, `data`: the same object the REST API answers for that thing, and \
+            the same `data` a webhook delivery carries). Resume after a disconnection with \
+            `Last-Event-ID` (or `lastEventId`); a `resync` event means some were missed: reload. \
+            An API key needs the `read` scope.",
+        "x-required-scope": "read",
+        "parameters": [
+            { "name": "types", "in": "query", "required": false, "schema": { "type": "string" },
+              "description": "Comma-separated event types to receive, e.g. `message.received,contact.*`: \
+                names, `prefix.*` patterns or `*`, by the stream's names or the webhooks' (`message.sent`, \
+                `message.ack`, `connection.status`). Unknown names are a 400 naming them. Default: all" },
+            { "name": "lastEventId", "in": "query", "required": false, "schema": { "type": "string" },
+              "description": "Resume after this event id (as the Last-Event-ID header)" },
+            { "name": "token", "in": "query", "required": false, "schema": { "type": "string" },
+              "description": "The bearer token, for clients such as EventSource that cannot set headers" },
+            { "name": "Last-Event-ID", "in": "header", "required": false, "schema": { "type": "string" },
+              "description": "Resume after this event id" }
+        ],
+        "responses": {
+            "200": { "description": "The stream; each `data:` line is one event",
+                     "content": { "text/event-stream": { "x-item-schema": envelope,
+                                  "schema": { "type": "string" } } } },
+            "default": { "description": "Error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+        }
+    } })
 }
 
 /// A self-contained HTML page listing every route, for people reading the API in a browser.
@@ -182,7 +218,7 @@ pub fn docs_page(api: &Api) -> String {
          <p>Send <code>Authorization: Bearer &lt;token&gt;</code>. Responses are <code>{{\"success\": true, \"data\": …}}</code> \
          or <code>{{\"success\": false, \"error\": {{code, message, details}}}}</code>. \
          Machine-readable: <a href=/api/v1/openapi.json>openapi.json</a> (OpenAPI 3.1). \
-         Live events: <code>GET /api/v1/events</code> (server-sent events, resumable with <code>Last-Event-ID</code>).</p>\
+         Live events: <code>GET /api/v1/events</code> (server-sent events, resumable with <code>Last-Event-ID</code>, filtered with <code>?types=message.received,contact.*</code>).</p>\
          <table>{rows}</table>",
         whatsflow_engine::VERSION
     )

@@ -483,9 +483,14 @@ impl Engine {
             None => ("chat", text.clone(), None),
         };
         let now = self.now();
-        let message = self.db().with_tx(|tx| {
-            let (contact_id, _) =
+        let message = self.write(|tx| {
+            let (contact_id, new_contact) =
                 store::contacts::upsert_party(tx, Some(&e164), &chat_id, None, "manual", now)?;
+            if new_contact {
+                tx.emit(Event::ContactCreated(crate::contacts::contact_on(
+                    tx, contact_id,
+                )?));
+            }
             let row = NewMessage {
                 wa_message_id: &wa_message_id,
                 contact_id,
@@ -500,9 +505,10 @@ impl Engine {
                 campaign_id: None,
                 wa_timestamp: now,
             };
-            queue_outbound(tx, &row, now)
+            let message = queue_outbound(tx, &row, now)?;
+            tx.emit(Event::MessageCreated(message.clone()));
+            Ok(message)
         })?;
-        self.emit(Event::MessageCreated(message.clone()));
         self.outbox_signal().notify();
         Ok(SendReceipt {
             message_id: message.id,

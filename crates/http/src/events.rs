@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use whatsflow_engine::events::EventFilter;
 use whatsflow_engine::{Engine, Event, EventEnvelope};
 
 /// How many recent events a reconnecting client can catch up on.
@@ -16,7 +17,17 @@ pub struct Recorded {
     pub id: u64,
     /// Whether it may be sent while the app is locked (only the lock's own changes may).
     pub shown_while_locked: bool,
+    /// The names a `types` filter knows it by (its own, and its webhook name where that differs).
+    pub names: Vec<String>,
     pub json: String,
+}
+
+impl Recorded {
+    /// Whether a stream with this filter sends it.
+    pub fn taken_by(&self, filter: &EventFilter) -> bool {
+        let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
+        filter.takes(&names)
+    }
 }
 
 #[derive(Default)]
@@ -63,6 +74,7 @@ impl EventLog {
         recent.push_back(Recorded {
             id: envelope.id,
             shown_while_locked,
+            names: EventFilter::names_of(&envelope.event),
             json,
         });
         if recent.len() > KEEP {
@@ -110,6 +122,7 @@ pub fn resync(id: u64, at: whatsflow_engine::Millis) -> Recorded {
     Recorded {
         id,
         shown_while_locked: true,
+        names: vec!["resync".to_owned()],
         json: serde_json::to_string(&envelope).unwrap_or_default(),
     }
 }

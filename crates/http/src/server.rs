@@ -17,6 +17,7 @@ use crate::rate_limit::{Decision, RateLimit, RateLimiter};
 use whatsflow_api::api::{key_caller, percent_decode};
 use whatsflow_api::{Api, ApiRequest, ApiResponse, Caller};
 use whatsflow_engine::api_keys::{Scope, KEY_PREFIX};
+use whatsflow_engine::events::EventFilter;
 
 /// Request-handling threads (cheap, mostly idle): enough that a few requests waiting on WhatsApp
 /// never hold up the rest. The event streams get threads of their own.
@@ -295,7 +296,16 @@ fn handle(shared: &Shared, mut request: Request) {
             .map(str::to_owned)
             .or_else(|| query_param(&query, "lastEventId"))
             .and_then(|v| v.parse().ok());
-        return stream_events(shared, request, resume, &extra_headers);
+        let filter = match query_param(&query, "types") {
+            Some(list) => match EventFilter::parse("types", &list) {
+                Ok(filter) => filter,
+                Err(err) => {
+                    return respond_with(request, ApiResponse::error(&err), extra_headers);
+                }
+            },
+            None => EventFilter::default(),
+        };
+        return stream_events(shared, request, resume, filter, &extra_headers);
     }
     let mut body = Vec::new();
     let limit = 100 * 1024 * 1024;
@@ -435,7 +445,13 @@ fn respond_with(request: Request, response: ApiResponse, extra: Vec<Header>) {
 
 /// Streams events as `text/event-stream` on a thread of its own, writing straight to the socket so
 /// each event leaves at once.
-fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>, extra: &[Header]) {
+fn stream_events(
+    shared: &Shared,
+    request: Request,
+    resume_after: Option<u64>,
+    filter: EventFilter,
+    extra: &[Header],
+) {
     let events = shared.events.clone();
     let engine = shared.engine.clone();
     let stopping = shared.stopping.clone();
@@ -471,7 +487,7 @@ fn stream_events(shared: &Shared, request: Request, resume_after: Option<u64>, e
             // While the app is locked nothing but the lock's own changes leaves the machine's memory.
             let locked = engine.is_locked();
             for event in batch {
-                if !locked || event.shown_while_locked {
+                if (!locked || event.shown_while_locked) && event.taken_by(&filter) {
                     text.push_str(&format!("id: {}\ndata: {}\n\n", event.id, event.json));
                 }
                 after = event.id;

@@ -653,6 +653,12 @@ export interface RestApiSettings {
   port: number;
 }
 
+/** `GET/PUT /api/v1/settings/cors`: the origins whose pages may call the API from a browser (none by default). */
+export interface CorsSettings {
+  /** `scheme://host[:port]`, as browsers send them; the server answers them normalized. */
+  allowedOrigins: string[];
+}
+
 export type ApiScope = 'read' | 'send' | 'admin';
 
 export interface ApiKey {

@@ -193,7 +193,9 @@ impl Engine {
                 eligible,
             },
             recipient,
-            estimated_finish_at: self.estimate_finish(&pacing, start, eligible)?,
+            estimated_finish_at: self
+                .db()
+                .with(|c| self.estimate_finish(c, &pacing, start, eligible))?,
             field_keys: keys.into_iter().collect(),
         })
     }

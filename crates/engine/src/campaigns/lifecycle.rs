@@ -379,7 +379,7 @@ impl Engine {
     /// Freezes the recipients and moves the campaign to sending, in one transaction.
     pub(crate) fn start_campaign(&self, id: i64, from: &[CampaignStatus]) -> Result<()> {
         let now = self.now();
-        self.db().with_tx(|tx| {
+        self.write(|tx| {
             let row = store::campaigns::get(tx, id)?.ok_or_else(|| Error::not_found("campaign"))?;
             if !from.contains(&row.status) {
                 return Err(Error::new(
@@ -389,10 +389,10 @@ impl Engine {
             }
             store::campaigns::freeze_recipients(tx, id, &row.audience)?;
             store::campaigns::transition(tx, id, from, CampaignStatus::Sending, None, now)?;
+            tx.emit(Event::CampaignStarted(self.campaign_on(tx, id)?));
             Ok(())
         })?;
         self.audit("campaign.started", serde_json::json!({ "campaignId": id }))?;
-        self.emit(Event::CampaignStarted(self.campaign(id)?));
         self.campaign_signal().notify();
         Ok(())
     }
@@ -432,10 +432,17 @@ impl Engine {
     ) -> Result<Campaign> {
         let current = self.campaign_row(id)?;
         let now = self.now();
-        let moved = self
-            .db()
-            .with(|c| store::campaigns::transition(c, id, from, to, reason, now))?;
-        if !moved {
+        let moved = self.write(|tx| {
+            if !store::campaigns::transition(tx, id, from, to, reason, now)? {
+                return Ok(None);
+            }
+            let campaign = self.campaign_on(tx, id)?;
+            if let Some(event) = Event::campaign_moved(to, campaign.clone()) {
+                tx.emit(event);
+            }
+            Ok(Some(campaign))
+        })?;
+        let Some(campaign) = moved else {
             return Err(Error::new(
                 ErrorCode::Conflict,
                 format!(
@@ -450,23 +457,11 @@ impl Engine {
                     }
                 ),
             ));
-        }
-        let campaign = self.campaign(id)?;
-        let event = match to {
-            CampaignStatus::Paused => Some(Event::CampaignPaused(campaign.clone())),
-            CampaignStatus::Sending => Some(Event::CampaignResumed(campaign.clone())),
-            CampaignStatus::Cancelled => Some(Event::CampaignCancelled(campaign.clone())),
-            CampaignStatus::Completed => Some(Event::CampaignCompleted(campaign.clone())),
-            CampaignStatus::Failed => Some(Event::CampaignFailed(campaign.clone())),
-            _ => None,
         };
         self.audit(
             &format!("campaign.{}", to.as_str()),
             serde_json::json!({ "campaignId": id, "reason": reason }),
         )?;
-        if let Some(event) = event {
-            self.emit(event);
-        }
         self.campaign_signal().notify();
         Ok(campaign)
     }

@@ -280,13 +280,18 @@ fn local_text(tz: Tz, at: Millis) -> Option<String> {
         .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
 }
 
+/// The business's time zone (UTC before onboarding), read on `conn` (a change's own transaction
+/// reads nothing through another connection).
+fn business_zone_on(conn: &rusqlite::Connection) -> Result<Tz> {
+    Ok(store::profile::get(conn)?
+        .and_then(|p| Tz::from_str(&p.timezone).ok())
+        .unwrap_or(chrono_tz::UTC))
+}
+
 impl Engine {
     /// The business's time zone (UTC before onboarding).
     pub(crate) fn business_zone(&self) -> Result<Tz> {
-        Ok(self
-            .profile()?
-            .and_then(|p| Tz::from_str(&p.timezone).ok())
-            .unwrap_or(chrono_tz::UTC))
+        self.db().with(business_zone_on)
     }
 
     pub(crate) fn campaign_row(&self, id: i64) -> Result<CampaignRow> {
@@ -299,28 +304,27 @@ impl Engine {
     /// absent or past), counting what was already sent that day against the daily cap.
     pub(super) fn estimate_finish(
         &self,
+        conn: &rusqlite::Connection,
         pacing: &PacingPolicy,
         start: Option<Millis>,
         remaining: i64,
     ) -> Result<Option<String>> {
-        let tz = self.business_zone()?;
+        let tz = business_zone_on(conn)?;
         let now = self.now();
         let from = start.unwrap_or(now).max(now);
-        let (linked_at, sent_today) = self.db().with(|c| {
-            Ok((
-                store::campaigns::linked_at(c)?,
-                store::campaigns::count_outgoing_since(c, pacing::today_start(tz, from))?,
-            ))
-        })?;
+        let linked_at = store::campaigns::linked_at(conn)?;
+        let sent_today =
+            store::campaigns::count_outgoing_since(conn, pacing::today_start(tz, from))?;
         Ok(
             pacing::estimate_finish(pacing, tz, linked_at, from, remaining, sent_today)
                 .map(to_rfc3339),
         )
     }
 
-    /// The campaign as the API shows it, with its ETA while it runs.
-    fn present_campaign(&self, row: CampaignRow) -> Result<Campaign> {
-        let tz = self.business_zone()?;
+    /// The campaign as the API shows it, with its ETA while it runs; what else it needs is read
+    /// on `conn`.
+    fn present_campaign(&self, conn: &rusqlite::Connection, row: CampaignRow) -> Result<Campaign> {
+        let tz = business_zone_on(conn)?;
         let pacing: PacingPolicy = serde_json::from_str(&row.pacing).unwrap_or_default();
         let pending = row.counts.pending();
         let estimated_finish_at = match row.status {
@@ -329,14 +333,12 @@ impl Engine {
                     .scheduled_at
                     .filter(|_| row.status == CampaignStatus::Scheduled);
                 let remaining = if row.status == CampaignStatus::Scheduled {
-                    let size = self
-                        .db()
-                        .with(|c| store::campaigns::count_audience(c, &row.audience))?;
+                    let size = store::campaigns::count_audience(conn, &row.audience)?;
                     size.total - size.opted_out - size.no_phone
                 } else {
                     pending
                 };
-                self.estimate_finish(&pacing, start, remaining)?
+                self.estimate_finish(conn, &pacing, start, remaining)?
             }
             _ => None,
         };
@@ -383,8 +385,13 @@ impl Engine {
 
     /// One campaign, as the API shows it.
     pub fn campaign(&self, id: i64) -> Result<Campaign> {
-        let row = self.campaign_row(id)?;
-        self.present_campaign(row)
+        self.db().with(|c| self.campaign_on(c, id))
+    }
+
+    /// The campaign as read on `conn` (inside a change: as the change leaves it, for its events).
+    pub(super) fn campaign_on(&self, conn: &rusqlite::Connection, id: i64) -> Result<Campaign> {
+        let row = store::campaigns::get(conn, id)?.ok_or_else(|| Error::not_found("campaign"))?;
+        self.present_campaign(conn, row)
     }
 
     /// Campaigns newest first, before an optional id, optionally of one status.
@@ -396,13 +403,12 @@ impl Engine {
     ) -> Result<Page<Campaign>> {
         let before_id = id_cursor(cursor)?;
         let limit = page_limit(limit);
-        let rows = self
-            .db()
-            .with(|c| store::campaigns::list(c, status, before_id, limit + 1))?;
-        let items = rows
-            .into_iter()
-            .map(|r| self.present_campaign(r))
-            .collect::<Result<Vec<_>>>()?;
+        let items = self.db().with(|c| {
+            store::campaigns::list(c, status, before_id, limit + 1)?
+                .into_iter()
+                .map(|r| self.present_campaign(c, r))
+                .collect::<Result<Vec<_>>>()
+        })?;
         Ok(Page::from_overfetch(items, limit, |x| x.id.to_string()))
     }
 }

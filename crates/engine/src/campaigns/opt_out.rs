@@ -189,6 +189,9 @@ impl Engine {
             )?;
             let contact = crate::contacts::contact_on(tx, message.contact_id)?;
             tx.emit(Event::ContactUpdated(contact.clone()));
+            if opted_out {
+                tx.emit(Event::ContactOptedOut(contact.clone()));
+            }
             Ok(Some(contact))
         })?;
         let Some(contact) = changed else {

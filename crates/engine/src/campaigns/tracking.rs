@@ -134,7 +134,7 @@ impl Engine {
         recipient_id: i64,
         change: impl FnOnce(&mut Recipient),
     ) -> Result<Option<Recipient>> {
-        let changed = self.db().with_tx(|tx| {
+        self.write(|tx| {
             let Some(old) = store::campaigns::recipient(tx, recipient_id)? else {
                 return Ok(None);
             };
@@ -144,12 +144,9 @@ impl Engine {
                 return Ok(None);
             }
             store::campaigns::save_recipient(tx, &old, &new)?;
+            tx.emit(Event::CampaignRecipientUpdated(new.clone()));
             Ok(Some(new))
-        })?;
-        if let Some(r) = &changed {
-            self.emit(Event::CampaignRecipientUpdated(r.clone()));
-        }
-        Ok(changed)
+        })
     }
 
     /// Skips a recipient that has not been sent to, with a reason.

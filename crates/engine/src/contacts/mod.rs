@@ -450,6 +450,9 @@ impl Engine {
             if contact != current {
                 tx.emit(Event::ContactUpdated(contact.clone()));
             }
+            if contact.opted_out && !current.opted_out {
+                tx.emit(Event::ContactOptedOut(contact.clone()));
+            }
             Ok(contact)
         })
     }

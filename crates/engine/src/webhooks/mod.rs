@@ -31,11 +31,12 @@ mod signing;
 pub(crate) use delivery::WebhookSignal;
 pub use delivery::TIMEOUT;
 pub(crate) use outbox::carries;
+pub use outbox::webhook_type;
 pub use signing::sign;
 use signing::{new_event_id, new_secret};
 
-/// The event names a webhook may subscribe to; `campaign.*` and `message.*` style patterns and `*`
-/// match by prefix.
+/// The event names a webhook may subscribe to; `campaign.*` and `message.*` style patterns match
+/// every name with that prefix, `*` every event.
 pub const EVENT_TYPES: &[&str] = &[
     "message.received",
     "message.sent",
@@ -45,7 +46,13 @@ pub const EVENT_TYPES: &[&str] = &[
     "contact.deleted",
     "contact.opted_out",
     "connection.status",
-    "campaign.*",
+    "campaign.started",
+    "campaign.paused",
+    "campaign.resumed",
+    "campaign.completed",
+    "campaign.cancelled",
+    "campaign.failed",
+    "campaign.recipient_updated",
 ];
 
 /// A rotated-out secret keeps signing beside the new one this long.

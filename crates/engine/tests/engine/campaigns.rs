@@ -20,6 +20,7 @@ use whatsflow_engine::link::{
     ConnectionState, ConnectionStatus, InboundMessage, Link, OutgoingMessage,
 };
 use whatsflow_engine::profile::ProfileInput;
+use whatsflow_engine::webhooks::WebhookInput;
 use whatsflow_engine::{Clock, Engine, ErrorCode, ManualClock, Millis, Options, Result};
 
 const NY: chrono_tz::Tz = chrono_tz::America::New_York;
@@ -1087,4 +1088,81 @@ fn typing_shows_before_each_send_for_a_time_that_fits_the_message() {
     let sent_at = h.send_times()[0];
     let body_chars = h.sent_bodies()[0].chars().count() as Millis;
     assert_eq!(sent_at - typing[0].0, 1_000 + 40 * body_chars);
+}
+
+/// The webhook event names a campaign's deliveries carry, oldest first, with their payloads.
+fn campaign_deliveries(engine: &Engine, webhook: i64) -> Vec<(String, serde_json::Value)> {
+    let mut deliveries: Vec<_> = engine
+        .webhook_deliveries(webhook, None, None, 100)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|d| (d.event_type, d.payload["data"].clone()))
+        .collect();
+    deliveries.reverse();
+    deliveries
+}
+
+#[test]
+fn every_campaign_event_reaches_a_campaign_star_webhook_with_the_campaign_or_recipient() {
+    let mut h = Harness::new(ny("2026-06-10 10:00"));
+    // No delivery worker runs here: what the webhook gets stays in its outbox to be read.
+    let webhook = h
+        .engine
+        .create_webhook(WebhookInput {
+            url: "http://127.0.0.1:9/hook".into(),
+            events: vec!["campaign.*".into()],
+            enabled: None,
+        })
+        .unwrap()
+        .id;
+    h.contacts(2);
+    let id = h.campaign("Hi {{first_name}}", quick(30_000, 60_000));
+    h.engine.send_campaign(id).unwrap();
+    h.run_until(ny("2026-06-10 10:00"));
+    h.engine.pause_campaign(id).unwrap();
+    h.engine.resume_campaign(id).unwrap();
+    h.run_until(ny("2026-06-10 11:00"));
+    assert_eq!(h.status(id), CampaignStatus::Completed);
+    let draft = h.campaign("Never sent", quick(30_000, 60_000));
+    h.engine.cancel_campaign(draft).unwrap();
+
+    let deliveries = campaign_deliveries(&h.engine, webhook);
+    let names: Vec<&str> = deliveries.iter().map(|(n, _)| n.as_str()).collect();
+    let position = |name: &str| {
+        names
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| panic!("no {name} in {names:?}"))
+    };
+    assert!(position("campaign.started") < position("campaign.paused"));
+    assert!(position("campaign.paused") < position("campaign.resumed"));
+    assert!(position("campaign.resumed") < position("campaign.completed"));
+    assert!(position("campaign.completed") < position("campaign.cancelled"));
+    assert!(
+        names.iter().all(|n| n.starts_with("campaign.")),
+        "only campaign events: {names:?}"
+    );
+
+    let data = |name: &str| &deliveries[position(name)].1;
+    assert_eq!(data("campaign.started")["id"], id);
+    assert_eq!(data("campaign.started")["status"], "sending");
+    assert_eq!(data("campaign.started")["totalRecipients"], 2);
+    assert_eq!(data("campaign.paused")["status"], "paused");
+    assert_eq!(data("campaign.completed")["status"], "completed");
+    assert_eq!(data("campaign.completed")["sentCount"], 2);
+    assert_eq!(data("campaign.cancelled")["id"], draft);
+    assert_eq!(data("campaign.cancelled")["status"], "cancelled");
+    let sent: Vec<_> = deliveries
+        .iter()
+        .filter(|(n, d)| n == "campaign.recipient_updated" && d["status"] == "sent")
+        .map(|(_, d)| (d["campaignId"].clone(), d["phoneNumber"].clone()))
+        .collect();
+    assert_eq!(
+        sent,
+        vec![
+            (id.into(), "+14155550100".into()),
+            (id.into(), "+14155550101".into())
+        ]
+    );
 }

@@ -1,13 +1,16 @@
-// The scripting calls to REST v1 (the desktop's REST API switch, API keys, webhooks and their delivery
+// The scripting calls to REST v1 (the desktop's REST API switch, the allowed browser origins, API keys, webhooks and their delivery
 // log), typed, so components never spell paths.
 
 import { api } from '../../api/client';
-import type { ApiKey, ApiScope, CreatedApiKey, RestApiSettings, RestApiStatus, Webhook, WebhookDelivery, WebhookInput } from '../../api/types';
+import type { ApiKey, ApiScope, CorsSettings, CreatedApiKey, RestApiSettings, RestApiStatus, Webhook, WebhookDelivery, WebhookInput } from '../../api/types';
 
 const V1 = '/api/v1';
 
 export const getRestApi = () => api.get<RestApiStatus>(`${V1}/settings/rest-api`);
 export const saveRestApi = (settings: RestApiSettings) => api.put<RestApiStatus>(`${V1}/settings/rest-api`, settings);
+
+export const getCors = () => api.get<CorsSettings>(`${V1}/settings/cors`);
+export const saveCors = (settings: CorsSettings) => api.put<CorsSettings>(`${V1}/settings/cors`, settings);
 
 export const listKeys = () => api.get<ApiKey[]>(`${V1}/keys`);
 export const createKey = (name: string, scopes: ApiScope[]) => api.post<CreatedApiKey>(`${V1}/keys`, { name, scopes });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RestApiStatus } from '../../api/types';
-import { curlExample, normalizeScopes, parsePort, scriptBaseUrl } from './logic';
+import { ApiError } from '../../api/errors';
+import { curlExample, fieldMessages, normalizeScopes, originsFromText, parsePort, scriptBaseUrl } from './logic';
 
 const desktop = (over: Partial<RestApiStatus>): RestApiStatus => ({
   enabled: false,
@@ -36,5 +37,26 @@ describe('scripting logic', () => {
     expect(parsePort('80')).toHaveProperty('error');
     expect(parsePort('70000')).toHaveProperty('error');
     expect(parsePort('eighty')).toHaveProperty('error');
+  });
+});
+
+describe('allowed origins', () => {
+  it('reads one origin a line, or separated by commas, trimmed and each once', () => {
+    expect(originsFromText('  http://localhost:5173 \n\nhttps://dash.example, http://localhost:5173\n')).toEqual([
+      'http://localhost:5173',
+      'https://dash.example',
+    ]);
+    expect(originsFromText(' \n ')).toEqual([]);
+  });
+
+  it('gathers every message the server gave for the field, and nothing for other errors', () => {
+    const error = new ApiError(400, 'validation_failed', 'Check the fields', [
+      { field: 'allowedOrigins', message: '"ftp://x": an origin starts with http:// or https://' },
+      { field: 'other', message: 'not this one' },
+      { field: 'allowedOrigins', message: '"http://a/b": an origin has no path' },
+    ]);
+    expect(fieldMessages(error, 'allowedOrigins')).toBe('"ftp://x": an origin starts with http:// or https:// "http://a/b": an origin has no path');
+    expect(fieldMessages(error, 'port')).toBeNull();
+    expect(fieldMessages(new Error('offline'), 'allowedOrigins')).toBeNull();
   });
 });

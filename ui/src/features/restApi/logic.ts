@@ -1,6 +1,7 @@
-// The scripting section's pure parts: where scripts reach the API, the curl example, scopes and the event
-// names a webhook can subscribe to (those of the engine's webhooks module).
+// The scripting section's pure parts: where scripts reach the API, the curl example, scopes, the event
+// names a webhook can subscribe to (those of the engine's webhooks module) and the allowed origins' text.
 
+import { ApiError } from '../../api/errors';
 import type { ApiScope, RestApiStatus } from '../../api/types';
 
 export const DEFAULT_PORT = 8787;
@@ -51,4 +52,20 @@ export function parsePort(text: string): { port: number } | { error: string } {
   const port = Number(trimmed);
   if (port < 1024 || port > 65535) return { error: 'The port must be from 1024 to 65535.' };
   return { port };
+}
+
+/** The origins typed one a line (or separated by commas or spaces): trimmed, blank ones dropped, each once. */
+export function originsFromText(text: string): string[] {
+  const origins = text.split(/[\s,]+/).filter((o) => o.length > 0);
+  return [...new Set(origins)];
+}
+
+/**
+ * What the server said about one field, every message of it (several origins can be wrong at once), or
+ * null when it named no such field.
+ */
+export function fieldMessages(error: unknown, field: string): string | null {
+  if (!(error instanceof ApiError)) return null;
+  const messages = error.details.filter((d) => d.field === field).map((d) => d.message);
+  return messages.length > 0 ? messages.join(' ') : null;
 }
