@@ -208,6 +208,11 @@ pub(super) fn scan(
         let opens_conversation = chat
             .last_at
             .is_none_or(|last| m.at - last >= REPLY_WINDOW_MS);
+        // Every unanswered message is at or before the chat's last one: after a longer quiet, none
+        // is within the reply window, and the links need not be read.
+        let may_reply = chat
+            .last_at
+            .is_some_and(|last| m.at - last <= REPLY_WINDOW_MS);
         chat.last_at = Some(m.at);
         let here = which.map(|which| Pending {
             at: m.at,
@@ -215,7 +220,10 @@ pub(super) fn scan(
             current: which == 1,
         });
         if m.inbound {
-            let newest = std::mem::replace(&mut chat.unanswered, NONE);
+            let newest = match std::mem::replace(&mut chat.unanswered, NONE) {
+                newest if may_reply => newest,
+                _ => NONE,
+            };
             for pending in unanswered.within(newest, m.at, REPLY_WINDOW_MS) {
                 tallies[pending.which()].figures.messages_replied += 1;
                 chat.seen[pending.which()].replied = true;
