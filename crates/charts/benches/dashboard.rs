@@ -55,18 +55,25 @@ fn main() {
     };
     let mut totals = Vec::new();
     for round in 1..=ROUNDS {
+        // A write, as any change makes: the report kept from the last round no longer holds, so
+        // each round is a dashboard load after new data.
+        engine
+            .db()
+            .with(|c| Ok(c.execute("UPDATE business_profile SET updated_at = updated_at", [])?))
+            .unwrap();
         let (overview, overview_ms) = timed(|| engine.analytics_overview(&query).unwrap());
+        // As the UI asks: each chart is a request of its own.
         let ((report, bytes), charts_ms) = timed(|| {
-            let report = engine.analytics_report(&query).unwrap();
             let bytes: usize = Chart::ALL
                 .iter()
                 .map(|&chart| {
+                    let report = engine.analytics_report(&query).unwrap();
                     whatsflow_charts::svg(chart, &report, Theme::Light, Size::DEFAULT)
                         .unwrap()
                         .len()
                 })
                 .sum();
-            (report, bytes)
+            (engine.analytics_report(&query).unwrap(), bytes)
         });
         let (png, png_ms) = timed(|| {
             whatsflow_charts::png(Chart::Messages, &report, Theme::Light, Size::DEFAULT).unwrap()
@@ -74,7 +81,7 @@ fn main() {
         let together = overview_ms.plus(charts_ms);
         totals.push(together);
         println!(
-            "round {round}: overview {overview_ms} + report and 6 SVG charts {charts_ms} = \
+            "round {round}: overview {overview_ms} + 6 SVG charts, a report each {charts_ms} = \
              {together} together (sent {}, received {}, median first response {:?} s, {} \
              campaigns, {bytes} bytes of SVG); one PNG {png_ms} ({} bytes)",
             overview.current.messages_sent,
@@ -93,7 +100,7 @@ fn main() {
     let (wall, wall_min) = median(|c| c.wall);
     let (cpu, cpu_min) = median(|c| c.cpu);
     println!(
-        "overview + report + 6 charts over {ROUNDS} rounds: median {wall:.0} ms (min {wall_min:.0}), \
+        "overview + 6 charts over {ROUNDS} rounds: median {wall:.0} ms (min {wall_min:.0}), \
          CPU median {cpu:.0} ms (min {cpu_min:.0})"
     );
 }

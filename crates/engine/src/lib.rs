@@ -85,6 +85,8 @@ struct Inner {
     tls_roots: http_client::TlsRoots,
     demo: bool,
     simulator_url: Option<String>,
+    /// The dashboard's last reports.
+    analytics_reports: analytics::ReportCache,
 }
 
 /// How the engine is started.
@@ -160,6 +162,7 @@ impl Engine {
                 tls_roots: options.tls_roots,
                 demo: options.demo,
                 simulator_url: options.simulator_url,
+                analytics_reports: Default::default(),
             }),
         })
     }

@@ -3,7 +3,7 @@
 //! within 24 hours and the business's first-response times, with the counts per bucket and the
 //! inbound heatmap of the current range.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use super::figures::{percentile, ratio, Figures, MessagePoint};
 use super::range::{LocalTime, Range};
@@ -12,28 +12,88 @@ use crate::clock::Millis;
 use crate::error::Result;
 use crate::store::analytics::{self as sql, MessageRow, REPLY_WINDOW_MS};
 
+/// How many messages are read before their chats are handled (see [`Chats::warm`]).
+const BATCH: usize = 32;
+
 /// About how many index rows a walk reads in the time one look-up in a thread takes.
 const ROWS_PER_LOOKUP: usize = 16;
 
-/// Where a business message stands until its customer writes back.
+/// A message of one of the ranges waiting for a reply or an answer: its time, its range and its
+/// bucket (in the current range). 16 bytes, and `Option<Option<Pending>>` too: finding each
+/// message's chat state in memory is most of the scan's own time, so that state stays small.
 #[derive(Debug, Clone, Copy)]
 struct Pending {
     at: Millis,
-    which: usize,
-    bucket: usize,
+    bucket: u32,
+    current: bool,
 }
 
-/// The per-chat state of the scan.
-#[derive(Debug, Default)]
+impl Pending {
+    /// 0 for the previous range, 1 for the current one.
+    fn which(self) -> usize {
+        self.current as usize
+    }
+}
+
+/// The per-chat state of the scan (48 bytes).
+#[derive(Debug)]
 struct Chat {
     last_at: Option<Millis>,
-    /// Business messages (in a range) since the customer last wrote, newer than the reply window.
-    unanswered: VecDeque<Pending>,
+    /// The newest of the business messages (in a range) since the customer last wrote, in
+    /// [`Unanswered`]; [`NONE`] when there is none.
+    unanswered: usize,
     /// Set while the customer waits for an answer: since their first unanswered message, which
     /// is `Some` when it lies in one of the ranges.
     waiting: Option<Option<Pending>>,
     /// What the contact did in the previous and the current range.
     seen: [Seen; 2],
+}
+
+impl Default for Chat {
+    fn default() -> Chat {
+        Chat {
+            last_at: None,
+            unanswered: NONE,
+            waiting: None,
+            seen: Default::default(),
+        }
+    }
+}
+
+/// No business message in [`Unanswered`].
+const NONE: usize = usize::MAX;
+
+/// Every chat's unanswered business messages, each chat's newest first, linked through one vector
+/// in the order the scan met them: a message still within the reply window was met recently, so it
+/// is near the vector's end and likely still in the CPU's cache, where a queue per chat would be a
+/// memory access of its own per message.
+#[derive(Default)]
+struct Unanswered {
+    /// Each message, and the chat's message before it.
+    links: Vec<(Pending, usize)>,
+}
+
+impl Unanswered {
+    /// Adds a business message to a chat's, in time order.
+    fn push(&mut self, chat: &mut Chat, pending: Pending) {
+        self.links.push((pending, chat.unanswered));
+        chat.unanswered = self.links.len() - 1;
+    }
+
+    /// The messages from `newest` back that are at most `window` before `at`, newest first.
+    fn within(
+        &self,
+        newest: usize,
+        at: Millis,
+        window: Millis,
+    ) -> impl Iterator<Item = Pending> + '_ {
+        let mut next = newest;
+        std::iter::from_fn(move || {
+            let &(pending, before) = self.links.get(next)?;
+            next = before;
+            (at - pending.at <= window).then_some(pending)
+        })
+    }
 }
 
 /// Every chat's state by contact id. Finding each message's chat is most of the scan's own time, so
@@ -65,6 +125,19 @@ impl Chats {
                 &mut chats[index]
             }
             Chats::Sparse(chats) => chats.entry(contact_id).or_default(),
+        }
+    }
+
+    /// Touches the chats of the next messages, one independent read each, so the CPU fetches
+    /// them from memory together: handled one by one, each message waited for its chat in turn,
+    /// which was most of the scan's own time (100 000 chats do not fit in a core's cache).
+    fn warm(&self, messages: &[MessageRow]) {
+        if let Chats::Dense(chats) = self {
+            let touched = messages
+                .iter()
+                .filter_map(|m| chats.get(m.contact_id.max(0) as usize))
+                .fold(0usize, |sum, chat| sum ^ chat.unanswered);
+            std::hint::black_box(touched);
         }
     }
 
@@ -120,6 +193,7 @@ pub(super) fn scan(
     let local_time = LocalTime::new(range);
     let (contacts, max_id) = sql::contact_ids(conn)?;
     let mut chats = Chats::new(contacts, max_id);
+    let mut unanswered = Unanswered::default();
     let response_time = |from: Millis, to: Millis| match schedule {
         Some(schedule) => schedule.open_millis_between(range.tz, from, to),
         None => to - from,
@@ -129,9 +203,9 @@ pub(super) fn scan(
                            tallies: &mut [Tally; 2],
                            bucket_responses: &mut Vec<Vec<Millis>>| {
         let took = response_time(waiting.at, at);
-        tallies[waiting.which].responses.push(took);
-        if waiting.which == 1 {
-            bucket_responses[waiting.bucket].push(took);
+        tallies[waiting.which()].responses.push(took);
+        if waiting.current {
+            bucket_responses[waiting.bucket as usize].push(took);
         }
     };
 
@@ -139,7 +213,7 @@ pub(super) fn scan(
     // the current one (replies to its last messages).
     let scan_from = range.previous_start - REPLY_WINDOW_MS;
     let scan_to = range.end + REPLY_WINDOW_MS;
-    sql::each_message(conn, scan_from, scan_to, |m: MessageRow| {
+    let mut handle = |chats: &mut Chats, m: MessageRow| {
         let sent = !m.inbound && m.ack >= 1;
         if !m.inbound && !sent {
             return; // queued or failed: never reached the customer
@@ -150,21 +224,27 @@ pub(super) fn scan(
         let opens_conversation = chat
             .last_at
             .is_none_or(|last| m.at - last >= REPLY_WINDOW_MS);
+        // Every unanswered message is at or before the chat's last one: after a longer quiet, none
+        // is within the reply window, and the links need not be read.
+        let may_reply = chat
+            .last_at
+            .is_some_and(|last| m.at - last <= REPLY_WINDOW_MS);
         chat.last_at = Some(m.at);
         let here = which.map(|which| Pending {
             at: m.at,
-            which,
-            bucket: bucket.unwrap_or(0),
+            bucket: bucket.unwrap_or(0) as u32,
+            current: which == 1,
         });
         if m.inbound {
-            for pending in chat.unanswered.drain(..) {
-                if m.at - pending.at <= REPLY_WINDOW_MS {
-                    let tally = &mut tallies[pending.which];
-                    tally.figures.messages_replied += 1;
-                    chat.seen[pending.which].replied = true;
-                    if pending.which == 1 {
-                        points[pending.bucket].replied += 1;
-                    }
+            let newest = match std::mem::replace(&mut chat.unanswered, NONE) {
+                newest if may_reply => newest,
+                _ => NONE,
+            };
+            for pending in unanswered.within(newest, m.at, REPLY_WINDOW_MS) {
+                tallies[pending.which()].figures.messages_replied += 1;
+                chat.seen[pending.which()].replied = true;
+                if pending.current {
+                    points[pending.bucket as usize].replied += 1;
                 }
             }
             if chat.waiting.is_none() {
@@ -172,14 +252,7 @@ pub(super) fn scan(
             }
         } else {
             if let Some(pending) = here {
-                while chat
-                    .unanswered
-                    .front()
-                    .is_some_and(|p| m.at - p.at > REPLY_WINDOW_MS)
-                {
-                    chat.unanswered.pop_front();
-                }
-                chat.unanswered.push_back(pending);
+                unanswered.push(chat, pending);
             }
             if m.campaign_id.is_none() {
                 if let Some(Some(waiting)) = chat.waiting.take() {
@@ -227,7 +300,21 @@ pub(super) fn scan(
                 point.sent_by_kind.add(m.kind);
             }
         }
+    };
+    let mut batch = Vec::with_capacity(BATCH);
+    sql::each_message(conn, scan_from, scan_to, |m| {
+        batch.push(m);
+        if batch.len() == BATCH {
+            chats.warm(&batch);
+            for m in batch.drain(..) {
+                handle(&mut chats, m);
+            }
+        }
     })?;
+    chats.warm(&batch);
+    for m in batch {
+        handle(&mut chats, m);
+    }
     for (_, chat) in chats.iter() {
         for (tally, seen) in tallies.iter_mut().zip(chat.seen) {
             let f = &mut tally.figures;
@@ -297,6 +384,44 @@ fn finish(mut tally: Tally) -> Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chat_state_stays_small() {
+        assert_eq!(std::mem::size_of::<Option<Option<Pending>>>(), 16);
+        assert!(std::mem::size_of::<Chat>() <= 48);
+    }
+
+    #[test]
+    fn unanswered_messages_come_back_newest_first_within_the_window() {
+        const HOUR: Millis = 3_600_000;
+        let mut unanswered = Unanswered::default();
+        let mut chats = [Chat::default(), Chat::default()];
+        let at = |hours: i64, bucket: u32| Pending {
+            at: hours * HOUR,
+            bucket,
+            current: true,
+        };
+        for (chat, pending) in [
+            (0, at(0, 0)),
+            (1, at(5, 1)),
+            (0, at(10, 2)),
+            (0, at(30, 3)),
+            (0, at(40, 4)),
+        ] {
+            unanswered.push(&mut chats[chat], pending);
+        }
+        let [anna, ben] = chats;
+        let buckets = |newest: usize, hours: i64| -> Vec<u32> {
+            unanswered
+                .within(newest, hours * HOUR, 24 * HOUR)
+                .map(|p| p.bucket)
+                .collect()
+        };
+        assert_eq!(buckets(anna.unanswered, 50), [4, 3], "10 h is 40 h before");
+        assert_eq!(buckets(anna.unanswered, 100), Vec::<u32>::new());
+        assert_eq!(buckets(ben.unanswered, 29), [1]);
+        assert_eq!(buckets(NONE, 29), Vec::<u32>::new());
+    }
 
     #[test]
     fn chats_are_found_by_contact_id_with_dense_or_sparse_ids() {

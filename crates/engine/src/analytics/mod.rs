@@ -19,8 +19,10 @@
 //!   when a message went either way in the range; opted out on its `opted_out_at` (if still so).
 //!
 //! `range` resolves what is asked; `messages` scans the messages, `contacts` counts contact growth;
-//! `figures` holds what the API sends; `csv_export` writes the series as files.
+//! `figures` holds what the API sends; `csv_export` writes the series as files; `cache` keeps the
+//! last reports, which every figure and series of a range is read from.
 
+mod cache;
 mod contacts;
 mod csv_export;
 mod figures;
@@ -28,17 +30,19 @@ mod messages;
 mod range;
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-use crate::business_hours::Schedule;
+use crate::business_hours::{OpeningHours, Schedule};
 use crate::error::{Error, Result};
 use crate::store::analytics as sql;
 use crate::{store, Engine};
 
 /// The scan of messages the figures start from, for benchmarks that run it beside the engine.
 pub use crate::store::analytics::SCAN_SQL;
+pub use cache::ReportCache;
 pub(crate) use figures::ratio;
 pub use figures::{
     ByKind, BySource, CampaignFigures, ContactPoint, ContactSeries, Figures, MessagePoint,
@@ -46,38 +50,36 @@ pub use figures::{
 };
 pub use range::{Granularity, Period, RangeQuery, MAX_RANGE_DAYS};
 
+use cache::ReportKey;
 use range::Range;
 
 impl Engine {
     /// The overview cards for a range and the range before it.
     pub fn analytics_overview(&self, query: &RangeQuery) -> Result<Overview> {
-        let report = self.analytics_report(query)?;
+        let report = self.cached_report(query)?;
         Ok(Overview {
-            range: report.range,
-            current: report.current,
-            previous: report.previous,
+            range: report.range.clone(),
+            current: report.current.clone(),
+            previous: report.previous.clone(),
         })
     }
 
     /// Messages per bucket for a range.
     pub fn analytics_messages(&self, query: &RangeQuery) -> Result<MessageSeries> {
-        self.in_range(query, |conn, range, schedule| {
-            let scanned = messages::scan(conn, range, schedule)?;
-            Ok(MessageSeries {
-                range: range.period(),
-                points: scanned.points,
-                inbound_by_hour: scanned.inbound_by_hour,
-            })
+        let report = self.cached_report(query)?;
+        Ok(MessageSeries {
+            range: report.range.clone(),
+            points: report.messages.clone(),
+            inbound_by_hour: report.inbound_by_hour.clone(),
         })
     }
 
     /// Contacts per bucket for a range.
     pub fn analytics_contacts(&self, query: &RangeQuery) -> Result<ContactSeries> {
-        self.in_range(query, |conn, range, _| {
-            Ok(ContactSeries {
-                range: range.period(),
-                points: contacts::growth(conn, range, &mut Default::default())?,
-            })
+        let report = self.cached_report(query)?;
+        Ok(ContactSeries {
+            range: report.range.clone(),
+            points: report.contacts.clone(),
         })
     }
 
@@ -90,9 +92,7 @@ impl Engine {
 
     /// The campaigns with a message in a range, oldest first.
     pub fn analytics_campaigns(&self, query: &RangeQuery) -> Result<Vec<CampaignFigures>> {
-        self.in_range(query, |conn, range, _| {
-            sql::campaigns_active(conn, range.start, range.end)
-        })
+        Ok(self.cached_report(query)?.campaigns.clone())
     }
 
     /// A series as CSV, one row per bucket (campaigns: one per campaign): `messages`, `contacts`
@@ -111,34 +111,28 @@ impl Engine {
 
     /// Every figure and series for a range, read in one snapshot of the database.
     pub fn analytics_report(&self, query: &RangeQuery) -> Result<Report> {
-        self.in_range(query, |conn, range, schedule| {
-            let scanned = messages::scan(conn, range, schedule)?;
-            let mut figures = [scanned.previous, scanned.current];
-            let contacts = contacts::growth(conn, range, &mut figures)?;
-            for first_sent_at in sql::campaigns_first_sent(conn, range.previous_start, range.end)? {
-                if let Some(which) = range.which(first_sent_at) {
-                    figures[which].campaigns_run += 1;
-                }
-            }
-            let [previous, current] = figures;
-            Ok(Report {
-                range: range.period(),
-                current,
-                previous,
-                messages: scanned.points,
-                contacts,
-                inbound_by_hour: scanned.inbound_by_hour,
-                campaigns: sql::campaigns_active(conn, range.start, range.end)?,
-            })
+        Ok(Report::clone(&*self.cached_report(query)?))
+    }
+
+    /// The report for a range: the one kept for the same range, business zone and hours, and
+    /// data, or a new one.
+    fn cached_report(&self, query: &RangeQuery) -> Result<Arc<Report>> {
+        // Read before the snapshot: a write that commits after it bumps the version past it.
+        let data_version = self.db().data_version();
+        self.in_range(query, |conn, range, business_hours| {
+            let key = ReportKey::new(data_version, range, business_hours);
+            self.inner
+                .analytics_reports
+                .get_or_compute(key, || report(conn, range, business_hours))
         })
     }
 
     /// Runs `work` on one snapshot of the database with the range resolved in the business's zone
-    /// (UTC without a profile) and its opening hours, if set.
+    /// (UTC without a profile) and its opening hours (none when not set).
     fn in_range<T>(
         &self,
         query: &RangeQuery,
-        work: impl FnOnce(&Connection, &Range, Option<&Schedule>) -> Result<T>,
+        work: impl FnOnce(&Connection, &Range, &[OpeningHours]) -> Result<T>,
     ) -> Result<T> {
         let now = self.now();
         self.db().with(|conn| {
@@ -148,11 +142,35 @@ impl Engine {
                 .as_ref()
                 .and_then(|p| Tz::from_str(&p.timezone).ok())
                 .unwrap_or(chrono_tz::UTC);
-            let schedule = profile
+            let business_hours = profile
                 .as_ref()
-                .and_then(|p| Schedule::from_hours(&p.business_hours));
+                .map(|p| p.business_hours.as_slice())
+                .unwrap_or_default();
             let range = Range::resolve(query, tz, now)?;
-            work(&snapshot, &range, schedule.as_ref())
+            work(&snapshot, &range, business_hours)
         })
     }
+}
+
+/// Computes every figure and series for a range.
+fn report(conn: &Connection, range: &Range, business_hours: &[OpeningHours]) -> Result<Report> {
+    let schedule = Schedule::from_hours(business_hours);
+    let scanned = messages::scan(conn, range, schedule.as_ref())?;
+    let mut figures = [scanned.previous, scanned.current];
+    let contacts = contacts::growth(conn, range, &mut figures)?;
+    for first_sent_at in sql::campaigns_first_sent(conn, range.previous_start, range.end)? {
+        if let Some(which) = range.which(first_sent_at) {
+            figures[which].campaigns_run += 1;
+        }
+    }
+    let [previous, current] = figures;
+    Ok(Report {
+        range: range.period(),
+        current,
+        previous,
+        messages: scanned.points,
+        contacts,
+        inbound_by_hour: scanned.inbound_by_hour,
+        campaigns: sql::campaigns_active(conn, range.start, range.end)?,
+    })
 }

@@ -2,6 +2,7 @@
 //! and a small connection pool. SQL lives only in this module's children, one per table.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -47,6 +48,8 @@ pub struct Db {
     checkpointer: Option<Checkpointer>,
     /// True once [`Db::close`] ran (everything erased): no connection is handed out after that.
     closed: RwLock<bool>,
+    /// Bumped after every committed write (see [`Db::data_version`]).
+    data_version: AtomicU64,
 }
 
 enum Target {
@@ -67,6 +70,7 @@ impl Db {
             name_order: Default::default(),
             checkpointer: None,
             closed: RwLock::new(false),
+            data_version: AtomicU64::new(0),
         };
         db.migrate()?;
         db.checkpointer = Some(Checkpointer::start(db.connect()?, path)?);
@@ -96,6 +100,7 @@ impl Db {
             name_order: Default::default(),
             checkpointer: None,
             closed: RwLock::new(false),
+            data_version: AtomicU64::new(0),
         };
         db.migrate()?;
         Ok(db)
@@ -157,10 +162,27 @@ impl Db {
         }
     }
 
+    /// A number that grows after every write through this handle has committed, so whatever was
+    /// computed from the data read after seeing a value stays true while the value stays the same.
+    /// Bumped after the commit: a reader that reads it before its snapshot never keeps a result
+    /// under a value its data is older than.
+    pub(crate) fn data_version(&self) -> u64 {
+        self.data_version.load(Ordering::Acquire)
+    }
+
+    fn data_changed(&self) {
+        self.data_version.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// Runs `f` with a connection (autocommit).
     pub fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.take()?;
+        // Autocommit writes go this way too: SQLite counts every row they changed.
+        let changes_before = conn.total_changes();
         let out = f(&conn);
+        if conn.total_changes() != changes_before {
+            self.data_changed();
+        }
         self.give_back(conn);
         out
     }
@@ -175,6 +197,8 @@ impl Db {
             tx.commit()?;
             Ok(value)
         })();
+        // Also after a failed or rolled-back one: a needless bump only costs a recomputation.
+        self.data_changed();
         self.give_back(conn);
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.nudge();

@@ -576,3 +576,49 @@ fn answers_after_the_scanned_days_still_count_as_first_responses() {
         (2, Some(13 * 86_400 - 3_600), Some(23 * 86_400 - 3_600))
     );
 }
+
+#[test]
+fn every_change_shows_in_the_next_report_though_reports_are_kept() {
+    let shop = berlin();
+    let range = shop.range("2026-03-28", "2026-03-30");
+    let overview = || shop.engine.analytics_overview(&range).unwrap().current;
+    let before = overview();
+    assert_eq!(before.messages_received, 4);
+    assert_eq!(overview(), before, "the same data gives the same figures");
+
+    // A message ingested (a write transaction).
+    shop.inbound(6, shop.at(3, 30, 12, 0));
+    assert_eq!(overview().messages_received, 5);
+    // An ack applied.
+    let answer = shop.outbound(6, shop.at(3, 30, 12, 10), 1);
+    let sent = overview();
+    assert_eq!(sent.messages_sent, before.messages_sent + 1);
+    shop.engine.apply_ack(&answer, 3).unwrap();
+    assert_eq!(overview().messages_read, sent.messages_read + 1);
+    // A plain autocommit statement, outside any write transaction.
+    shop.sql(
+        "UPDATE contacts SET opted_out = 1, opted_out_at = ?1 WHERE phone_number = '+4915123456004'",
+        [shop.at(3, 30, 13, 0)],
+    );
+    assert_eq!(overview().opted_out, before.opted_out + 1);
+    // Every series of the range is read from the same kept report.
+    let received: i64 = shop
+        .engine
+        .analytics_messages(&range)
+        .unwrap()
+        .points
+        .iter()
+        .map(|p| p.received)
+        .sum();
+    assert_eq!(received, 5);
+    // The zone changes the days, so the figures, without any message changing.
+    shop.engine
+        .save_profile(ProfileInput {
+            business_name: "Rosa's Flowers".into(),
+            country: "DE".into(),
+            timezone: "Pacific/Kiritimati".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_ne!(overview().messages_received, 5);
+}
