@@ -64,15 +64,7 @@ enum Target {
 impl Db {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Db> {
-        let mut db = Db {
-            target: Target::File(path.to_owned()),
-            idle: Mutex::new(Vec::new()),
-            name_order: Default::default(),
-            checkpointer: None,
-            closed: RwLock::new(false),
-            data_version: AtomicU64::new(0),
-        };
-        db.migrate()?;
+        let mut db = Db::migrated(Target::File(path.to_owned()))?;
         db.checkpointer = Some(Checkpointer::start(db.connect()?, path)?);
         Ok(db)
     }
@@ -91,11 +83,16 @@ impl Db {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         let keep = open_connection(&uri, true)?;
+        Db::migrated(Target::Memory {
+            uri,
+            _keep: Mutex::new(keep),
+        })
+    }
+
+    /// A handle on `target` with its schema brought up to date.
+    fn migrated(target: Target) -> Result<Db> {
         let db = Db {
-            target: Target::Memory {
-                uri,
-                _keep: Mutex::new(keep),
-            },
+            target,
             idle: Mutex::new(Vec::new()),
             name_order: Default::default(),
             checkpointer: None,
