@@ -5,9 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
 cargo build -q -p whatsflow-http --bin whatsflow-server
-if [ ! -x "$target"/py/bin/openapi-spec-validator ]; then
-  python3 -m venv "$target"/py
-  "$target"/py/bin/pip install -q 'openapi-spec-validator>=0.7'
+# Called through the venv's python (never its scripts, whose #! lines name the folder the venv was
+# made in): a target directory moved or restored from a cache still works, or is made anew.
+py="$target"/py/bin/python
+if ! "$py" -c 'import openapi_spec_validator' 2>/dev/null; then
+  python3 -m venv --clear "$target"/py
+  "$py" -m pip install -q 'openapi-spec-validator>=0.7'
 fi
 dir=$(mktemp -d)
 out="$dir/server.out"
@@ -17,7 +20,7 @@ trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do grep -q "listening" "$out" && break; sleep 0.1; done
 url=$(grep -o 'http://127.0.0.1:[0-9]*' "$out")
 curl -sf "$url/api/v1/openapi.json" -o "$dir/openapi.json"
-if "$target"/py/bin/openapi-spec-validator "$dir/openapi.json"; then
+if "$py" -m openapi_spec_validator "$dir/openapi.json"; then
   echo "openapi: 1 passed, 0 failed"
 else
   echo "openapi: 0 passed, 1 failed"

@@ -36,8 +36,7 @@ fn python() -> PathBuf {
         return python;
     }
     let made = Command::new("python3")
-        .arg("-m")
-        .arg("venv")
+        .args(["-m", "venv", "--clear"])
         .arg(&venv)
         .status();
     assert!(
@@ -46,8 +45,9 @@ fn python() -> PathBuf {
          it) to make {}",
         venv.display()
     );
-    let installed = Command::new(venv.join("bin").join("pip"))
-        .args(["install", "-q", "standardwebhooks"])
+    // Through python, not the venv's `pip` script, whose #! line names the folder it was made in.
+    let installed = Command::new(&python)
+        .args(["-m", "pip", "install", "-q", "standardwebhooks"])
         .status();
     assert!(
         installed.is_ok_and(|s| s.success()) && ready(&python),
