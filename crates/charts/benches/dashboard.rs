@@ -11,7 +11,7 @@ use std::time::Instant;
 use rusqlite::{params, Connection};
 use whatsflow_charts::{Chart, Size, Theme};
 use whatsflow_engine::analytics::{RangeQuery, SCAN_SQL};
-use whatsflow_engine::profile::ProfileInput;
+use whatsflow_engine::profile::{BusinessDetails, ProfileInput};
 use whatsflow_engine::{Engine, ManualClock, Options};
 
 const CONTACTS: i64 = 100_000;
@@ -241,9 +241,12 @@ fn print_plans(conn: &Connection) {
 fn fill(engine: &Engine) {
     engine
         .save_profile(ProfileInput {
-            business_name: "Bench".into(),
-            country: "DE".into(),
-            timezone: "Europe/Berlin".into(),
+            details: BusinessDetails {
+                business_name: "Bench".into(),
+                country: "DE".into(),
+                timezone: "Europe/Berlin".into(),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .unwrap();

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use whatsflow_engine::campaigns::{CampaignInput, CampaignStatus, PacingPolicy, TargetType};
 use whatsflow_engine::import::ImportOptions;
 use whatsflow_engine::link::{ConnectionState, ConnectionStatus, Link, OutgoingMessage};
-use whatsflow_engine::profile::ProfileInput;
+use whatsflow_engine::profile::{BusinessDetails, ProfileInput};
 use whatsflow_engine::{Engine, Options, Result, SystemClock};
 
 /// A send reached the link: how many so far, when, and the process's memory then.
@@ -153,9 +153,12 @@ fn main() {
     let engine = Engine::open(Options::new(dir.path(), Arc::new(SystemClock))).unwrap();
     engine
         .save_profile(ProfileInput {
-            business_name: "Bench".into(),
-            country: "BR".into(),
-            timezone: "America/Sao_Paulo".into(),
+            details: BusinessDetails {
+                business_name: "Bench".into(),
+                country: "BR".into(),
+                timezone: "America/Sao_Paulo".into(),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .unwrap();

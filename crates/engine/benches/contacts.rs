@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{params, Connection};
 use whatsflow_engine::contacts::{ContactFilter, ContactSort, SortField, SortOrder};
 use whatsflow_engine::import::ImportOptions;
-use whatsflow_engine::profile::ProfileInput;
+use whatsflow_engine::profile::{BusinessDetails, ProfileInput};
 use whatsflow_engine::{Engine, Options, SystemClock};
 
 const ROWS: usize = 100_000;
@@ -73,9 +73,12 @@ fn engine(dir: &std::path::Path) -> Engine {
     let engine = Engine::open(Options::new(dir, Arc::new(SystemClock))).unwrap();
     engine
         .save_profile(ProfileInput {
-            business_name: "Bench".into(),
-            country: "US".into(),
-            timezone: "America/New_York".into(),
+            details: BusinessDetails {
+                business_name: "Bench".into(),
+                country: "US".into(),
+                timezone: "America/New_York".into(),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .unwrap();

@@ -27,7 +27,7 @@ impl Engine {
     /// Erases everything once `confirmation` matches (see [`EraseRequest`]).
     pub fn erase_everything(&self, request: &EraseRequest) -> Result<()> {
         let typed = request.confirmation.trim();
-        let business = self.profile()?.map(|p| p.business_name);
+        let business = self.profile()?.map(|p| p.details.business_name);
         let confirmed = typed == CONFIRMATION_WORD
             || business.as_deref().is_some_and(|name| typed == name.trim());
         if !confirmed {

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::link::{
     ConnectionState, ConnectionStatus, InboundMessage, Link, MediaFile, OutgoingMessage,
 };
-use crate::profile::ProfileInput;
+use crate::profile::{BusinessDetails, ProfileInput};
 use crate::Engine;
 
 /// The time a test engine's clock starts at (2026-05-28).
@@ -55,9 +55,12 @@ impl TestEngine {
     pub fn with_business_in(self, country: &str) -> TestEngine {
         self.engine
             .save_profile(ProfileInput {
-                business_name: "Test Shop".into(),
-                country: country.into(),
-                timezone: "America/New_York".into(),
+                details: BusinessDetails {
+                    business_name: "Test Shop".into(),
+                    country: country.into(),
+                    timezone: "America/New_York".into(),
+                    ..Default::default()
+                },
                 ..Default::default()
             })
             .expect("a valid profile");

@@ -250,15 +250,18 @@ fn file_schema(_: &mut SchemaGenerator) -> Schema {
     schemars::json_schema!({ "type": "string", "description": "The file's bytes" })
 }
 
-/// A route taking the raw request body (a file of `content_type`, e.g. an import) and answering one
-/// JSON object. The handler gets the bytes unparsed; raise the size limit with [`Route::max_body`].
+/// The media type the OpenAPI document gives an uploaded file: opaque bytes, since the handler
+/// works out the format itself (a backup, a CSV or vCard import).
+const FILE_BODY_TYPE: &str = "application/octet-stream";
+
+/// A route taking a file as the raw request body (e.g. an import) and answering one JSON object.
+/// The handler gets the bytes unparsed; raise the size limit with [`Route::max_body`].
 pub fn upload<O>(
     method: Method,
     path: &'static str,
     tag: &'static str,
     access: Access,
     summary: &'static str,
-    content_type: &'static str,
     handler: impl Fn(&Ctx, &[u8]) -> Result<O> + Send + Sync + 'static,
 ) -> Route
 where
@@ -266,7 +269,7 @@ where
 {
     Route {
         request: Some(file_schema),
-        request_type: Some(content_type),
+        request_type: Some(FILE_BODY_TYPE),
         ..plain_route(
             Endpoint::new(method, path, tag, access, summary),
             Answer::Data(schema_of::<O>),

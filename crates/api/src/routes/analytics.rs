@@ -207,7 +207,7 @@ mod tests {
     use serde_json::Value;
     use whatsflow_engine::api_keys::{Scope, Scopes};
     use whatsflow_engine::link::InboundMessage;
-    use whatsflow_engine::profile::ProfileInput;
+    use whatsflow_engine::profile::{BusinessDetails, ProfileInput};
     use whatsflow_engine::Engine;
 
     use crate::api::{ApiRequest, Caller};
@@ -220,9 +220,12 @@ mod tests {
         let (engine, dir) = engine_at(NOW);
         engine
             .save_profile(ProfileInput {
-                business_name: "Rosa's Flowers".into(),
-                country: "DE".into(),
-                timezone: "Europe/Berlin".into(),
+                details: BusinessDetails {
+                    business_name: "Rosa's Flowers".into(),
+                    country: "DE".into(),
+                    timezone: "Europe/Berlin".into(),
+                    ..Default::default()
+                },
                 ..Default::default()
             })
             .unwrap();

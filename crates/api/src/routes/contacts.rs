@@ -215,7 +215,6 @@ pub fn routes() -> Vec<Route> {
             "contacts",
             Send,
             "Import contacts from a CSV, vCard or JSON file (the body); dryRun=true only reports",
-            "application/octet-stream",
             |c, bytes| -> Result<ImportReport, Error> {
                 c.engine.import_contacts(bytes, &import_options(c)?)
             },

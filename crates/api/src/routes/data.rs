@@ -73,7 +73,6 @@ pub fn routes() -> Vec<Route> {
             "data",
             Admin,
             "Restore a backup file (the body); applied when WhatsFlow restarts",
-            "application/octet-stream",
             |c, bytes| -> Result<RestoreOutcome, Error> {
                 c.engine.restore_backup(RestoreSource::Upload(bytes))
             },

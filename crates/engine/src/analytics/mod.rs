@@ -29,14 +29,13 @@ mod figures;
 mod messages;
 mod range;
 
-use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono_tz::Tz;
 use rusqlite::Connection;
 
 use crate::business_hours::{OpeningHours, Schedule};
 use crate::error::{Error, Result};
+use crate::profile::Profile;
 use crate::store::analytics as sql;
 use crate::{store, Engine};
 
@@ -138,10 +137,7 @@ impl Engine {
         self.db().with(|conn| {
             let snapshot = conn.unchecked_transaction()?;
             let profile = store::profile::get(&snapshot)?;
-            let tz = profile
-                .as_ref()
-                .and_then(|p| Tz::from_str(&p.timezone).ok())
-                .unwrap_or(chrono_tz::UTC);
+            let tz = profile.as_ref().map_or(chrono_tz::UTC, Profile::zone);
             let business_hours = profile
                 .as_ref()
                 .map(|p| p.business_hours.as_slice())

@@ -8,7 +8,6 @@
 use chrono::TimeZone;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 use crate::clock::{to_rfc3339, Millis};
 use crate::contacts::TagMode;
@@ -283,9 +282,7 @@ fn local_text(tz: Tz, at: Millis) -> Option<String> {
 /// The business's time zone (UTC before onboarding), read on `conn` (a change's own transaction
 /// reads nothing through another connection).
 fn business_zone_on(conn: &rusqlite::Connection) -> Result<Tz> {
-    Ok(store::profile::get(conn)?
-        .and_then(|p| Tz::from_str(&p.timezone).ok())
-        .unwrap_or(chrono_tz::UTC))
+    Ok(store::profile::get(conn)?.map_or(chrono_tz::UTC, |p| p.zone()))
 }
 
 impl Engine {

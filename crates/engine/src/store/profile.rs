@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::clock::{to_rfc3339, Millis};
 use crate::error::Result;
-use crate::profile::{Profile, ProfileInput};
+use crate::profile::{BusinessDetails, Profile, ProfileInput};
 
 pub(crate) fn get(conn: &Connection) -> Result<Option<Profile>> {
     Ok(conn
@@ -14,7 +14,7 @@ pub(crate) fn get(conn: &Connection) -> Result<Option<Profile>> {
              FROM business_profile WHERE id = 1",
             [],
             |row| {
-                Ok(Profile {
+                let details = BusinessDetails {
                     business_name: row.get(0)?,
                     industry: row.get(1)?,
                     website: row.get(2)?,
@@ -22,6 +22,9 @@ pub(crate) fn get(conn: &Connection) -> Result<Option<Profile>> {
                     business_type: row.get(4)?,
                     country: row.get(5)?,
                     timezone: row.get(6)?,
+                };
+                Ok(Profile {
+                    details,
                     created_at: to_rfc3339(row.get(7)?),
                     updated_at: to_rfc3339(row.get(8)?),
                     business_hours: serde_json::from_str(&row.get::<_, String>(9)?)
@@ -32,7 +35,8 @@ pub(crate) fn get(conn: &Connection) -> Result<Option<Profile>> {
         .optional()?)
 }
 
-pub(crate) fn upsert(conn: &Connection, p: &ProfileInput, now: Millis) -> Result<()> {
+pub(crate) fn upsert(conn: &Connection, input: &ProfileInput, now: Millis) -> Result<()> {
+    let p = &input.details;
     conn.execute(
         "INSERT INTO business_profile
              (id, business_name, industry, website, description, business_type, country, timezone,
@@ -53,7 +57,8 @@ pub(crate) fn upsert(conn: &Connection, p: &ProfileInput, now: Millis) -> Result
             p.country,
             p.timezone,
             now,
-            p.business_hours
+            input
+                .business_hours
                 .as_ref()
                 .map(|h| serde_json::to_string(h).unwrap_or_else(|_| "[]".into()))
         ],

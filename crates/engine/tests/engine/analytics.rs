@@ -10,7 +10,7 @@ use whatsflow_engine::analytics::{ByKind, BySource, Figures, RangeQuery};
 use whatsflow_engine::business_hours::OpeningHours;
 use whatsflow_engine::contacts::NewContact;
 use whatsflow_engine::link::InboundMessage;
-use whatsflow_engine::profile::ProfileInput;
+use whatsflow_engine::profile::{BusinessDetails, ProfileInput};
 use whatsflow_engine::{Engine, ManualClock, Millis};
 
 struct Shop {
@@ -28,9 +28,12 @@ impl Shop {
         let engine = Engine::in_memory(clock.clone(), dir.path()).unwrap();
         engine
             .save_profile(ProfileInput {
-                business_name: "Rosa's Flowers".into(),
-                country: "DE".into(),
-                timezone: timezone.into(),
+                details: BusinessDetails {
+                    business_name: "Rosa's Flowers".into(),
+                    country: "DE".into(),
+                    timezone: timezone.into(),
+                    ..Default::default()
+                },
                 ..Default::default()
             })
             .unwrap();
@@ -417,11 +420,13 @@ fn first_responses_count_only_opening_hours_when_set() {
     week.push(hours("sat", "10:00", "14:00"));
     shop.engine
         .save_profile(ProfileInput {
-            business_name: "Rosa's Flowers".into(),
-            country: "DE".into(),
-            timezone: "Europe/Berlin".into(),
+            details: BusinessDetails {
+                business_name: "Rosa's Flowers".into(),
+                country: "DE".into(),
+                timezone: "Europe/Berlin".into(),
+                ..Default::default()
+            },
             business_hours: Some(week),
-            ..Default::default()
         })
         .unwrap();
     let overview = shop
@@ -437,9 +442,12 @@ fn first_responses_count_only_opening_hours_when_set() {
     let saved = shop
         .engine
         .save_profile(ProfileInput {
-            business_name: "Rosa's Flowers".into(),
-            country: "DE".into(),
-            timezone: "Europe/Berlin".into(),
+            details: BusinessDetails {
+                business_name: "Rosa's Flowers".into(),
+                country: "DE".into(),
+                timezone: "Europe/Berlin".into(),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .unwrap();
@@ -614,9 +622,12 @@ fn every_change_shows_in_the_next_report_though_reports_are_kept() {
     // The zone changes the days, so the figures, without any message changing.
     shop.engine
         .save_profile(ProfileInput {
-            business_name: "Rosa's Flowers".into(),
-            country: "DE".into(),
-            timezone: "Pacific/Kiritimati".into(),
+            details: BusinessDetails {
+                business_name: "Rosa's Flowers".into(),
+                country: "DE".into(),
+                timezone: "Pacific/Kiritimati".into(),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .unwrap();

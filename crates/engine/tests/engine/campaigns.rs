@@ -19,7 +19,7 @@ use whatsflow_engine::inbox::{MessageStatus, SendMessage};
 use whatsflow_engine::link::{
     ConnectionState, ConnectionStatus, InboundMessage, Link, OutgoingMessage,
 };
-use whatsflow_engine::profile::ProfileInput;
+use whatsflow_engine::profile::{BusinessDetails, ProfileInput};
 use whatsflow_engine::webhooks::WebhookInput;
 use whatsflow_engine::{Clock, Engine, ErrorCode, ManualClock, Millis, Options, Result};
 
@@ -136,9 +136,12 @@ impl Harness {
         let engine = Engine::open(Options::new(dir.path().to_owned(), clock.clone())).unwrap();
         engine
             .save_profile(ProfileInput {
-                business_name: "Corner Shop".into(),
-                country: "US".into(),
-                timezone: "America/New_York".into(),
+                details: BusinessDetails {
+                    business_name: "Corner Shop".into(),
+                    country: "US".into(),
+                    timezone: "America/New_York".into(),
+                    ..Default::default()
+                },
                 ..Default::default()
             })
             .unwrap();

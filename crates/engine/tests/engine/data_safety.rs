@@ -12,7 +12,7 @@ use whatsflow_engine::contacts::{Contact, ContactFilter, NewContact, TagRef};
 use whatsflow_engine::erase::EraseRequest;
 use whatsflow_engine::import::{ImportFormat, ImportOptions};
 use whatsflow_engine::link::{ConnectionState, ConnectionStatus, InboundMessage, Link};
-use whatsflow_engine::profile::ProfileInput;
+use whatsflow_engine::profile::{BusinessDetails, ProfileInput};
 use whatsflow_engine::{
     Engine, ErrorCode, ManualClock, MediaFile, Millis, Options, OutgoingMessage, Result,
 };
@@ -37,9 +37,12 @@ fn setup() -> Setup {
     let engine = open(dir.path(), &clock);
     engine
         .save_profile(ProfileInput {
-            business_name: "Corner Shop".into(),
-            country: "US".into(),
-            timezone: "America/New_York".into(),
+            details: BusinessDetails {
+                business_name: "Corner Shop".into(),
+                country: "US".into(),
+                timezone: "America/New_York".into(),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .unwrap();
@@ -171,7 +174,7 @@ fn restore_round_trip_keeps_the_replaced_data_as_a_backup() {
     let engine = open(s.dir.path(), &s.clock);
     assert_eq!(names(&engine), ["Ana"], "the restart applied the backup");
     assert_eq!(
-        engine.profile().unwrap().unwrap().business_name,
+        engine.profile().unwrap().unwrap().details.business_name,
         "Corner Shop"
     );
     let restored: i64 = engine
@@ -483,9 +486,12 @@ fn export_everything_holds_every_file_and_its_contacts_import_back_unchanged() {
     let target = Engine::in_memory(Arc::new(ManualClock::new(START)), fresh.path()).unwrap();
     target
         .save_profile(ProfileInput {
-            business_name: "New Shop".into(),
-            country: "US".into(),
-            timezone: "America/New_York".into(),
+            details: BusinessDetails {
+                business_name: "New Shop".into(),
+                country: "US".into(),
+                timezone: "America/New_York".into(),
+                ..Default::default()
+            },
             ..Default::default()
         })
         .unwrap();
