@@ -17,7 +17,8 @@ if [ -z "$server" ]; then
   cargo build -q -p whatsflow-http --bin whatsflow-server
   server="$target"/debug/whatsflow-server
 fi
-venv="$target"/py-schemathesis
+# Absolute: schemathesis runs from a temporary directory below.
+venv="$(realpath -m "$target")"/py-schemathesis
 if [ "$("$venv"/bin/st --version 2>/dev/null)" != "st, version $SCHEMATHESIS" ]; then
   python3 -m venv --clear "$venv"
   "$venv"/bin/pip install -q "schemathesis==$SCHEMATHESIS"
@@ -46,7 +47,7 @@ key=$(demo_key schemathesis admin)
 # is left out too, so sends are tested against a linked phone for the whole run.
 set +e
 # Run from the temp dir: schemathesis keeps a cache in the working directory.
-(cd "$dir" && "$(realpath "$venv")"/bin/st run "$DEMO_URL/api/v1/openapi.json" \
+(cd "$dir" && "$venv"/bin/st run "$DEMO_URL/api/v1/openapi.json" \
   --header "Authorization: Bearer $key" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
   --exclude-operation-id postErase --exclude-operation-id postLockLock \
