@@ -320,13 +320,12 @@ impl Api {
             Err(err) => return ApiResponse::error(&err),
         };
         match reply {
-            Reply::Data(data) => {
-                ApiResponse::json(200, &serde_json::json!({ "success": true, "data": data }))
-            }
-            Reply::Page(data, next) => ApiResponse::json(
-                200,
-                &serde_json::json!({ "success": true, "data": data, "nextCursor": next }),
-            ),
+            Reply::Json(body) => ApiResponse {
+                status: 200,
+                content_type: "application/json".into(),
+                body,
+                retry_after: None,
+            },
             Reply::Raw { content_type, body } => ApiResponse {
                 status: 200,
                 content_type,

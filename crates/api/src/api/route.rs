@@ -14,9 +14,30 @@ pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
 /// What a handler answers.
 pub enum Reply {
-    Data(serde_json::Value),
-    Page(serde_json::Value, Option<String>),
-    Raw { content_type: String, body: Vec<u8> },
+    /// The whole JSON envelope, already serialized (`{"data":…,"success":true}`).
+    Json(Vec<u8>),
+    Raw {
+        content_type: String,
+        body: Vec<u8>,
+    },
+}
+
+/// The envelope of a successful data answer. Fields in the order the `Value`-built envelope had
+/// (sorted), so the bytes on the wire stay as they were; serialized straight from the typed
+/// answer, with no intermediate `serde_json::Value` tree (it cost a third of a page's CPU).
+#[derive(Serialize)]
+struct DataEnvelope<'a, T> {
+    data: &'a T,
+    success: bool,
+}
+
+/// The envelope of a page: the items and the cursor for the next one (`null` at the end).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PageEnvelope<'a, T> {
+    data: &'a [T],
+    next_cursor: &'a Option<String>,
+    success: bool,
 }
 
 /// A page of a list and the cursor for the next one: the engine's one pagination model.
@@ -166,8 +187,17 @@ fn parse_body<I: DeserializeOwned>(bytes: &[u8]) -> Result<I> {
     })
 }
 
-fn to_value<T: Serialize>(value: T) -> Result<serde_json::Value> {
-    serde_json::to_value(value).map_err(|e| Error::internal(e.to_string()))
+fn to_json<T: Serialize>(value: &T) -> Result<Reply> {
+    serde_json::to_vec(value)
+        .map(Reply::Json)
+        .map_err(|e| Error::internal(e.to_string()))
+}
+
+fn data_reply<T: Serialize>(data: T) -> Result<Reply> {
+    to_json(&DataEnvelope {
+        data: &data,
+        success: true,
+    })
 }
 
 /// A route answering one JSON object, taking a JSON body `I` (use [`NoBody`] for none).
@@ -196,7 +226,7 @@ where
                 } else {
                     parse_body::<I>(b"{}")?
                 };
-                Ok(Reply::Data(to_value(handler(ctx, input)?)?))
+                data_reply(handler(ctx, input)?)
             }),
         )
     }
@@ -218,7 +248,11 @@ where
         Answer::Page(schema_of::<Vec<T>>),
         Box::new(move |ctx, _| {
             let page = handler(ctx)?;
-            Ok(Reply::Page(to_value(page.items)?, page.next_cursor))
+            to_json(&PageEnvelope {
+                data: &page.items,
+                next_cursor: &page.next_cursor,
+                success: true,
+            })
         }),
     )
 }
@@ -273,7 +307,7 @@ where
         ..plain_route(
             Endpoint::new(method, path, tag, access, summary),
             Answer::Data(schema_of::<O>),
-            Box::new(move |ctx, bytes| Ok(Reply::Data(to_value(handler(ctx, bytes)?)?))),
+            Box::new(move |ctx, bytes| data_reply(handler(ctx, bytes)?)),
         )
     }
 }

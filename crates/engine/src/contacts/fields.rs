@@ -75,8 +75,37 @@ pub(super) fn validate_fields(checks: &mut Checks, fields: &ContactFields) {
     check_custom_fields(checks, &fields.fields);
 }
 
-/// An E.164 number formatted for reading, relative to the business's country.
+/// How many formatted numbers [`phone_display`] keeps; past it the cache starts afresh (a bound on
+/// memory for a process that meets very many numbers, far above a contact book's size).
+const PHONE_DISPLAY_CACHE_LIMIT: usize = 100_000;
+
+/// An E.164 number formatted for reading, relative to the business's country. Formatting runs
+/// libphonenumber's regexes (~6 µs a number, a quarter of a contacts page's CPU), and every list
+/// shows the same numbers again and again, so the result is kept per process, keyed by number and
+/// region: it depends on nothing else, so a changed business country simply looks up other keys.
 pub fn phone_display(e164: &str, region: Option<rlibphonenumber::Region>) -> String {
+    type Cache = std::collections::HashMap<(Option<rlibphonenumber::Region>, String), String>;
+    static CACHE: std::sync::LazyLock<std::sync::Mutex<Cache>> =
+        std::sync::LazyLock::new(Default::default);
+    let key = (region, e164.to_owned());
+    let lock = || {
+        CACHE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(shown) = lock().get(&key) {
+        return shown.clone();
+    }
+    let shown = format_phone(e164, region);
+    let mut cache = lock();
+    if cache.len() >= PHONE_DISPLAY_CACHE_LIMIT {
+        cache.clear();
+    }
+    cache.insert(key, shown.clone());
+    shown
+}
+
+fn format_phone(e164: &str, region: Option<rlibphonenumber::Region>) -> String {
     use rlibphonenumber::{PhoneNumberFormat, PHONE_NUMBER_UTIL};
     match PHONE_NUMBER_UTIL.parse(e164, None) {
         Ok(number) => {
@@ -133,5 +162,19 @@ mod tests {
         ] {
             assert_eq!(email_problem(email).is_none(), ok, "{email}");
         }
+    }
+
+    /// The cache is keyed by region too: a changed business country changes what is shown, and a
+    /// number shown once is shown the same way from the cache.
+    #[test]
+    fn phone_display_follows_the_region() {
+        use rlibphonenumber::Region;
+        let number = "+14155551000";
+        for _ in 0..2 {
+            assert_eq!(phone_display(number, Some(Region::US)), "(415) 555-1000");
+            assert_eq!(phone_display(number, Some(Region::GB)), "+1 415-555-1000");
+            assert_eq!(phone_display(number, None), "+1 415-555-1000");
+        }
+        assert_eq!(phone_display("not a number", None), "not a number");
     }
 }

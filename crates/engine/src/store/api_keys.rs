@@ -62,13 +62,13 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<KeyRow>> {
         .optional()?)
 }
 
+/// Runs on every request made with a key, so its statement is kept prepared.
 pub(crate) fn by_hash(conn: &Connection, key_hash: &str) -> Result<Option<KeyRow>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM api_keys WHERE key_hash = ?1"),
-            [key_hash],
-            row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM api_keys WHERE key_hash = ?1"
+        ))?
+        .query_row([key_hash], row)
         .optional()?)
 }
 

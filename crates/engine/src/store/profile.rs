@@ -6,12 +6,15 @@ use crate::clock::{to_rfc3339, Millis};
 use crate::error::Result;
 use crate::profile::{BusinessDetails, Profile, ProfileInput};
 
+/// Read on every list that shows numbers (their region), so the statement is kept prepared.
 pub(crate) fn get(conn: &Connection) -> Result<Option<Profile>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT business_name, industry, website, description, business_type, country, timezone,
                     created_at, updated_at, business_hours
              FROM business_profile WHERE id = 1",
+        )?
+        .query_row(
             [],
             |row| {
                 let details = BusinessDetails {

@@ -6,10 +6,10 @@ use crate::clock::Millis;
 use crate::error::Result;
 
 pub(crate) fn get(conn: &Connection, key: &str) -> Result<Option<serde_json::Value>> {
+    // Read on many requests (CORS, the lock), so the statement is kept prepared.
     let text: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
-            row.get(0)
-        })
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |row| row.get(0))
         .optional()?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
