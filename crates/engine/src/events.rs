@@ -66,6 +66,10 @@ pub enum Event {
     /// A message arrived (or was sent from the phone itself).
     #[serde(rename = "message.received")]
     MessageReceived(Message),
+    /// How far the history backfill is: the chats WhatsApp Web had loaded, read into the inbox
+    /// after linking or reconnecting. Webhooks do not carry it; listeners reload when it is `done`.
+    #[serde(rename = "history.sync")]
+    HistorySync(crate::inbox::HistorySync),
     /// A message was queued for sending from the app.
     #[serde(rename = "message.created")]
     MessageCreated(Message),

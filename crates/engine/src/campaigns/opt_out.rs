@@ -158,11 +158,14 @@ impl Engine {
 
     /// Opts the sender of an inbound keyword message out (or back in): stored, audit-logged, their
     /// unsent recipients in running campaigns skipped, and the confirmation sent when it is on.
-    pub(crate) fn apply_opt_out_keywords(&self, message: &Message) -> Result<()> {
+    pub(crate) fn apply_opt_out_keywords(
+        &self,
+        message: &Message,
+        settings: &OptOutSettings,
+    ) -> Result<()> {
         if message.direction != Direction::In || message.kind != "chat" {
             return Ok(());
         }
-        let settings = self.opt_out_settings()?;
         let Some(request) = settings.request_in(&message.body) else {
             return Ok(());
         };
@@ -208,7 +211,7 @@ impl Engine {
                 if let Some(phone) = contact.phone_number {
                     if let Err(e) = self.send_message(SendMessage {
                         phone_number: phone,
-                        message: settings.confirmation_text,
+                        message: settings.confirmation_text.clone(),
                         ..Default::default()
                     }) {
                         tracing::warn!(error = %e, "could not send the opt-out confirmation");

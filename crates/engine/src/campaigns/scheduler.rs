@@ -448,6 +448,7 @@ impl Engine {
                 ack: 0,
                 campaign_id: Some(campaign.id),
                 wa_timestamp: now,
+                history: false,
             };
             let message = crate::inbox::queue_outbound(tx, &row, now)?;
             store::campaigns::attach_message(tx, recipient.id, message.id)?;

@@ -237,24 +237,46 @@ impl Engine {
         }
     }
 
-    /// An inbound message: a reply to campaign messages of the last 72 hours, and maybe an opt-out.
-    pub(crate) fn campaign_inbound(&self, message: &crate::inbox::Message) -> Result<()> {
-        if message.direction != crate::inbox::Direction::In {
+    /// Inbound messages: replies to campaign messages of the last 72 hours, and maybe opt-outs.
+    /// The opt-out settings are read once and the waiting recipients in one go for the whole batch.
+    pub(crate) fn campaign_inbound(&self, messages: &[crate::inbox::Message]) -> Result<()> {
+        let inbound: Vec<(&crate::inbox::Message, Millis)> = messages
+            .iter()
+            .filter(|m| m.direction == crate::inbox::Direction::In)
+            .map(|m| {
+                let at = chrono::DateTime::parse_from_rfc3339(&m.timestamp)
+                    .map(|t| t.timestamp_millis())
+                    .unwrap_or_else(|_| self.now());
+                (m, at)
+            })
+            .collect();
+        if inbound.is_empty() {
             return Ok(());
         }
-        let at = chrono::DateTime::parse_from_rfc3339(&message.timestamp)
-            .map(|t| t.timestamp_millis())
-            .unwrap_or_else(|_| self.now());
         let waiting = self.db().with(|c| {
-            store::campaigns::awaiting_reply(c, message.contact_id, at, REPLY_WINDOW_MS)
+            let mut waiting = Vec::new();
+            for (message, at) in &inbound {
+                for recipient_id in
+                    store::campaigns::awaiting_reply(c, message.contact_id, *at, REPLY_WINDOW_MS)?
+                {
+                    waiting.push((recipient_id, *at));
+                }
+            }
+            Ok(waiting)
         })?;
-        for recipient_id in waiting {
+        for (recipient_id, at) in waiting {
             self.change_recipient(recipient_id, |r| {
-                r.status = RecipientStatus::Replied;
-                r.replied_at = Some(at);
+                if r.replied_at.is_none() {
+                    r.status = RecipientStatus::Replied;
+                    r.replied_at = Some(at);
+                }
             })?;
         }
-        self.apply_opt_out_keywords(message)
+        let settings = self.opt_out_settings()?;
+        for (message, _) in inbound {
+            self.apply_opt_out_keywords(message, &settings)?;
+        }
+        Ok(())
     }
 
     /// Pauses every sending campaign with a reason (a ban sign); nothing resumes by itself.

@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::Event;
-use crate::link::{ConnectionState, ConnectionStatus, InboundMessage, MediaFile};
+use crate::link::{ConnectionState, ConnectionStatus, MediaFile};
 use crate::page::{id_cursor, page_limit, Page};
 use crate::store::messages::NewMessage;
 use crate::{phone, store, Engine};
 
+mod ingest;
 mod outbox;
+pub use ingest::{HistorySync, IngestOutcome, Origin};
 pub(crate) use outbox::OutboxSignal;
 
 /// Largest media file accepted, in or out (WhatsApp's own limit for documents is larger, but a shop
@@ -152,6 +154,9 @@ pub struct Message {
     pub timestamp: String,
     /// When WhatsFlow stored it (RFC 3339).
     pub created_at: String,
+    /// Read from the chats WhatsApp Web had loaded when it linked or reconnected (history
+    /// backfill), not received live: it raised no notification and no webhook.
+    pub history: bool,
 }
 
 /// A message to send, as the UI and the API submit it.
@@ -239,7 +244,7 @@ pub(crate) fn extension(mimetype: &str, filename: Option<&str>) -> String {
 impl Engine {
     /// Saves media bytes under `media/` in the data directory, named after the message id so a
     /// repeated event rewrites the same file.
-    fn save_media(&self, wa_message_id: &str, file: &MediaFile) -> Result<Media> {
+    pub(super) fn save_media(&self, wa_message_id: &str, file: &MediaFile) -> Result<Media> {
         if file.bytes.len() > MAX_MEDIA_BYTES {
             return Err(Error::new(
                 ErrorCode::PayloadTooLarge,
@@ -267,83 +272,6 @@ impl Engine {
             filename: file.filename.clone(),
             size: file.bytes.len() as i64,
         })
-    }
-
-    /// Records what WhatsApp reported, in one transaction: the contact created or updated, the message
-    /// inserted unless it is already there, the counters bumped. Repeats are ignored.
-    pub fn ingest(&self, inbound: InboundMessage) -> Result<()> {
-        let phone = inbound
-            .phone_number
-            .clone()
-            .or_else(|| phone::from_chat_id(&inbound.chat_id));
-        let media = match &inbound.media {
-            Some(file) => Some(self.save_media(&inbound.wa_message_id, file)?),
-            None => None,
-        };
-        let now = self.now();
-        let direction = if inbound.from_me {
-            Direction::Out
-        } else {
-            Direction::In
-        };
-        let received = self.write(|tx| {
-            let (contact_id, new_contact) = store::contacts::upsert_party(
-                tx,
-                phone.as_deref(),
-                &inbound.chat_id,
-                if inbound.from_me {
-                    None
-                } else {
-                    inbound.push_name.as_deref()
-                },
-                "conversation",
-                now,
-            )?;
-            let row = NewMessage {
-                wa_message_id: &inbound.wa_message_id,
-                contact_id,
-                direction,
-                kind: &inbound.kind,
-                body: &inbound.body,
-                caption: inbound.caption.as_deref(),
-                media: media.as_ref(),
-                quoted_wa_id: inbound.quoted_wa_id.as_deref(),
-                status: if inbound.from_me {
-                    MessageStatus::Sent
-                } else {
-                    MessageStatus::Received
-                },
-                ack: if inbound.from_me { 1 } else { 0 },
-                campaign_id: None,
-                wa_timestamp: inbound.timestamp,
-            };
-            let Some(id) = store::messages::insert(tx, &row, now)? else {
-                return Ok(None);
-            };
-            store::contacts::count_message(
-                tx,
-                contact_id,
-                !inbound.from_me,
-                inbound.timestamp,
-                now,
-            )?;
-            let message = store::messages::get(tx, id)?;
-            if let Some(message) = &message {
-                if new_contact {
-                    tx.emit(Event::ContactCreated(crate::contacts::contact_on(
-                        tx, contact_id,
-                    )?));
-                }
-                tx.emit(Event::MessageReceived(message.clone()));
-            }
-            Ok(message)
-        })?;
-        if let Some(message) = received {
-            if let Err(e) = self.campaign_inbound(&message) {
-                tracing::warn!(error = %e, "could not track an inbound message for campaigns");
-            }
-        }
-        Ok(())
     }
 
     /// Moves an outbound message's status to WhatsApp's ack. Acks only move forward (an error can
@@ -480,6 +408,7 @@ impl Engine {
                 ack: 0,
                 campaign_id: None,
                 wa_timestamp: now,
+                history: false,
             };
             let message = queue_outbound(tx, &row, now)?;
             tx.emit(Event::MessageCreated(message.clone()));
@@ -606,7 +535,12 @@ pub(crate) fn queue_outbound(
     let id = store::messages::insert(tx, row, now)?
         .ok_or_else(|| Error::internal("message id collision; try again"))?;
     store::messages::enqueue(tx, id, now)?;
-    store::contacts::count_message(tx, row.contact_id, false, now, now)?;
+    store::contacts::count_messages(
+        tx,
+        row.contact_id,
+        &store::contacts::MessageTally::one(false, false, now),
+        now,
+    )?;
     store::messages::get(tx, id)?.ok_or_else(|| Error::internal("message vanished"))
 }
 

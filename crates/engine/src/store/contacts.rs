@@ -80,20 +80,16 @@ pub(crate) fn find_for_party(
 ) -> Result<Option<i64>> {
     if let Some(phone) = phone {
         let found = conn
-            .query_row(
-                "SELECT id FROM contacts WHERE phone_number = ?1",
-                [phone],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM contacts WHERE phone_number = ?1")?
+            .query_row([phone], |r| r.get(0))
             .optional()?;
         if found.is_some() {
             return Ok(found);
         }
     }
     Ok(conn
-        .query_row("SELECT id FROM contacts WHERE wa_id = ?1", [wa_id], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT id FROM contacts WHERE wa_id = ?1")?
+        .query_row([wa_id], |r| r.get(0))
         .optional()?)
 }
 
@@ -110,6 +106,22 @@ pub(crate) fn upsert_party(
     // Stored trimmed, like every name, so name order sorts what is shown.
     let push_name = push_name.map(str::trim);
     if let Some(id) = find_for_party(conn, phone, wa_id)? {
+        // Written only when something changes: the update fires the contact's search-index
+        // triggers, which would otherwise cost every inbound message two index rewrites.
+        let (known_phone, known_wa_id, known_push_name): (Option<String>, Option<String>, String) =
+            conn.prepare_cached(
+                "SELECT phone_number, wa_id, push_name FROM contacts WHERE id = ?1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let new_phone = known_phone.is_none() && phone.is_some();
+        let new_wa_id = match known_wa_id.as_deref() {
+            None => true,
+            Some(known) => known.ends_with("@lid") && wa_id.ends_with("@c.us"),
+        };
+        let new_push_name = push_name.is_some_and(|n| !n.is_empty() && n != known_push_name);
+        if !(new_phone || new_wa_id || new_push_name) {
+            return Ok((id, false));
+        }
         conn.execute(
             "UPDATE contacts SET
                  phone_number = coalesce(phone_number, ?2),
@@ -129,25 +141,65 @@ pub(crate) fn upsert_party(
     Ok((conn.last_insert_rowid(), true))
 }
 
-/// Counts one message on the contact and moves its activity time.
-pub(crate) fn count_message(
+/// Messages counted on one contact in one update: how many each way, how many unread, and the
+/// span of their times.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MessageTally {
+    pub inbound: i64,
+    pub outbound: i64,
+    pub unread: i64,
+    pub first_at: Millis,
+    pub last_at: Millis,
+}
+
+impl MessageTally {
+    /// One message at `at`; an inbound one is unread when `unread`.
+    pub fn one(inbound: bool, unread: bool, at: Millis) -> MessageTally {
+        MessageTally {
+            inbound: inbound as i64,
+            outbound: (!inbound) as i64,
+            unread: (inbound && unread) as i64,
+            first_at: at,
+            last_at: at,
+        }
+    }
+
+    /// Adds another tally of the same contact.
+    pub fn add(&mut self, other: MessageTally) {
+        self.inbound += other.inbound;
+        self.outbound += other.outbound;
+        self.unread += other.unread;
+        self.first_at = self.first_at.min(other.first_at);
+        self.last_at = self.last_at.max(other.last_at);
+    }
+}
+
+/// Counts messages on the contact and moves its activity times.
+pub(crate) fn count_messages(
     conn: &Connection,
     id: i64,
-    inbound: bool,
-    at: Millis,
+    tally: &MessageTally,
     now: Millis,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE contacts SET
              messages_in = messages_in + ?2,
              messages_out = messages_out + ?3,
-             unread_count = unread_count + ?2,
-             first_message_at = min(coalesce(first_message_at, ?4), ?4),
-             last_message_at = max(coalesce(last_message_at, ?4), ?4),
-             updated_at = ?5
+             unread_count = unread_count + ?4,
+             first_message_at = min(coalesce(first_message_at, ?5), ?5),
+             last_message_at = max(coalesce(last_message_at, ?6), ?6),
+             updated_at = ?7
          WHERE id = ?1",
-        params![id, inbound as i64, (!inbound) as i64, at, now],
-    )?;
+    )?
+    .execute(params![
+        id,
+        tally.inbound,
+        tally.outbound,
+        tally.unread,
+        tally.first_at,
+        tally.last_at,
+        now
+    ])?;
     Ok(())
 }
 

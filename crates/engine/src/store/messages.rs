@@ -9,7 +9,7 @@ use crate::inbox::{Direction, Media, Message, MessageStatus};
 pub(crate) const COLUMNS: &str =
     "id, wa_message_id, contact_id, direction, type, body, caption, media_path,
     media_mime, media_filename, media_size, quoted_wa_id, status, ack, error, campaign_id,
-    wa_timestamp, created_at";
+    wa_timestamp, created_at, history";
 
 pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Message> {
     let media_path: Option<String> = row.get(7)?;
@@ -43,6 +43,7 @@ pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Message> {
         campaign_id: row.get(15)?,
         timestamp: to_rfc3339(row.get(16)?),
         created_at: to_rfc3339(row.get(17)?),
+        history: row.get(18)?,
     })
 }
 
@@ -88,14 +89,16 @@ pub(crate) struct NewMessage<'a> {
     pub ack: i32,
     pub campaign_id: Option<i64>,
     pub wa_timestamp: Millis,
+    /// Read from WhatsApp Web's loaded chats (backfill) rather than received live.
+    pub history: bool,
 }
 
 pub(crate) fn insert(conn: &Connection, m: &NewMessage, now: Millis) -> Result<Option<i64>> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO messages (wa_message_id, contact_id, direction, type, body, caption, media_path,
              media_mime, media_filename, media_size, quoted_wa_id, status, ack, campaign_id,
-             wa_timestamp, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)
+             wa_timestamp, created_at, updated_at, history)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)
          ON CONFLICT (wa_message_id) DO NOTHING",
     )?;
     let inserted = insert.execute(params![
@@ -114,9 +117,34 @@ pub(crate) fn insert(conn: &Connection, m: &NewMessage, now: Millis) -> Result<O
         m.ack,
         m.campaign_id,
         m.wa_timestamp,
-        now
+        now,
+        m.history
     ])?;
     Ok((inserted > 0).then(|| conn.last_insert_rowid()))
+}
+
+impl NewMessage<'_> {
+    /// The message as stored by [`insert`] under row id `id` at `now`, without reading it back.
+    pub(crate) fn stored(&self, id: i64, now: Millis) -> Message {
+        Message {
+            id,
+            wa_message_id: self.wa_message_id.to_owned(),
+            contact_id: self.contact_id,
+            direction: self.direction,
+            kind: self.kind.to_owned(),
+            body: self.body.to_owned(),
+            caption: self.caption.map(str::to_owned),
+            media: self.media.cloned(),
+            quoted_wa_id: self.quoted_wa_id.map(str::to_owned),
+            status: self.status,
+            ack: self.ack,
+            error: None,
+            campaign_id: self.campaign_id,
+            timestamp: to_rfc3339(self.wa_timestamp),
+            created_at: to_rfc3339(now),
+            history: self.history,
+        }
+    }
 }
 
 pub(crate) fn set_status(

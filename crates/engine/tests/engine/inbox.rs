@@ -6,10 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use whatsflow_engine::inbox::{MessageStatus, SendMessage};
+use whatsflow_engine::inbox::{MessageStatus, Origin, SendMessage};
 use whatsflow_engine::link::InboundMessage;
 use whatsflow_engine::testing::{self, test_engine, ScriptedLink, TestEngine};
-use whatsflow_engine::{Engine, ErrorCode};
+use whatsflow_engine::webhooks::WebhookInput;
+use whatsflow_engine::{Engine, ErrorCode, Event};
 
 struct Setup {
     engine: TestEngine,
@@ -345,4 +346,192 @@ fn a_customer_whatsapp_knows_can_be_answered_even_if_the_number_looks_invalid() 
         ErrorCode::ValidationFailed,
         "unknown invalid numbers are still refused"
     );
+}
+
+/// `count` texts from `digits`, one second apart from `T0`, ids `<prefix><n>`.
+fn texts(prefix: &str, digits: &str, count: usize) -> Vec<InboundMessage> {
+    (0..count)
+        .map(|n| {
+            testing::inbound(&format!("{prefix}{n}"), digits, &format!("text {n}"))
+                .push_name("Ana")
+                .at(testing::T0 + n as i64 * 1000)
+                .build()
+        })
+        .collect()
+}
+
+#[test]
+fn a_live_batch_is_one_event_per_message_counted_once_and_idempotent() {
+    let s = setup();
+    let mut listener = s.engine.subscribe();
+    let mut batch = texts("A", "14155550140", 3);
+    batch.push(
+        testing::inbound("B0", "14155550141", "from Bo")
+            .push_name("Bo")
+            .at(testing::T0 + 10_000)
+            .build(),
+    );
+    batch.push(
+        testing::inbound("A9", "14155550140", "sent from the phone")
+            .from_me()
+            .at(testing::T0 + 20_000)
+            .build(),
+    );
+    let outcome = s.engine.ingest_batch(batch.clone(), Origin::Live).unwrap();
+    assert_eq!((outcome.added, outcome.repeats), (5, 0));
+    let again = s.engine.ingest_batch(batch, Origin::Live).unwrap();
+    assert_eq!(
+        (again.added, again.repeats),
+        (0, 5),
+        "a batch delivered twice adds nothing"
+    );
+
+    let mut received = Vec::new();
+    let mut created = Vec::new();
+    while let Ok(envelope) = listener.try_recv() {
+        match envelope.event {
+            Event::MessageReceived(m) => received.push(m.wa_message_id),
+            Event::ContactCreated(c) => {
+                assert!(
+                    received.is_empty(),
+                    "a new contact is announced before its messages"
+                );
+                created.push((c.phone_number, c.messages_in, c.messages_out));
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(
+        received.len(),
+        5,
+        "one event per message, none for the repeat"
+    );
+    assert_eq!(
+        received[0], "false_14155550140@c.us_A0",
+        "announced in the order they came"
+    );
+    created.sort();
+    assert_eq!(
+        created,
+        vec![
+            (Some("+14155550140".into()), 3, 1),
+            (Some("+14155550141".into()), 1, 0)
+        ],
+        "each new contact announced once, with its counts"
+    );
+    let ana = s.engine.contact(contact_of(&s, "+14155550140")).unwrap();
+    assert_eq!(
+        (ana.messages_in, ana.messages_out, ana.unread_count),
+        (3, 1, 3)
+    );
+    assert_eq!(
+        ana.last_message_at.as_deref(),
+        Some(whatsflow_engine::to_rfc3339(testing::T0 + 20_000).as_str())
+    );
+    assert_eq!(
+        ana.first_message_at.as_deref(),
+        Some(whatsflow_engine::to_rfc3339(testing::T0).as_str())
+    );
+}
+
+#[test]
+fn history_is_stored_marked_counted_and_announced_to_no_one() {
+    let s = setup();
+    let webhook = s
+        .engine
+        .create_webhook(WebhookInput {
+            url: "http://127.0.0.1:9/hook".into(),
+            events: vec!["*".into()],
+            enabled: None,
+        })
+        .unwrap();
+    // A live message first: history read later must not add to what is already there.
+    s.engine
+        .ingest(texts("H", "14155550150", 1).remove(0))
+        .unwrap();
+    let mut listener = s.engine.subscribe();
+    let deliveries_before = s
+        .engine
+        .webhook_deliveries(webhook.id, None, None, 100)
+        .unwrap()
+        .items
+        .len();
+
+    let mut history = texts("H", "14155550150", 4);
+    history.push(
+        testing::inbound("H9", "14155550150", "our answer")
+            .from_me()
+            .at(testing::T0 + 9_000)
+            .build(),
+    );
+    let outcome = s
+        .engine
+        .ingest_batch(history.clone(), Origin::History)
+        .unwrap();
+    assert_eq!(
+        (outcome.added, outcome.repeats),
+        (4, 1),
+        "only what the inbox lacked"
+    );
+    assert_eq!(
+        s.engine
+            .ingest_batch(history, Origin::History)
+            .unwrap()
+            .added,
+        0,
+        "a second backfill adds nothing"
+    );
+
+    assert!(
+        listener.try_recv().is_err(),
+        "history raises no event (no notification)"
+    );
+    assert_eq!(
+        s.engine
+            .webhook_deliveries(webhook.id, None, None, 100)
+            .unwrap()
+            .items
+            .len(),
+        deliveries_before,
+        "and no webhook"
+    );
+    let contact = s.engine.contact(contact_of(&s, "+14155550150")).unwrap();
+    assert_eq!(
+        (
+            contact.messages_in,
+            contact.messages_out,
+            contact.unread_count
+        ),
+        (4, 1, 1),
+        "counted, but only the live message is unread"
+    );
+    assert_eq!(
+        contact.last_message_at.as_deref(),
+        Some(whatsflow_engine::to_rfc3339(testing::T0 + 9_000).as_str())
+    );
+    let thread = s.engine.conversation(contact.id, None, 50).unwrap().items;
+    assert_eq!(thread.len(), 5);
+    assert_eq!(
+        thread.iter().filter(|m| m.history).count(),
+        4,
+        "the backfilled messages are marked as history, the live one is not"
+    );
+    let bodies: Vec<&str> = thread.iter().rev().map(|m| m.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        ["text 0", "text 1", "text 2", "text 3", "our answer"],
+        "in WhatsApp's order"
+    );
+}
+
+fn contact_of(s: &Setup, phone: &str) -> i64 {
+    s.engine
+        .messages(None, None, 100)
+        .unwrap()
+        .items
+        .iter()
+        .map(|m| s.engine.contact(m.contact_id).unwrap())
+        .find(|c| c.phone_number.as_deref() == Some(phone))
+        .map(|c| c.id)
+        .expect("a contact with that phone")
 }
