@@ -820,10 +820,13 @@
       case 'sync':
         await runOfflineSync();
         break;
-      case 'inbound':
-        deliverInbound(event.message, event.decryptDelayMs);
-        post('/sim/delivered', { page: pageId, ids: [event.message.id] }).catch(() => {});
+      case 'inbound': {
+        // A batch: one message while online, up to 500 at a time of what queued while offline.
+        for (const delivery of event.deliveries) deliverInbound(delivery.message, delivery.decryptDelayMs);
+        const ids = event.deliveries.map((delivery) => delivery.message.id);
+        post('/sim/delivered', { page: pageId, ids }).catch(() => {});
         break;
+      }
       case 'ack': {
         const msg = MsgCollection.get(event.id);
         if (msg && msg.ack !== event.ack) msg.set({ ack: event.ack });

@@ -15,7 +15,7 @@ use tiny_http::{Header, Method, Request, Response};
 
 use crate::control;
 use crate::page;
-use crate::state::{Fail, Hello, Outgoing, Sim};
+use crate::state::{Fail, Hello, Outgoing, Preload, Sim};
 
 /// How long a long poll waits for an event before answering empty.
 const POLL_WAIT: Duration = Duration::from_secs(10);
@@ -411,6 +411,11 @@ fn route(
             let inbound = control::parse_inbound(&body)?;
             let id = shared.change(|sim, _| sim.inbound(inbound));
             Reply::ok(&json!({"id": id}))
+        }
+        "/control/history" if post => {
+            let preload: Preload = control::parse_json(&body)?;
+            preload.check()?;
+            Reply::ok(&shared.change(|sim, _| sim.preload_history(&preload)))
         }
         "/control/ack" if post => {
             let (id, ack) = control::parse_ack(&body)?;

@@ -20,6 +20,8 @@
   const MAX_MEDIA_BYTES = 64 * 1024 * 1024;
   /** Media travels to the program in pieces of this many bytes (base64 over the binding). */
   const MEDIA_CHUNK_BYTES = 4 * 1024 * 1024;
+  /** Most messages in one binding call: new messages are coalesced, history is read in batches. */
+  const BATCH_MESSAGES = 500;
 
   // ---- The WhatsApp Web surface: key -> [module name, members that must exist] ----
   const MODULES = {
@@ -141,6 +143,7 @@
     const data = { state, synced: !!socket.hasSynced };
     if (state === 'CONNECTED') Object.assign(data, me());
     emit('state', data);
+    maybeBackfill();
     if (UNPAIRED.has(state)) {
       if (state === 'UNPAIRED_IDLE' && !pairing) {
         // A QR left unscanned goes idle; ask for a fresh one so the screen never shows a dead code.
@@ -177,12 +180,18 @@
 
   // ---- Messages ----
 
-  /** A received (or phone-sent) message as the program wants it; `null` for what the app ignores. */
-  const deliver = async (msg) => {
+  /** A person's chat id (`…@c.us`, `…@lid`) or null for chats the app does not keep. */
+  const personChat = (wid) => {
+    const chat = serialized(wid);
+    return chat && PERSON_SERVERS.has(chat.split('@')[1]) ? chat : null;
+  };
+
+  /** A message's fields as the program wants them, without its file; `null` for what the app ignores. */
+  const messageFields = (msg) => {
     const m = msg.serialize();
     const id = m.id || {};
-    const chat = serialized(id.remote);
-    if (!chat || !PERSON_SERVERS.has(chat.split('@')[1])) return;
+    const chat = personChat(id.remote);
+    if (!chat) return null;
     const out = {
       id: serialized(id),
       chat,
@@ -206,19 +215,31 @@
     } else if (!MEDIA.has(m.type)) {
       out.body = m.body || '';
     }
-    if (chat.endsWith('@lid')) {
-      try {
-        out.phone = serialized(await R.apiContact.getPhoneNumber(R.widFactory.createWid(chat)));
-      } catch (error) {
-        out.phone = null;
-      }
-    }
     if (m.quotedStanzaID) {
       const quoted = [true, false]
         .map((fromMe) => R.collections.Msg.get(`${fromMe}_${chat}_${m.quotedStanzaID}`))
         .find(Boolean);
       out.quotedId = quoted ? serialized(quoted.id) : null;
     }
+    return out;
+  };
+
+  /** The phone behind a hidden linked id (`…@lid`), if WhatsApp knows it. */
+  const phoneOf = async (chat) => {
+    if (!chat.endsWith('@lid')) return null;
+    try {
+      return serialized(await R.apiContact.getPhoneNumber(R.widFactory.createWid(chat)));
+    } catch (error) {
+      return null;
+    }
+  };
+
+  /** A received (or phone-sent) message with its file, queued for the program. */
+  const deliver = async (msg) => {
+    const out = messageFields(msg);
+    if (!out) return;
+    const m = msg.serialize();
+    out.phone = await phoneOf(out.chat);
     if (MEDIA.has(m.type) && m.directPath) {
       try {
         const data = await R.download.downloadManager.downloadAndMaybeDecrypt({
@@ -245,7 +266,100 @@
         out.mediaError = `download failed: ${describe(error)}`;
       }
     }
-    emit('msg', out);
+    queueMessage(out);
+  };
+
+  // ---- Many messages at once: coalesced new messages, history backfill ----
+
+  /** New messages waiting to go to the program in one binding call. */
+  let outgoing = [];
+  let flushScheduled = false;
+  const flushMessages = () => {
+    flushScheduled = false;
+    if (!outgoing.length) return;
+    const messages = outgoing;
+    outgoing = [];
+    emit('msgs', { messages });
+  };
+  /** Yields to the event loop without a timer (a hidden window throttles timers to once a second). */
+  const nextTask = () =>
+    new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve();
+      channel.port2.postMessage(null);
+    });
+  /**
+   * Queues a message for the program. Everything that arrives in the same task (an offline batch
+   * delivered at once) goes in one call, at most BATCH_MESSAGES to a call; one binding call per
+   * message was the cost that made bursts crawl.
+   */
+  const queueMessage = (out) => {
+    outgoing.push(out);
+    if (outgoing.length >= BATCH_MESSAGES) {
+      flushMessages();
+    } else if (!flushScheduled) {
+      flushScheduled = true;
+      nextTask().then(flushMessages);
+    }
+  };
+
+  /** Each backfill has a number; a newer one (a reconnect) makes an older one stop. */
+  let backfillRun = 0;
+
+  /**
+   * History backfill: every message of the chats WhatsApp Web has loaded (`Chat` models and their
+   * `msgs`), sent in batches with how far it is. The program stores what it lacks (by id), so
+   * running this after every (re)connection is safe. Files are not downloaded here.
+   */
+  const backfill = async () => {
+    const run = ++backfillRun;
+    const chats = R.collections.Chat.getModelsArray().filter((chat) => personChat(chat.id));
+    const progress = { run, chatsDone: 0, chatsTotal: chats.length, messagesRead: 0 };
+    let batch = [];
+    const send = (done) => {
+      progress.messagesRead += batch.length;
+      emit('history', Object.assign({ messages: batch, done }, progress));
+      batch = [];
+    };
+    send(chats.length === 0);
+    for (const chat of chats) {
+      if (run !== backfillRun) return;
+      const chatId = personChat(chat.id);
+      const phone = await phoneOf(chatId);
+      const msgs = chat.msgs && chat.msgs.getModelsArray ? chat.msgs.getModelsArray() : [];
+      for (const msg of msgs) {
+        // New messages take the live way (notified); a message still undecrypted comes later.
+        if (!msg || msg.isNewMsg || NOTICES.has(msg.type) || msg.type === 'ciphertext') continue;
+        try {
+          const out = messageFields(msg);
+          if (!out) continue;
+          out.phone = phone;
+          batch.push(out);
+        } catch (error) {
+          log(`history skipped a message: ${describe(error)}`);
+        }
+        if (batch.length >= BATCH_MESSAGES) {
+          send(false);
+          await nextTask();
+          if (run !== backfillRun) return;
+        }
+      }
+      progress.chatsDone += 1;
+    }
+    send(true);
+  };
+
+  /** Starts a backfill each time the connection becomes ready (linked, or back after a drop). */
+  let backfilledConnection = false;
+  const maybeBackfill = () => {
+    const socket = R.socket.Socket;
+    const ready = socket.state === 'CONNECTED' && !!socket.hasSynced;
+    if (ready && !backfilledConnection) {
+      backfilledConnection = true;
+      backfill().catch((error) => log(`history backfill failed: ${describe(error)}`));
+    } else if (!ready && socket.state !== 'CONNECTED') {
+      backfilledConnection = false;
+    }
   };
 
   const onNewMessage = (msg) => {

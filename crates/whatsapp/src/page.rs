@@ -56,8 +56,22 @@ pub(crate) enum PageEvent {
         index: usize,
         data: String,
     },
-    /// A new message, received or sent from the phone.
-    Msg(Box<RawMessage>),
+    /// New messages, received or sent from the phone, coalesced (everything that arrived in the
+    /// same task of the page, at most 500).
+    Msgs { messages: Vec<RawMessage> },
+    /// A batch of the history backfill: messages of the chats WhatsApp Web has loaded, with how
+    /// far the backfill is.
+    #[serde(rename_all = "camelCase")]
+    History {
+        /// The backfill's number in this document; a newer one supersedes it.
+        run: u64,
+        messages: Vec<RawMessage>,
+        chats_done: usize,
+        chats_total: usize,
+        /// Messages read so far, these included.
+        messages_read: usize,
+        done: bool,
+    },
     /// A sent message's ack moved.
     #[serde(rename_all = "camelCase")]
     Ack {
@@ -69,7 +83,7 @@ pub(crate) enum PageEvent {
     Log { text: String },
 }
 
-/// A message as the script reports it (see `deliver` in `inject.js`).
+/// A message as the script reports it (see `messageFields` in `inject.js`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RawMessage {
@@ -284,6 +298,16 @@ mod tests {
         let changed =
             PageEvent::parse(r#"{"kind":"changed","version":"2.3","missing":["module WAWebX"]}"#)
                 .unwrap();
+        let history = PageEvent::parse(
+            r#"{"kind":"history","run":2,"chatsDone":1,"chatsTotal":3,"messagesRead":1,"done":false,
+                "messages":[{"id":"false_1@c.us_A","chat":"1@c.us","fromMe":false,"type":"chat",
+                "body":"hi","caption":null,"t":5,"pushName":null,"mimetype":null,"filename":null,
+                "phone":null,"quotedId":null,"media":null,"mediaError":null}]}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(&history, PageEvent::History { run: 2, messages, chats_total: 3, .. } if messages.len() == 1)
+        );
         assert!(matches!(changed, PageEvent::Changed { .. }));
         assert!(PageEvent::parse(r#"{"kind":"nonsense"}"#).is_err());
     }

@@ -1,15 +1,29 @@
-//! The driver's way into the engine: status changes, inbound messages and acks, applied in the
-//! order they happened, each on a blocking thread (the engine blocks on SQLite).
+//! The driver's way into the engine: status changes, inbound messages, history and acks, applied in
+//! the order they happened, each on a blocking thread (the engine blocks on SQLite). Inbound
+//! messages that queue up while the engine is busy are coalesced into one batch, so a burst costs
+//! one transaction per batch rather than one per message.
 
 use tokio::sync::{mpsc, oneshot};
+use whatsflow_engine::inbox::{HistorySync, IngestOutcome, Origin};
 use whatsflow_engine::link::InboundMessage;
 use whatsflow_engine::{ConnectionStatus, Engine};
+
+/// Most inbound messages the sink hands the engine in one transaction.
+const MAX_BATCH: usize = 2_000;
 
 /// One thing the engine must hear about.
 #[derive(Debug)]
 pub(crate) enum EngineCall {
     Status(ConnectionStatus),
-    Ingest(Box<InboundMessage>),
+    /// New messages, live (announced one by one).
+    Ingest(Vec<InboundMessage>),
+    /// A batch of the history backfill and how far the backfill is (`messages_added` is filled in
+    /// here, counted over the run).
+    History {
+        run: u64,
+        messages: Vec<InboundMessage>,
+        progress: HistorySync,
+    },
     Ack {
         wa_message_id: String,
         ack: i32,
@@ -24,21 +38,68 @@ pub(crate) struct Sink {
     queue: mpsc::UnboundedSender<EngineCall>,
 }
 
+/// Messages added by the current history run, for its progress reports.
+#[derive(Default)]
+struct HistoryCount {
+    run: u64,
+    added: usize,
+}
+
 impl Sink {
     /// Starts the task that feeds the engine, one call at a time so a later status never lands
     /// before an earlier one.
     pub fn start(engine: Engine, runtime: &tokio::runtime::Handle) -> Sink {
         let (queue, mut calls) = mpsc::unbounded_channel::<EngineCall>();
         runtime.spawn(async move {
-            while let Some(call) = calls.recv().await {
-                if let EngineCall::Flush(done) = call {
-                    let _ = done.send(());
-                    continue;
-                }
-                let engine = engine.clone();
+            let mut held: Option<EngineCall> = None;
+            let mut history = HistoryCount::default();
+            loop {
+                let call = match held.take() {
+                    Some(call) => call,
+                    None => match calls.recv().await {
+                        Some(call) => call,
+                        None => return,
+                    },
+                };
+                let call = match call {
+                    EngineCall::Ingest(mut batch) => {
+                        // Whatever queued meanwhile goes into the same transaction; anything else
+                        // waits its turn, so the order of what happened is kept.
+                        while batch.len() < MAX_BATCH {
+                            match calls.try_recv() {
+                                Ok(EngineCall::Ingest(more)) => batch.extend(more),
+                                Ok(other) => {
+                                    held = Some(other);
+                                    break;
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                        EngineCall::Ingest(batch)
+                    }
+                    EngineCall::Flush(done) => {
+                        let _ = done.send(());
+                        continue;
+                    }
+                    other => other,
+                };
+                let report = match &call {
+                    EngineCall::History { run, progress, .. } => Some((*run, progress.clone())),
+                    _ => None,
+                };
                 let what = describe(&call);
-                match tokio::task::spawn_blocking(move || apply(&engine, call)).await {
-                    Ok(Ok(())) => {}
+                let blocking = engine.clone();
+                match tokio::task::spawn_blocking(move || apply(&blocking, call)).await {
+                    Ok(Ok(outcome)) => {
+                        if let Some((run, mut progress)) = report {
+                            if history.run != run {
+                                history = HistoryCount { run, added: 0 };
+                            }
+                            history.added += outcome.added;
+                            progress.messages_added = history.added;
+                            engine.report_history_sync(progress);
+                        }
+                    }
                     Ok(Err(error)) => {
                         tracing::error!(%error, what, "the engine refused a WhatsApp update")
                     }
@@ -62,20 +123,26 @@ impl Sink {
 fn describe(call: &EngineCall) -> &'static str {
     match call {
         EngineCall::Status(_) => "status",
-        EngineCall::Ingest(_) => "inbound message",
+        EngineCall::Ingest(_) => "inbound messages",
+        EngineCall::History { .. } => "history",
         EngineCall::Ack { .. } => "ack",
         EngineCall::Flush(_) => "flush",
     }
 }
 
-fn apply(engine: &Engine, call: EngineCall) -> whatsflow_engine::Result<()> {
+fn apply(engine: &Engine, call: EngineCall) -> whatsflow_engine::Result<IngestOutcome> {
     match call {
-        EngineCall::Status(status) => engine.set_connection_status(status),
-        EngineCall::Ingest(message) => engine.ingest(*message),
-        EngineCall::Ack { wa_message_id, ack } => engine.apply_ack(&wa_message_id, ack),
+        EngineCall::Status(status) => engine
+            .set_connection_status(status)
+            .map(|()| IngestOutcome::default()),
+        EngineCall::Ingest(messages) => engine.ingest_batch(messages, Origin::Live),
+        EngineCall::History { messages, .. } => engine.ingest_batch(messages, Origin::History),
+        EngineCall::Ack { wa_message_id, ack } => engine
+            .apply_ack(&wa_message_id, ack)
+            .map(|()| IngestOutcome::default()),
         EngineCall::Flush(done) => {
             let _ = done.send(());
-            Ok(())
+            Ok(IngestOutcome::default())
         }
     }
 }

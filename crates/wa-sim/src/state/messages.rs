@@ -8,7 +8,7 @@ impl Sim {
         self.account.linked.as_ref()
     }
 
-    fn store(&mut self, message: Message) -> usize {
+    pub(super) fn store(&mut self, message: Message) -> usize {
         match self.index.get(&message.id) {
             Some(&index) => index,
             None => {

@@ -16,6 +16,7 @@ use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+mod history;
 mod ids;
 mod messages;
 mod pages;
@@ -25,6 +26,7 @@ mod phone;
 mod tests;
 mod views;
 
+pub(crate) use history::Preload;
 pub(crate) use ids::{is_media_type, new_direct_path, new_inbound_key_id, new_media_key};
 use ids::{phone_of_wid, random_b64, random_code, random_digits, random_hex, wid_user_is_digits};
 
@@ -32,6 +34,9 @@ use ids::{phone_of_wid, random_b64, random_code, random_digits, random_hex, wid_
 pub(crate) const QR_REFS_BEFORE_IDLE: u32 = 6;
 /// A page that has not polled for this long is taken for closed (or its browser killed).
 pub(crate) const PAGE_GONE_AFTER: Duration = Duration::from_secs(6);
+/// Most inbound messages in one delivery to the page: messages queued while the phone was offline
+/// come in batches when it is back, as on the real site.
+pub(crate) const INBOUND_BATCH: usize = 500;
 /// The window `banAfterPerMinute` counts sends in.
 const BAN_WINDOW: Duration = Duration::from_secs(60);
 /// Defaults of `/control/scan`.

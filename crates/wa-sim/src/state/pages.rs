@@ -116,6 +116,7 @@ impl Sim {
                     self.push(ack);
                 }
             } else {
+                self.address_history();
                 let history: Vec<&Message> = self
                     .messages
                     .iter()
@@ -151,7 +152,7 @@ impl Sim {
         let page_id = page.id.clone();
         // Messages that arrived before any device was linked are addressed now.
         let me = self.me().map(|me| format!("{}@c.us", me.phone));
-        let mut events = Vec::new();
+        let mut deliveries = Vec::new();
         for delivery in &mut self.queue {
             if delivery.sent_to.is_some() {
                 continue;
@@ -161,15 +162,17 @@ impl Sim {
                 if let (true, Some(me)) = (self.messages[index].to.is_empty(), &me) {
                     self.messages[index].to = me.clone();
                 }
-                events.push(json!({
-                    "kind": "inbound",
+                deliveries.push(json!({
                     "message": self.messages[index],
                     "decryptDelayMs": delivery.decrypt_delay_ms,
                 }));
             }
         }
-        for event in events {
-            self.push(event);
+        // What queued up (the phone was offline, or nothing was linked yet) arrives in batches.
+        let mut deliveries = deliveries.into_iter().peekable();
+        while deliveries.peek().is_some() {
+            let batch: Vec<Value> = deliveries.by_ref().take(INBOUND_BATCH).collect();
+            self.push(json!({"kind": "inbound", "deliveries": batch}));
         }
     }
 

@@ -151,7 +151,7 @@ fn inbound_waits_for_a_synced_page_and_is_redelivered_until_confirmed() {
     assert!(
         events
             .iter()
-            .any(|e| e["kind"] == "inbound" && e["message"]["id"] == id),
+            .any(|e| e["kind"] == "inbound" && e["deliveries"][0]["message"]["id"] == id),
         "the queued message is delivered once the page has synced: {events:?}"
     );
     // The browser dies before confirming: the next page gets it again.
@@ -284,4 +284,122 @@ fn a_page_that_stops_polling_is_dropped() {
     sim.poll_finished(&page, now);
     assert!(sim.reap(now + PAGE_GONE_AFTER * 2));
     assert_eq!(sim.state_view()["pageConnected"], false);
+}
+
+#[test]
+fn messages_queued_while_offline_arrive_in_batches() {
+    let mut sim = Sim::new();
+    let now = Instant::now();
+    let page = open_page(&mut sim, None, now);
+    sim.scan("15550000001", "Shop").unwrap();
+    sim.synced(&page).unwrap();
+    sim.go_offline();
+    let ids: Vec<String> = (0..1_200)
+        .map(|n| {
+            sim.inbound(crate::control::tests::inbound_message(
+                "+15551234567",
+                &format!("while offline {n}"),
+            ))
+        })
+        .collect();
+    let offline = sim.take_events(&page, 0).unwrap();
+    assert!(
+        !offline.iter().any(|e| e["kind"] == "inbound"),
+        "nothing reaches a page whose phone is offline"
+    );
+    let seen = offline
+        .last()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .unwrap_or(0);
+    sim.go_online(now);
+    sim.synced(&page).unwrap();
+    let batches: Vec<Vec<String>> = sim
+        .take_events(&page, seen)
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "inbound")
+        .map(|e| {
+            e["deliveries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["message"]["id"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        batches.iter().map(Vec::len).collect::<Vec<_>>(),
+        [INBOUND_BATCH, INBOUND_BATCH, 200],
+        "back online, the queue comes in batches of at most {INBOUND_BATCH}"
+    );
+    assert_eq!(batches.concat(), ids, "in the order they were sent");
+}
+
+#[test]
+fn preloaded_history_reaches_the_page_that_links_addressed_to_the_business() {
+    let mut sim = Sim::new();
+    let now = Instant::now();
+    let preload = Preload {
+        chats: 20,
+        messages_per_chat: 10,
+        lid_every: 10,
+        media: true,
+    };
+    assert_eq!(
+        sim.preload_history(&preload),
+        json!({"chats": 20, "messages": 200})
+    );
+    let page = open_page(&mut sim, None, now);
+    sim.scan("15550000001", "Shop").unwrap();
+    let events = sim.take_events(&page, 0).unwrap();
+    let history = events.iter().find(|e| e["kind"] == "history").unwrap();
+    let messages = history["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 200);
+    let chats: std::collections::HashSet<&str> = messages
+        .iter()
+        .map(|m| m["remote"].as_str().unwrap())
+        .collect();
+    assert_eq!(chats.len(), 20);
+    assert_eq!(
+        chats.iter().filter(|c| c.ends_with("@lid")).count(),
+        2,
+        "every tenth chat is a hidden linked id"
+    );
+    assert!(
+        messages
+            .iter()
+            .filter(|m| m["remote"].as_str().unwrap().ends_with("@lid"))
+            .all(|m| m["lidPhone"].as_str().is_some_and(|p| p.ends_with("@c.us"))),
+        "whose phone the server knows"
+    );
+    for m in messages {
+        let me = "15550000001@c.us";
+        let own = if m["fromMe"] == true {
+            &m["from"]
+        } else {
+            &m["to"]
+        };
+        assert_eq!(own, me, "addressed to the linked business: {m}");
+    }
+    let kinds: std::collections::HashSet<&str> = messages
+        .iter()
+        .map(|m| m["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["chat", "image", "document"].into_iter().collect(),
+        "texts, photos and documents"
+    );
+    assert!(preload_rejects(0, 5) && preload_rejects(1_000, 1_000));
+}
+
+fn preload_rejects(chats: usize, messages_per_chat: usize) -> bool {
+    Preload {
+        chats,
+        messages_per_chat,
+        lid_every: 0,
+        media: false,
+    }
+    .check()
+    .is_err()
 }

@@ -344,7 +344,7 @@ fn inbound_is_queued_while_no_page_is_connected() {
     );
     page.post("/sim/synced", json!({}));
     let event = page.wait_for("inbound");
-    let message = &event["message"];
+    let message = &event["deliveries"][0]["message"];
     assert_eq!(message["id"], id.as_str());
     assert_eq!(message["notifyName"], "Ana");
     assert_eq!(
@@ -369,13 +369,19 @@ fn unconfirmed_inbound_is_redelivered_to_the_next_page() {
         .clone();
     assert_eq!(id, "false_123456789012345@lid_ONCE1");
     let event = page.wait_for("inbound");
-    assert_eq!(event["message"]["lidPhone"], "447700900123@c.us");
+    assert_eq!(
+        event["deliveries"][0]["message"]["lidPhone"],
+        "447700900123@c.us"
+    );
     // The browser dies before confirming the delivery.
     page.post("/sim/bye", json!({}));
     let mut page = FakePage::open(&client, Some(&identity));
     page.wait_for("sync");
     page.post("/sim/synced", json!({}));
-    assert_eq!(page.wait_for("inbound")["message"]["id"], id);
+    assert_eq!(
+        page.wait_for("inbound")["deliveries"][0]["message"]["id"],
+        id
+    );
 }
 
 #[test]
@@ -520,7 +526,7 @@ fn inbound_media_is_downloadable_with_its_key() {
         "/control/inbound",
         json!({"from": "+15551234567", "type": "ptt", "media": {"data": "T2dnUw==", "mimetype": "audio/ogg; codecs=opus"}}),
     );
-    let message = page.wait_for("inbound")["message"].clone();
+    let message = page.wait_for("inbound")["deliveries"][0]["message"].clone();
     assert_eq!(message["type"], "ptt");
     assert_eq!(message["size"], 4);
     let path = message["directPath"].as_str().unwrap();

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use whatsflow_engine::clock::to_rfc3339;
+use whatsflow_engine::inbox::HistorySync;
 use whatsflow_engine::link::OutgoingMessage;
 use whatsflow_engine::{ConnectionState, ConnectionStatus, Engine, Error, ErrorCode};
 
@@ -317,7 +318,33 @@ impl Worker {
             }
             PageEvent::Logout { reason } => self.on_logout(&reason),
             PageEvent::Media { id, index, data } => self.downloads.add_piece(id, index, &data),
-            PageEvent::Msg(raw) => self.on_message(*raw),
+            PageEvent::Msgs { messages } => self.on_messages(messages),
+            PageEvent::History {
+                run,
+                messages,
+                chats_done,
+                chats_total,
+                messages_read,
+                done,
+            } => {
+                let now = self.engine.now();
+                let messages = messages
+                    .into_iter()
+                    .filter_map(|raw| to_inbound(raw, None, now))
+                    .collect();
+                let progress = HistorySync {
+                    chats_done,
+                    chats_total,
+                    messages_read,
+                    messages_added: 0,
+                    done,
+                };
+                self.sink.send(EngineCall::History {
+                    run,
+                    messages,
+                    progress,
+                });
+            }
             PageEvent::Ack { id, key_id, ack } => {
                 let wa_message_id = self.sent.get(&key_id).cloned().unwrap_or(id);
                 self.sink.send(EngineCall::Ack { wa_message_id, ack });
@@ -379,17 +406,24 @@ impl Worker {
         );
     }
 
-    fn on_message(&mut self, raw: RawMessage) {
-        let media = match &raw.media {
-            Some(info) => self.downloads.take(&raw.id, info.size),
-            None => None,
-        };
-        if let Some(error) = &raw.media_error {
-            tracing::warn!(id = %raw.id, %error, "the file of a received message was not downloaded");
+    fn on_messages(&mut self, messages: Vec<RawMessage>) {
+        let now = self.engine.now();
+        let mut batch = Vec::with_capacity(messages.len());
+        for raw in messages {
+            let media = match &raw.media {
+                Some(info) => self.downloads.take(&raw.id, info.size),
+                None => None,
+            };
+            if let Some(error) = &raw.media_error {
+                tracing::warn!(id = %raw.id, %error, "the file of a received message was not downloaded");
+            }
+            match to_inbound(raw, media, now) {
+                Some(message) => batch.push(message),
+                None => tracing::debug!("ignored a message outside a one-to-one chat"),
+            }
         }
-        match to_inbound(raw, media, self.engine.now()) {
-            Some(message) => self.sink.send(EngineCall::Ingest(Box::new(message))),
-            None => tracing::debug!("ignored a message outside a one-to-one chat"),
+        if !batch.is_empty() {
+            self.sink.send(EngineCall::Ingest(batch));
         }
     }
 
