@@ -709,3 +709,134 @@ fn a_renamed_module_is_reported_by_name() {
     );
     h.stop();
 }
+
+/// Waits for the `history.sync` report that ends a backfill, draining `events`.
+fn wait_history_done(
+    events: &mut tokio::sync::broadcast::Receiver<whatsflow_engine::EventEnvelope>,
+) -> whatsflow_engine::inbox::HistorySync {
+    let until = Instant::now() + Duration::from_secs(180);
+    loop {
+        match events.try_recv() {
+            Ok(envelope) => {
+                if let Event::HistorySync(progress) = envelope.event {
+                    if progress.done {
+                        return progress;
+                    }
+                }
+            }
+            Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => {}
+            Err(_) => {
+                assert!(
+                    Instant::now() < until,
+                    "the history backfill never finished"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+#[test]
+fn history_backfill_brings_the_phones_chats_once() {
+    let _serial = serial();
+    let mut h = Harness::new();
+    let (chats, per_chat) = (200_usize, 50_usize);
+    let preloaded = h.control(
+        "history",
+        json!({"chats": chats, "messagesPerChat": per_chat, "lidEvery": 10, "media": true}),
+    );
+    assert_eq!(preloaded["messages"], chats * per_chat);
+    let mut events = h.engine.subscribe();
+    h.start();
+    h.link_by_qr();
+    let done = wait_history_done(&mut events);
+    assert_eq!(
+        (done.chats_done, done.chats_total),
+        (chats, chats),
+        "every loaded chat was read: {done:?}"
+    );
+    assert_eq!(done.messages_added, chats * per_chat, "{done:?}");
+
+    // The inbox as the REST API shows it: every chat, every message once, in order, counted.
+    let mut listed = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = h
+            .engine
+            .chats(&Default::default(), cursor.as_deref(), 100)
+            .unwrap();
+        listed.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(listed.len(), chats, "one chat per customer");
+    let outbound_per_chat = (0..per_chat).filter(|n| n % 4 == 3).count() as i64;
+    for chat in &listed {
+        let phone =
+            chat.contact.phone_number.clone().expect(
+                "every sender has a phone, hidden linked ids included (their phone is known)",
+            );
+        let index: usize = phone.trim_start_matches("+15552").parse().unwrap();
+        assert_eq!(chat.unread_count, 0, "history is not unread");
+        let contact = h.engine.contact(chat.contact.id).unwrap();
+        assert_eq!(
+            (contact.messages_in, contact.messages_out),
+            (per_chat as i64 - outbound_per_chat, outbound_per_chat),
+            "{phone}"
+        );
+        let thread = h
+            .engine
+            .conversation(chat.contact.id, None, 100)
+            .unwrap()
+            .items;
+        let texts: Vec<String> = thread
+            .iter()
+            .rev()
+            .map(|m| m.caption.clone().unwrap_or_else(|| m.body.clone()))
+            .collect();
+        let expected: Vec<String> = (0..per_chat)
+            .map(|n| format!("Message {n} in chat {index}"))
+            .collect();
+        assert_eq!(texts, expected, "{phone}: every message once, in order");
+        assert!(thread.iter().all(|m| m.history), "marked as history");
+        assert_eq!(
+            contact.last_message_at,
+            Some(thread[0].timestamp.clone()),
+            "{phone}: the last message time is the newest message's"
+        );
+    }
+    let kinds: std::collections::BTreeSet<String> = h
+        .engine
+        .db()
+        .with(|c| {
+            let mut stmt = c.prepare("SELECT DISTINCT type FROM messages")?;
+            let kinds = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(kinds)
+        })
+        .unwrap();
+    assert_eq!(
+        kinds,
+        ["chat", "document", "image"].map(String::from).into(),
+        "texts and media"
+    );
+
+    // Connecting again (the app restarted on the saved session) reads the chats again and adds nothing.
+    h.stop();
+    let mut events = h.engine.subscribe();
+    h.start();
+    h.wait_state(ConnectionState::Connected);
+    let again = wait_history_done(&mut events);
+    assert_eq!(again.chats_total, chats);
+    assert_eq!(again.messages_added, 0, "{again:?}");
+    let stored: i64 = h
+        .engine
+        .db()
+        .with(|c| Ok(c.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(stored, (chats * per_chat) as i64);
+    h.stop();
+}
