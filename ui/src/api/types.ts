@@ -145,12 +145,26 @@ export interface PairingCode {
   code: string;
 }
 
+/**
+ * How far the history backfill is (`history.sync` events): the chats WhatsApp Web had loaded, read into the
+ * inbox after linking or reconnecting.
+ */
+export interface HistorySync {
+  chatsDone: number;
+  chatsTotal: number;
+  messagesRead: number;
+  /** Of the messages read, the ones the inbox lacked and now has. */
+  messagesAdded: number;
+  done: boolean;
+}
+
 /** One item of the event stream (`/api/v1/events` or the Tauri `whatsflow://event`). */
 export type AppEvent =
   | ({ id: number; at?: number } & (
       | { type: 'profile.updated'; data: Profile }
       | { type: 'lock.changed'; data: LockState }
       | { type: 'whatsapp.status'; data: WhatsAppStatus }
+      | { type: 'history.sync'; data: HistorySync }
       | { type: string & {}; data: unknown }
     ))
   /**
@@ -200,6 +214,8 @@ export interface Message {
   /** When WhatsApp says it was sent (RFC 3339). */
   timestamp: string;
   createdAt: string;
+  /** Read from the phone's chats after linking (history backfill), not received live. */
+  history?: boolean;
 }
 
 /** The person a chat is with, as the chat list shows them. */

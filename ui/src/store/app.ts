@@ -3,7 +3,7 @@
 
 import { create } from 'zustand';
 import { ApiError, getAppState, getProfile, getWhatsAppStatus, onApiError, type FeedState } from '../api/client';
-import type { AppEvent, AppState, LockState, Profile, WhatsAppStatus } from '../api/types';
+import type { AppEvent, AppState, HistorySync, LockState, Profile, WhatsAppStatus } from '../api/types';
 
 /** Where the shell is: still asking, cannot reach the server, no valid session token, or running. */
 export type Phase = 'booting' | 'unreachable' | 'unauthorized' | 'ready';
@@ -24,6 +24,8 @@ interface AppStore {
    * screen until the user acknowledges it or links again.
    */
   phoneLogout: boolean;
+  /** The last history backfill report (`history.sync`): shown while it is not done. */
+  history: HistorySync | null;
   feed: FeedState;
   /** The saved business profile, once loaded (null before onboarding or while unknown). */
   profile: Profile | null;
@@ -67,6 +69,7 @@ export const useAppStore = create<AppStore>((set, get) => ({
   onboarding: false,
   whatsapp: { kind: 'loading' },
   phoneLogout: false,
+  history: null,
   feed: 'connecting',
   profile: null,
 
@@ -142,6 +145,9 @@ export const useAppStore = create<AppStore>((set, get) => ({
     switch (event.type) {
       case 'whatsapp.status':
         set(nextWhatsApp(get(), event.data as WhatsAppStatus));
+        break;
+      case 'history.sync':
+        set({ history: event.data as HistorySync });
         break;
       case 'lock.changed': {
         const app = get().app;

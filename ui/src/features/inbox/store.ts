@@ -3,7 +3,7 @@
 // read it; only the actions here change it.
 
 import { create } from 'zustand';
-import type { AppEvent, Chat, Message, Tag } from '../../api/types';
+import type { AppEvent, Chat, HistorySync, Message, Tag } from '../../api/types';
 import { ApiError } from '../../api/client';
 import {
   getChat,
@@ -359,6 +359,15 @@ export const useInbox = create<InboxStore>((set, get) => {
           if (typeof id !== 'number') break;
           const { chats, selectedId } = get();
           if (selectedId === id || chats.some((c) => c.contact.id === id)) scheduleRefresh(id);
+          break;
+        }
+        case 'history.sync': {
+          // The recent chats were read in without a message event each: show them once all are in.
+          if (!(event.data as HistorySync).done || (event.data as HistorySync).messagesAdded === 0) break;
+          const { listLoaded, selectedId, thread } = get();
+          if (listLoaded) void get().loadChats();
+          if (selectedId !== null) scheduleRefresh(selectedId);
+          if (thread) void catchUp(thread.contactId);
           break;
         }
         case 'resync': {

@@ -26,7 +26,7 @@ import { useAppStore } from '../../store/app';
 import { useConnectionActions } from './actions';
 import { ConfirmDialog } from './ConfirmDialog';
 import { LinkPanel } from './LinkPanel';
-import { isLinking, keyInFile, keyLocationLabel } from './status';
+import { historyProgress, isLinking, keyInFile, keyLocationLabel } from './status';
 
 type Actions = ReturnType<typeof useConnectionActions>;
 
@@ -355,6 +355,7 @@ function Connected({ status, actions }: { status: WhatsAppStatus; actions: Actio
             <p className="text-sm text-zinc-600 dark:text-zinc-400">Messages to and from {status.phoneNumber ?? 'your number'} go through WhatsFlow.</p>
           </div>
         </div>
+        <HistoryLoading />
         <Details status={status} />
       </Card>
 
@@ -388,6 +389,27 @@ function Connected({ status, actions }: { status: WhatsAppStatus; actions: Actio
         <p>Your contacts, conversations and campaigns stay in WhatsFlow.</p>
         {actions.error && <Alert title="Could not log out">{actions.error}</Alert>}
       </ConfirmDialog>
+    </div>
+  );
+}
+
+/** The recent chats being read into the inbox after linking or reconnecting, while that runs. */
+function HistoryLoading() {
+  const loading = historyProgress(useAppStore((s) => s.history));
+  if (!loading) return null;
+  return (
+    <div className="border-b border-zinc-200 px-6 py-4 dark:border-zinc-800" data-testid="history-sync">
+      <p className="text-sm font-medium text-zinc-700 tabular-nums dark:text-zinc-300">{loading.message}</p>
+      <div
+        className="mt-2 h-1.5 overflow-hidden rounded-full bg-zinc-100 dark:bg-zinc-800"
+        role="progressbar"
+        aria-label="Recent chats loaded"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={loading.percent}
+      >
+        <div className="h-full rounded-full bg-brand-500 transition-[width] duration-500" style={{ width: `${Math.max(2, loading.percent)}%` }} />
+      </div>
     </div>
   );
 }

@@ -31,8 +31,9 @@ const tones: Record<Banner['tone'], { box: string; icon: typeof Info; button: st
 export function ConnectionBanner({ screen }: { screen: Screen }) {
   const view = useAppStore((s) => s.whatsapp);
   const phoneLogout = useAppStore((s) => s.phoneLogout);
+  const history = useAppStore((s) => s.history);
   const actions = useConnectionActions();
-  const banner = bannerFor(view, phoneLogout);
+  const banner = bannerFor(view, phoneLogout, history);
   if (!banner || screen === 'connect') return null;
 
   const { box, icon: Icon, button } = tones[banner.tone];

@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WhatsAppStatus } from '../../api/types';
 import { useAppStore, type WhatsAppView } from '../../store/app';
-import { bannerFor, describeStatus, formatPairingCode, keyLocationSentence } from './status';
+import { bannerFor, describeStatus, formatPairingCode, historyProgress, keyLocationSentence } from './status';
 
 function view(state: string, extra: Partial<WhatsAppStatus> = {}): WhatsAppView {
   return { kind: 'status', status: { state, ...extra } };
@@ -122,5 +122,25 @@ describe('Settings → About: where the session key is kept', () => {
     expect(keyLocationSentence('file')).toBe('In a file readable only by you: no system keychain was found');
     expect(keyLocationSentence(null)).toBeNull();
     expect(keyLocationSentence(undefined)).toBeNull();
+  });
+});
+
+describe('history backfill', () => {
+  const running = { chatsDone: 50, chatsTotal: 200, messagesRead: 2500, messagesAdded: 2500, done: false };
+
+  it('shows while connected and the recent chats are loading, with how far', () => {
+    const banner = bannerFor(view('connected'), false, running);
+    expect(banner?.message).toBe('Loading your recent chats from WhatsApp… 50 of 200 chats, 2,500 messages');
+    expect(banner?.percent).toBe(25);
+    expect(banner?.action, 'nothing for the user to do').toBeNull();
+  });
+
+  it('is gone once done', () => {
+    expect(bannerFor(view('connected'), false, { ...running, chatsDone: 200, done: true })).toBeNull();
+    expect(historyProgress(null)).toBeNull();
+  });
+
+  it('gives way to a connection problem', () => {
+    expect(bannerFor(view('phone-offline'), false, running)?.action).toBe('open');
   });
 });

@@ -1,7 +1,7 @@
 // What each WhatsApp link state means to the shop owner: the sidebar's one-line summary and the banner's
 // sentence and action. Plain functions of the status, shared by the sidebar, the banner and the Connect screen.
 
-import type { WhatsAppStatus } from '../../api/types';
+import type { HistorySync, WhatsAppStatus } from '../../api/types';
 import type { WhatsAppView } from '../../store/app';
 
 export type Tone = 'ok' | 'wait' | 'bad' | 'off';
@@ -86,12 +86,23 @@ function banner(tone: Banner['tone'], message: string, action: BannerAction | nu
   return { tone, message, action, actionLabel: action ? ACTION_LABELS[action] : undefined, percent };
 }
 
+/** A running history backfill, for people: what it does, how far (0–100); null when none is running. */
+export function historyProgress(history: HistorySync | null): { message: string; percent: number } | null {
+  if (!history || history.done) return null;
+  const percent = history.chatsTotal > 0 ? Math.round((100 * history.chatsDone) / history.chatsTotal) : 0;
+  const messages = history.messagesRead.toLocaleString('en-US');
+  return {
+    message: `Loading your recent chats from WhatsApp… ${history.chatsDone} of ${history.chatsTotal} chats, ${messages} messages`,
+    percent,
+  };
+}
+
 /**
- * The banner shown at the top of every screen while the connection needs attention; null when all is well
- * (connected), while the app is still finding out (loading, starting) and where WhatsApp is not part of the
- * server at all.
+ * The banner shown at the top of every screen while the connection needs attention or the recent chats are
+ * still loading; null when all is well (connected), while the app is still finding out (loading, starting)
+ * and where WhatsApp is not part of the server at all.
  */
-export function bannerFor(view: WhatsAppView, phoneLogout = false): Banner | null {
+export function bannerFor(view: WhatsAppView, phoneLogout = false, history: HistorySync | null = null): Banner | null {
   if (view.kind === 'error') return banner('warn', `WhatsFlow cannot read the WhatsApp connection: ${view.message}`, 'open');
   if (view.kind !== 'status') return null;
   const { status } = view;
@@ -99,7 +110,10 @@ export function bannerFor(view: WhatsAppView, phoneLogout = false): Banner | nul
     return banner('danger', 'WhatsApp was logged out from your phone. Link it again to keep sending and receiving messages.', 'link-again');
   }
   switch (status.state) {
-    case 'connected':
+    case 'connected': {
+      const loading = historyProgress(history);
+      return loading ? banner('info', loading.message, null, loading.percent) : null;
+    }
     case 'starting':
       return null;
     case 'disconnected':
