@@ -4,12 +4,11 @@
 //! `cargo run -p whatsflow-whatsapp --example bench_link [-- --idle-secs 20]` (Linux: reads
 //! `/proc/<pid>/smaps_rollup` of every process in the browser's tree).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use chromiumoxide::{Browser, BrowserConfig};
-use common::{arg, connected, post, runtime, wait_for, Res};
+use common::{arg, connected, post, proc_kib, process_tree, runtime, wait_for, Res};
 use futures::StreamExt;
 use serde_json::json;
 use whatsflow_whatsapp::find_chromium;
@@ -104,66 +103,10 @@ fn total(tree: &[(u32, String, u64)]) -> i64 {
 
 /// Every process descended from `root` (itself included): pid, Chromium's `--type`, PSS in KiB.
 fn tree_pss(root: u32) -> Vec<(u32, String, u64)> {
-    let mut parent: HashMap<u32, u32> = HashMap::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // The command name may hold spaces and parentheses: fields start after the last ')'.
-        let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest) else {
-            continue;
-        };
-        if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
-            parent.insert(pid, ppid);
-        }
-    }
-    let descends = |mut pid: u32| loop {
-        if pid == root {
-            return true;
-        }
-        match parent.get(&pid) {
-            Some(&up) if up != 0 && up != pid => pid = up,
-            _ => return false,
-        }
-    };
-    let mut tree: Vec<(u32, String, u64)> = parent
-        .keys()
-        .copied()
-        .filter(|pid| descends(*pid))
-        .map(|pid| {
-            let proc_dir = PathBuf::from(format!("/proc/{pid}"));
-            let cmdline = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
-            // Chromium rewrites its children's command lines into one space-separated string.
-            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            let kind = text
-                .split(' ')
-                .find_map(|arg| arg.strip_prefix("--type=").map(str::to_owned))
-                .map(|kind| {
-                    match text
-                        .split(' ')
-                        .find_map(|a| a.strip_prefix("--utility-sub-type="))
-                    {
-                        Some(sub) => format!("{kind}:{}", sub.rsplit('.').next().unwrap_or(sub)),
-                        None => kind,
-                    }
-                })
-                .unwrap_or_else(|| "browser".to_owned());
-            let pss = std::fs::read_to_string(proc_dir.join("smaps_rollup"))
-                .unwrap_or_default()
-                .lines()
-                .find_map(|line| {
-                    line.strip_prefix("Pss:")
-                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-                })
-                .unwrap_or(0);
-            (pid, kind, pss)
-        })
-        .collect();
-    tree.sort();
-    tree
+    process_tree(root)
+        .into_iter()
+        .map(|(pid, kind)| (pid, kind, proc_kib(pid, "smaps_rollup", "Pss:")))
+        .collect()
 }
 
 fn is_root() -> bool {

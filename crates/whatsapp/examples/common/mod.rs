@@ -4,6 +4,7 @@
 // Each benchmark is its own crate and uses part of this module.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -45,9 +46,20 @@ pub struct Connected {
 
 /// Starts the simulator and the link on `chromium`, scans the QR and waits until connected.
 pub fn connected(runtime: &Runtime, chromium: PathBuf) -> Res<Connected> {
+    connected_after(runtime, chromium, |_, _| Ok(()))
+}
+
+/// [`connected`], with `prepare` run on the simulator (given its base URL) and the engine before
+/// the link starts (e.g. to give the phone a history).
+pub fn connected_after(
+    runtime: &Runtime,
+    chromium: PathBuf,
+    prepare: impl FnOnce(&str, &Engine) -> Res<()>,
+) -> Res<Connected> {
     let sim = wa_sim::Simulator::start(0)?;
     let dir = tempfile::tempdir()?;
     let engine = Engine::open(Options::new(dir.path().to_owned(), Arc::new(SystemClock)))?;
+    prepare(&sim.url(), &engine)?;
     let mut config = LinkConfig::new(dir.path());
     config.url = sim.url();
     config.chromium = Some(chromium);
@@ -83,4 +95,73 @@ pub fn wait_for(mut done: impl FnMut() -> bool, what: &str) -> Res<()> {
         std::thread::sleep(Duration::from_millis(50));
     }
     Ok(())
+}
+
+/// Every process in the tree under `root` (Chromium's browser process), with its kind: `browser`,
+/// `renderer`, `gpu-process`, `utility:<service>`, … Sorted by pid.
+pub fn process_tree(root: u32) -> Vec<(u32, String)> {
+    let mut parent: HashMap<u32, u32> = HashMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The command name may hold spaces and parentheses: fields start after the last ')'.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest) else {
+            continue;
+        };
+        if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            parent.insert(pid, ppid);
+        }
+    }
+    let descends = |mut pid: u32| loop {
+        if pid == root {
+            return true;
+        }
+        match parent.get(&pid) {
+            Some(&up) if up != 0 && up != pid => pid = up,
+            _ => return false,
+        }
+    };
+    let mut tree: Vec<(u32, String)> = parent
+        .keys()
+        .copied()
+        .filter(|pid| descends(*pid))
+        .map(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            // Chromium rewrites its children's command lines into one space-separated string.
+            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            let kind = text
+                .split(' ')
+                .find_map(|arg| arg.strip_prefix("--type=").map(str::to_owned))
+                .map(|kind| {
+                    match text
+                        .split(' ')
+                        .find_map(|a| a.strip_prefix("--utility-sub-type="))
+                    {
+                        Some(sub) => format!("{kind}:{}", sub.rsplit('.').next().unwrap_or(sub)),
+                        None => kind,
+                    }
+                })
+                .unwrap_or_else(|| "browser".to_owned());
+            (pid, kind)
+        })
+        .collect();
+    tree.sort();
+    tree
+}
+
+/// A `<field> <n> kB` line of `/proc/<pid>/<file>` (`status`'s `VmRSS:` and `VmHWM:`,
+/// `smaps_rollup`'s `Pss:`), in KiB; 0 when the process or the line is gone.
+pub fn proc_kib(pid: u32, file: &str, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/{file}"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(field)
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
