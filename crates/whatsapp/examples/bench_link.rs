@@ -4,7 +4,6 @@
 //! `cargo run -p whatsflow-whatsapp --example bench_link [-- --idle-secs 20]` (Linux: reads
 //! `/proc/<pid>/smaps_rollup` of every process in the browser's tree).
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use chromiumoxide::{Browser, BrowserConfig};

@@ -179,18 +179,24 @@ impl Sim {
     /// The page added these inbound messages to its `Msg` collection.
     pub fn delivered(&mut self, page_id: &str, ids: &[String]) -> Result<(), Fail> {
         self.current_page(page_id)?;
+        // One pass over the queue for the whole batch (a burst confirms thousands at once); each
+        // id confirms one delivery, since a message may deliberately be delivered twice.
+        let mut unconfirmed: HashMap<&str, usize> = HashMap::new();
         for id in ids {
-            let position = self
-                .queue
-                .iter()
-                .position(|d| &d.id == id && d.sent_to.as_deref() == Some(page_id));
-            if let Some(position) = position {
-                self.queue.remove(position);
-            }
+            *unconfirmed.entry(id.as_str()).or_default() += 1;
             if let Some(&index) = self.index.get(id) {
                 self.messages[index].delivered = true;
             }
         }
+        self.queue.retain(|d| {
+            let confirms = d.sent_to.as_deref() == Some(page_id)
+                && unconfirmed.get_mut(d.id.as_str()).is_some_and(|left| {
+                    let hit = *left > 0;
+                    *left = left.saturating_sub(1);
+                    hit
+                });
+            !confirms
+        });
         Ok(())
     }
 }

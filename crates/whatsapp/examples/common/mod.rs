@@ -5,7 +5,9 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,26 +39,90 @@ pub fn runtime() -> Res<Runtime> {
 
 /// A simulator, an engine in a temporary folder, and the link between them, connected.
 pub struct Connected {
-    pub sim: wa_sim::Simulator,
+    pub sim: Sim,
     pub engine: Engine,
     pub link: Arc<WhatsAppLink>,
     /// The engine's and the browser profile's files, removed when this is dropped.
     pub dir: TempDir,
 }
 
-/// Starts the simulator and the link on `chromium`, scans the QR and waits until connected.
-pub fn connected(runtime: &Runtime, chromium: PathBuf) -> Res<Connected> {
-    connected_after(runtime, chromium, |_, _| Ok(()))
+/// The simulator: in this process, or in its own (`wa-sim`), so its memory is not counted as the
+/// app's.
+pub enum Sim {
+    InProcess(wa_sim::Simulator),
+    Process { child: Child, url: String },
 }
 
-/// [`connected`], with `prepare` run on the simulator (given its base URL) and the engine before
-/// the link starts (e.g. to give the phone a history).
+impl Sim {
+    /// The simulator's base URL, `http://127.0.0.1:PORT/`.
+    pub fn url(&self) -> String {
+        match self {
+            Sim::InProcess(sim) => sim.url(),
+            Sim::Process { url, .. } => url.clone(),
+        }
+    }
+
+    /// The simulator's process id, when it runs in its own.
+    pub fn pid(&self) -> Option<u32> {
+        match self {
+            Sim::InProcess(_) => None,
+            Sim::Process { child, .. } => Some(child.id()),
+        }
+    }
+
+    /// Starts the `wa-sim` program built beside this example (`cargo build --release -p wa-sim`).
+    pub fn spawn() -> Res<Sim> {
+        let examples = std::env::current_exe()?;
+        let program = examples
+            .parent()
+            .and_then(|dir| dir.parent())
+            .map(|dir| dir.join("wa-sim"))
+            .filter(|path| path.is_file())
+            .ok_or("wa-sim is not built beside this example: cargo build --release -p wa-sim")?;
+        let mut child = Command::new(program)
+            .stdout(Stdio::piped())
+            .stdin(Stdio::null())
+            .spawn()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
+        let address = line
+            .trim()
+            .strip_prefix("wa-sim listening on ")
+            .ok_or_else(|| format!("unexpected first line from wa-sim: {line:?}"))?;
+        Ok(Sim::Process {
+            child,
+            url: format!("{address}/"),
+        })
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Sim::Process { child, .. } = self {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Starts the simulator and the link on `chromium`, scans the QR and waits until connected.
+pub fn connected(runtime: &Runtime, chromium: PathBuf) -> Res<Connected> {
+    connected_after(
+        runtime,
+        chromium,
+        Sim::InProcess(wa_sim::Simulator::start(0)?),
+        |_, _| Ok(()),
+    )
+}
+
+/// [`connected`] on `sim`, with `prepare` run on the simulator (given its base URL) and the engine
+/// before the link starts (e.g. to give the phone a history).
 pub fn connected_after(
     runtime: &Runtime,
     chromium: PathBuf,
+    sim: Sim,
     prepare: impl FnOnce(&str, &Engine) -> Res<()>,
 ) -> Res<Connected> {
-    let sim = wa_sim::Simulator::start(0)?;
     let dir = tempfile::tempdir()?;
     let engine = Engine::open(Options::new(dir.path().to_owned(), Arc::new(SystemClock)))?;
     prepare(&sim.url(), &engine)?;
