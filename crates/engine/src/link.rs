@@ -111,7 +111,7 @@ pub trait Link: Send + Sync {
 /// A message on its way out, with the id chosen before sending.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutgoingMessage {
-    /// The id part of the message key (e.g. `3EB0C5A1F2D4E6B8A9C0`), chosen by the engine.
+    /// The id part of the message key (e.g. `3EB0C5A1F2D4E6B8A9C0D1`), chosen by the engine.
     pub key_id: String,
     /// The full serialized id, `true_<chat>_<key_id>`.
     pub wa_message_id: String,

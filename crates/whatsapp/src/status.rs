@@ -164,13 +164,10 @@ pub(crate) fn describe(view: &PageView) -> Option<(ConnectionState, Option<Strin
                     .to_owned(),
             ),
         ),
+        // The loaded web client is outdated, not the number blocked: the driver reloads the page.
         SocketState::DeprecatedVersion => (
-            ConnectionState::Banned,
-            Some(
-                "WhatsApp Web refuses this browser version (DEPRECATED_VERSION). Update Chromium, Chrome or \
-                 Edge"
-                    .to_owned(),
-            ),
+            ConnectionState::Starting,
+            Some("WhatsApp Web is out of date (DEPRECATED_VERSION); loading the current version".to_owned()),
         ),
         SocketState::Other(other) => (ConnectionState::Starting, Some(format!("WhatsApp Web is in state {other}"))),
     };
@@ -223,7 +220,7 @@ mod tests {
             ("TOS_BLOCK", true, false, false, Banned),
             ("SMB_TOS_BLOCK", true, false, false, Banned),
             ("PROXYBLOCK", false, false, false, Banned),
-            ("DEPRECATED_VERSION", false, false, false, Banned),
+            ("DEPRECATED_VERSION", false, false, false, Starting),
             ("SOMETHING_NEW", false, false, false, Starting),
         ];
         for (socket, synced, qr, pairing, expected) in cases {

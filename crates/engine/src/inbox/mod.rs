@@ -197,11 +197,13 @@ pub struct SendReceipt {
     pub timestamp: String,
 }
 
-/// The WhatsApp message key id, as WhatsApp Web makes them: `3EB0` and 16 upper-case hex digits.
+/// The WhatsApp message key id in WhatsApp Web's current format: `3EB0` and 18 upper-case hex
+/// digits (22 characters). The older 20-character form marks its sender as an unusual client.
 pub fn new_key_id() -> String {
     use rand::Rng;
-    let mut rng = rand::thread_rng();
-    format!("3EB0{:016X}", rng.gen::<u64>())
+    let random: [u8; 9] = rand::thread_rng().gen();
+    let hex: String = random.iter().map(|b| format!("{b:02X}")).collect();
+    format!("3EB0{hex}")
 }
 
 /// The media kind WhatsApp uses for a MIME type.
@@ -680,8 +682,11 @@ mod tests {
     #[test]
     fn key_ids_look_like_whatsapps() {
         let id = new_key_id();
-        assert_eq!(id.len(), 20);
-        assert!(id.starts_with("3EB0") && id.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(id.len(), 22);
+        assert!(id.starts_with("3EB0"));
+        assert!(id
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c)));
     }
 
     #[test]
