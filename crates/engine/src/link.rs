@@ -108,6 +108,33 @@ pub trait Link: Send + Sync {
     fn set_typing(&self, chat_id: &str, typing: bool) -> Result<()>;
 }
 
+/// A message changed after it arrived, as WhatsApp reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessageChange {
+    /// Its sender deleted it for everyone.
+    Revoked {
+        /// The serialized id of the message.
+        wa_message_id: String,
+    },
+    /// Its sender edited it: the new text of its body (or, for media, its caption).
+    Edited {
+        /// The serialized id of the message.
+        wa_message_id: String,
+        /// The text after the edit.
+        text: String,
+    },
+}
+
+impl MessageChange {
+    /// The serialized id of the message changed.
+    pub fn wa_message_id(&self) -> &str {
+        match self {
+            MessageChange::Revoked { wa_message_id }
+            | MessageChange::Edited { wa_message_id, .. } => wa_message_id,
+        }
+    }
+}
+
 /// A message on its way out, with the id chosen before sending.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutgoingMessage {

@@ -323,6 +323,24 @@
     deliver(msg).catch((error) => log(`could not read a new message: ${describe(error)}`));
   };
 
+  /** Whether the app keeps this message's chat (people, not groups, status or channels). */
+  const inKeptChat = (msg) => {
+    const chat = msg && msg.id && serialized(msg.id.remote);
+    return !!chat && PERSON_SERVERS.has(chat.split('@')[1]);
+  };
+
+  /** Deleted for everyone: the type becomes `revoked` (a decrypted placeholder changes type too). */
+  const onTypeChange = (msg, type) => {
+    if (type !== 'revoked' || !inKeptChat(msg)) return;
+    emit('revoke', { id: serialized(msg.id) });
+  };
+
+  /** Edited by its sender. Decryption fills the text in too, while the type is still `ciphertext`. */
+  const onTextChange = (msg, text) => {
+    if (!inKeptChat(msg) || msg.type === 'ciphertext' || msg.type === 'revoked') return;
+    emit('edit', { id: serialized(msg.id), text: typeof text === 'string' ? text : '' });
+  };
+
   const onAck = (msg, ack) => {
     if (!msg || !msg.id || !msg.id.fromMe) return;
     emit('ack', { id: serialized(msg.id), keyId: msg.id.id, ack: typeof ack === 'number' ? ack : msg.ack });
@@ -595,6 +613,8 @@
     listening = true;
     Msg.on('add', onNewMessage);
     Msg.on('change:ack', onAck);
+    Msg.on('change:type', onTypeChange);
+    Msg.on('change:body change:caption', onTextChange);
     catchUp();
   };
 

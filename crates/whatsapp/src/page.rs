@@ -58,6 +58,10 @@ pub(crate) enum PageEvent {
     },
     /// A new message, received or sent from the phone.
     Msg(Box<RawMessage>),
+    /// Its sender deleted a message for everyone.
+    Revoke { id: String },
+    /// Its sender edited a message: the new text of its body or caption.
+    Edit { id: String, text: String },
     /// A sent message's ack moved.
     #[serde(rename_all = "camelCase")]
     Ack {
@@ -285,6 +289,15 @@ mod tests {
             PageEvent::parse(r#"{"kind":"changed","version":"2.3","missing":["module WAWebX"]}"#)
                 .unwrap();
         assert!(matches!(changed, PageEvent::Changed { .. }));
+        let edit = PageEvent::parse(r#"{"kind":"edit","id":"false_1@c.us_AB","text":"new"}"#);
+        assert_eq!(
+            edit.unwrap(),
+            PageEvent::Edit {
+                id: "false_1@c.us_AB".into(),
+                text: "new".into()
+            }
+        );
+        assert!(PageEvent::parse(r#"{"kind":"revoke","id":"false_1@c.us_AB"}"#).is_ok());
         assert!(PageEvent::parse(r#"{"kind":"nonsense"}"#).is_err());
     }
 

@@ -2,7 +2,7 @@
 //! order they happened, each on a blocking thread (the engine blocks on SQLite).
 
 use tokio::sync::{mpsc, oneshot};
-use whatsflow_engine::link::InboundMessage;
+use whatsflow_engine::link::{InboundMessage, MessageChange};
 use whatsflow_engine::{ConnectionStatus, Engine};
 
 /// One thing the engine must hear about.
@@ -14,6 +14,8 @@ pub(crate) enum EngineCall {
         wa_message_id: String,
         ack: i32,
     },
+    /// A message revoked or edited after it arrived.
+    Change(MessageChange),
     /// Answered once everything queued before it has been applied.
     Flush(oneshot::Sender<()>),
 }
@@ -64,6 +66,7 @@ fn describe(call: &EngineCall) -> &'static str {
         EngineCall::Status(_) => "status",
         EngineCall::Ingest(_) => "inbound message",
         EngineCall::Ack { .. } => "ack",
+        EngineCall::Change(_) => "message change",
         EngineCall::Flush(_) => "flush",
     }
 }
@@ -73,6 +76,7 @@ fn apply(engine: &Engine, call: EngineCall) -> whatsflow_engine::Result<()> {
         EngineCall::Status(status) => engine.set_connection_status(status),
         EngineCall::Ingest(message) => engine.ingest(*message),
         EngineCall::Ack { wa_message_id, ack } => engine.apply_ack(&wa_message_id, ack),
+        EngineCall::Change(change) => engine.apply_message_change(&change),
         EngineCall::Flush(done) => {
             let _ = done.send(());
             Ok(())

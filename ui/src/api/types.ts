@@ -200,6 +200,12 @@ export interface Message {
   /** When WhatsApp says it was sent (RFC 3339). */
   timestamp: string;
   createdAt: string;
+  /** When its sender deleted it for everyone (RFC 3339); the text is kept for the business. */
+  revokedAt?: string | null;
+  /** When its sender last edited it (RFC 3339). */
+  editedAt?: string | null;
+  /** The text (or caption) as it first arrived, once edited. */
+  originalText?: string | null;
 }
 
 /** The person a chat is with, as the chat list shows them. */

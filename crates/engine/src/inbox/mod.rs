@@ -14,6 +14,7 @@ use crate::page::{id_cursor, page_limit, Page};
 use crate::store::messages::NewMessage;
 use crate::{phone, store, Engine};
 
+mod changes;
 mod outbox;
 pub(crate) use outbox::OutboxSignal;
 
@@ -152,6 +153,12 @@ pub struct Message {
     pub timestamp: String,
     /// When WhatsFlow stored it (RFC 3339).
     pub created_at: String,
+    /// When its sender deleted it for everyone (RFC 3339); the text is kept for the business.
+    pub revoked_at: Option<String>,
+    /// When its sender last edited it (RFC 3339).
+    pub edited_at: Option<String>,
+    /// The text (or media caption) as it first arrived, once it has been edited.
+    pub original_text: Option<String>,
 }
 
 /// A message to send, as the UI and the API submit it.

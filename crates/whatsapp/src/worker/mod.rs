@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use whatsflow_engine::clock::to_rfc3339;
-use whatsflow_engine::link::OutgoingMessage;
+use whatsflow_engine::link::{MessageChange, OutgoingMessage};
 use whatsflow_engine::{ConnectionState, ConnectionStatus, Engine, Error, ErrorCode};
 
 use crate::browser::Session;
@@ -327,6 +327,17 @@ impl Worker {
             PageEvent::Ack { id, key_id, ack } => {
                 let wa_message_id = self.sent.get(&key_id).cloned().unwrap_or(id);
                 self.sink.send(EngineCall::Ack { wa_message_id, ack });
+            }
+            PageEvent::Revoke { id } => {
+                self.sink.send(EngineCall::Change(MessageChange::Revoked {
+                    wa_message_id: id,
+                }))
+            }
+            PageEvent::Edit { id, text } => {
+                self.sink.send(EngineCall::Change(MessageChange::Edited {
+                    wa_message_id: id,
+                    text,
+                }))
             }
             PageEvent::Log { text } => tracing::debug!(%text, "page"),
         }

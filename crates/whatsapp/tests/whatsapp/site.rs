@@ -319,3 +319,50 @@ fn a_new_session_is_first_saved_once_it_settles_or_at_a_clean_exit() {
     h.stop();
     assert!(h.vault_file().is_file(), "a clean exit seals it at once");
 }
+
+#[test]
+fn deleted_and_edited_messages_reach_the_inbox() {
+    let _serial = serial();
+    let mut h = Harness::new();
+    h.start();
+    h.link_by_qr();
+    let arrive = |body: &str| {
+        let sent = h.control("inbound", json!({"from": "+5511912345678", "body": body}));
+        let id = sent["id"].as_str().unwrap().to_owned();
+        h.wait_rows(
+            "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
+            &id,
+            1,
+        );
+        id
+    };
+    let deleted = arrive("my card number is 1234");
+    let edited = arrive("See you at 5");
+
+    h.control("revoke", json!({"id": deleted}));
+    h.control("edit", json!({"id": edited, "body": "See you at 6"}));
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND revoked_at IS NOT NULL",
+        &deleted,
+        1,
+    );
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND edited_at IS NOT NULL",
+        &edited,
+        1,
+    );
+    assert_eq!(
+        stored_column(&h, "body", &deleted).as_deref(),
+        Some("my card number is 1234"),
+        "the business keeps a deleted message's text"
+    );
+    assert_eq!(
+        stored_column(&h, "body", &edited).as_deref(),
+        Some("See you at 6")
+    );
+    assert_eq!(
+        stored_column(&h, "original_text", &edited).as_deref(),
+        Some("See you at 5")
+    );
+    h.stop();
+}
