@@ -369,9 +369,13 @@ impl Worker {
         }
         if state == SocketState::Connected {
             self.backoff.reset();
+            self.view.outdated_reloads = 0;
         }
         let outdated = state == SocketState::DeprecatedVersion
             && self.view.socket != Some(SocketState::DeprecatedVersion);
+        if outdated {
+            self.view.outdated_reloads += 1;
+        }
         let (login, checkpoint) = self.login.on_socket(&state, synced);
         self.login = login;
         self.view.socket = Some(state);
