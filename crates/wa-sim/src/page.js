@@ -403,6 +403,8 @@
   ContactCollection._fetch = async (id) => ensureContact(createWid(keyOf(id)));
 
   const lidToPhone = new Map();
+  /** Media messages by their file's `directPath`, for the download's media-stage check. */
+  const messagesByDirectPath = new Map();
 
   function ensureContact(wid, pushname) {
     let contact = ContactCollection.get(wid);
@@ -464,6 +466,7 @@
     if ((msg.t || 0) > (chat.t || 0)) chat.set({ t: msg.t });
     chat.msgs.add(msg, { replace });
     MsgCollection.add(msg, { replace });
+    if (msg.directPath) messagesByDirectPath.set(msg.directPath, msg);
     render();
     return msg;
   }
@@ -760,7 +763,7 @@
     // Since WA Web 2.3000.1030924679 the download instruments itself through `downloadQpl`.
     downloadQpl.addAnnotations({ directPath }).addPoint('download_start');
     if (!directPath || !mediaKey) throw new TypeError('downloadAndMaybeDecrypt needs directPath and mediaKey');
-    const owner = MsgCollection.getModelsArray().find((m) => m.directPath === directPath);
+    const owner = messagesByDirectPath.get(directPath);
     if (owner && owner.mediaData && owner.mediaData.mediaStage !== 'RESOLVED') {
       throw new Error(`media not resolved (mediaStage ${owner.mediaData.mediaStage}): msg.downloadMedia() first`);
     }
