@@ -76,6 +76,12 @@ pub enum Event {
     /// A message's status moved (sending, sent, delivered, read, failed).
     #[serde(rename = "message.updated")]
     MessageUpdated(Message),
+    /// Its sender deleted a message for everyone (`revokedAt`; the text is kept).
+    #[serde(rename = "message.revoked")]
+    MessageRevoked(Message),
+    /// Its sender edited a message (`editedAt`, `originalText`).
+    #[serde(rename = "message.edited")]
+    MessageEdited(Message),
     /// A campaign started sending (at once, or at its scheduled time).
     #[serde(rename = "campaign.started")]
     CampaignStarted(Campaign),

@@ -108,10 +108,37 @@ pub trait Link: Send + Sync {
     fn set_typing(&self, chat_id: &str, typing: bool) -> Result<()>;
 }
 
+/// A message changed after it arrived, as WhatsApp reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessageChange {
+    /// Its sender deleted it for everyone.
+    Revoked {
+        /// The serialized id of the message.
+        wa_message_id: String,
+    },
+    /// Its sender edited it: the new text of its body (or, for media, its caption).
+    Edited {
+        /// The serialized id of the message.
+        wa_message_id: String,
+        /// The text after the edit.
+        text: String,
+    },
+}
+
+impl MessageChange {
+    /// The serialized id of the message changed.
+    pub fn wa_message_id(&self) -> &str {
+        match self {
+            MessageChange::Revoked { wa_message_id }
+            | MessageChange::Edited { wa_message_id, .. } => wa_message_id,
+        }
+    }
+}
+
 /// A message on its way out, with the id chosen before sending.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutgoingMessage {
-    /// The id part of the message key (e.g. `3EB0C5A1F2D4E6B8A9C0`), chosen by the engine.
+    /// The id part of the message key (e.g. `3EB0C5A1F2D4E6B8A9C0D1`), chosen by the engine.
     pub key_id: String,
     /// The full serialized id, `true_<chat>_<key_id>`.
     pub wa_message_id: String,

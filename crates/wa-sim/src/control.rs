@@ -3,7 +3,7 @@
 //! Every rejection says what was wrong and what is accepted, since the callers are people writing
 //! tests and the demo's "simulated phone" panel.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
 use serde::de::DeserializeOwned;
@@ -125,6 +125,28 @@ pub(crate) fn parse_edit(body: &[u8]) -> Result<(String, String), Fail> {
     Ok((request.id, request.body))
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DisappearingRequest {
+    chat_id: String,
+    seconds: u32,
+}
+
+/// `/control/disappearing {chatId, seconds}`: a chat's disappearing-message timer (0 turns it off).
+pub(crate) fn parse_disappearing(body: &[u8]) -> Result<(String, u32), Fail> {
+    let request: DisappearingRequest = parse_json(body)?;
+    let user_chat = ["@c.us", "@lid"]
+        .iter()
+        .any(|server| state::wid_user_is_digits(&request.chat_id, server));
+    if !user_chat {
+        return Err(Fail::bad_request(format!(
+            "chatId must be a person's chat id like \"15551234567@c.us\" or \"123456789@lid\", got {:?}",
+            request.chat_id
+        )));
+    }
+    Ok((request.chat_id, request.seconds))
+}
+
 /// `/control/config`: every field optional; `null` in `ackDelaysMs` stops automatic acks at that
 /// step, and `banAfterPerMinute: null` turns the ban off.
 pub(crate) fn parse_config(body: &[u8]) -> Result<ConfigChange, Fail> {
@@ -210,9 +232,29 @@ pub(crate) fn parse_config(body: &[u8]) -> Result<ConfigChange, Fail> {
                     })?;
                 change.qr_rotate_ms = Some(ms);
             }
+            "lateModules" => {
+                let entries = value.as_object().ok_or_else(|| {
+                    Fail::bad_request(
+                        "lateModules must be an object of module name → milliseconds after the sync (null: at boot), like {\"WAWebQueryExistsJob\": 3000}",
+                    )
+                })?;
+                let mut late = BTreeMap::new();
+                for (module, delay) in entries {
+                    let delay = match delay {
+                        Value::Null => None,
+                        delay => Some(delay.as_u64().filter(|ms| *ms <= 600_000).ok_or_else(|| {
+                            Fail::bad_request(format!(
+                                "lateModules.{module} must be null or a whole number of milliseconds up to 600000, got {delay}"
+                            ))
+                        })?),
+                    };
+                    late.insert(module.clone(), delay);
+                }
+                change.late_modules = Some(late);
+            }
             other => {
                 return Err(Fail::bad_request(format!(
-                    "unknown config field {other:?}; known: ackDelaysMs, notOnWhatsApp, banAfterPerMinute, missingModules, qrRotateMs"
+                    "unknown config field {other:?}; known: ackDelaysMs, notOnWhatsApp, banAfterPerMinute, missingModules, qrRotateMs, lateModules"
                 )))
             }
         }

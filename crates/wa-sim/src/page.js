@@ -20,8 +20,13 @@
   // ----- module registry ------------------------------------------------------------------------
   // Like the real site, `require` exists from the start but knows no module until the app has
   // loaded; names listed in the simulator's `missingModules` stay unknown, as after an update.
+  // Names in `lateModules` (name → ms) register only that long after the sync, as the real site's
+  // lazily loaded modules do: a script that requires them at boot finds nothing.
   const modules = Object.create(null);
   let missingModules = [];
+  let lateModules = {};
+  /** Every module the page has, registered or not yet. */
+  let moduleTable = null;
   function require(name) {
     if (!(name in modules) || missingModules.includes(name)) {
       throw new Error(`Requiring unknown module "${name}"`);
@@ -324,8 +329,9 @@
       this._serialized =
         `${this.fromMe}_${this.remote._serialized}_${id}` + (participant ? `_${this.participant._serialized}` : '');
     }
+    // The current format: `3EB0` and 18 upper-case hex digits (the 20-character form is deprecated).
     static async newId() {
-      return `3EB0${randomHex(16)}`;
+      return `3EB0${randomHex(18)}`;
     }
     static fromString(text) {
       const match = /^(true|false)_([^_]+)_([A-Za-z0-9]+)(?:_(.+))?$/.exec(String(text));
@@ -349,7 +355,30 @@
   }
 
   // ----- the collections --------------------------------------------------------------------------
-  class Msg extends Model {}
+  class Msg extends Model {
+    // The real models wrap their data; `unsafe()` hands out the model itself for the reply checks.
+    unsafe() {
+      return this;
+    }
+    // What a reply spreads into its attributes to quote this message.
+    msgContextInfo(chat) {
+      if (!(chat instanceof Chat)) throw new TypeError('msgContextInfo expects the Chat the reply goes to');
+      return {
+        quotedMsg: { type: this.type, body: this.body, caption: this.caption },
+        quotedStanzaID: this.id.id,
+        quotedParticipant: this.id.fromMe ? meWidFor(chat.id) : this.author || this.from,
+        quotedRemoteJid: this.id.remote,
+      };
+    }
+    // Makes received media downloadable (`mediaData.mediaStage` becomes `RESOLVED`).
+    async downloadMedia(options) {
+      if (!options || options.downloadEvenIfExpensive === undefined) {
+        throw new TypeError('downloadMedia expects {downloadEvenIfExpensive, rmrReason}');
+      }
+      if (!this.mediaData) throw new Error('downloadMedia: the message has no media');
+      if (this.mediaData.mediaStage !== 'RESOLVED') this.mediaData.mediaStage = 'RESOLVED';
+    }
+  }
   class Chat extends Model {
     constructor(attributes) {
       super(attributes);
@@ -374,6 +403,8 @@
   ContactCollection._fetch = async (id) => ensureContact(createWid(keyOf(id)));
 
   const lidToPhone = new Map();
+  /** Media messages by their file's `directPath`, for the download's media-stage check. */
+  const messagesByDirectPath = new Map();
 
   function ensureContact(wid, pushname) {
     let contact = ContactCollection.get(wid);
@@ -435,6 +466,7 @@
     if ((msg.t || 0) > (chat.t || 0)) chat.set({ t: msg.t });
     chat.msgs.add(msg, { replace });
     MsgCollection.add(msg, { replace });
+    if (msg.directPath) messagesByDirectPath.set(msg.directPath, msg);
     render();
     return msg;
   }
@@ -474,6 +506,8 @@
       quotedStanzaID: m.quotedId ? MsgKey.fromString(m.quotedId).id : undefined,
       quotedParticipant: quoted ? quoted.author || quoted.from : undefined,
       latestEditSenderTimestampMs: m.latestEditT ? m.latestEditT * 1000 : undefined,
+      // Received media must be resolved (`downloadMedia`) before it can be downloaded.
+      mediaData: m.directPath ? { mediaStage: m.fromMe ? 'RESOLVED' : 'INIT' } : undefined,
       star: false,
       broadcast: false,
     };
@@ -489,6 +523,9 @@
   let offlineProgress = 0;
 
   const meWid = () => createWid(`${me.phone}@c.us`);
+  const meLidWid = () => createWid(`${me.lid}@lid`);
+  /** The business's own id as a chat of that kind sees it: its hidden linked id in `@lid` chats. */
+  const meWidFor = (chatId) => (createWid(chatId).isLid() ? meLidWid() : meWid());
 
   const Socket = new Model({ state: 'UNLAUNCHED', hasSynced: false, stream: 'DISCONNECTED' });
   Object.assign(Socket, {
@@ -498,7 +535,13 @@
   });
   const Conn = new Model({ ref: undefined, refTTL: 20000, wid: undefined, pushname: undefined, platform: 'web' });
   const Cmd = new Events();
-  Cmd.refreshQR = () => post('/sim/refresh-qr', { page: pageId });
+  const refreshQR = () => post('/sim/refresh-qr', { page: pageId });
+  // The stream's presence: a client marks itself available around what the phone should see.
+  const Stream = new Model({ available: false });
+  Object.assign(Stream, {
+    markAvailable: () => Stream.set({ available: true }),
+    markUnavailable: () => Stream.set({ available: false }),
+  });
   const OfflineMessageHandler = { getOfflineDeliveryProgress: () => offlineProgress };
 
   function report() {
@@ -671,15 +714,32 @@
     if (!mediaObjects.has(filehash)) {
       const prepared = preparedMedia.get(filehash);
       const object = { filehash, size: prepared ? prepared.bytes.byteLength : undefined, contentInfo: {} };
-      hidden(object, 'consolidate', (json) => Object.assign(object.contentInfo, json));
+      hidden(object, 'consolidated', false);
+      hidden(object, 'consolidate', (json) => {
+        if (!json || typeof json !== 'object' || !json.filehash) {
+          throw new TypeError('consolidate expects the media data (mediaData.toJSON())');
+        }
+        Object.assign(object.contentInfo, json);
+        object.consolidated = true;
+      });
       mediaObjects.set(filehash, object);
     }
     return mediaObjects.get(filehash);
   }
 
+  // The upload's media type, as the real `WAWebMmsMediaTypes.msgToMediaType` gives it.
+  const msgToMediaType = ({ type, isGif } = {}) => (type === 'video' && isGif ? 'gif' : type);
+
   async function uploadMedia({ mimetype, mediaObject, mediaType } = {}) {
     const prepared = mediaObject && preparedMedia.get(mediaObject.filehash);
     if (!prepared) throw new Error('uploadMedia: no prepared media for this media object (prepRawMedia first)');
+    if (!mediaObject.consolidated) {
+      throw new Error('uploadMedia: the media object holds no media data (mediaObject.consolidate(mediaData.toJSON()) first)');
+    }
+    const expected = msgToMediaType(mediaObject.contentInfo);
+    if (mediaType !== expected) {
+      throw new Error(`uploadMedia: mediaType ${JSON.stringify(mediaType)} is not msgToMediaType's ${JSON.stringify(expected)}`);
+    }
     const query = new URLSearchParams({ page: pageId, mimetype: mimetype || prepared.mimetype, type: mediaType || '' });
     const response = await fetch(`/sim/upload?${query}`, { method: 'POST', body: prepared.bytes });
     const entry = await response.json();
@@ -699,8 +759,14 @@
     };
   }
 
-  async function downloadAndMaybeDecrypt({ directPath, mediaKey } = {}) {
+  async function downloadAndMaybeDecrypt({ directPath, mediaKey, downloadQpl } = {}) {
+    // Since WA Web 2.3000.1030924679 the download instruments itself through `downloadQpl`.
+    downloadQpl.addAnnotations({ directPath }).addPoint('download_start');
     if (!directPath || !mediaKey) throw new TypeError('downloadAndMaybeDecrypt needs directPath and mediaKey');
+    const owner = messagesByDirectPath.get(directPath);
+    if (owner && owner.mediaData && owner.mediaData.mediaStage !== 'RESOLVED') {
+      throw new Error(`media not resolved (mediaStage ${owner.mediaData.mediaStage}): msg.downloadMedia() first`);
+    }
     const query = new URLSearchParams({ directPath, mediaKey });
     const response = await fetch(`/sim/media?${query}`);
     if (!response.ok) {
@@ -711,6 +777,20 @@
   }
 
   // ----- sending ----------------------------------------------------------------------------------
+  const MEDIA_MESSAGE_TYPES = new Set(['image', 'video', 'audio', 'ptt', 'document', 'sticker']);
+  /** What a media message carries from its upload (see `uploadMedia`). */
+  const UPLOADED_MEDIA_FIELDS = [
+    'clientUrl',
+    'directPath',
+    'mediaKey',
+    'mediaKeyTimestamp',
+    'filehash',
+    'encFilehash',
+    'uploadhash',
+    'size',
+    'mimetype',
+  ];
+
   function requireLinked(what) {
     if (!me) throw new Error(`${what}: not logged in`);
   }
@@ -725,6 +805,18 @@
     if (!key.fromMe || !key.remote.equals(chat.id)) {
       throw new Error(`message key ${key} is not an outgoing key for chat ${chat.id}`);
     }
+    const type = attributes.type || 'chat';
+    if (MEDIA_MESSAGE_TYPES.has(type)) {
+      const missing = UPLOADED_MEDIA_FIELDS.filter((field) => attributes[field] === undefined || attributes[field] === null);
+      if (missing.length) throw new Error(`addAndSendMsgToChat: the ${type} message lacks ${missing.join(', ')} (from the upload)`);
+      if ((type === 'image' || type === 'video') && !(typeof attributes.body === 'string' && attributes.body.length)) {
+        throw new Error(`addAndSendMsgToChat: the body of a ${type} message is its thumbnail preview`);
+      }
+    }
+    // Quotes travel only through the quoted message's `msgContextInfo(chat)`.
+    const quoted = attributes.quotedStanzaID
+      ? chat.msgs.getModelsArray().find((m) => m.id.id === attributes.quotedStanzaID)
+      : undefined;
     const fields = { ...attributes };
     delete fields.mediaBlob;
     const msg = new Msg({
@@ -755,7 +847,9 @@
           directPath: model.directPath,
           mediaKey: model.mediaKey,
           t: model.t,
-          quotedId: model.quotedMsg && model.quotedMsg.id ? keyOf(model.quotedMsg.id) : undefined,
+          from: keyOf(model.from),
+          ephemeralDuration: model.ephemeralDuration,
+          quotedId: quoted && attributes.quotedParticipant ? quoted.id._serialized : undefined,
         });
       } catch (error) {
         model.set({ ack: -1 });
@@ -777,6 +871,7 @@
     if (!options || !(options.chat instanceof Chat)) {
       throw new TypeError('sendSeen expects {chat, threadId} with a Chat model');
     }
+    if (!Stream.available) throw new Error('sendSeen: the client is not available (Stream.markAvailable() first)');
     options.chat.set({ unreadCount: 0 });
     await post('/sim/seen', { page: pageId, chatId: options.chat.id._serialized });
   }
@@ -786,6 +881,14 @@
   };
 
   // ----- pairing by code --------------------------------------------------------------------------
+  // Back from the pairing-code screen to QR codes.
+  async function initializeQRLinking() {
+    pairingType = null;
+    pairingCode = null;
+    await post('/sim/qr-linking', { page: pageId });
+    render();
+  }
+
   async function startAltLinkingFlow(phoneDigits) {
     if (pairingType !== 'ALT_DEVICE_LINKING') {
       throw new Error('startAltLinkingFlow: call setPairingType("ALT_DEVICE_LINKING") first');
@@ -845,6 +948,13 @@
       }
       case 'config':
         missingModules = event.missingModules || [];
+        lateModules = event.lateModules || {};
+        break;
+      case 'disappearing':
+        ensureChat(createWid(event.chatId)).set({
+          ephemeralDuration: event.seconds || 0,
+          ephemeralSettingTimestamp: nowSeconds(),
+        });
         break;
       case 'logout':
         await logoutHere();
@@ -887,7 +997,10 @@
       Cmd.trigger('offline_progress_update_from_bridge');
       await nextTask();
     }
-    if (Socket.state === 'CONNECTED') Socket.set({ hasSynced: true });
+    if (Socket.state === 'CONNECTED') {
+      Socket.set({ hasSynced: true });
+      registerLateModules();
+    }
     await post('/sim/synced', { page: pageId });
   }
 
@@ -950,11 +1063,30 @@
   });
 
   // ----- the modules ------------------------------------------------------------------------------
-  function registerModules() {
-    Object.assign(modules, {
+  function registerBootModules() {
+    moduleTable = allModules();
+    for (const [name, value] of Object.entries(moduleTable)) if (!(name in lateModules)) modules[name] = value;
+  }
+
+  // Right after the sync, or the configured delay later.
+  function registerLateModules() {
+    for (const [name, delay] of Object.entries(lateModules)) {
+      if (name in modules || !moduleTable[name]) continue;
+      const register = () => {
+        modules[name] = moduleTable[name];
+      };
+      if (delay > 0) setTimeout(register, delay);
+      else register();
+    }
+  }
+
+  function allModules() {
+    return {
       WAWebSocketModel: { Socket },
       WAWebConnModel: { Conn },
       WAWebCmd: { Cmd },
+      WAWebLaunchSocketUtils: { refreshQR },
+      WAWebStreamModel: { Stream },
       WAWebOfflineHandler: { OfflineMessageHandler },
       WAWebUserPrefsInfoStore: {
         waNoiseInfo: { get: async () => ({ staticKeyPair: keys.noise }) },
@@ -973,6 +1105,7 @@
         },
         initializeAltDeviceLinking: async () => {},
         startAltLinkingFlow,
+        initializeQRLinking,
       },
       WAWebCollections: { Msg: MsgCollection, Chat: ChatCollection, Contact: ContactCollection },
       WAWebWidFactory: {
@@ -1007,6 +1140,17 @@
         getMaybeMeLidUser: () => (me ? createWid(`${me.lid}@lid`) : undefined),
       },
       WAWebSendMsgChatAction: { addAndSendMsgToChat },
+      WAWebMsgReply: { canReplyMsg: (msg) => msg instanceof Msg && msg.type !== 'revoked' && msg.type !== 'ciphertext' },
+      WAWebGetEphemeralFieldsMsgActionsUtils: {
+        getEphemeralFields: (chat) =>
+          chat.ephemeralDuration
+            ? {
+                ephemeralDuration: chat.ephemeralDuration,
+                ephemeralSettingTimestamp: chat.ephemeralSettingTimestamp,
+                disappearingModeInitiator: 'chat',
+              }
+            : {},
+      },
       WAWebUpdateUnreadChatAction: { sendSeen },
       WAWebChatStateBridge: {
         sendChatStateComposing: chatState('composing'),
@@ -1014,13 +1158,11 @@
       },
       WAWebMediaOpaqueData: OpaqueData,
       WAWebPrepRawMedia: { prepRawMedia },
-      WAWebMediaStorage: {
-        getOrCreateMediaObject,
-        msgToMediaType: ({ type }) => type,
-      },
+      WAWebMediaStorage: { getOrCreateMediaObject },
+      WAWebMmsMediaTypes: { msgToMediaType },
       WAWebMediaMmsV4Upload: { uploadMedia },
       WAWebDownloadManager: { downloadManager: { downloadAndMaybeDecrypt } },
-    });
+    };
   }
 
   // ----- what a person sees (debugging only) --------------------------------------------------------
@@ -1085,9 +1227,10 @@
     showProblem('');
     pageId = hello.page;
     missingModules = hello.missingModules || [];
+    lateModules = hello.lateModules || {};
     // Modules and VERSION appear only now, with `missingModules` known: a script that waits for
     // VERSION must never see a module the configured "update" removed (as on the real site).
-    registerModules();
+    registerBootModules();
     window.Debug = Object.assign(window.Debug || {}, { VERSION });
     if (me) Conn.set({ wid: meWid(), pushname: me.pushName });
     Socket.set({ state: 'OPENING' });

@@ -349,7 +349,8 @@ fn route(
                 shared.change(|sim, now| sim.pairing_code(&request.page, &request.phone, now))?;
             Reply::ok(&json!({"code": code}))
         }
-        "/sim/logout" | "/sim/reconnect" | "/sim/takeover" | "/sim/refresh-qr" | "/sim/bye"
+        "/sim/logout" | "/sim/reconnect" | "/sim/takeover" | "/sim/refresh-qr"
+        | "/sim/qr-linking" | "/sim/bye"
             if post =>
         {
             let request: PageOnly = parse_json(&body)?;
@@ -359,6 +360,7 @@ fn route(
                 "/sim/reconnect" => sim.reconnect(page),
                 "/sim/takeover" => sim.takeover(page, now),
                 "/sim/refresh-qr" => sim.refresh_qr(page, now),
+                "/sim/qr-linking" => sim.qr_linking(page, now),
                 _ => {
                     sim.page_left(page);
                     Ok(())
@@ -437,6 +439,15 @@ fn route(
         "/control/edit" if post => {
             let (id, text) = control::parse_edit(&body)?;
             shared.change(|sim, _| sim.edit(&id, &text))?;
+            Reply::done()
+        }
+        "/control/disappearing" if post => {
+            let (chat_id, seconds) = control::parse_disappearing(&body)?;
+            shared.change(|sim, _| sim.set_disappearing(chat_id, seconds));
+            Reply::done()
+        }
+        "/control/deprecate" if post => {
+            shared.change(|sim, _| sim.deprecate())?;
             Reply::done()
         }
         "/control/offline" if post => {

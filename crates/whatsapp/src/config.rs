@@ -25,6 +25,9 @@ pub struct LinkConfig {
     pub connect_at_start: bool,
     /// How often a live session is sealed into the vault, so a crash loses little.
     pub checkpoint_every: Duration,
+    /// How long after a newly linked session is ready its first seal waits: WhatsApp Web is
+    /// still writing its stores then. A clean exit before that seals at once.
+    pub first_save_after: Duration,
 }
 
 impl LinkConfig {
@@ -37,6 +40,7 @@ impl LinkConfig {
             data_dir: data_dir.into(),
             connect_at_start: true,
             checkpoint_every: Duration::from_secs(5 * 60),
+            first_save_after: Duration::from_secs(60),
         }
     }
 

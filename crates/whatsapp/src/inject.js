@@ -1,10 +1,12 @@
 // WhatsFlow's bridge into WhatsApp Web: the one script injected into the page.
 //
-// It waits for the site to load, checks that every module it relies on is there, forwards the
+// It waits for the site to load, checks that the modules login needs are there, forwards the
 // events the app needs to the program through a CDP binding, and offers a few calls
 // (`window.__whatsflow.call(name, args)`) for sending, checking numbers and the like.
 // Every WhatsApp Web module and member used is named in MODULES below and nowhere else: when the
-// site renames something, this table is the only place to change.
+// site renames something, this table is the only place to change. The site loads most modules
+// lazily (some only after the sync): only LOGIN_MODULES are required before reporting a state;
+// every other module is required when a call needs it, and a missing one fails that call only.
 (() => {
   'use strict';
   // Injected into every new document; iframes and a second injection into the same document do nothing.
@@ -14,7 +16,7 @@
   const BINDING = 'whatsflowBridge';
   /** How long the site may take to define `window.Debug.VERSION`. */
   const LOAD_TIMEOUT_MS = 30000;
-  /** Modules may register a little after VERSION appears; look again for this long before giving up. */
+  /** Login modules may register a little after VERSION appears; look again for this long before giving up. */
   const RESOLVE_GRACE_MS = 10000;
   /** Received media larger than this is not downloaded (the message is still stored). */
   const MAX_MEDIA_BYTES = 64 * 1024 * 1024;
@@ -28,6 +30,7 @@
     socket: ['WAWebSocketModel', 'Socket'],
     conn: ['WAWebConnModel', 'Conn'],
     cmd: ['WAWebCmd', 'Cmd'],
+    launchSocket: ['WAWebLaunchSocketUtils', 'refreshQR'],
     collections: ['WAWebCollections', 'Msg', 'Chat', 'Contact'],
     widFactory: ['WAWebWidFactory', 'createWid'],
     apiContact: ['WAWebApiContact', 'getPhoneNumber'],
@@ -37,20 +40,44 @@
     multiDevice: ['WAWebUserPrefsMultiDevice', 'getADVSecretKey'],
     companion: ['WAWebCompanionRegClientUtils', 'DEVICE_PLATFORM'],
     base64: ['WABase64', 'encodeB64'],
-    altLinking: ['WAWebAltDeviceLinkingApi', 'setPairingType', 'initializeAltDeviceLinking', 'startAltLinkingFlow'],
+    altLinking: [
+      'WAWebAltDeviceLinkingApi',
+      'setPairingType',
+      'initializeAltDeviceLinking',
+      'startAltLinkingFlow',
+      'initializeQRLinking',
+    ],
     queryExists: ['WAWebQueryExistsJob', 'queryWidExists'],
     findChat: ['WAWebFindChatAction', 'findOrCreateLatestChat'],
     msgKey: ['WAWebMsgKey', 'newId'],
     meUser: ['WAWebUserPrefsMeUser', 'getMaybeMePnUser', 'getMaybeMeLidUser'],
     sendMsg: ['WAWebSendMsgChatAction', 'addAndSendMsgToChat'],
+    msgReply: ['WAWebMsgReply', 'canReplyMsg'],
+    ephemeral: ['WAWebGetEphemeralFieldsMsgActionsUtils', 'getEphemeralFields'],
     unread: ['WAWebUpdateUnreadChatAction', 'sendSeen'],
+    stream: ['WAWebStreamModel', 'Stream'],
     chatState: ['WAWebChatStateBridge', 'sendChatStateComposing', 'sendChatStatePaused'],
     opaqueData: ['WAWebMediaOpaqueData', 'createFromData'],
     prepMedia: ['WAWebPrepRawMedia', 'prepRawMedia'],
     mediaStorage: ['WAWebMediaStorage', 'getOrCreateMediaObject'],
+    mediaTypes: ['WAWebMmsMediaTypes', 'msgToMediaType'],
     upload: ['WAWebMediaMmsV4Upload', 'uploadMedia'],
     download: ['WAWebDownloadManager', 'downloadManager'],
   };
+  /** What login needs, required before any state is reported; a missing one means the site changed. */
+  const LOGIN_MODULES = [
+    'socket',
+    'conn',
+    'cmd',
+    'launchSocket',
+    'offline',
+    'prefsInfo',
+    'signalStore',
+    'multiDevice',
+    'companion',
+    'base64',
+    'altLinking',
+  ];
   /** Socket states that need a QR code or a pairing code. */
   const UNPAIRED = new Set(['UNPAIRED', 'UNPAIRED_IDLE']);
   /** Message types that are notices, not messages. */
@@ -95,26 +122,38 @@
     return bytes;
   };
 
-  /** Looks every module up; returns what is missing, as "module X" or "X.member". */
-  const resolveModules = () => {
+  /** Looks one module up by its key in MODULES: the module, or what is missing ("module X", "X.member"). */
+  const lookUp = (key) => {
+    const [name, ...members] = MODULES[key];
+    let module;
+    try {
+      module = window.require(name);
+    } catch (error) {
+      module = undefined;
+    }
+    if (!module) return { missing: [`module ${name}`] };
+    const missing = members.filter((member) => module[member] === undefined).map((member) => `${name}.${member}`);
+    return missing.length ? { missing } : { module };
+  };
+
+  /** The login modules into R; returns what is missing. */
+  const resolveLoginModules = () => {
     const missing = [];
-    for (const [key, [name, ...members]] of Object.entries(MODULES)) {
-      let module;
-      try {
-        module = window.require(name);
-      } catch (error) {
-        module = undefined;
-      }
-      if (!module) {
-        missing.push(`module ${name}`);
-        continue;
-      }
-      for (const member of members) {
-        if (module[member] === undefined) missing.push(`${name}.${member}`);
-      }
-      R[key] = module;
+    for (const key of LOGIN_MODULES) {
+      const found = lookUp(key);
+      if (found.module) R[key] = found.module;
+      else missing.push(...found.missing);
     }
     return missing;
+  };
+
+  /** A module required at the moment of the call; a missing one fails this call, naming it. */
+  const need = (key) => {
+    if (R[key]) return R[key];
+    const found = lookUp(key);
+    if (!found.module) throw new Error(`WhatsApp Web has no ${found.missing.join(', ')} (this call needs it)`);
+    R[key] = found.module;
+    return found.module;
   };
 
   const waitForLoad = async () => {
@@ -130,7 +169,8 @@
 
   const me = () => {
     try {
-      const wid = R.meUser.getMaybeMePnUser() || R.meUser.getMaybeMeLidUser();
+      const meUser = need('meUser');
+      const wid = meUser.getMaybeMePnUser() || meUser.getMaybeMeLidUser();
       return { me: serialized(wid), pushName: R.conn.Conn.pushname || null };
     } catch (error) {
       return { me: null, pushName: null };
@@ -148,13 +188,14 @@
       if (state === 'UNPAIRED_IDLE' && !pairing) {
         // A QR left unscanned goes idle; ask for a fresh one so the screen never shows a dead code.
         try {
-          R.cmd.Cmd.refreshQR();
+          R.launchSocket.refreshQR();
         } catch (error) {
           log(`refreshQR failed: ${describe(error)}`);
         }
       }
       reportQr();
     }
+    if (state === 'CONNECTED') attachMessages();
   };
 
   const reportQr = async () => {
@@ -216,8 +257,9 @@
       out.body = m.body || '';
     }
     if (m.quotedStanzaID) {
+      // The quoted message's key id: look it up as ours and as theirs in this chat.
       const quoted = [true, false]
-        .map((fromMe) => R.collections.Msg.get(`${fromMe}_${chat}_${m.quotedStanzaID}`))
+        .map((fromMe) => need('collections').Msg.get(`${fromMe}_${chat}_${m.quotedStanzaID}`))
         .find(Boolean);
       out.quotedId = quoted ? serialized(quoted.id) : null;
     }
@@ -228,7 +270,7 @@
   const phoneOf = async (chat) => {
     if (!chat.endsWith('@lid')) return null;
     try {
-      return serialized(await R.apiContact.getPhoneNumber(R.widFactory.createWid(chat)));
+      return serialized(await need('apiContact').getPhoneNumber(need('widFactory').createWid(chat)));
     } catch (error) {
       return null;
     }
@@ -242,16 +284,7 @@
     out.phone = await phoneOf(out.chat);
     if (MEDIA.has(m.type) && m.directPath) {
       try {
-        const data = await R.download.downloadManager.downloadAndMaybeDecrypt({
-          directPath: m.directPath,
-          encFilehash: m.encFilehash,
-          filehash: m.filehash,
-          mediaKey: m.mediaKey,
-          mediaKeyTimestamp: m.mediaKeyTimestamp,
-          type: m.type,
-          signal: new AbortController().signal,
-        });
-        const bytes = new Uint8Array(data);
+        const bytes = await downloadMedia(msg, m);
         if (bytes.length > MAX_MEDIA_BYTES) {
           out.mediaError = `the file is larger than ${MAX_MEDIA_BYTES / 1048576} MB`;
         } else {
@@ -311,9 +344,9 @@
    * `msgs`), sent in batches with how far it is. The program stores what it lacks (by id), so
    * running this after every (re)connection is safe. Files are not downloaded here.
    */
-  const backfill = async () => {
+  const backfill = async (Chat) => {
     const run = ++backfillRun;
-    const chats = R.collections.Chat.getModelsArray().filter((chat) => personChat(chat.id));
+    const chats = Chat.getModelsArray().filter((chat) => personChat(chat.id));
     const progress = { run, chatsDone: 0, chatsTotal: chats.length, messagesRead: 0 };
     let batch = [];
     const send = (done) => {
@@ -353,13 +386,51 @@
   let backfilledConnection = false;
   const maybeBackfill = () => {
     const socket = R.socket.Socket;
-    const ready = socket.state === 'CONNECTED' && !!socket.hasSynced;
-    if (ready && !backfilledConnection) {
+    const synced = socket.state === 'CONNECTED' && !!socket.hasSynced;
+    if (synced && !backfilledConnection) {
+      let Chat;
+      try {
+        ({ Chat } = need('collections'));
+      } catch (error) {
+        // Loaded lazily: the next state report tries again.
+        log(`the history is not readable yet: ${describe(error)}`);
+        return;
+      }
       backfilledConnection = true;
-      backfill().catch((error) => log(`history backfill failed: ${describe(error)}`));
-    } else if (!ready && socket.state !== 'CONNECTED') {
+      backfill(Chat).catch((error) => log(`history backfill failed: ${describe(error)}`));
+    } else if (!synced && socket.state !== 'CONNECTED') {
       backfilledConnection = false;
     }
+  };
+
+  /** The site's performance logger, as the download wants one: every call chains. */
+  const downloadQpl = () => {
+    const qpl = { addAnnotations: () => qpl, addPoint: () => qpl };
+    return qpl;
+  };
+  /** Media stages that mean "not available now". */
+  const MEDIA_UNAVAILABLE = ['REUPLOADING', 'FETCHING'];
+
+  /** A received message's file: resolved first (`mediaStage`), then downloaded and decrypted. */
+  const downloadMedia = async (msg, m) => {
+    const stage = () => String((msg.mediaData && msg.mediaData.mediaStage) || '');
+    if (msg.mediaData && stage() !== 'RESOLVED') {
+      await msg.downloadMedia({ downloadEvenIfExpensive: true, rmrReason: 1 });
+    }
+    if (MEDIA_UNAVAILABLE.includes(stage()) || stage().includes('ERROR')) {
+      throw new Error(`the file is not available now (${stage()})`);
+    }
+    const data = await need('download').downloadManager.downloadAndMaybeDecrypt({
+      directPath: m.directPath,
+      encFilehash: m.encFilehash,
+      filehash: m.filehash,
+      mediaKey: m.mediaKey,
+      mediaKeyTimestamp: m.mediaKeyTimestamp,
+      type: m.type,
+      signal: new AbortController().signal,
+      downloadQpl: downloadQpl(),
+    });
+    return new Uint8Array(data);
   };
 
   const onNewMessage = (msg) => {
@@ -374,6 +445,27 @@
     deliver(msg).catch((error) => log(`could not read a new message: ${describe(error)}`));
   };
 
+  /** Whether the app keeps this message's chat (people, not groups, status or channels). */
+  const inKeptChat = (msg) => !!(msg && msg.id && personChat(msg.id.remote));
+
+  /** A change to a message, after the new messages queued before it (the program applies them in order). */
+  const emitChange = (kind, data) => {
+    flushMessages();
+    emit(kind, data);
+  };
+
+  /** Deleted for everyone: the type becomes `revoked` (a decrypted placeholder changes type too). */
+  const onTypeChange = (msg, type) => {
+    if (type !== 'revoked' || !inKeptChat(msg)) return;
+    emitChange('revoke', { id: serialized(msg.id) });
+  };
+
+  /** Edited by its sender. Decryption fills the text in too, while the type is still `ciphertext`. */
+  const onTextChange = (msg, text) => {
+    if (!inKeptChat(msg) || msg.type === 'ciphertext' || msg.type === 'revoked') return;
+    emitChange('edit', { id: serialized(msg.id), text: typeof text === 'string' ? text : '' });
+  };
+
   const onAck = (msg, ack) => {
     if (!msg || !msg.id || !msg.id.fromMe) return;
     emit('ack', { id: serialized(msg.id), keyId: msg.id.id, ack: typeof ack === 'number' ? ack : msg.ack });
@@ -382,19 +474,26 @@
   // ---- Calls from the program ----
 
   const chatFor = async (chatId) => {
-    const wid = R.widFactory.createWid(chatId);
-    const existing = R.collections.Chat.get(wid);
+    const wid = need('widFactory').createWid(chatId);
+    const existing = need('collections').Chat.get(wid);
     if (existing) return existing;
-    const found = await R.findChat.findOrCreateLatestChat(wid);
+    const found = await need('findChat').findOrCreateLatestChat(wid);
     if (!found || !found.chat) throw new Error(`WhatsApp has no chat for ${chatId}`);
     return found.chat;
   };
 
-  const findOwn = (id, keyId) =>
-    R.collections.Msg.get(id) ||
-    R.collections.Msg.getModelsArray().find((m) => m.id && m.id.fromMe && m.id.id === keyId) ||
-    null;
+  const findOwn = (id, keyId) => {
+    const { Msg } = need('collections');
+    return Msg.get(id) || Msg.getModelsArray().find((m) => m.id && m.id.fromMe && m.id.id === keyId) || null;
+  };
 
+  /** Voice notes are ogg/opus audio; other audio goes as a playable file. */
+  const isVoiceNote = (mimetype) => /^audio\/ogg\b/.test(mimetype);
+
+  /**
+   * The file staged under `media.token`, prepared and uploaded as the site does it: its media data
+   * (to spread into the message attributes) with the upload's entry fields set on it.
+   */
   const prepareMedia = async (media, caption) => {
     const bytes = staged.get(media.token);
     staged.delete(media.token);
@@ -402,30 +501,58 @@
     const file = new File([bytes], media.filename || 'file', { type: media.mimetype });
     const kind = media.mimetype.split('/')[0];
     const asDocument = !['image', 'video', 'audio'].includes(kind);
-    const opaque = await R.opaqueData.createFromData(file, media.mimetype);
-    const prep = R.prepMedia.prepRawMedia(opaque, { asDocument, isPtt: false, asGif: false });
-    const prepared = await prep.waitForPrep();
-    const mediaObject = R.mediaStorage.getOrCreateMediaObject(prepared.filehash);
-    const uploaded = await R.upload.uploadMedia({ mimetype: prepared.mimetype, mediaObject, mediaType: prepared.type });
-    const entry = (uploaded && uploaded.mediaEntry) || {};
-    return {
-      type: prepared.type,
-      mimetype: prepared.mimetype || media.mimetype,
-      filename: media.filename || prepared.filename,
-      caption,
-      size: prepared.size,
-      filehash: prepared.filehash,
-      encFilehash: entry.encFilehash,
+    const isPtt = isVoiceNote(media.mimetype);
+    const opaque = await need('opaqueData').createFromData(file, media.mimetype);
+    const prep = need('prepMedia').prepRawMedia(opaque, { asDocument, isPtt, asGif: false });
+    const mediaData = await prep.waitForPrep();
+    const mediaType = need('mediaTypes').msgToMediaType({ type: mediaData.type, isGif: mediaData.isGif });
+    const mediaObject = need('mediaStorage').getOrCreateMediaObject(mediaData.filehash);
+    mediaObject.consolidate(mediaData.toJSON());
+    const uploaded = await need('upload').uploadMedia({ mimetype: mediaData.mimetype, mediaObject, mediaType });
+    const entry = uploaded && uploaded.mediaEntry;
+    if (!entry) throw new Error('WhatsApp Web did not upload the file');
+    mediaData.set({
+      clientUrl: entry.mmsUrl,
+      deprecatedMms3Url: entry.deprecatedMms3Url,
       directPath: entry.directPath,
       mediaKey: entry.mediaKey,
       mediaKeyTimestamp: entry.mediaKeyTimestamp,
-      deprecatedMms3Url: entry.url,
-    };
+      filehash: mediaObject.filehash,
+      encFilehash: entry.encFilehash,
+      uploadhash: entry.uploadHash,
+      size: mediaObject.size,
+      streamingSidecar: entry.sidecar,
+      firstFrameSidecar: entry.firstFrameSidecar,
+    });
+    const attrs = { ...mediaData };
+    delete attrs.mediaBlob;
+    attrs.filename = media.filename || mediaData.filename;
+    attrs.mimetype = mediaData.mimetype || media.mimetype;
+    attrs.caption = caption || undefined;
+    // Images and videos carry their thumbnail as the body; the text goes in the caption.
+    attrs.body = attrs.preview || '';
+    return attrs;
+  };
+
+  /** What a reply spreads into its attributes to quote `quotedId`; nothing if it cannot quote it. */
+  const quoteFields = (chat, quotedId) => {
+    if (!quotedId) return {};
+    const quoted = need('collections').Msg.get(quotedId);
+    if (!quoted) {
+      log(`the quoted message ${quotedId} is not loaded; sending without the quote`);
+      return {};
+    }
+    if (!need('msgReply').canReplyMsg(quoted.unsafe())) {
+      log(`WhatsApp does not allow replying to ${quotedId}; sending without the quote`);
+      return {};
+    }
+    return quoted.msgContextInfo(chat);
   };
 
   const calls = {
     checkNumber: async ({ digits }) => {
-      const result = await R.queryExists.queryWidExists(R.widFactory.createWid(`${digits}@c.us`));
+      const wid = need('widFactory').createWid(`${digits}@c.us`);
+      const result = await need('queryExists').queryWidExists(wid);
       return result && result.wid ? serialized(result.wid) : null;
     },
 
@@ -444,14 +571,16 @@
       return true;
     },
 
-    send: async ({ id, keyId, chatId, body, media }) => {
+    send: async ({ id, keyId, chatId, body, media, quotedId }) => {
       // Idempotent: a retry after a reload must not send twice.
       const existing = findOwn(id, keyId);
       if (existing) return existing.ack;
       ownSends.add(keyId);
       const chat = await chatFor(chatId);
-      const from = R.meUser.getMaybeMePnUser() || R.meUser.getMaybeMeLidUser();
-      const key = new R.msgKey({ from, to: chat.id, id: keyId, selfDir: 'out' });
+      const meUser = need('meUser');
+      // In a chat under a hidden linked id the business writes as its own hidden linked id.
+      const from = chat.id.isLid() ? meUser.getMaybeMeLidUser() : meUser.getMaybeMePnUser();
+      const key = new (need('msgKey'))({ from, to: chat.id, id: keyId, selfDir: 'out' });
       const attrs = {
         id: key,
         body,
@@ -463,9 +592,11 @@
         local: true,
         self: 'out',
         isNewMsg: true,
+        ...need('ephemeral').getEphemeralFields(chat),
+        ...quoteFields(chat, quotedId),
       };
-      if (media) Object.assign(attrs, await prepareMedia(media, body), { body: '' });
-      const [added, sent] = R.sendMsg.addAndSendMsgToChat(chat, attrs);
+      if (media) Object.assign(attrs, await prepareMedia(media, body));
+      const [added, sent] = need('sendMsg').addAndSendMsgToChat(chat, attrs);
       await added;
       const result = await sent;
       if (result && result.messageSendResult && result.messageSendResult !== 'OK') {
@@ -482,14 +613,31 @@
 
     markRead: async ({ chatId }) => {
       const chat = await chatFor(chatId);
-      await R.unread.sendSeen({ chat, threadId: undefined });
+      const sendSeen = need('unread').sendSeen;
+      // Seen receipts go out only while the client shows itself available, as the site does.
+      const { Stream } = need('stream');
+      await Stream.markAvailable();
+      try {
+        await sendSeen({ chat, threadId: undefined });
+      } finally {
+        await Stream.markUnavailable();
+      }
       return true;
     },
 
     typing: async ({ chatId, on }) => {
-      const wid = R.widFactory.createWid(chatId);
-      if (on) await R.chatState.sendChatStateComposing(wid);
-      else await R.chatState.sendChatStatePaused(wid);
+      const wid = need('widFactory').createWid(chatId);
+      const chatState = need('chatState');
+      if (on) await chatState.sendChatStateComposing(wid);
+      else await chatState.sendChatStatePaused(wid);
+      return true;
+    },
+
+    /** From the pairing-code screen back to QR codes. */
+    qrLinking: async () => {
+      pairing = false;
+      await R.launchSocket.refreshQR();
+      await R.altLinking.initializeQRLinking();
       return true;
     },
 
@@ -543,11 +691,11 @@
       emit('loadTimeout', { url: location.href });
       return;
     }
-    let missing = resolveModules();
+    let missing = resolveLoginModules();
     const started = Date.now();
     while (missing.length && Date.now() - started < RESOLVE_GRACE_MS) {
       await sleep(500);
-      missing = resolveModules();
+      missing = resolveLoginModules();
     }
     if (missing.length) {
       emit('changed', { version, missing });
@@ -556,7 +704,6 @@
     const { Socket } = R.socket;
     const { Conn } = R.conn;
     const { Cmd } = R.cmd;
-    const { Msg } = R.collections;
     Socket.on('change:state', reportState);
     Socket.on('change:hasSynced', reportState);
     Conn.on('change:ref', reportQr);
@@ -569,11 +716,30 @@
     });
     Cmd.on('logout', () => emit('logout', { reason: 'logout' }));
     Cmd.on('logout_from_bridge', () => emit('logout', { reason: 'logout_from_bridge' }));
-    Msg.on('add', onNewMessage);
-    Msg.on('change:ack', onAck);
     ready = true;
     emit('ready', { version });
     reportState();
+  };
+
+  let listening = false;
+  /**
+   * Listens to the message collection once the site has it (it may load after login), then
+   * reports what arrived before the listeners were in place.
+   */
+  const attachMessages = () => {
+    if (listening) return;
+    let Msg;
+    try {
+      ({ Msg } = need('collections'));
+    } catch (error) {
+      log(`messages are not readable yet: ${describe(error)}`);
+      return;
+    }
+    listening = true;
+    Msg.on('add', onNewMessage);
+    Msg.on('change:ack', onAck);
+    Msg.on('change:type', onTypeChange);
+    Msg.on('change:body change:caption', onTextChange);
     catchUp();
   };
 
@@ -588,7 +754,7 @@
    */
   const catchUp = () => {
     const since = Date.now() / 1000 - ACK_CATCH_UP_SECONDS;
-    for (const msg of R.collections.Msg.getModelsArray()) {
+    for (const msg of need('collections').Msg.getModelsArray()) {
       try {
         if (msg.isNewMsg) onNewMessage(msg);
         if (msg.id && msg.id.fromMe && msg.ack > 0 && msg.t > since) onAck(msg, msg.ack);

@@ -72,6 +72,10 @@ pub(crate) enum PageEvent {
         messages_read: usize,
         done: bool,
     },
+    /// Its sender deleted a message for everyone.
+    Revoke { id: String },
+    /// Its sender edited a message: the new text of its body or caption.
+    Edit { id: String, text: String },
     /// A sent message's ack moved.
     #[serde(rename_all = "camelCase")]
     Ack {
@@ -309,6 +313,15 @@ mod tests {
             matches!(&history, PageEvent::History { run: 2, messages, chats_total: 3, .. } if messages.len() == 1)
         );
         assert!(matches!(changed, PageEvent::Changed { .. }));
+        let edit = PageEvent::parse(r#"{"kind":"edit","id":"false_1@c.us_AB","text":"new"}"#);
+        assert_eq!(
+            edit.unwrap(),
+            PageEvent::Edit {
+                id: "false_1@c.us_AB".into(),
+                text: "new".into()
+            }
+        );
+        assert!(PageEvent::parse(r#"{"kind":"revoke","id":"false_1@c.us_AB"}"#).is_ok());
         assert!(PageEvent::parse(r#"{"kind":"nonsense"}"#).is_err());
     }
 

@@ -1,11 +1,11 @@
-//! The driver's way into the engine: status changes, inbound messages, history and acks, applied in
-//! the order they happened, each on a blocking thread (the engine blocks on SQLite). Inbound
-//! messages that queue up while the engine is busy are coalesced into one batch, so a burst costs
-//! one transaction per batch rather than one per message.
+//! The driver's way into the engine: status changes, inbound messages, history, acks and message
+//! changes, applied in the order they happened, each on a blocking thread (the engine blocks on
+//! SQLite). Inbound messages that queue up while the engine is busy are coalesced into one batch, so
+//! a burst costs one transaction per batch rather than one per message.
 
 use tokio::sync::{mpsc, oneshot};
 use whatsflow_engine::inbox::{HistorySync, IngestOutcome, Origin};
-use whatsflow_engine::link::InboundMessage;
+use whatsflow_engine::link::{InboundMessage, MessageChange};
 use whatsflow_engine::{ConnectionStatus, Engine};
 
 /// Most inbound messages the sink hands the engine in one transaction.
@@ -28,6 +28,8 @@ pub(crate) enum EngineCall {
         wa_message_id: String,
         ack: i32,
     },
+    /// A message revoked or edited after it arrived.
+    Change(MessageChange),
     /// Answered once everything queued before it has been applied.
     Flush(oneshot::Sender<()>),
 }
@@ -126,6 +128,7 @@ fn describe(call: &EngineCall) -> &'static str {
         EngineCall::Ingest(_) => "inbound messages",
         EngineCall::History { .. } => "history",
         EngineCall::Ack { .. } => "ack",
+        EngineCall::Change(_) => "message change",
         EngineCall::Flush(_) => "flush",
     }
 }
@@ -139,6 +142,9 @@ fn apply(engine: &Engine, call: EngineCall) -> whatsflow_engine::Result<IngestOu
         EngineCall::History { messages, .. } => engine.ingest_batch(messages, Origin::History),
         EngineCall::Ack { wa_message_id, ack } => engine
             .apply_ack(&wa_message_id, ack)
+            .map(|()| IngestOutcome::default()),
+        EngineCall::Change(change) => engine
+            .apply_message_change(&change)
             .map(|()| IngestOutcome::default()),
         EngineCall::Flush(done) => {
             let _ = done.send(());

@@ -105,7 +105,13 @@ pub(crate) struct PageView {
     pub pairing_code: Option<String>,
     /// Offline delivery progress in percent.
     pub progress: Option<u8>,
+    /// Reloads for `DEPRECATED_VERSION` since the page last connected.
+    pub outdated_reloads: u32,
 }
+
+/// After this many reloads that did not help, `DEPRECATED_VERSION` is the browser's age, not a
+/// stale page: the user is told to update it (the reloads go on).
+pub(crate) const RELOADS_BEFORE_BLAMING_THE_BROWSER: u32 = 3;
 
 /// The state and explanation for a page view; `None` while the page has not said anything yet.
 pub(crate) fn describe(view: &PageView) -> Option<(ConnectionState, Option<String>)> {
@@ -164,13 +170,18 @@ pub(crate) fn describe(view: &PageView) -> Option<(ConnectionState, Option<Strin
                     .to_owned(),
             ),
         ),
-        SocketState::DeprecatedVersion => (
-            ConnectionState::Banned,
+        // The loaded web client is outdated, not the number blocked: the driver reloads the page.
+        SocketState::DeprecatedVersion if view.outdated_reloads >= RELOADS_BEFORE_BLAMING_THE_BROWSER => (
+            ConnectionState::Starting,
             Some(
-                "WhatsApp Web refuses this browser version (DEPRECATED_VERSION). Update Chromium, Chrome or \
-                 Edge"
+                "WhatsApp Web still says it is out of date (DEPRECATED_VERSION) after reloading: update \
+                 Chromium, Chrome or Edge. Trying again"
                     .to_owned(),
             ),
+        ),
+        SocketState::DeprecatedVersion => (
+            ConnectionState::Starting,
+            Some("WhatsApp Web is out of date (DEPRECATED_VERSION); loading the current version".to_owned()),
         ),
         SocketState::Other(other) => (ConnectionState::Starting, Some(format!("WhatsApp Web is in state {other}"))),
     };
@@ -201,6 +212,7 @@ mod tests {
             qr: qr.then(|| "ref,a,b,c,d".to_owned()),
             pairing_code: pairing.then(|| "ABCD1234".to_owned()),
             progress: None,
+            outdated_reloads: 0,
         };
         describe(&view).unwrap().0
     }
@@ -223,7 +235,7 @@ mod tests {
             ("TOS_BLOCK", true, false, false, Banned),
             ("SMB_TOS_BLOCK", true, false, false, Banned),
             ("PROXYBLOCK", false, false, false, Banned),
-            ("DEPRECATED_VERSION", false, false, false, Banned),
+            ("DEPRECATED_VERSION", false, false, false, Starting),
             ("SOMETHING_NEW", false, false, false, Starting),
         ];
         for (socket, synced, qr, pairing, expected) in cases {
@@ -303,6 +315,22 @@ mod tests {
         };
         let (_, detail) = describe(&view).unwrap();
         assert!(detail.unwrap().contains("SMB_TOS_BLOCK"));
+    }
+
+    #[test]
+    fn an_outdated_page_is_reloaded_before_the_browser_is_blamed() {
+        let mut view = PageView {
+            socket: Some(SocketState::DeprecatedVersion),
+            outdated_reloads: 1,
+            ..PageView::default()
+        };
+        let (state, detail) = describe(&view).unwrap();
+        assert_eq!(state, ConnectionState::Starting, "outdated is not banned");
+        assert!(detail.unwrap().contains("loading the current version"));
+        view.outdated_reloads = RELOADS_BEFORE_BLAMING_THE_BROWSER;
+        let (state, detail) = describe(&view).unwrap();
+        assert_eq!(state, ConnectionState::Starting);
+        assert!(detail.unwrap().contains("update Chromium"));
     }
 
     #[test]

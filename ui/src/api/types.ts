@@ -216,6 +216,12 @@ export interface Message {
   createdAt: string;
   /** Read from the phone's chats after linking (history backfill), not received live. */
   history?: boolean;
+  /** When its sender deleted it for everyone (RFC 3339); the text is kept for the business. */
+  revokedAt?: string | null;
+  /** When its sender last edited it (RFC 3339). */
+  editedAt?: string | null;
+  /** The text (or caption) as it first arrived, once edited. */
+  originalText?: string | null;
 }
 
 /** The person a chat is with, as the chat list shows them. */

@@ -14,6 +14,7 @@ use crate::page::{id_cursor, page_limit, Page};
 use crate::store::messages::NewMessage;
 use crate::{phone, store, Engine};
 
+mod changes;
 mod ingest;
 mod outbox;
 pub use ingest::{HistorySync, IngestOutcome, Origin};
@@ -157,6 +158,12 @@ pub struct Message {
     /// Read from the chats WhatsApp Web had loaded when it linked or reconnected (history
     /// backfill), not received live: it raised no notification and no webhook.
     pub history: bool,
+    /// When its sender deleted it for everyone (RFC 3339); the text is kept for the business.
+    pub revoked_at: Option<String>,
+    /// When its sender last edited it (RFC 3339).
+    pub edited_at: Option<String>,
+    /// The text (or media caption) as it first arrived, once it has been edited.
+    pub original_text: Option<String>,
 }
 
 /// A message to send, as the UI and the API submit it.
@@ -202,11 +209,13 @@ pub struct SendReceipt {
     pub timestamp: String,
 }
 
-/// The WhatsApp message key id, as WhatsApp Web makes them: `3EB0` and 16 upper-case hex digits.
+/// The WhatsApp message key id in WhatsApp Web's current format: `3EB0` and 18 upper-case hex
+/// digits (22 characters). The older 20-character form marks its sender as an unusual client.
 pub fn new_key_id() -> String {
     use rand::Rng;
-    let mut rng = rand::thread_rng();
-    format!("3EB0{:016X}", rng.gen::<u64>())
+    let random: [u8; 9] = rand::thread_rng().gen();
+    let hex: String = random.iter().map(|b| format!("{b:02X}")).collect();
+    format!("3EB0{hex}")
 }
 
 /// The media kind WhatsApp uses for a MIME type.
@@ -614,8 +623,11 @@ mod tests {
     #[test]
     fn key_ids_look_like_whatsapps() {
         let id = new_key_id();
-        assert_eq!(id.len(), 20);
-        assert!(id.starts_with("3EB0") && id.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(id.len(), 22);
+        assert!(id.starts_with("3EB0"));
+        assert!(id
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c)));
     }
 
     #[test]

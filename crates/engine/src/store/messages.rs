@@ -9,7 +9,7 @@ use crate::inbox::{Direction, Media, Message, MessageStatus};
 pub(crate) const COLUMNS: &str =
     "id, wa_message_id, contact_id, direction, type, body, caption, media_path,
     media_mime, media_filename, media_size, quoted_wa_id, status, ack, error, campaign_id,
-    wa_timestamp, created_at, history";
+    wa_timestamp, created_at, history, revoked_at, edited_at, original_text";
 
 pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Message> {
     let media_path: Option<String> = row.get(7)?;
@@ -44,7 +44,42 @@ pub(crate) fn from_row(row: &Row) -> rusqlite::Result<Message> {
         timestamp: to_rfc3339(row.get(16)?),
         created_at: to_rfc3339(row.get(17)?),
         history: row.get(18)?,
+        revoked_at: row.get::<_, Option<Millis>>(19)?.map(to_rfc3339),
+        edited_at: row.get::<_, Option<Millis>>(20)?.map(to_rfc3339),
+        original_text: row.get(21)?,
     })
+}
+
+/// Marks a message deleted for everyone, keeping its text; false if it was already.
+pub(crate) fn mark_revoked(conn: &Connection, id: i64, now: Millis) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE messages SET revoked_at = ?2, updated_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        )?
+        .execute(params![id, now])?;
+    Ok(changed > 0)
+}
+
+/// Puts an edit's text in place of the body (or, for media, the caption), keeping the text as it
+/// first arrived; false if the text is already that.
+pub(crate) fn apply_edit(
+    conn: &Connection,
+    id: i64,
+    text: &str,
+    in_caption: bool,
+    now: Millis,
+) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE messages SET
+                original_text = COALESCE(original_text, CASE WHEN ?3 THEN caption ELSE body END),
+                body = CASE WHEN ?3 THEN body ELSE ?2 END,
+                caption = CASE WHEN ?3 THEN ?2 ELSE caption END,
+                edited_at = ?4, updated_at = ?4
+             WHERE id = ?1 AND (CASE WHEN ?3 THEN caption ELSE body END) IS NOT ?2",
+        )?
+        .execute(params![id, text, in_caption, now])?;
+    Ok(changed > 0)
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<Message>> {
@@ -143,6 +178,9 @@ impl NewMessage<'_> {
             timestamp: to_rfc3339(self.wa_timestamp),
             created_at: to_rfc3339(now),
             history: self.history,
+            revoked_at: None,
+            edited_at: None,
+            original_text: None,
         }
     }
 }

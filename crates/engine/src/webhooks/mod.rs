@@ -41,6 +41,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "message.received",
     "message.sent",
     "message.ack",
+    "message.revoked",
+    "message.edited",
     "contact.created",
     "contact.updated",
     "contact.deleted",

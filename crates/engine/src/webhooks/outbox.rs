@@ -27,6 +27,8 @@ fn webhook_event(event: &Event) -> Option<(&'static str, serde_json::Value)> {
             | MessageStatus::Failed => ("message.ack", json(m)?),
             _ => return None,
         },
+        Event::MessageRevoked(m) => ("message.revoked", json(m)?),
+        Event::MessageEdited(m) => ("message.edited", json(m)?),
         Event::ContactCreated(c) => ("contact.created", json(c)?),
         Event::ContactUpdated(c) => ("contact.updated", json(c)?),
         Event::ContactOptedOut(c) => ("contact.opted_out", json(c)?),

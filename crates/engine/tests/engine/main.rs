@@ -6,5 +6,6 @@ mod campaigns;
 mod contacts;
 mod data_safety;
 mod inbox;
+mod message_changes;
 mod tidy;
 mod webhooks;

@@ -69,7 +69,7 @@ pub(super) fn phone_of_wid(wid: &str) -> Option<&str> {
         .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
-pub(super) fn wid_user_is_digits(wid: &str, server: &str) -> bool {
+pub(crate) fn wid_user_is_digits(wid: &str, server: &str) -> bool {
     wid.strip_suffix(server)
         .is_some_and(|user| !user.is_empty() && user.bytes().all(|b| b.is_ascii_digit()))
 }

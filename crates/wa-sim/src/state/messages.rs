@@ -89,6 +89,17 @@ impl Sim {
             let existing = &self.messages[index];
             return Ok(json!({"result": "OK", "ack": existing.ack, "duplicate": true}));
         }
+        let own_id = if to.ends_with("@lid") {
+            format!("{}@lid", me.lid)
+        } else {
+            format!("{}@c.us", me.phone)
+        };
+        let refusal = refusal(
+            &outgoing,
+            &key_id,
+            &own_id,
+            self.disappearing.get(to).copied(),
+        );
         let at_ms = wall_clock_ms();
         let mut message = Message {
             id: outgoing.id.clone(),
@@ -96,7 +107,7 @@ impl Sim {
             from_me: true,
             remote: to.to_string(),
             participant: None,
-            from: format!("{}@c.us", me.phone),
+            from: own_id,
             to: to.to_string(),
             author: None,
             kind: outgoing.kind.clone(),
@@ -121,11 +132,13 @@ impl Sim {
             latest_edit_t: None,
             at_ms,
             delivered: true,
-            error: None,
+            error: refusal,
             ack_generation: 0,
             ack_paused: false,
         };
-        if is_media_type(&message.kind) {
+        if message.error.is_some() {
+            // Refused as it came.
+        } else if is_media_type(&message.kind) {
             match message
                 .direct_path
                 .as_deref()
@@ -369,4 +382,39 @@ impl Sim {
         }
         Ok(media)
     }
+}
+
+/// Why WhatsApp refuses a send as the page made it, if it does: an id not in the current format,
+/// the wrong own id for the chat, a disappearing-message chat without its ephemeral fields.
+fn refusal(
+    outgoing: &Outgoing,
+    key_id: &str,
+    own_id: &str,
+    disappearing: Option<u32>,
+) -> Option<String> {
+    let current_format = key_id.len() == 22
+        && key_id.starts_with("3EB0")
+        && key_id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b));
+    if !current_format {
+        return Some(format!(
+            "message id {key_id:?} is not in the current format (3EB0 and 18 upper-case hex digits, from WAWebMsgKey.newId())"
+        ));
+    }
+    if outgoing.from.as_deref() != Some(own_id) {
+        return Some(format!(
+            "a message to {} must come from {own_id}, not {:?} (in @lid chats the own id is getMaybeMeLidUser())",
+            outgoing.to, outgoing.from
+        ));
+    }
+    if let Some(seconds) = disappearing {
+        if outgoing.ephemeral_duration != Some(seconds) {
+            return Some(format!(
+                "{} has disappearing messages ({seconds} s): the message needs getEphemeralFields(chat)",
+                outgoing.to
+            ));
+        }
+    }
+    None
 }

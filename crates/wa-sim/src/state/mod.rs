@@ -9,7 +9,7 @@
 //! `pairing` the QR and pairing code, `phone` what the phone and the network do, `messages` both
 //! directions with their acks and media, `views` what the control API shows.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use rand::Rng as _;
@@ -27,8 +27,10 @@ mod tests;
 mod views;
 
 pub(crate) use history::Preload;
-pub(crate) use ids::{is_media_type, new_direct_path, new_inbound_key_id, new_media_key};
-use ids::{phone_of_wid, random_b64, random_code, random_digits, random_hex, wid_user_is_digits};
+pub(crate) use ids::{
+    is_media_type, new_direct_path, new_inbound_key_id, new_media_key, wid_user_is_digits,
+};
+use ids::{phone_of_wid, random_b64, random_code, random_digits, random_hex};
 
 /// How many QR references a page shows before giving up and going `UNPAIRED_IDLE`.
 pub(crate) const QR_REFS_BEFORE_IDLE: u32 = 6;
@@ -99,7 +101,28 @@ pub(crate) struct Config {
     /// Module names `window.require` pretends not to know, as after a WhatsApp Web update.
     pub missing_modules: Vec<String>,
     pub qr_rotate_ms: u64,
+    /// Modules that register only after the sync: name → milliseconds after it.
+    pub late_modules: BTreeMap<String, u64>,
 }
+
+/// Modules the real site loads lazily; by default they register right after the sync, so a
+/// script that requires them before it finds nothing.
+const LATE_BY_DEFAULT: &[&str] = &[
+    "WAWebQueryExistsJob",
+    "WAWebFindChatAction",
+    "WAWebSendMsgChatAction",
+    "WAWebMsgReply",
+    "WAWebGetEphemeralFieldsMsgActionsUtils",
+    "WAWebUpdateUnreadChatAction",
+    "WAWebStreamModel",
+    "WAWebChatStateBridge",
+    "WAWebMediaOpaqueData",
+    "WAWebPrepRawMedia",
+    "WAWebMediaStorage",
+    "WAWebMmsMediaTypes",
+    "WAWebMediaMmsV4Upload",
+    "WAWebDownloadManager",
+];
 
 impl Default for Config {
     fn default() -> Config {
@@ -109,6 +132,10 @@ impl Default for Config {
             ban_after_per_minute: None,
             missing_modules: Vec::new(),
             qr_rotate_ms: 20_000,
+            late_modules: LATE_BY_DEFAULT
+                .iter()
+                .map(|name| (name.to_string(), 0))
+                .collect(),
         }
     }
 }
@@ -121,6 +148,8 @@ pub(crate) struct ConfigChange {
     pub ban_after_per_minute: Option<Option<u32>>,
     pub missing_modules: Option<Vec<String>>,
     pub qr_rotate_ms: Option<u64>,
+    /// Entries to change: a delay after the sync, or `None` to register at boot.
+    pub late_modules: Option<BTreeMap<String, Option<u64>>>,
 }
 
 /// A linked device as the page stores it in IndexedDB and presents it when it loads.
@@ -182,6 +211,12 @@ pub(crate) struct Outgoing {
     pub t: Option<i64>,
     #[serde(default)]
     pub quoted_id: Option<String>,
+    /// The sender's own id: its phone-number id, or in `@lid` chats its hidden linked id.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// From `getEphemeralFields(chat)`, in a disappearing-message chat.
+    #[serde(default)]
+    pub ephemeral_duration: Option<u32>,
 }
 
 /// The connection state the server has told the current page to show (`Socket.state`).
@@ -195,6 +230,8 @@ pub(crate) enum Phase {
     Timeout,
     Conflict,
     TosBlock,
+    /// The loaded web client is outdated: the page must reload.
+    DeprecatedVersion,
     /// The device was revoked; the page is clearing its storage and navigating away.
     LoggingOut,
 }
@@ -210,6 +247,7 @@ impl Phase {
             Phase::Timeout => "TIMEOUT",
             Phase::Conflict => "CONFLICT",
             Phase::TosBlock => "TOS_BLOCK",
+            Phase::DeprecatedVersion => "DEPRECATED_VERSION",
             Phase::LoggingOut => "LOGGING_OUT",
         }
     }
@@ -394,6 +432,8 @@ pub(crate) struct Sim {
     media: HashMap<String, Media>,
     /// `@lid` user → phone digits, as learnt from `/control/inbound {lidPhone}`.
     lid_phones: HashMap<String, String>,
+    /// Chats with disappearing messages: chat id → timer in seconds.
+    disappearing: BTreeMap<String, u32>,
     activity: Activity,
     timers: Vec<Timer>,
     send_times: VecDeque<Instant>,

@@ -50,7 +50,15 @@ impl Sim {
                 self.start_qr(now);
             }
         }
-        json!({"page": id, "missingModules": self.config.missing_modules})
+        let chats: Vec<(String, u32)> = self.disappearing.clone().into_iter().collect();
+        for (chat_id, seconds) in chats {
+            self.push(json!({"kind": "disappearing", "chatId": chat_id, "seconds": seconds}));
+        }
+        json!({
+            "page": id,
+            "missingModules": self.config.missing_modules,
+            "lateModules": self.config.late_modules,
+        })
     }
 
     /// The page said goodbye (unload) or stopped polling.

@@ -36,17 +36,32 @@ impl Sim {
             self.set_phase(Phase::UnpairedIdle);
             return;
         }
-        let qr_ref = format!("2@{}", random_b64(48));
-        page.qr_ref = Some(qr_ref.clone());
         page.qr_count += 1;
-        self.push(json!({"kind": "ref", "ref": qr_ref}));
+        // The pairing-code screen shows no QR: the countdown to idle runs, the references do not.
+        if page.alt_linking.is_none() {
+            let qr_ref = format!("2@{}", random_b64(48));
+            page.qr_ref = Some(qr_ref.clone());
+            self.push(json!({"kind": "ref", "ref": qr_ref}));
+        }
         self.schedule_qr(generation, now);
     }
 
-    /// `Cmd.refreshQR()`: a page gone idle asks for codes again.
+    /// `WAWebLaunchSocketUtils.refreshQR()`: a page gone idle asks for codes again. On the
+    /// pairing-code screen it changes nothing: `initializeQRLinking()` leaves that screen.
     pub fn refresh_qr(&mut self, page_id: &str, now: Instant) -> Result<(), Fail> {
-        let phase = self.current_page(page_id)?.phase;
-        if matches!(phase, Phase::Unpaired | Phase::UnpairedIdle) {
+        let page = self.current_page(page_id)?;
+        let unpaired = matches!(page.phase, Phase::Unpaired | Phase::UnpairedIdle);
+        if unpaired && page.alt_linking.is_none() {
+            self.start_qr(now);
+        }
+        Ok(())
+    }
+
+    /// `initializeQRLinking()`: from the pairing-code screen back to QR codes.
+    pub fn qr_linking(&mut self, page_id: &str, now: Instant) -> Result<(), Fail> {
+        let page = self.current_page(page_id)?;
+        page.alt_linking = None;
+        if matches!(page.phase, Phase::Unpaired | Phase::UnpairedIdle) {
             self.start_qr(now);
         }
         Ok(())
@@ -55,7 +70,7 @@ impl Sim {
     /// The string the page's QR code encodes, while it shows one.
     pub fn qr(&self) -> Option<String> {
         let page = self.page.as_ref()?;
-        if page.phase != Phase::Unpaired {
+        if page.phase != Phase::Unpaired || page.alt_linking.is_some() {
             return None;
         }
         let keys = &page.keys;

@@ -4,6 +4,35 @@
 use super::*;
 
 impl Sim {
+    /// Tells the page which modules it lacks and which register late.
+    pub(super) fn push_module_config(&mut self) {
+        let event = json!({
+            "kind": "config",
+            "missingModules": self.config.missing_modules,
+            "lateModules": self.config.late_modules,
+        });
+        self.push(event);
+    }
+
+    /// `/control/disappearing`: the chat's disappearing-message timer changes (0: off).
+    pub fn set_disappearing(&mut self, chat_id: String, seconds: u32) {
+        if seconds == 0 {
+            self.disappearing.remove(&chat_id);
+        } else {
+            self.disappearing.insert(chat_id.clone(), seconds);
+        }
+        self.push(json!({"kind": "disappearing", "chatId": chat_id, "seconds": seconds}));
+    }
+
+    /// `/control/deprecate`: WhatsApp says the loaded web client is outdated; a reload fixes it.
+    pub fn deprecate(&mut self) -> Result<(), Fail> {
+        if self.page.is_none() {
+            return Err(Fail::conflict("no page is open, so none can be outdated"));
+        }
+        self.set_phase(Phase::DeprecatedVersion);
+        Ok(())
+    }
+
     pub fn go_offline(&mut self) {
         self.account.online = false;
         if self.page_is_connected() {
@@ -120,8 +149,8 @@ impl Sim {
         self.activity = Activity::default();
         self.timers.clear();
         self.send_times.clear();
-        let missing = json!({"kind": "config", "missingModules": []});
-        self.push(missing);
+        self.disappearing.clear();
+        self.push_module_config();
         if self.page.is_some() && self.phase() != Some(Phase::LoggingOut) {
             self.start_qr(now);
         }
@@ -139,8 +168,16 @@ impl Sim {
         }
         if let Some(modules) = change.missing_modules {
             self.config.missing_modules = modules;
-            let event = json!({"kind": "config", "missingModules": self.config.missing_modules});
-            self.push(event);
+            self.push_module_config();
+        }
+        if let Some(late) = change.late_modules {
+            for (module, delay) in late {
+                match delay {
+                    Some(ms) => self.config.late_modules.insert(module, ms),
+                    None => self.config.late_modules.remove(&module),
+                };
+            }
+            self.push_module_config();
         }
         if let Some(rotate) = change.qr_rotate_ms {
             self.config.qr_rotate_ms = rotate;

@@ -41,11 +41,16 @@ fn linked_page(sim: &mut Sim, now: Instant) -> String {
     page
 }
 
+/// A key id in the current format, ending in `tail`.
+fn key_id(tail: &str) -> String {
+    format!("3EB0{tail:0>18}")
+}
+
 fn send(sim: &mut Sim, page: &str, key: &str, now: Instant) -> Value {
     sim.send(
         Outgoing {
             page: page.into(),
-            id: format!("true_15551234567@c.us_{key}"),
+            id: format!("true_15551234567@c.us_{}", key_id(key)),
             to: "15551234567@c.us".into(),
             kind: "chat".into(),
             body: Some("hi".into()),
@@ -57,6 +62,8 @@ fn send(sim: &mut Sim, page: &str, key: &str, now: Instant) -> Value {
             media_key: None,
             t: None,
             quoted_id: None,
+            from: Some("15550000001@c.us".into()),
+            ephemeral_duration: None,
         },
         now,
     )
@@ -199,7 +206,7 @@ fn acks_advance_by_the_configured_delays_and_pause_while_offline() {
     let start = Instant::now();
     let page = linked_page(&mut sim, start);
     send(&mut sim, &page, "AAAA", start);
-    let id = "true_15551234567@c.us_AAAA";
+    let id = &format!("true_15551234567@c.us_{}", key_id("AAAA"));
     assert_eq!(ack_of(&sim, id), 0);
     sim.tick(start + Duration::from_millis(100));
     assert_eq!(ack_of(&sim, id), 1);
@@ -232,7 +239,7 @@ fn null_delay_stops_and_manual_ack_takes_over() {
     );
     let page = linked_page(&mut sim, now);
     send(&mut sim, &page, "BBBB", now);
-    let id = "true_15551234567@c.us_BBBB";
+    let id = &format!("true_15551234567@c.us_{}", key_id("BBBB"));
     sim.tick(now + Duration::from_secs(60));
     assert_eq!(ack_of(&sim, id), 1, "null at the device step stops there");
     sim.set_ack(id, 3).unwrap();

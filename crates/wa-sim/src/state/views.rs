@@ -34,6 +34,7 @@ impl Sim {
                 let mut view = json!({
                     "id": message.id,
                     "to": message.to,
+                    "from": message.from,
                     "type": message.kind,
                     "body": message.body,
                     "t": message.t,

@@ -165,6 +165,7 @@ impl<'a> FakePage<'a> {
                 "type": "chat",
                 "body": body,
                 "t": 1_700_000_000,
+                "from": "15550000001@c.us",
             }),
         )
     }
@@ -394,9 +395,9 @@ fn outbound_keeps_the_callers_id_and_acks_move() {
     );
     let (mut page, _) = linked_page(&client);
 
-    let reply = page.send("3EB0AAAABBBBCCCCDDDD", "your order is ready");
+    let reply = page.send("3EB0AAAABBBBCCCCDDDDEE", "your order is ready");
     assert_eq!(reply["result"], "OK");
-    let id = "true_15551234567@c.us_3EB0AAAABBBBCCCCDDDD";
+    let id = "true_15551234567@c.us_3EB0AAAABBBBCCCCDDDDEE";
     let record = outbound(&client, id);
     assert_eq!(record["to"], "15551234567@c.us");
     assert_eq!(record["phoneNumber"], "+15551234567");
@@ -420,7 +421,7 @@ fn outbound_keeps_the_callers_id_and_acks_move() {
 
     // Sending the same id again is the same message.
     assert_eq!(
-        page.send("3EB0AAAABBBBCCCCDDDD", "again")["duplicate"],
+        page.send("3EB0AAAABBBBCCCCDDDDEE", "again")["duplicate"],
         true
     );
     assert_eq!(
@@ -430,11 +431,11 @@ fn outbound_keeps_the_callers_id_and_acks_move() {
 
     // With delays, the acks climb on their own to read.
     client.ok("/control/config", json!({"ackDelaysMs": [0, 0, 0]}));
-    page.send("3EB0EEEE", "second");
+    page.send("3EB0EEEEEEEEEEEEEEEEEE", "second");
     let mut acks = Vec::new();
     while acks.last() != Some(&3) {
         let event = page.wait_for("ack");
-        if event["id"] == "true_15551234567@c.us_3EB0EEEE" {
+        if event["id"] == "true_15551234567@c.us_3EB0EEEEEEEEEEEEEEEEEE" {
             acks.push(event["ack"].as_i64().unwrap());
         }
     }
@@ -447,17 +448,132 @@ fn sending_too_fast_bans_and_sends_fail() {
     let client = Client::new(&sim);
     client.ok("/control/config", json!({"banAfterPerMinute": 1}));
     let (mut page, _) = linked_page(&client);
-    assert_eq!(page.send("3EB01", "one")["result"], "OK");
-    let second = page.send("3EB02", "two");
+    assert_eq!(page.send("3EB0000000000000000001", "one")["result"], "OK");
+    let second = page.send("3EB0000000000000000002", "two");
     assert_eq!(
         (second["result"].as_str(), second["ack"].as_i64()),
         (Some("ERROR"), Some(-1))
     );
     assert_eq!(page.wait_for("state")["state"], "TOS_BLOCK");
     assert_eq!(client.state()["banned"], true);
-    let record = outbound(&client, "true_15551234567@c.us_3EB02");
+    let record = outbound(&client, "true_15551234567@c.us_3EB0000000000000000002");
     assert_eq!(record["ack"], -1);
     assert!(record["error"].as_str().unwrap().contains("banned"));
+}
+
+#[test]
+fn sends_are_refused_as_the_real_site_refuses_them() {
+    let sim = Simulator::start(0).unwrap();
+    let client = Client::new(&sim);
+    let (page, identity) = linked_page(&client);
+    let lid_chat = "98765432109876@lid";
+    let own_lid = format!("{}@lid", identity["lid"].as_str().unwrap());
+    let send = |chat: &str, key: &str, from: &str, extra: Value| {
+        let mut body = json!({
+            "id": format!("true_{chat}_{key}"), "to": chat, "type": "chat", "body": "hi", "from": from,
+        });
+        for (name, value) in extra.as_object().unwrap() {
+            body[name] = value.clone();
+        }
+        let reply = page.post("/sim/send", body);
+        (reply, outbound(&client, &format!("true_{chat}_{key}")))
+    };
+    let error = |record: &Value| record["error"].as_str().unwrap_or_default().to_owned();
+
+    // The deprecated 20-character id marks an unusual client.
+    let (reply, record) = send(
+        "15551234567@c.us",
+        "3EB0AAAABBBBCCCCDDDD",
+        "15550000001@c.us",
+        json!({}),
+    );
+    assert_eq!(reply["result"], "ERROR");
+    assert!(error(&record).contains("current format"), "{record}");
+
+    // In an @lid chat the sender is the business's own hidden linked id.
+    let (reply, record) = send(
+        lid_chat,
+        "3EB0000000000000000011",
+        "15550000001@c.us",
+        json!({}),
+    );
+    assert_eq!(reply["result"], "ERROR");
+    assert!(error(&record).contains(&own_lid), "{record}");
+    let (reply, record) = send(lid_chat, "3EB0000000000000000012", &own_lid, json!({}));
+    assert_eq!(reply["result"], "OK", "{record}");
+    assert_eq!(record["from"], own_lid.as_str());
+
+    // A disappearing-message chat needs the ephemeral fields.
+    client.ok(
+        "/control/disappearing",
+        json!({"chatId": "15551234567@c.us", "seconds": 86400}),
+    );
+    let (reply, record) = send(
+        "15551234567@c.us",
+        "3EB0000000000000000013",
+        "15550000001@c.us",
+        json!({}),
+    );
+    assert_eq!(reply["result"], "ERROR");
+    assert!(error(&record).contains("getEphemeralFields"), "{record}");
+    let (reply, _) = send(
+        "15551234567@c.us",
+        "3EB0000000000000000014",
+        "15550000001@c.us",
+        json!({"ephemeralDuration": 86400}),
+    );
+    assert_eq!(reply["result"], "OK");
+    let (status, _) = client.post(
+        "/control/disappearing",
+        json!({"chatId": "shop", "seconds": 1}),
+    );
+    assert_eq!(status, 400);
+}
+
+#[test]
+fn modules_register_late_and_the_page_can_be_outdated() {
+    let sim = Simulator::start(0).unwrap();
+    let client = Client::new(&sim);
+    let (_, config) = client.get("/control/config");
+    assert_eq!(
+        config["lateModules"]["WAWebSendMsgChatAction"], 0,
+        "sending registers only after the sync by default"
+    );
+    let (mut page, _) = linked_page(&client);
+    let reply = client.ok(
+        "/control/config",
+        json!({"lateModules": {"WAWebQueryExistsJob": 3000, "WAWebSendMsgChatAction": null}}),
+    );
+    assert_eq!(reply["lateModules"]["WAWebQueryExistsJob"], 3000);
+    assert!(reply["lateModules"]["WAWebSendMsgChatAction"].is_null());
+    let (status, _) = client.post("/control/config", json!({"lateModules": {"X": "later"}}));
+    assert_eq!(status, 400);
+    let config = page.wait_for("config");
+    assert_eq!(config["lateModules"]["WAWebQueryExistsJob"], 3000);
+
+    client.ok("/control/deprecate", json!({}));
+    assert_eq!(page.wait_for("state")["state"], "DEPRECATED_VERSION");
+}
+
+#[test]
+fn the_pairing_code_screen_goes_back_to_qr_codes() {
+    let sim = Simulator::start(0).unwrap();
+    let client = Client::new(&sim);
+    let page = FakePage::open(&client, None);
+    page.post("/sim/pairing-code", json!({"phone": "5511912345678"}));
+    assert!(
+        client.state()["qr"].is_null(),
+        "the code screen shows no QR"
+    );
+    page.post("/sim/refresh-qr", json!({}));
+    assert!(
+        client.state()["qr"].is_null(),
+        "refreshQR alone stays on the code screen"
+    );
+    page.post("/sim/qr-linking", json!({}));
+    assert!(client.state()["qr"].is_string());
+    let (status, _) = client.post("/control/pairing", json!({"code": "ABCD1234"}));
+    assert_eq!(status, 409, "no code is pending any more");
 }
 
 #[test]

@@ -18,6 +18,8 @@ impl Worker {
                 if self.phase.session().is_none() {
                     self.backoff.reset();
                     self.phase = Phase::LaunchAt(Instant::now());
+                } else if self.view.pairing_code.is_some() {
+                    self.back_to_qr();
                 }
                 let _ = reply.send(Ok(()));
             }
@@ -220,6 +222,7 @@ async fn send_message(
         "keyId": message.key_id,
         "chatId": message.chat_id,
         "body": message.body,
+        "quotedId": message.quoted_wa_id,
     });
     if let Some(file) = &message.media {
         args["media"] = media::upload(page, &message.key_id, file).await?;

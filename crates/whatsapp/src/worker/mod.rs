@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use whatsflow_engine::clock::to_rfc3339;
 use whatsflow_engine::inbox::HistorySync;
-use whatsflow_engine::link::OutgoingMessage;
+use whatsflow_engine::link::{MessageChange, OutgoingMessage};
 use whatsflow_engine::{ConnectionState, ConnectionStatus, Engine, Error, ErrorCode};
 
 use crate::browser::Session;
@@ -89,6 +89,10 @@ pub(crate) struct Worker {
     push_name: Option<String>,
     /// The phone number of a pairing code on screen, and when the code was made.
     pairing: Option<(String, Instant)>,
+    /// The page showed a QR or pairing code since the last seal: the session about to connect is new.
+    linking: bool,
+    /// When a newly linked session is first sealed.
+    first_save_at: Option<Instant>,
     downloads: Downloads,
     /// Messages sent in this run: key id -> the id the engine stored, so acks find their row even
     /// if WhatsApp filed the message under another chat id (a phone number's hidden linked id).
@@ -123,6 +127,8 @@ pub(crate) fn spawn(
             me: None,
             push_name: None,
             pairing: None,
+            linking: false,
+            first_save_at: None,
             downloads: Downloads::default(),
             sent: HashMap::new(),
         };
@@ -349,6 +355,17 @@ impl Worker {
                 let wa_message_id = self.sent.get(&key_id).cloned().unwrap_or(id);
                 self.sink.send(EngineCall::Ack { wa_message_id, ack });
             }
+            PageEvent::Revoke { id } => {
+                self.sink.send(EngineCall::Change(MessageChange::Revoked {
+                    wa_message_id: id,
+                }))
+            }
+            PageEvent::Edit { id, text } => {
+                self.sink.send(EngineCall::Change(MessageChange::Edited {
+                    wa_message_id: id,
+                    text,
+                }))
+            }
             PageEvent::Log { text } => tracing::debug!(%text, "page"),
         }
     }
@@ -370,6 +387,8 @@ impl Worker {
             // Nothing linked in the profile (never linked, or the session was revoked meanwhile).
             self.me = None;
             self.push_name = None;
+            self.linking = true;
+            self.first_save_at = None;
         } else {
             self.view.qr = None;
             self.view.pairing_code = None;
@@ -377,16 +396,65 @@ impl Worker {
         }
         if state == SocketState::Connected {
             self.backoff.reset();
+            self.view.outdated_reloads = 0;
+        }
+        let outdated = state == SocketState::DeprecatedVersion
+            && self.view.socket != Some(SocketState::DeprecatedVersion);
+        if outdated {
+            self.view.outdated_reloads += 1;
         }
         let (login, checkpoint) = self.login.on_socket(&state, synced);
         self.login = login;
         self.view.socket = Some(state);
         self.view.synced = synced;
         self.refresh();
-        if checkpoint {
-            // Just logged in (or back): checkpoint now, so a crash from here on loses nothing.
+        if outdated {
+            self.reload_outdated_page();
+        }
+        if checkpoint && std::mem::take(&mut self.linking) {
+            // A new session: WhatsApp Web is still writing its stores; seal them once settled.
+            self.first_save_at = Some(Instant::now() + self.config.first_save_after);
+        } else if checkpoint {
+            // Back after a restart: checkpoint now, so a crash from here on loses nothing.
             self.vault.checkpoint();
         }
+    }
+
+    /// `DEPRECATED_VERSION`: the loaded web client is outdated, not the number blocked; loading the
+    /// page again fetches the current one (after a back-off, should the site keep saying so).
+    fn reload_outdated_page(&mut self) {
+        let Some(session) = self.phase.session() else {
+            return;
+        };
+        let page = session.page.clone();
+        let wait = self.backoff.next_pause();
+        tracing::info!(
+            wait_s = wait.as_secs(),
+            "WhatsApp Web is out of date; reloading it"
+        );
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            if let Err(error) = page.reload().await {
+                tracing::warn!(%error, "reloading the outdated WhatsApp Web failed");
+            }
+        });
+    }
+
+    /// `connect` on the pairing-code screen: back to QR codes.
+    pub(super) fn back_to_qr(&mut self) {
+        let Some(session) = self.phase.session() else {
+            return;
+        };
+        let page = session.page.clone();
+        self.pairing = None;
+        self.view.pairing_code = None;
+        self.view.qr = None;
+        self.refresh();
+        tokio::spawn(async move {
+            if let Err(error) = page::call(&page, "qrLinking", &json!({}), CALL_DEADLINE).await {
+                tracing::warn!(%error, "WhatsApp Web did not go back to QR codes");
+            }
+        });
     }
 
     fn on_logout(&mut self, reason: &str) {
@@ -467,7 +535,12 @@ impl Worker {
             return;
         }
         let state = self.current_state();
-        if self.login.is_linked()
+        if let Some(at) = self.first_save_at {
+            if Instant::now() >= at && self.login.is_linked() {
+                self.first_save_at = None;
+                self.vault.checkpoint();
+            }
+        } else if self.login.is_linked()
             && state == ConnectionState::Connected
             && self.vault.checkpoint_due(self.config.checkpoint_every)
         {

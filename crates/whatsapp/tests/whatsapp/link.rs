@@ -1,6 +1,7 @@
 //! The WhatsApp link end to end: real Chromium driving the simulator, the engine on a temporary
 //! data directory. Scenarios share a browser where they can (each launch costs seconds), and run
 //! one at a time (a static lock) because two Chromiums on a two-core machine only slow each other.
+//! The harness is shared with `site`, the scenarios for what the real site insists on.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,27 +16,27 @@ use whatsflow_engine::{
 use whatsflow_whatsapp::{LinkConfig, WhatsAppLink};
 
 /// Deadlines are generous: they only bound how long a broken build takes to fail.
-const LONG: Duration = Duration::from_secs(60);
+pub(super) const LONG: Duration = Duration::from_secs(60);
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-fn serial() -> MutexGuard<'static, ()> {
+pub(super) fn serial() -> MutexGuard<'static, ()> {
     ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-struct Harness {
-    runtime: Option<tokio::runtime::Runtime>,
-    sim: wa_sim::Simulator,
-    dir: tempfile::TempDir,
-    engine: Engine,
-    link: Option<Arc<WhatsAppLink>>,
-    events: tokio::sync::broadcast::Receiver<whatsflow_engine::EventEnvelope>,
+pub(super) struct Harness {
+    pub(super) runtime: Option<tokio::runtime::Runtime>,
+    pub(super) sim: wa_sim::Simulator,
+    pub(super) dir: tempfile::TempDir,
+    pub(super) engine: Engine,
+    pub(super) link: Option<Arc<WhatsAppLink>>,
+    pub(super) events: tokio::sync::broadcast::Receiver<whatsflow_engine::EventEnvelope>,
     /// Every status seen since the last `forget_history`, from the event bus and from polling.
-    seen: Vec<ConnectionStatus>,
+    pub(super) seen: Vec<ConnectionStatus>,
 }
 
 impl Harness {
-    fn new() -> Harness {
+    pub(super) fn new() -> Harness {
         // The vault's key goes to a file in the temporary data directory: no keychain on test boxes.
         std::env::set_var("WHATSFLOW_KEYSTORE", "file");
         // `RUST_LOG=whatsflow_whatsapp=debug` shows the link's side of a failing scenario.
@@ -60,20 +61,22 @@ impl Harness {
         }
     }
 
-    fn config(&self) -> LinkConfig {
+    pub(super) fn config(&self) -> LinkConfig {
         let mut config = LinkConfig::new(self.dir.path());
         config.url = self.sim.url();
+        // Sealed at once, so scenarios can wait for the vault (the default waits a minute).
+        config.first_save_after = Duration::ZERO;
         if Path::new("/usr/bin/chromium").is_file() {
             config.chromium = Some(PathBuf::from("/usr/bin/chromium"));
         }
         config
     }
 
-    fn start(&mut self) -> Arc<WhatsAppLink> {
+    pub(super) fn start(&mut self) -> Arc<WhatsAppLink> {
         self.start_with(self.config())
     }
 
-    fn start_with(&mut self, config: LinkConfig) -> Arc<WhatsAppLink> {
+    pub(super) fn start_with(&mut self, config: LinkConfig) -> Arc<WhatsAppLink> {
         let runtime = self.runtime.get_or_insert_with(new_runtime);
         let link = WhatsAppLink::start_on(runtime.handle(), self.engine.clone(), config);
         self.engine.set_link(link.clone());
@@ -81,11 +84,11 @@ impl Harness {
         link
     }
 
-    fn link(&self) -> Arc<WhatsAppLink> {
+    pub(super) fn link(&self) -> Arc<WhatsAppLink> {
         self.link.clone().expect("the link is started")
     }
 
-    fn stop(&mut self) {
+    pub(super) fn stop(&mut self) {
         if let Some(link) = self.link.take() {
             link.stop().unwrap();
         }
@@ -93,14 +96,14 @@ impl Harness {
 
     /// The app dies without stopping: its runtime goes away with every task, and Chromium is killed
     /// with the plaintext profile still on disk.
-    fn crash_app(&mut self) {
+    pub(super) fn crash_app(&mut self) {
         self.link = None;
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
     }
 
-    fn record(&mut self) {
+    pub(super) fn record(&mut self) {
         while let Ok(envelope) = self.events.try_recv() {
             if let Event::ConnectionChanged(status) = envelope.event {
                 self.seen.push(status);
@@ -114,21 +117,21 @@ impl Harness {
         }
     }
 
-    fn forget_history(&mut self) {
+    pub(super) fn forget_history(&mut self) {
         self.record();
         self.seen.clear();
     }
 
-    fn saw(&self, state: ConnectionState) -> bool {
+    pub(super) fn saw(&self, state: ConnectionState) -> bool {
         self.seen.iter().any(|s| s.state == state)
     }
 
     /// Waits until the link reports `state`; fails with the history if it never does.
-    fn wait_state(&mut self, state: ConnectionState) -> ConnectionStatus {
+    pub(super) fn wait_state(&mut self, state: ConnectionState) -> ConnectionStatus {
         self.wait_state_within(state, LONG)
     }
 
-    fn wait_state_within(
+    pub(super) fn wait_state_within(
         &mut self,
         state: ConnectionState,
         deadline: Duration,
@@ -152,7 +155,7 @@ impl Harness {
         }
     }
 
-    fn control(&self, path: &str, body: Value) -> Value {
+    pub(super) fn control(&self, path: &str, body: Value) -> Value {
         let url = format!("{}control/{path}", self.sim.url());
         let response = ureq::post(&url)
             .send_json(&body)
@@ -160,7 +163,7 @@ impl Harness {
         response.into_body().read_json().unwrap_or(Value::Null)
     }
 
-    fn control_get(&self, path: &str) -> Value {
+    pub(super) fn control_get(&self, path: &str) -> Value {
         let url = format!("{}control/{path}", self.sim.url());
         ureq::get(&url)
             .call()
@@ -170,7 +173,7 @@ impl Harness {
             .unwrap()
     }
 
-    fn count(&self, sql: &str, param: &str) -> i64 {
+    pub(super) fn count(&self, sql: &str, param: &str) -> i64 {
         self.engine
             .db()
             .with(|c| Ok(c.query_row(sql, [param], |r| r.get(0))?))
@@ -178,7 +181,7 @@ impl Harness {
     }
 
     /// Waits until `sql` (one text parameter) counts at least `at_least` rows.
-    fn wait_rows(&self, sql: &str, param: &str, at_least: i64) -> i64 {
+    pub(super) fn wait_rows(&self, sql: &str, param: &str, at_least: i64) -> i64 {
         let until = Instant::now() + LONG;
         loop {
             let n = self.count(sql, param);
@@ -193,15 +196,15 @@ impl Harness {
         }
     }
 
-    fn vault_file(&self) -> PathBuf {
+    pub(super) fn vault_file(&self) -> PathBuf {
         self.dir.path().join("session.vault")
     }
 
-    fn profile_dir(&self) -> PathBuf {
+    pub(super) fn profile_dir(&self) -> PathBuf {
         self.config().profile_dir()
     }
 
-    fn wait_until(&self, what: &str, mut done: impl FnMut() -> bool) {
+    pub(super) fn wait_until(&self, what: &str, mut done: impl FnMut() -> bool) {
         let until = Instant::now() + LONG;
         while !done() {
             assert!(Instant::now() < until, "timed out waiting until {what}");
@@ -210,7 +213,7 @@ impl Harness {
     }
 
     /// From a fresh start: the QR, a scan, connected.
-    fn link_by_qr(&mut self) -> ConnectionStatus {
+    pub(super) fn link_by_qr(&mut self) -> ConnectionStatus {
         let qr = self.wait_state(ConnectionState::Qr);
         let text = qr.qr.clone().expect("a QR status carries the QR string");
         assert_eq!(
@@ -239,7 +242,7 @@ impl Drop for Harness {
     }
 }
 
-fn new_runtime() -> tokio::runtime::Runtime {
+pub(super) fn new_runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -247,11 +250,7 @@ fn new_runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn new_key_id() -> String {
-    format!("3EB0{:016X}", rand::random::<u64>())
-}
-
-fn message_rows(h: &Harness, wa_id: &str) -> i64 {
+pub(super) fn message_rows(h: &Harness, wa_id: &str) -> i64 {
     h.count(
         "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
         wa_id,
@@ -259,7 +258,7 @@ fn message_rows(h: &Harness, wa_id: &str) -> i64 {
 }
 
 /// An outbound row as the engine's outbox would have stored it before sending.
-fn store_outbound(h: &Harness, chat: &str, wa_id: &str) {
+pub(super) fn store_outbound(h: &Harness, chat: &str, wa_id: &str) {
     let phone = format!("+{}", chat.trim_end_matches("@c.us"));
     h.engine
         .db()
@@ -281,8 +280,8 @@ fn store_outbound(h: &Harness, chat: &str, wa_id: &str) {
         .unwrap();
 }
 
-fn outgoing(chat: &str, body: &str, media: Option<MediaFile>) -> OutgoingMessage {
-    let key_id = new_key_id();
+pub(super) fn outgoing(chat: &str, body: &str, media: Option<MediaFile>) -> OutgoingMessage {
+    let key_id = whatsflow_engine::inbox::new_key_id();
     OutgoingMessage {
         wa_message_id: format!("true_{chat}_{key_id}"),
         key_id,
@@ -465,8 +464,11 @@ fn qr_login_messages_acks_and_a_restored_session() {
         "find_message sees the read ack"
     );
     assert_eq!(
-        link.find_message(&format!("true_4917123456789@c.us_{}", new_key_id()))
-            .unwrap(),
+        link.find_message(&format!(
+            "true_4917123456789@c.us_{}",
+            whatsflow_engine::inbox::new_key_id()
+        ))
+        .unwrap(),
         None
     );
     link.send(&message).unwrap();
@@ -657,6 +659,17 @@ fn pairing_code_links_and_disconnect_forgets_the_session() {
     });
     h.control("config", json!({"qrRotateMs": 20000}));
 
+    // Connect on the code screen goes back to QR codes (refreshQR, then initializeQRLinking).
+    link.request_pairing_code("+1 555 000 0001").unwrap();
+    h.wait_state(ConnectionState::PairingCode);
+    link.connect().unwrap();
+    let back = h.wait_state(ConnectionState::Qr);
+    assert!(back.pairing_code.is_none());
+    assert!(
+        !codes.contains(back.qr.as_deref().unwrap_or_default()),
+        "a fresh QR, not one from before the code"
+    );
+
     let code = link.request_pairing_code("+1 555 000 0001").unwrap();
     let status = h.wait_state(ConnectionState::PairingCode);
     assert_eq!(status.pairing_code.as_deref(), Some(code.as_str()));
@@ -686,15 +699,15 @@ fn pairing_code_links_and_disconnect_forgets_the_session() {
 }
 
 #[test]
-fn a_renamed_module_is_reported_by_name() {
+fn a_renamed_login_module_is_reported_by_name() {
     let _serial = serial();
     let mut h = Harness::new();
-    h.control("config", json!({"missingModules": ["WAWebQueryExistsJob"]}));
+    h.control("config", json!({"missingModules": ["WAWebConnModel"]}));
     let link = h.start();
     let changed = h.wait_state(ConnectionState::WhatsappChanged);
     let detail = changed.detail.unwrap_or_default();
     assert!(
-        detail.contains("WhatsApp Web changed: module WAWebQueryExistsJob not found"),
+        detail.contains("WhatsApp Web changed: module WAWebConnModel not found"),
         "{detail}"
     );
     assert!(
@@ -703,7 +716,7 @@ fn a_renamed_module_is_reported_by_name() {
     );
     let refused = link.check_number("15550000001").unwrap_err();
     assert!(
-        refused.message.contains("WAWebQueryExistsJob"),
+        refused.message.contains("WAWebConnModel"),
         "calls say why they cannot run: {}",
         refused.message
     );

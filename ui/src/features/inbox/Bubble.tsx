@@ -210,8 +210,22 @@ export function Bubble({
             )}
           </button>
         )}
-        <Body message={message} />
+        {message.revokedAt ? (
+          <div data-testid="revoked">
+            <p className="italic text-zinc-500">This message was deleted</p>
+            <div className="mt-0.5 text-[12.5px] text-zinc-500 line-through decoration-zinc-400/60" title="Kept for you; the sender deleted it">
+              <Body message={message} />
+            </div>
+          </div>
+        ) : (
+          <Body message={message} />
+        )}
         <div className="mt-0.5 flex items-center justify-end gap-1 text-[11px] text-zinc-500 dark:text-zinc-400">
+          {message.editedAt && (
+            <span data-testid="edited" title={message.originalText ? `Before the edit: ${message.originalText}` : undefined}>
+              Edited
+            </span>
+          )}
           <time dateTime={message.timestamp}>{bubbleTime(message.timestamp)}</time>
           {tick && <TickIcon tick={tick} error={message.error} className="size-3.5" />}
         </div>

@@ -87,3 +87,22 @@ describe('inbox store on resync', () => {
     expect(useInbox.getState().thread?.messages.map((m) => m.id)).toEqual([1, 2]);
   });
 });
+
+describe('inbox store on a deleted or edited message', () => {
+  beforeEach(() => {
+    Object.values(calls).forEach((call) => call.mockReset());
+    calls.getChat.mockResolvedValue(chat(5));
+  });
+
+  it('puts the changed message in place in the open thread', () => {
+    openThread([message(1), message(2)]);
+    const revoked = { ...message(1), revokedAt: new Date(2026, 0, 2).toISOString() };
+    const edited = { ...message(2), body: 'm2 fixed', editedAt: new Date(2026, 0, 2).toISOString(), originalText: 'm2' };
+    useInbox.getState().applyEvent({ type: 'message.revoked', id: 10, data: revoked });
+    useInbox.getState().applyEvent({ type: 'message.edited', id: 11, data: edited });
+    const shown = useInbox.getState().thread?.messages ?? [];
+    expect(shown.map((m) => m.id)).toEqual([1, 2]);
+    expect(shown[0]).toMatchObject({ body: 'm1', revokedAt: revoked.revokedAt });
+    expect(shown[1]).toMatchObject({ body: 'm2 fixed', originalText: 'm2' });
+  });
+});

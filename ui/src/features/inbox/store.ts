@@ -336,7 +336,9 @@ export const useInbox = create<InboxStore>((set, get) => {
       switch (event.type) {
         case 'message.received':
         case 'message.created':
-        case 'message.updated': {
+        case 'message.updated':
+        case 'message.revoked':
+        case 'message.edited': {
           const message = event.data as Message;
           const thread = get().thread;
           if (thread && thread.contactId === message.contactId) {

@@ -11,6 +11,8 @@ export const WEBHOOK_EVENTS: Array<{ name: string; label: string }> = [
   { name: 'message.received', label: 'Message received' },
   { name: 'message.sent', label: 'Message sent' },
   { name: 'message.ack', label: 'Message delivered / read' },
+  { name: 'message.revoked', label: 'Message deleted by its sender' },
+  { name: 'message.edited', label: 'Message edited by its sender' },
   { name: 'contact.created', label: 'Contact created' },
   { name: 'contact.updated', label: 'Contact updated' },
   { name: 'contact.deleted', label: 'Contact deleted' },
