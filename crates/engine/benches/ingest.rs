@@ -40,7 +40,7 @@ fn message(i: usize) -> InboundMessage {
         phone_number: Some(format!("+{}", digits(sender))),
         chat_id: chat,
         push_name: Some(format!("Customer {sender}")),
-        from_me: i % 5 == 0,
+        from_me: i.is_multiple_of(5),
         kind: "chat".to_owned(),
         body: format!("Order question number {i}: is the blue one still in stock?"),
         caption: None,
