@@ -342,17 +342,22 @@
   /**
    * History backfill: every message of the chats WhatsApp Web has loaded (`Chat` models and their
    * `msgs`), sent in batches with how far it is. The program stores what it lacks (by id), so
-   * running this after every (re)connection is safe. Files are not downloaded here.
+   * running this after every (re)connection is safe. Files are not downloaded here. Messages
+   * deleted or edited by their sender while the app was away go as changes, after their batch, so a
+   * copy the app already has is brought up to date.
    */
   const backfill = async (Chat) => {
     const run = ++backfillRun;
     const chats = Chat.getModelsArray().filter((chat) => personChat(chat.id));
     const progress = { run, chatsDone: 0, chatsTotal: chats.length, messagesRead: 0 };
     let batch = [];
+    let changes = [];
     const send = (done) => {
       progress.messagesRead += batch.length;
       emit('history', Object.assign({ messages: batch, done }, progress));
       batch = [];
+      for (const [kind, data] of changes) emitChange(kind, data);
+      changes = [];
     };
     send(chats.length === 0);
     for (const chat of chats) {
@@ -363,11 +368,19 @@
       for (const msg of msgs) {
         // New messages take the live way (notified); a message still undecrypted comes later.
         if (!msg || msg.isNewMsg || NOTICES.has(msg.type) || msg.type === 'ciphertext') continue;
+        if (msg.type === 'revoked') {
+          // Nothing left to store; a copy the app has is marked deleted.
+          changes.push(['revoke', { id: serialized(msg.id) }]);
+          continue;
+        }
         try {
           const out = messageFields(msg);
           if (!out) continue;
           out.phone = phone;
           batch.push(out);
+          if (msg.latestEditSenderTimestampMs) {
+            changes.push(['edit', { id: out.id, text: MEDIA.has(out.type) ? out.caption || '' : out.body }]);
+          }
         } catch (error) {
           log(`history skipped a message: ${describe(error)}`);
         }

@@ -366,3 +366,54 @@ fn deleted_and_edited_messages_reach_the_inbox() {
     );
     h.stop();
 }
+
+#[test]
+fn messages_deleted_or_edited_while_the_app_was_closed_are_caught_up_by_the_backfill() {
+    let _serial = serial();
+    let mut h = Harness::new();
+    h.start();
+    h.link_by_qr();
+    let arrive = |body: &str| {
+        let sent = h.control("inbound", json!({"from": "+5511912345678", "body": body}));
+        let id = sent["id"].as_str().unwrap().to_owned();
+        h.wait_rows(
+            "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
+            &id,
+            1,
+        );
+        id
+    };
+    let deleted = arrive("call me on 555-0100");
+    let edited = arrive("Table for 2");
+    h.stop();
+
+    // The sender changes both while no page is linked; the phone's chats show the changes.
+    h.control("revoke", json!({"id": deleted}));
+    h.control("edit", json!({"id": edited, "body": "Table for 4"}));
+    h.start();
+    h.wait_state(ConnectionState::Connected);
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND revoked_at IS NOT NULL",
+        &deleted,
+        1,
+    );
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND edited_at IS NOT NULL",
+        &edited,
+        1,
+    );
+    assert_eq!(
+        stored_column(&h, "body", &deleted).as_deref(),
+        Some("call me on 555-0100"),
+        "the deleted message keeps its text and is not stored again as a placeholder"
+    );
+    assert_eq!(
+        stored_column(&h, "body", &edited).as_deref(),
+        Some("Table for 4")
+    );
+    assert_eq!(
+        stored_column(&h, "original_text", &edited).as_deref(),
+        Some("Table for 2")
+    );
+    h.stop();
+}
