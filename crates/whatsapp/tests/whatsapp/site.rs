@@ -320,49 +320,64 @@ fn a_new_session_is_first_saved_once_it_settles_or_at_a_clean_exit() {
     assert!(h.vault_file().is_file(), "a clean exit seals it at once");
 }
 
+/// A customer's text message, once the inbox has it; its WhatsApp id.
+fn arrive(h: &Harness, body: &str) -> String {
+    let sent = h.control("inbound", json!({"from": "+5511912345678", "body": body}));
+    let id = sent["id"].as_str().unwrap().to_owned();
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
+        &id,
+        1,
+    );
+    id
+}
+
+/// The sender deletes `deleted` and changes the text of `edited` to `after`.
+fn delete_and_edit(h: &Harness, deleted: &str, edited: &str, after: &str) {
+    h.control("revoke", json!({"id": deleted}));
+    h.control("edit", json!({"id": edited, "body": after}));
+}
+
+/// The inbox shows `deleted` deleted with its text kept, and `edited` with its new and first text.
+fn wait_deleted_and_edited(h: &Harness, deleted: (&str, &str), edited: (&str, &str, &str)) {
+    let (deleted, kept) = deleted;
+    let (edited, before, after) = edited;
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND revoked_at IS NOT NULL",
+        deleted,
+        1,
+    );
+    h.wait_rows(
+        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND edited_at IS NOT NULL",
+        edited,
+        1,
+    );
+    assert_eq!(
+        stored_column(h, "body", deleted).as_deref(),
+        Some(kept),
+        "the business keeps a deleted message's text"
+    );
+    assert_eq!(stored_column(h, "body", edited).as_deref(), Some(after));
+    assert_eq!(
+        stored_column(h, "original_text", edited).as_deref(),
+        Some(before)
+    );
+}
+
 #[test]
 fn deleted_and_edited_messages_reach_the_inbox() {
     let _serial = serial();
     let mut h = Harness::new();
     h.start();
     h.link_by_qr();
-    let arrive = |body: &str| {
-        let sent = h.control("inbound", json!({"from": "+5511912345678", "body": body}));
-        let id = sent["id"].as_str().unwrap().to_owned();
-        h.wait_rows(
-            "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
-            &id,
-            1,
-        );
-        id
-    };
-    let deleted = arrive("my card number is 1234");
-    let edited = arrive("See you at 5");
+    let deleted = arrive(&h, "my card number is 1234");
+    let edited = arrive(&h, "See you at 5");
 
-    h.control("revoke", json!({"id": deleted}));
-    h.control("edit", json!({"id": edited, "body": "See you at 6"}));
-    h.wait_rows(
-        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND revoked_at IS NOT NULL",
-        &deleted,
-        1,
-    );
-    h.wait_rows(
-        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND edited_at IS NOT NULL",
-        &edited,
-        1,
-    );
-    assert_eq!(
-        stored_column(&h, "body", &deleted).as_deref(),
-        Some("my card number is 1234"),
-        "the business keeps a deleted message's text"
-    );
-    assert_eq!(
-        stored_column(&h, "body", &edited).as_deref(),
-        Some("See you at 6")
-    );
-    assert_eq!(
-        stored_column(&h, "original_text", &edited).as_deref(),
-        Some("See you at 5")
+    delete_and_edit(&h, &deleted, &edited, "See you at 6");
+    wait_deleted_and_edited(
+        &h,
+        (&deleted, "my card number is 1234"),
+        (&edited, "See you at 5", "See you at 6"),
     );
     h.stop();
 }
@@ -373,47 +388,19 @@ fn messages_deleted_or_edited_while_the_app_was_closed_are_caught_up_by_the_back
     let mut h = Harness::new();
     h.start();
     h.link_by_qr();
-    let arrive = |body: &str| {
-        let sent = h.control("inbound", json!({"from": "+5511912345678", "body": body}));
-        let id = sent["id"].as_str().unwrap().to_owned();
-        h.wait_rows(
-            "SELECT count(*) FROM messages WHERE wa_message_id = ?1",
-            &id,
-            1,
-        );
-        id
-    };
-    let deleted = arrive("call me on 555-0100");
-    let edited = arrive("Table for 2");
+    let deleted = arrive(&h, "call me on 555-0100");
+    let edited = arrive(&h, "Table for 2");
     h.stop();
 
-    // The sender changes both while no page is linked; the phone's chats show the changes.
-    h.control("revoke", json!({"id": deleted}));
-    h.control("edit", json!({"id": edited, "body": "Table for 4"}));
+    // The sender changes both while no page is linked; the phone's chats show the changes, and the
+    // deleted one is not stored again as an empty placeholder.
+    delete_and_edit(&h, &deleted, &edited, "Table for 4");
     h.start();
     h.wait_state(ConnectionState::Connected);
-    h.wait_rows(
-        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND revoked_at IS NOT NULL",
-        &deleted,
-        1,
-    );
-    h.wait_rows(
-        "SELECT count(*) FROM messages WHERE wa_message_id = ?1 AND edited_at IS NOT NULL",
-        &edited,
-        1,
-    );
-    assert_eq!(
-        stored_column(&h, "body", &deleted).as_deref(),
-        Some("call me on 555-0100"),
-        "the deleted message keeps its text and is not stored again as a placeholder"
-    );
-    assert_eq!(
-        stored_column(&h, "body", &edited).as_deref(),
-        Some("Table for 4")
-    );
-    assert_eq!(
-        stored_column(&h, "original_text", &edited).as_deref(),
-        Some("Table for 2")
+    wait_deleted_and_edited(
+        &h,
+        (&deleted, "call me on 555-0100"),
+        (&edited, "Table for 2", "Table for 4"),
     );
     h.stop();
 }
