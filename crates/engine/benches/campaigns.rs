@@ -15,11 +15,15 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::cpu_time;
+
 use whatsflow_engine::campaigns::{CampaignInput, CampaignStatus, PacingPolicy, TargetType};
 use whatsflow_engine::import::ImportOptions;
 use whatsflow_engine::link::{ConnectionState, ConnectionStatus, Link, OutgoingMessage};
 use whatsflow_engine::profile::{BusinessDetails, ProfileInput};
 use whatsflow_engine::{Engine, Options, Result, SystemClock};
+
+mod common;
 
 /// A send reached the link: how many so far, when, and the process's memory then.
 #[derive(Debug, Clone, Copy)]
@@ -38,24 +42,6 @@ struct CountingLink {
     every: usize,
     started: Mutex<Option<Instant>>,
     milestones: Mutex<Vec<Milestone>>,
-}
-
-/// User and system CPU time from a `/proc/.../stat` file (fields 14 and 15, in clock ticks of
-/// 10 ms).
-fn cpu_time(stat: &str) -> Duration {
-    let text = std::fs::read_to_string(stat).unwrap_or_default();
-    // The command name in parentheses may contain spaces: count fields after it.
-    let after_name = text
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    let ticks: u64 = after_name
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|v| v.parse::<u64>().ok())
-        .sum();
-    Duration::from_millis(ticks * 10)
 }
 
 /// `VmHWM` (peak resident set) and `VmRSS` of this process, in KiB.

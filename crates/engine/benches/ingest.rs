@@ -12,9 +12,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::cpu_time;
 use whatsflow_engine::inbox::Origin;
 use whatsflow_engine::link::InboundMessage;
 use whatsflow_engine::{Engine, Options, SystemClock};
+
+mod common;
 
 const SENDERS: usize = 1_000;
 /// Messages start here (ms) and move one second each, like a day of chats.
@@ -54,24 +57,8 @@ fn engine(dir: &std::path::Path) -> Engine {
     Engine::open(Options::new(dir.to_owned(), Arc::new(SystemClock))).expect("engine opens")
 }
 
-/// This thread's user and system CPU time (`/proc/thread-self/stat` fields 14 and 15, in ticks of
-/// 10 ms): on a shared machine the wall clock also counts the time other programs had the cores.
-fn thread_cpu() -> Duration {
-    let text = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    let after_name = text
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    let ticks: u64 = after_name
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|v| v.parse::<u64>().ok())
-        .sum();
-    Duration::from_millis(ticks * 10)
-}
-
-/// Wall-clock and CPU time of one run.
+/// Wall-clock and CPU time (this thread's: on a shared machine the wall clock also counts the time
+/// other programs had the cores) of one run.
 #[derive(Clone, Copy)]
 struct Took {
     wall: Duration,
@@ -79,11 +66,11 @@ struct Took {
 }
 
 fn timed(run: impl FnOnce()) -> Took {
-    let (started, cpu) = (Instant::now(), thread_cpu());
+    let (started, cpu) = (Instant::now(), cpu_time("/proc/thread-self/stat"));
     run();
     Took {
         wall: started.elapsed(),
-        cpu: thread_cpu().saturating_sub(cpu),
+        cpu: cpu_time("/proc/thread-self/stat").saturating_sub(cpu),
     }
 }
 

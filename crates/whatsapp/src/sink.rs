@@ -94,7 +94,9 @@ impl Sink {
                 match tokio::task::spawn_blocking(move || apply(&blocking, call)).await {
                     Ok(Ok(outcome)) => {
                         if let Some((run, mut progress)) = report {
-                            if history.run != run {
+                            // A run starts with an empty report (nothing read yet); run numbers
+                            // start again in a reloaded page.
+                            if history.run != run || progress.messages_read == 0 {
                                 history = HistoryCount { run, added: 0 };
                             }
                             history.added += outcome.added;

@@ -84,7 +84,6 @@ impl Sim {
                     key_id,
                     from_me,
                     remote: remote.clone(),
-                    participant: None,
                     // The business's own id is filled in when a page connects (it may not be
                     // linked yet).
                     from: if from_me {
@@ -97,32 +96,17 @@ impl Sim {
                     } else {
                         String::new()
                     },
-                    author: None,
                     kind: "chat".into(),
                     body: format!("Message {n} in chat {chat}"),
-                    caption: None,
                     t: first_t + 60 * n as i64,
                     ack: if from_me { 3 } else { 0 },
                     notify_name: (!from_me).then(|| format!("Customer {chat}")),
-                    mimetype: None,
-                    filename: None,
-                    size: None,
-                    direct_path: None,
-                    media_key: None,
-                    media_key_timestamp: None,
-                    lat: None,
-                    lng: None,
-                    loc: None,
-                    vcard_formatted_name: None,
-                    quoted_id: None,
-                    is_forwarded: false,
                     lid_phone: lid.then(|| format!("{digits}@c.us")),
-                    latest_edit_t: None,
                     at_ms: wall_clock_ms(),
                     delivered: true,
-                    error: None,
-                    ack_generation: 0,
+                    // Old answers stay read; nothing moves them on.
                     ack_paused: true,
+                    ..Message::default()
                 };
                 if preload.media && !from_me {
                     let file = match n % 10 {

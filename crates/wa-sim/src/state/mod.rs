@@ -282,7 +282,7 @@ pub(crate) struct PendingCode {
 
 /// A message in the account's history, inbound or outbound. Serialised, it is what the page
 /// turns into a `Msg` model.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Message {
     pub id: String,
