@@ -52,7 +52,8 @@ check "installs $bin" test -x $bin
 check "installs a desktop entry" grep -q '^/usr/share/applications/.*\.desktop$' "$dir/files"
 check "installs its icons" grep -q '^/usr/share/icons/hicolor/.*/apps/.*\.png$' "$dir/files"
 
-# Run as a user would, with a fresh home and data directory.
+# Run as a user would, with a fresh home and data directory, the app finding its browser itself.
+unset WHATSFLOW_CHROMIUM
 export HOME=$dir/home
 mkdir -p "$HOME"
 data=$dir/data
