@@ -30,7 +30,17 @@ Xvfb "$display" -screen 0 1280x820x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 pids=()
 app_pid=""
-trap 'kill ${app_pid:-} "${pids[@]}" $xvfb 2>/dev/null || true; sleep 1; rm -rf "$dir"' EXIT
+# The app first, and the display only once it is gone: an app that loses its display dies without
+# closing its Chromium.
+stop_all() {
+  if [ -n "$app_pid" ] && kill -TERM "$app_pid" 2>/dev/null; then
+    for _ in $(seq 50); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.2; done
+  fi
+  kill "${pids[@]}" $xvfb 2>/dev/null || true
+  sleep 1
+  rm -rf "$dir"
+}
+trap stop_all EXIT
 sleep 1
 export DISPLAY=$display
 
