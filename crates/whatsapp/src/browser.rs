@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{
     browser_args, desktop_user_agent, find_chromium, find_headless_browser, is_headless_shell,
-    sandbox_possible, LinkConfig,
+    sandbox_possible, ChromiumNotFound, LinkConfig,
 };
 use crate::page::{BINDING, INJECTED_SCRIPT};
 
@@ -57,17 +57,10 @@ impl LaunchError {
 impl Session {
     /// Starts Chromium on `profile_dir` and opens WhatsApp Web with the bridge in place.
     pub async fn launch(config: &LinkConfig, profile_dir: &Path) -> Result<Session, LaunchError> {
-        let found = if config.headless {
-            find_headless_browser()
-        } else {
-            find_chromium()
-        };
         let executable = match &config.chromium {
             Some(path) => path.clone(),
-            None => found.map_err(|error| LaunchError {
-                message: error.to_string(),
-                retry: false,
-            })?,
+            None if config.headless => find_headless_browser().map_err(not_found)?,
+            None => find_chromium().map_err(not_found)?,
         };
         clear_singleton_locks(profile_dir);
         // The desktop agent from the first request on, whatever the binary calls itself (the
@@ -161,6 +154,14 @@ impl Session {
         let _ = self.browser.kill().await;
         let _ = self.browser.wait().await;
         self.handler.abort();
+    }
+}
+
+/// No browser to drive: trying again cannot help until one is installed.
+fn not_found(error: ChromiumNotFound) -> LaunchError {
+    LaunchError {
+        message: error.to_string(),
+        retry: false,
     }
 }
 
