@@ -8,24 +8,13 @@ bin=$(realpath "$1")
 shot=${2:-$(mktemp --suffix=.png)}
 dir=$(mktemp -d)
 export HOME=${HOME:-$dir}
-display=:$((90 + RANDOM % 9))
-Xvfb "$display" -screen 0 1280x820x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
+source "$(dirname "$0")/desktop-lib.sh"
+xvfb_start
 app_pid=""
-trap 'kill $app_pid $app $xvfb 2>/dev/null || true; rm -rf "$dir"' EXIT
-sleep 1
-DISPLAY=$display dbus-run-session -- "$bin" --data-dir "$dir/data" >"$dir/app.log" 2>&1 &
+trap 'kill $app_pid $app $XVFB_PID 2>/dev/null || true; rm -rf "$dir"' EXIT
+dbus-run-session -- "$bin" --data-dir "$dir/data" >"$dir/app.log" 2>&1 &
 app=$!
-ok=0
-for _ in $(seq 60); do
-  sleep 1
-  DISPLAY=$display import -window root "$shot" 2>/dev/null || continue
-  colors=$(convert "$shot" -format %k info: 2>/dev/null || echo 1)
-  if [ "${colors:-1}" -gt 16 ]; then ok=1; break; fi
-done
-if [ $ok -eq 1 ]; then
-  sleep 2 # let fonts and late layout settle before the picture a person would see
-  DISPLAY=$display import -window root "$shot"
+if wait_window_rendered "$shot"; then
   echo "desktop: window rendered ($(convert "$shot" -format %k info:) colours) -> $shot"
   # The desktop app talks to its window over IPC: it must not listen on any port of its own (the
   # REST API is opt-in). Chromium is not started on a fresh data directory.
@@ -47,25 +36,11 @@ fi
 # `rest_api` setting), start it again; the server must answer on the chosen port.
 kill -TERM "$app_pid"
 wait "$app" || true
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 - "$dir/data/whatsflow.db" "$port" <<'PY'
-import json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute(
-    "INSERT INTO settings (key, value, updated_at) VALUES ('rest_api', ?, 0) "
-    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    (json.dumps({"enabled": True, "port": int(sys.argv[2])}),),
-)
-db.commit()
-PY
-DISPLAY=$display dbus-run-session -- "$bin" --data-dir "$dir/data" >"$dir/app-on.log" 2>&1 &
+port=$(free_port)
+enable_rest_api "$dir/data/whatsflow.db" "$port"
+dbus-run-session -- "$bin" --data-dir "$dir/data" >"$dir/app-on.log" 2>&1 &
 app=$!
-health=""
-for _ in $(seq 60); do
-  sleep 1
-  health=$(curl -s --max-time 5 "http://127.0.0.1:$port/api/v1/health" || true)
-  [ -n "$health" ] && break
-done
+health=$(wait_health "$port")
 app_pid=$(pgrep -f -n "^$bin --data-dir $dir/data" || true)
 # Loopback only, and nothing but the chosen port.
 elsewhere=$(ss -ltnpH 2>/dev/null | grep "pid=${app_pid:-none}," | grep -v " 127.0.0.1:$port " || true)

@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-# Debian packages: Tauri's build and runtime libraries, Chromium (the browser WhatsFlow drives), and
-# what the tests use (Xvfb, a keyring, ImageMagick, Python for the OpenAPI check).
+# Debian packages: Tauri's build and runtime libraries, Chromium (the browser WhatsFlow drives: the
+# headless shell by default, the full browser for the UI tests), and what the tests use (Xvfb, a
+# keyring, ImageMagick, Python for the OpenAPI check).
 PACKAGES=(
   build-essential pkg-config curl file libssl-dev
   libwebkit2gtk-4.1-dev libdbus-1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  chromium xvfb xauth imagemagick dbus-x11 gnome-keyring libsecret-tools keyutils iproute2 procps
+  chromium chromium-headless-shell xvfb xauth imagemagick dbus-x11 gnome-keyring libsecret-tools keyutils iproute2 procps
 )
 # Node.js and Python may come from elsewhere (nodesource, pyenv): only ask Debian when they are absent.
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)

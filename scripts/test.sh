@@ -2,7 +2,7 @@
 # Runs every check and test of WhatsFlow: formatting, lints, the UI's type check, the Rust tests
 # (engine, HTTP server, simulator, the WhatsApp link against real Chromium), the OpenAPI document's
 # validation, schemathesis against the running server, the UI's end-to-end tests in headless
-# Chromium, and the desktop window under Xvfb.
+# Chromium, the desktop window under Xvfb, and the .deb installed, run and removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
@@ -53,3 +53,9 @@ server_bin="$(realpath "$target")/debug/whatsflow-server"
 step "Desktop window under Xvfb"
 cargo build -p whatsflow
 scripts/desktop-smoke.sh "$target"/debug/whatsflow
+
+step "Installer: the .deb installs, runs in demo mode under Xvfb, uninstalls leaving nothing"
+# The debug build packaged (the release installers come from scripts/bundle.sh): it reuses the crates
+# compiled above, where a release build would compile everything again.
+scripts/bundle.sh --debug
+scripts/check-deb.sh "$(ls -t "$target"/debug/bundle/deb/*.deb | head -1)"

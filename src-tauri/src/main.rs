@@ -65,7 +65,16 @@ fn parse_args() -> Args {
     args
 }
 
+/// WebKitGTK's switch for its accelerated compositing, which costs the web process ~100 MB PSS
+/// (docs/benchmarks.md) and gives this UI nothing it shows.
+const WEBKIT_COMPOSITING_OFF: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
 fn main() {
+    // Before any thread starts (the environment is not safe to write while others read it); a value
+    // the user set is kept.
+    if std::env::var_os(WEBKIT_COMPOSITING_OFF).is_none() {
+        std::env::set_var(WEBKIT_COMPOSITING_OFF, "1");
+    }
     // Held until the end of main, so the log file gets everything.
     let _logs = whatsflow_api::logging::init("whatsflow");
     let args = parse_args();

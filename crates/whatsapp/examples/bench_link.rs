@@ -1,5 +1,6 @@
-//! Memory benchmark: the managed Chromium's PSS while connected and idle, with the link's flags
-//! versus Chromium's own defaults, on the same simulated WhatsApp Web page.
+//! Memory benchmark: the managed Chromium's PSS while connected and idle, the link's browser (the
+//! headless shell where installed) with its flags versus Chromium with its own defaults, on the
+//! same simulated WhatsApp Web page.
 //!
 //! `cargo run -p whatsflow-whatsapp --example bench_link [-- --idle-secs 20]` (Linux: reads
 //! `/proc/<pid>/smaps_rollup` of every process in the browser's tree).
@@ -10,17 +11,18 @@ use chromiumoxide::{Browser, BrowserConfig};
 use common::{arg, connected, post, proc_kib, process_tree, runtime, wait_for, Res};
 use futures::StreamExt;
 use serde_json::json;
-use whatsflow_whatsapp::find_chromium;
+use whatsflow_whatsapp::{find_chromium, find_headless_browser};
 
 mod common;
 
 fn main() -> Res<()> {
     let idle = Duration::from_secs(arg("--idle-secs").unwrap_or(15));
     let chromium = find_chromium()?;
+    let link_browser = find_headless_browser()?;
     let runtime = runtime()?;
 
-    // 1. The link, with its flags.
-    let linked = connected(&runtime, chromium.clone())?;
+    // 1. The link, with its browser and flags.
+    let linked = connected(&runtime, link_browser.clone())?;
     std::thread::sleep(idle);
     let pid = linked.link.browser_pid().ok_or("no browser pid")?;
     let ours = tree_pss(pid);
@@ -70,7 +72,8 @@ fn main() -> Res<()> {
     });
 
     println!(
-        "Chromium {} — connected, idle {} s",
+        "the link's browser {}, Chromium {} — connected, idle {} s",
+        link_browser.display(),
         chromium.display(),
         idle.as_secs()
     );

@@ -17,7 +17,8 @@ use futures::StreamExt;
 use tokio::task::JoinHandle;
 
 use crate::config::{
-    browser_args, desktop_user_agent, find_chromium, sandbox_possible, LinkConfig,
+    browser_args, desktop_user_agent, find_chromium, find_headless_browser, is_headless_shell,
+    sandbox_possible, ChromiumNotFound, LinkConfig,
 };
 use crate::page::{BINDING, INJECTED_SCRIPT};
 
@@ -58,12 +59,13 @@ impl Session {
     pub async fn launch(config: &LinkConfig, profile_dir: &Path) -> Result<Session, LaunchError> {
         let executable = match &config.chromium {
             Some(path) => path.clone(),
-            None => find_chromium().map_err(|error| LaunchError {
-                message: error.to_string(),
-                retry: false,
-            })?,
+            None if config.headless => find_headless_browser().map_err(not_found)?,
+            None => find_chromium().map_err(not_found)?,
         };
         clear_singleton_locks(profile_dir);
+        // The desktop agent from the first request on, whatever the binary calls itself (the
+        // headless shell says "HeadlessChrome"); the tab's override below adds its client hints.
+        let (agent, _) = desktop_user_agent(&installed_version(&executable).await);
         let mut builder = BrowserConfig::builder()
             .chrome_executable(&executable)
             .user_data_dir(profile_dir)
@@ -71,14 +73,18 @@ impl Session {
             // which tells the page it is automated.
             .disable_default_args()
             .args(browser_args(sandbox_possible()))
+            .arg(format!("user-agent={agent}"))
             .launch_timeout(LAUNCH_TIMEOUT)
             .request_timeout(Duration::from_secs(120))
             // The window's own size, not an 800x600 emulation.
             .viewport(None);
-        builder = if config.headless {
-            builder.new_headless_mode()
-        } else {
+        builder = if !config.headless {
             builder.with_head()
+        } else if is_headless_shell(&executable) {
+            // The builder's default, plain `--headless`: the shell's only mode.
+            builder
+        } else {
+            builder.new_headless_mode()
         };
         let browser_config = builder.build().map_err(|message| LaunchError {
             message,
@@ -148,6 +154,30 @@ impl Session {
         let _ = self.browser.kill().await;
         let _ = self.browser.wait().await;
         self.handler.abort();
+    }
+}
+
+/// No browser to drive: trying again cannot help until one is installed.
+fn not_found(error: ChromiumNotFound) -> LaunchError {
+    LaunchError {
+        message: error.to_string(),
+        retry: false,
+    }
+}
+
+/// What `<browser> --version` prints (`Chromium 156.0.8078.108 …`), or nothing if it cannot say.
+/// Not asked on Windows, where `chrome.exe --version` opens a browser instead of printing: the
+/// flag then names a recent version, and the tab's own override names the real one.
+async fn installed_version(executable: &Path) -> String {
+    if cfg!(windows) {
+        return String::new();
+    }
+    let mut command = std::process::Command::new(executable);
+    command.arg("--version");
+    let asked = tokio::task::spawn_blocking(move || command.output());
+    match tokio::time::timeout(Duration::from_secs(10), asked).await {
+        Ok(Ok(Ok(output))) => String::from_utf8_lossy(&output.stdout).into_owned(),
+        _ => String::new(),
     }
 }
 

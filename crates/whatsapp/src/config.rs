@@ -15,7 +15,8 @@ pub const CHROMIUM_ENV: &str = "WHATSFLOW_CHROMIUM";
 pub struct LinkConfig {
     /// Where WhatsApp Web is served; `https://web.whatsapp.com/` unless a test or the demo says otherwise.
     pub url: String,
-    /// The browser to drive; `None` finds one with [`find_chromium`] at launch.
+    /// The browser to drive; `None` finds one at launch: [`find_headless_browser`] when headless,
+    /// else [`find_chromium`].
     pub chromium: Option<PathBuf>,
     /// No window at all (the default). `false` shows the browser window, for troubleshooting.
     pub headless: bool,
@@ -64,12 +65,40 @@ pub enum ChromiumNotFound {
 /// Finds the browser to drive: `WHATSFLOW_CHROMIUM` if set, else the first of `chromium`,
 /// `chromium-browser`, `google-chrome`, `microsoft-edge` on `PATH`, else the usual install paths.
 pub fn find_chromium() -> Result<PathBuf, ChromiumNotFound> {
-    chromium_named_or_found(std::env::var_os(CHROMIUM_ENV))
+    chromium_named_or_found(std::env::var_os(CHROMIUM_ENV), &[])
 }
 
-/// [`find_chromium`] with the variable's value given (tests pass one instead of changing the
-/// process's environment, which other tests running at the same time read).
-fn chromium_named_or_found(named: Option<std::ffi::OsString>) -> Result<PathBuf, ChromiumNotFound> {
+/// The headless shell where it is installed: Debian's `chromium-headless-shell` (the binary itself,
+/// not `/usr/bin`'s wrapper script, which runs it as a child that a kill of the wrapper would miss)
+/// or Chrome for Testing's `chrome-headless-shell` on `PATH`.
+const HEADLESS_SHELLS: &[&str] = &[
+    "/usr/lib/chromium/chromium-headless-shell",
+    "chrome-headless-shell",
+];
+
+/// Finds the browser for a link without a window: `WHATSFLOW_CHROMIUM` if set, else the headless
+/// shell if installed — a real Chromium with no browser UI, which costs far less memory than
+/// `chromium --headless=new` on the same page (docs/benchmarks.md) — else [`find_chromium`]'s.
+pub fn find_headless_browser() -> Result<PathBuf, ChromiumNotFound> {
+    chromium_named_or_found(std::env::var_os(CHROMIUM_ENV), HEADLESS_SHELLS)
+}
+
+/// Whether `executable` is a headless shell, which takes the old `--headless` switch (it has no
+/// other mode) rather than `--headless=new`.
+pub fn is_headless_shell(executable: &Path) -> bool {
+    executable
+        .file_stem()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.ends_with("headless-shell"))
+}
+
+/// The browser lookup with the variable's value given (tests pass one instead of changing the
+/// process's environment, which other tests running at the same time read); `preferred` are tried
+/// before the usual browsers, as absolute paths or names on `PATH`.
+fn chromium_named_or_found(
+    named: Option<std::ffi::OsString>,
+    preferred: &[&str],
+) -> Result<PathBuf, ChromiumNotFound> {
     if let Some(value) = named.filter(|v| !v.is_empty()) {
         let path = PathBuf::from(value);
         return if path.is_file() {
@@ -85,15 +114,25 @@ fn chromium_named_or_found(named: Option<std::ffi::OsString>) -> Result<PathBuf,
         "google-chrome-stable",
         "microsoft-edge",
     ];
-    if let Some(path) = std::env::var_os("PATH")
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .iter()
+            .flat_map(std::env::split_paths)
+            .map(|dir| dir.join(executable_name(name)))
+            .find(|candidate| candidate.is_file())
+    };
+    let find = |name: &str| {
+        let path = Path::new(name);
+        if path.is_absolute() {
+            path.is_file().then(|| path.to_path_buf())
+        } else {
+            on_path(name)
+        }
+    };
+    if let Some(path) = preferred
         .iter()
-        .flat_map(std::env::split_paths)
-        .flat_map(|dir| {
-            names
-                .iter()
-                .map(move |name| dir.join(executable_name(name)))
-        })
-        .find(|candidate| candidate.is_file())
+        .chain(names.iter())
+        .find_map(|name| find(name))
     {
         return Ok(path);
     }
@@ -250,16 +289,20 @@ pub(crate) fn sandbox_possible() -> bool {
     }
 }
 
-/// A desktop user agent for the browser's own version: the real site refuses "HeadlessChrome".
-/// `product` is what `Browser.getVersion` reports, e.g. `HeadlessChrome/156.0.8078.108`.
-pub(crate) fn desktop_user_agent(product: &str) -> (String, String) {
-    let major = product
-        .split('/')
-        .nth(1)
+/// The browser's major version in what `Browser.getVersion` reports (`HeadlessChrome/156.0.8078.108`)
+/// or what `chromium --version` prints (`Chromium 156.0.8078.108 built on Debian…`).
+fn major_version(text: &str) -> Option<&str> {
+    text.split(|c: char| c == '/' || c.is_whitespace())
+        .find(|token| token.contains('.') && token.starts_with(|c: char| c.is_ascii_digit()))
         .and_then(|version| version.split('.').next())
-        .filter(|major| !major.is_empty() && major.chars().all(|c| c.is_ascii_digit()))
-        .unwrap_or("130")
-        .to_owned();
+        .filter(|major| major.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// A desktop user agent for the browser's own version, whichever binary runs (the headless shell
+/// included): the real site refuses "HeadlessChrome". `version` is either form [`major_version`]
+/// reads; an unknown one gives a recent version's agent.
+pub(crate) fn desktop_user_agent(version: &str) -> (String, String) {
+    let major = major_version(version).unwrap_or("130").to_owned();
     let platform = if cfg!(target_os = "macos") {
         "Macintosh; Intel Mac OS X 10_15_7"
     } else if cfg!(windows) {
@@ -305,6 +348,9 @@ mod tests {
             !agent.contains("Headless"),
             "the real site refuses headless agents: {agent}"
         );
+        let (printed, major) =
+            desktop_user_agent("Chromium 156.0.8078.108 built on Debian GNU/Linux 12 (bookworm)");
+        assert_eq!(major, "156", "what `chromium --version` prints: {printed}");
         let (fallback, _) = desktop_user_agent("garbage");
         assert!(
             fallback.contains("Chrome/130.0.0.0"),
@@ -313,8 +359,35 @@ mod tests {
     }
 
     #[test]
+    fn an_installed_headless_shell_is_preferred_and_takes_the_old_headless_switch() {
+        let dir = tempfile::tempdir().unwrap();
+        let shell = dir.path().join("chrome-headless-shell");
+        std::fs::write(&shell, "").unwrap();
+        let preferred = shell.to_str().unwrap();
+        assert_eq!(chromium_named_or_found(None, &[preferred]).unwrap(), shell);
+        // The variable still wins over any preference.
+        let named = dir.path().join("my-chrome");
+        std::fs::write(&named, "").unwrap();
+        assert_eq!(
+            chromium_named_or_found(Some(named.clone().into()), &[preferred]).unwrap(),
+            named
+        );
+        // Not installed: the usual lookup, which never answers the missing shell.
+        let missing = dir.path().join("chromium-headless-shell");
+        let found = chromium_named_or_found(None, &[missing.to_str().unwrap()]);
+        assert_ne!(found.ok(), Some(missing));
+
+        assert!(is_headless_shell(&shell));
+        assert!(is_headless_shell(Path::new(
+            "/usr/lib/chromium/chromium-headless-shell"
+        )));
+        assert!(!is_headless_shell(Path::new("/usr/bin/chromium")));
+        assert!(!is_headless_shell(Path::new("/usr/bin/google-chrome")));
+    }
+
+    #[test]
     fn a_missing_browser_named_in_the_environment_is_reported() {
-        let error = chromium_named_or_found(Some("/nonexistent/chromium".into())).unwrap_err();
+        let error = chromium_named_or_found(Some("/nonexistent/chromium".into()), &[]).unwrap_err();
         assert_eq!(
             error,
             ChromiumNotFound::NotAFile(PathBuf::from("/nonexistent/chromium"))

@@ -20,6 +20,7 @@ mod vault_jobs;
 mod worker;
 
 pub use config::{
-    browser_args, find_chromium, ChromiumNotFound, LinkConfig, CHROMIUM_ENV, WHATSAPP_WEB_URL,
+    browser_args, find_chromium, find_headless_browser, is_headless_shell, ChromiumNotFound,
+    LinkConfig, CHROMIUM_ENV, WHATSAPP_WEB_URL,
 };
 pub use link::WhatsAppLink;
