@@ -13,6 +13,7 @@ use rand::Rng;
 use super::sign;
 use crate::clock::Millis;
 use crate::error::Result;
+use crate::events::Event;
 use crate::store::webhooks::{Attempt, DeliveryRow, WebhookRow};
 use crate::{store, Engine};
 
@@ -268,7 +269,7 @@ impl Engine {
             }
         };
         let exhausted = state == "failed" && verdict != Verdict::Give;
-        self.db().with_tx(|tx| {
+        self.write(|tx| {
             store::webhooks::record_attempt(
                 tx,
                 delivery.id,
@@ -297,6 +298,11 @@ impl Engine {
             if let Some(reason) = reason {
                 store::webhooks::record_outcome(tx, webhook.id, false, Some(&reason), after)?;
                 tracing::warn!(webhook = webhook.id, "{reason}");
+                tx.emit(Event::WebhookDisabled(super::WebhookDisabled {
+                    id: webhook.id,
+                    url: webhook.url.clone(),
+                    reason,
+                }));
             }
             Ok(())
         })?;
