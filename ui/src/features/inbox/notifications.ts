@@ -26,6 +26,8 @@ function messageNotifications(): Promise<boolean> {
 export type NotificationPermissionState = NotificationPermission | 'unsupported';
 
 export function notificationPermission(): NotificationPermissionState {
+  // The desktop app notifies natively and needs no permission: nothing to ask for there.
+  if (transportKind === 'tauri') return 'unsupported';
   return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
 }
 
@@ -41,7 +43,7 @@ export async function requestNotifications(): Promise<NotificationPermissionStat
 
 /** Shows one notification per chat (a newer message replaces the older one of the same chat). */
 export async function notifyInbound(chat: Chat, message: Message): Promise<void> {
-  if (transportKind === 'tauri' || notificationPermission() !== 'granted') return;
+  if (notificationPermission() !== 'granted') return;
   if (typeof document !== 'undefined' && !document.hidden && document.hasFocus()) return;
   if (!(await messageNotifications())) return;
   const lockSet = useAppStore.getState().app?.lock.enabled ?? false;
