@@ -260,6 +260,24 @@ impl Engine {
         Ok(auto_lock)
     }
 
+    /// Locks the app when nobody could have used it since `idle_since` (its window was closed or
+    /// hidden then) for longer than the auto-lock allows; true when it locked now. A window the UI
+    /// shows watches its own input instead.
+    pub fn lock_if_idle_since(&self, idle_since: Millis) -> Result<bool> {
+        let status = self.lock_status();
+        let auto = self.auto_lock()?;
+        let idle = self.now() - idle_since;
+        if !status.enabled
+            || status.locked
+            || !auto.enabled
+            || idle < auto.minutes as Millis * 60_000
+        {
+            return Ok(false);
+        }
+        self.lock_now()?;
+        Ok(true)
+    }
+
     fn lock_changed(&self) -> Result<LockStatus> {
         let status = self.lock_status();
         self.emit(Event::LockChanged(status));
@@ -424,6 +442,46 @@ mod tests {
             engine.auto_lock().unwrap(),
             off,
             "a refused value is not saved"
+        );
+    }
+
+    #[test]
+    fn a_window_away_longer_than_the_auto_lock_locks_the_app() {
+        let (engine, clock, _dir) = engine();
+        let hidden_at = engine.now();
+        clock.advance(60 * 60_000);
+        assert!(
+            !engine.lock_if_idle_since(hidden_at).unwrap(),
+            "no passcode, nothing to lock"
+        );
+        set(&engine, None, "2468").unwrap();
+        let hidden_at = engine.now();
+        clock.advance(15 * 60_000 - 1);
+        assert!(!engine.lock_if_idle_since(hidden_at).unwrap());
+        assert!(!engine.is_locked());
+        clock.advance(1);
+        assert!(engine.lock_if_idle_since(hidden_at).unwrap());
+        assert!(engine.is_locked());
+        assert!(
+            !engine.lock_if_idle_since(hidden_at).unwrap(),
+            "already locked"
+        );
+
+        engine
+            .unlock(Passcode {
+                passcode: "2468".into(),
+            })
+            .unwrap();
+        engine
+            .save_auto_lock(AutoLock {
+                enabled: false,
+                minutes: 15,
+            })
+            .unwrap();
+        clock.advance(60 * 60_000);
+        assert!(
+            !engine.lock_if_idle_since(hidden_at).unwrap(),
+            "switched off"
         );
     }
 
