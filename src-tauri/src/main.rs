@@ -1,9 +1,13 @@
 //! `whatsflow`: the desktop shell. Opens the window on the built UI, forwards the UI's API calls to
 //! the same API table the HTTP server uses, relays engine events to the window, and attaches the
 //! loopback REST API server that Settings switches on for scripts (off by default: then the app
-//! listens on no port). No logic lives here: every operation is an engine method.
+//! listens on no port), shows native notifications (`notify`) and locks the app when its window has
+//! been away too long (`idle_lock`). No logic lives here: every operation is an engine method.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod idle_lock;
+mod notify;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -116,9 +120,12 @@ fn main() {
     });
 
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .manage(desktop)
         .invoke_handler(tauri::generate_handler![api])
         .setup(move |app| {
+            notify::start(app.handle(), &engine);
+            idle_lock::start(app.handle(), &engine);
             let handle = app.handle().clone();
             let mut events = engine.subscribe();
             std::thread::spawn(move || loop {

@@ -1,11 +1,14 @@
 // The shell: decides between boot/session screens, the lock screen, onboarding and the main layout, and
-// wires what the main layout needs once (live events, WhatsApp status, shortcuts, stored theme).
+// wires what the main layout needs once (live events, WhatsApp status, shortcuts, auto-lock, stored theme).
 
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import { api, lockNow } from './api/client';
 import { NAV, Sidebar } from './components/Sidebar';
 import { Toaster } from './components/Toaster';
 import { navigate, useRoute } from './lib/router';
+import { focusSearch } from './lib/shortcuts';
+import { useAutoLock } from './features/lock/autoLock';
+import { NewMessageDialog, openNewMessage } from './features/inbox/NewMessage';
 import { LockScreen } from './screens/LockScreen';
 import { Onboarding } from './screens/Onboarding';
 import { BootScreen, UnauthorizedScreen, UnreachableScreen } from './screens/SessionScreens';
@@ -58,6 +61,9 @@ function MainLayout() {
   const applyEvent = useAppStore((s) => s.applyEvent);
   const lockEnabled = useAppStore((s) => s.app?.lock.enabled ?? false);
 
+  const onAutoLocked = useCallback(() => void refreshAppState(), [refreshAppState]);
+  useAutoLock(lockEnabled, onAutoLocked);
+
   useServerTheme();
   // Analytics (issue #11): the dashboard is the first screen when WhatsApp is connected and there is history.
   useStartScreen();
@@ -89,6 +95,17 @@ function MainLayout() {
           navigate(item.screen);
           return;
         }
+        // Ctrl/⌘+N in the desktop app, Alt+N in a browser (which keeps Ctrl+N for a new window).
+        if (event.code === 'KeyN') {
+          event.preventDefault();
+          openNewMessage();
+          return;
+        }
+      }
+      if (mod && !event.shiftKey && !event.altKey && event.code === 'KeyK') {
+        event.preventDefault();
+        focusSearch();
+        return;
       }
       if (mod && event.shiftKey && event.code === 'KeyL' && lockEnabled) {
         event.preventDefault();
@@ -122,6 +139,7 @@ function MainLayout() {
           {route.screen === 'connect' && <ConnectScreen />}
         </div>
       </main>
+      <NewMessageDialog />
     </div>
   );
 }

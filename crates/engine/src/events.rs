@@ -103,6 +103,10 @@ pub enum Event {
     /// A recipient's status moved (skipped, sent, delivered, read, failed, replied).
     #[serde(rename = "campaign.recipient_updated")]
     CampaignRecipientUpdated(Recipient),
+    /// The app disabled a webhook because its deliveries kept failing (webhooks never carry this
+    /// one: the receiver is the thing that fails).
+    #[serde(rename = "webhook.disabled")]
+    WebhookDisabled(crate::webhooks::WebhookDisabled),
 }
 
 impl Event {

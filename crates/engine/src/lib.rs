@@ -34,6 +34,7 @@ pub mod link;
 pub mod lock;
 pub mod media_url;
 pub mod meta;
+pub mod notifications;
 pub mod page;
 pub mod phone;
 pub mod profile;

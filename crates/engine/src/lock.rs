@@ -60,6 +60,31 @@ pub struct RemovePasscode {
     pub current_passcode: String,
 }
 
+/// The key of the auto-lock setting.
+const AUTO_LOCK_KEY: &str = "app_lock.auto";
+/// The longest idle time the auto-lock accepts: a working day.
+const MAX_AUTO_LOCK_MINUTES: u32 = 12 * 60;
+
+/// Locking by itself: while a passcode is set, the UI locks the app after this many minutes without
+/// input (a session timeout, so an unattended computer does not show the chats for long).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AutoLock {
+    /// Whether the app locks by itself (only while a passcode is set).
+    pub enabled: bool,
+    /// Minutes without input before it does, 1 to 720 (default 15).
+    pub minutes: u32,
+}
+
+impl Default for AutoLock {
+    fn default() -> AutoLock {
+        AutoLock {
+            enabled: true,
+            minutes: 15,
+        }
+    }
+}
+
 /// In-memory lock state; the hash itself lives in the settings table.
 pub(crate) struct LockState {
     locked: AtomicBool,
@@ -217,6 +242,42 @@ impl Engine {
         self.lock_changed()
     }
 
+    /// When the app locks by itself.
+    pub fn auto_lock(&self) -> Result<AutoLock> {
+        self.setting(AUTO_LOCK_KEY)
+    }
+
+    /// Saves when the app locks by itself; minutes outside 1 to 720 are refused, whatever `enabled`
+    /// says, so a later switch on never meets a nonsense value.
+    pub fn save_auto_lock(&self, auto_lock: AutoLock) -> Result<AutoLock> {
+        if !(1..=MAX_AUTO_LOCK_MINUTES).contains(&auto_lock.minutes) {
+            return Err(Error::invalid_field(
+                "minutes",
+                format!("Choose between 1 and {MAX_AUTO_LOCK_MINUTES} minutes"),
+            ));
+        }
+        self.save_setting(AUTO_LOCK_KEY, &auto_lock)?;
+        Ok(auto_lock)
+    }
+
+    /// Locks the app when nobody could have used it since `idle_since` (its window was closed or
+    /// hidden then) for longer than the auto-lock allows; true when it locked now. A window the UI
+    /// shows watches its own input instead.
+    pub fn lock_if_idle_since(&self, idle_since: Millis) -> Result<bool> {
+        let status = self.lock_status();
+        let auto = self.auto_lock()?;
+        let idle = self.now() - idle_since;
+        if !status.enabled
+            || status.locked
+            || !auto.enabled
+            || idle < auto.minutes as Millis * 60_000
+        {
+            return Ok(false);
+        }
+        self.lock_now()?;
+        Ok(true)
+    }
+
     fn lock_changed(&self) -> Result<LockStatus> {
         let status = self.lock_status();
         self.emit(Event::LockChanged(status));
@@ -350,6 +411,78 @@ mod tests {
                 passcode: "2468".into(),
             })
             .unwrap();
+    }
+
+    #[test]
+    fn auto_lock_defaults_to_fifteen_minutes_and_refuses_nonsense() {
+        let (engine, _clock, _dir) = engine();
+        assert_eq!(
+            engine.auto_lock().unwrap(),
+            AutoLock {
+                enabled: true,
+                minutes: 15
+            }
+        );
+        let off = AutoLock {
+            enabled: false,
+            minutes: 30,
+        };
+        engine.save_auto_lock(off).unwrap();
+        assert_eq!(engine.auto_lock().unwrap(), off);
+        for minutes in [0, MAX_AUTO_LOCK_MINUTES + 1] {
+            let err = engine
+                .save_auto_lock(AutoLock {
+                    enabled: true,
+                    minutes,
+                })
+                .unwrap_err();
+            assert_eq!(err.details[0].field, "minutes", "{minutes}");
+        }
+        assert_eq!(
+            engine.auto_lock().unwrap(),
+            off,
+            "a refused value is not saved"
+        );
+    }
+
+    #[test]
+    fn a_window_away_longer_than_the_auto_lock_locks_the_app() {
+        let (engine, clock, _dir) = engine();
+        let hidden_at = engine.now();
+        clock.advance(60 * 60_000);
+        assert!(
+            !engine.lock_if_idle_since(hidden_at).unwrap(),
+            "no passcode, nothing to lock"
+        );
+        set(&engine, None, "2468").unwrap();
+        let hidden_at = engine.now();
+        clock.advance(15 * 60_000 - 1);
+        assert!(!engine.lock_if_idle_since(hidden_at).unwrap());
+        assert!(!engine.is_locked());
+        clock.advance(1);
+        assert!(engine.lock_if_idle_since(hidden_at).unwrap());
+        assert!(engine.is_locked());
+        assert!(
+            !engine.lock_if_idle_since(hidden_at).unwrap(),
+            "already locked"
+        );
+
+        engine
+            .unlock(Passcode {
+                passcode: "2468".into(),
+            })
+            .unwrap();
+        engine
+            .save_auto_lock(AutoLock {
+                enabled: false,
+                minutes: 15,
+            })
+            .unwrap();
+        clock.advance(60 * 60_000);
+        assert!(
+            !engine.lock_if_idle_since(hidden_at).unwrap(),
+            "switched off"
+        );
     }
 
     #[test]

@@ -36,17 +36,26 @@ pub struct Preferences {
 impl Engine {
     /// The saved preferences, or the defaults.
     pub fn preferences(&self) -> Result<Preferences> {
-        self.db().with(|c| store::settings::get_or_default(c, KEY))
+        self.setting(KEY)
     }
 
     /// Saves the preferences.
     pub fn save_preferences(&self, preferences: Preferences) -> Result<Preferences> {
-        let value =
-            serde_json::to_value(&preferences).map_err(|e| Error::internal(e.to_string()))?;
+        self.save_setting(KEY, &preferences)?;
+        Ok(preferences)
+    }
+
+    /// The setting saved under `key`, or `T`'s default when none is (or it no longer reads as `T`).
+    pub(crate) fn setting<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> Result<T> {
+        self.db().with(|c| store::settings::get_or_default(c, key))
+    }
+
+    /// Saves a setting under `key` as JSON.
+    pub(crate) fn save_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let value = serde_json::to_value(value).map_err(|e| Error::internal(e.to_string()))?;
         let now = self.now();
         self.db()
-            .with(|c| store::settings::set(c, KEY, &value, now))?;
-        Ok(preferences)
+            .with(|c| store::settings::set(c, key, &value, now))
     }
 }
 

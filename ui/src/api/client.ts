@@ -9,10 +9,12 @@ import { pickTransport, seconds, type FeedState, type Method, type Query, type R
 import type {
   AppEvent,
   AppState,
+  AutoLock,
   Envelope,
   ErrorBody,
   Health,
   LockState,
+  NotificationSettings,
   PairingCode,
   Profile,
   ProfileInput,
@@ -219,6 +221,10 @@ export const removePasscode = (currentPasscode: string) => api.post<LockState>(`
 export const lockNow = () => api.post<LockState>(`${V1}/lock/lock`);
 export const getSettings = () => api.get<Settings>(`${V1}/settings`);
 export const saveSettings = (settings: Settings) => api.put<Settings>(`${V1}/settings`, settings);
+export const getNotificationSettings = () => api.get<NotificationSettings>(`${V1}/settings/notifications`);
+export const saveNotificationSettings = (settings: NotificationSettings) => api.put<NotificationSettings>(`${V1}/settings/notifications`, settings);
+export const getAutoLock = () => api.get<AutoLock>(`${V1}/settings/auto-lock`);
+export const saveAutoLock = (autoLock: AutoLock) => api.put<AutoLock>(`${V1}/settings/auto-lock`, autoLock);
 export const getWhatsAppStatus = () => api.get<WhatsAppStatus>(`${V1}/whatsapp/status`);
 export const connectWhatsApp = () => api.post<WhatsAppStatus>(`${V1}/whatsapp/connect`);
 export const disconnectWhatsApp = () => api.post<WhatsAppStatus>(`${V1}/whatsapp/disconnect`);

@@ -103,6 +103,25 @@ export interface Settings {
   theme: Theme;
 }
 
+/** `GET/PUT /api/v1/settings/notifications`: which desktop notifications are shown (all on by default). */
+export interface NotificationSettings {
+  /** A customer wrote (one notification per chat). */
+  messages: boolean;
+  /** WhatsApp was logged out and needs the QR code scanned again. */
+  whatsapp: boolean;
+  /** A campaign finished, failed or was paused by a ban sign. */
+  campaigns: boolean;
+  /** A webhook was disabled because its deliveries kept failing. */
+  webhooks: boolean;
+}
+
+/** `GET/PUT /api/v1/settings/auto-lock`: with a passcode set, lock after `minutes` without input. */
+export interface AutoLock {
+  enabled: boolean;
+  /** 1 to 720. */
+  minutes: number;
+}
+
 /** States of the WhatsApp link as surfaced by `GET /api/v1/whatsapp/status`. */
 export type WhatsAppState =
   | 'disconnected'

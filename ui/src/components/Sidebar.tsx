@@ -2,9 +2,10 @@
 
 import { BarChart3, Contact, Inbox, Lock, Megaphone, Settings, type LucideIcon } from 'lucide-react';
 import { useState } from 'react';
-import { lockNow, transportKind } from '../api/client';
+import { lockNow } from '../api/client';
 import { cn } from '../lib/cn';
 import { href, type Screen } from '../lib/router';
+import { isMac, modKey, navModifier } from '../lib/shortcuts';
 import { describeStatus, type Tone } from '../screens/connect/status';
 import { useAppStore } from '../store/app';
 import { toast } from '../store/toast';
@@ -18,11 +19,6 @@ export const NAV: Array<{ screen: Screen; label: string; icon: LucideIcon; key: 
   { screen: 'analytics', label: 'Analytics', icon: BarChart3, key: '4' },
   { screen: 'settings', label: 'Settings', icon: Settings, key: '5' },
 ];
-
-export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
-export const modKey = isMac ? '⌘' : 'Ctrl';
-/** Ctrl/⌘+digit in the desktop app; a browser keeps that for its own tabs, so there it is Alt/⌥+digit. */
-export const navModifier = transportKind === 'tauri' ? modKey : isMac ? '⌥' : 'Alt';
 
 export function Sidebar({ current }: { current: Screen }) {
   const app = useAppStore((s) => s.app);

@@ -240,6 +240,24 @@ export function StatusPill({ on, onLabel = 'On', offLabel = 'Off' }: { on: boole
   );
 }
 
+/** A setting switched on and off: a checkbox with the switch role and its label beside it. */
+export function Switch({ checked, disabled, onChange, children }: { checked: boolean; disabled?: boolean; onChange: (on: boolean) => void; children: ReactNode }) {
+  return (
+    <label className="flex items-center gap-3 text-sm font-medium">
+      <input
+        type="checkbox"
+        role="switch"
+        aria-checked={checked}
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.checked)}
+        className="size-4 accent-brand-600"
+      />
+      {children}
+    </label>
+  );
+}
+
 /** A table's header row: one `th` per label (an empty label for a column of actions), all in one style. */
 export function HeaderRow({ labels, cellClassName }: { labels: string[]; cellClassName: string }) {
   return (

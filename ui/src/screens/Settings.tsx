@@ -1,20 +1,23 @@
-// Settings: business profile, app lock, appearance, data, the REST API for scripts and about, each a section
-// with its own sub-route.
+// Settings: business profile, app lock (with auto-lock), appearance, notifications, data, the REST API for scripts and
+// about, each a section with its own sub-route.
 
 import { formatDistanceToNow } from 'date-fns';
-import { Building2, DatabaseBackup, Info, Lock, Palette, type LucideIcon, Monitor, Moon, Sun, Webhook } from 'lucide-react';
+import { Bell, Building2, DatabaseBackup, Info, Lock, Palette, type LucideIcon, Monitor, Moon, Sun, Webhook } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { ApiError, getProfile, getSettings, health, saveSettings, transportKind } from '../api/client';
 import type { Health, Profile, Theme } from '../api/types';
 import { Page } from '../components/Page';
-import { modKey, NAV, navModifier } from '../components/Sidebar';
+import { NAV } from '../components/Sidebar';
 import { Alert, Button, Card, CardHeader, Kbd, Spinner, StatusPill } from '../components/ui';
 import { BackupsCard, EraseCard, ExportCard, LogFolderRow } from '../features/data/DataSafety';
 import { RemovePasscodeForm, SetPasscodeForm } from '../features/PasscodeForms';
 import { ProfileForm } from '../features/ProfileForm';
+import { AutoLockCard } from '../features/lock/AutoLockCard';
+import { NotificationsCard } from '../features/notifications/NotificationsCard';
 import { ScriptingSection } from '../features/restApi/ScriptingSection';
 import { cn } from '../lib/cn';
 import { href, type SettingsSection } from '../lib/router';
+import { modKey, navModifier, SHORTCUTS } from '../lib/shortcuts';
 import { applyTheme, useTheme } from '../lib/theme';
 import { useAppStore } from '../store/app';
 import { toast } from '../store/toast';
@@ -24,6 +27,7 @@ const SECTIONS: Array<{ id: SettingsSection; label: string; icon: LucideIcon }> 
   { id: 'profile', label: 'Profile', icon: Building2 },
   { id: 'lock', label: 'App lock', icon: Lock },
   { id: 'appearance', label: 'Appearance', icon: Palette },
+  { id: 'notifications', label: 'Notifications', icon: Bell },
   { id: 'data', label: 'Data & backups', icon: DatabaseBackup },
   { id: 'api', label: 'REST API', icon: Webhook },
   { id: 'about', label: 'About', icon: Info },
@@ -71,6 +75,7 @@ export function SettingsScreen({ section }: { section: SettingsSection }) {
           {section === 'profile' && <ProfileSection />}
           {section === 'lock' && <LockSection />}
           {section === 'appearance' && <AppearanceSection />}
+          {section === 'notifications' && <NotificationsCard />}
           {section === 'data' && (
             <>
               <BackupsCard />
@@ -184,6 +189,7 @@ function LockSection() {
           <SetPasscodeForm requireCurrent submitLabel="Change passcode" onDone={() => done('Passcode changed')} />
         </div>
       </Card>
+      <AutoLockCard />
       <Card>
         <CardHeader title="Remove passcode" description="Anyone using this computer can then open WhatsFlow without a passcode." />
         <div className="max-w-md px-6 py-5">
@@ -324,7 +330,7 @@ function AboutSection() {
         </div>
       </Card>
       <Card>
-        <CardHeader title="Keyboard shortcuts" />
+        <CardHeader title="Keyboard shortcuts" description="Esc also closes the emoji picker and clears a search." />
         <div className="px-6 py-3">
           <dl className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
             {NAV.map(({ label, key }) => (
@@ -336,14 +342,16 @@ function AboutSection() {
                 </dd>
               </div>
             ))}
-            <div className="flex items-center justify-between py-2">
-              <dt className="text-zinc-600 dark:text-zinc-300">Lock now (when a passcode is set)</dt>
-              <dd className="flex gap-1">
-                <Kbd>{modKey}</Kbd>
-                <Kbd>Shift</Kbd>
-                <Kbd>L</Kbd>
-              </dd>
-            </div>
+            {SHORTCUTS.map(({ label, keys }) => (
+              <div key={label} className="flex items-center justify-between py-2">
+                <dt className="text-zinc-600 dark:text-zinc-300">{label}</dt>
+                <dd className="flex gap-1">
+                  {keys.map((key) => (
+                    <Kbd key={key}>{key}</Kbd>
+                  ))}
+                </dd>
+              </div>
+            ))}
           </dl>
         </div>
       </Card>

@@ -16,6 +16,7 @@ mod cors;
 mod data;
 mod keys;
 mod messages;
+mod notifications;
 #[cfg(test)]
 mod test_support;
 mod webhooks;
@@ -46,6 +47,7 @@ pub fn api() -> Api {
     routes.extend(keys::routes());
     routes.extend(webhooks::routes());
     routes.extend(cors::routes());
+    routes.extend(notifications::routes());
     Api::new(routes)
 }
 

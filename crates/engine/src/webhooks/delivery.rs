@@ -13,6 +13,7 @@ use rand::Rng;
 use super::sign;
 use crate::clock::Millis;
 use crate::error::Result;
+use crate::events::Event;
 use crate::store::webhooks::{Attempt, DeliveryRow, WebhookRow};
 use crate::{store, Engine};
 
@@ -268,7 +269,7 @@ impl Engine {
             }
         };
         let exhausted = state == "failed" && verdict != Verdict::Give;
-        self.db().with_tx(|tx| {
+        self.write(|tx| {
             store::webhooks::record_attempt(
                 tx,
                 delivery.id,
@@ -297,6 +298,11 @@ impl Engine {
             if let Some(reason) = reason {
                 store::webhooks::record_outcome(tx, webhook.id, false, Some(&reason), after)?;
                 tracing::warn!(webhook = webhook.id, "{reason}");
+                tx.emit(Event::WebhookDisabled(super::WebhookDisabled {
+                    id: webhook.id,
+                    url: webhook.url.clone(),
+                    reason,
+                }));
             }
             Ok(())
         })?;
@@ -331,5 +337,67 @@ mod tests {
                 "attempt {attempt}: {wait}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod disabling {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+    use crate::testing::{new_contact, test_engine};
+    use crate::webhooks::{WebhookDisabled, WebhookInput};
+
+    #[test]
+    fn a_webhook_refused_five_times_in_a_row_is_disabled_and_announced() {
+        // A receiver that refuses every delivery.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                );
+            }
+        });
+        let engine = test_engine();
+        let webhook = engine
+            .create_webhook(WebhookInput {
+                url: url.clone(),
+                events: vec!["contact.created".into()],
+                enabled: None,
+            })
+            .unwrap();
+        for i in 0..FAILURES_TO_DISABLE {
+            engine
+                .create_contact(new_contact(&format!("+1415555{:04}", 100 + i), "Someone"))
+                .unwrap();
+        }
+        let mut events = engine.subscribe();
+        let agent =
+            crate::http_client::agent(engine.tls_roots(), TIMEOUT, 0, "WhatsFlow-Webhooks/test");
+        let stop = AtomicBool::new(false);
+        for _ in 0..FAILURES_TO_DISABLE {
+            engine.deliver_due(webhook.id, &agent, &stop);
+        }
+        let announced: Vec<Event> = std::iter::from_fn(|| events.try_recv().ok())
+            .map(|e| e.event)
+            .filter(|e| matches!(e, Event::WebhookDisabled(_)))
+            .collect();
+        assert_eq!(announced.len(), 1, "{announced:?}");
+        let Event::WebhookDisabled(WebhookDisabled {
+            id,
+            url: shown,
+            reason,
+        }) = &announced[0]
+        else {
+            unreachable!()
+        };
+        assert_eq!((*id, shown.as_str()), (webhook.id, url.as_str()));
+        assert!(reason.contains("5 deliveries in a row"), "{reason}");
+        assert!(!engine.webhook(webhook.id).unwrap().enabled);
     }
 }

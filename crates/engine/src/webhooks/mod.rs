@@ -112,6 +112,19 @@ pub struct Webhook {
     pub updated_at: String,
 }
 
+/// A webhook the app disabled, as the `webhook.disabled` event tells it (without its secret: the
+/// event stream is read by more than admins).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookDisabled {
+    /// The webhook's id.
+    pub id: i64,
+    /// Where its deliveries went.
+    pub url: String,
+    /// Why it was disabled, for people.
+    pub reason: String,
+}
+
 /// One delivery in the log: its state and its last attempt.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]

@@ -5,6 +5,7 @@ import { Search, X } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import type { ContactSource, TagMode } from '../../api/types';
 import { Input, Select } from '../../components/ui';
+import { searchBox } from '../../lib/shortcuts';
 import { plural } from './logic';
 import { TagModeSwitch, TagToggle } from './TagChip';
 import { useContacts } from './store';
@@ -41,6 +42,7 @@ export function Filters() {
           <Search className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-zinc-400" aria-hidden />
           <Input
             type="search"
+            {...searchBox}
             aria-label="Search contacts"
             placeholder="Search name, number, e-mail, notes"
             value={text}

@@ -218,6 +218,13 @@ export function Composer({
           <div
             role="dialog"
             aria-label="Pick an emoji"
+            onKeyDown={(event) => {
+              // Esc closes the picker from any of its buttons too, back to the text.
+              if (event.key !== 'Escape') return;
+              event.stopPropagation();
+              setEmojiOpen(false);
+              input.current?.focus();
+            }}
             className="absolute bottom-full left-3 z-20 mb-1 grid w-72 grid-cols-8 gap-0.5 rounded-xl bg-white p-2 shadow-lg ring-1 ring-zinc-200 dark:bg-zinc-900 dark:ring-zinc-700"
           >
             {EMOJI.map((emoji) => (

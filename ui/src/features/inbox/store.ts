@@ -119,7 +119,7 @@ export const useInbox = create<InboxStore>((set, get) => {
       else if (listed) chats = s.chats.filter((c) => c.contact.id !== contactId);
       return { chats, ...(s.selectedId === contactId ? { selected: chat } : {}) };
     });
-    if (notify) notifyInbound(chat, notify, (id) => void get().openChat(id));
+    if (notify) void notifyInbound(chat, notify);
   }
 
   function scheduleRefresh(contactId: number, notify: Message | null = null) {

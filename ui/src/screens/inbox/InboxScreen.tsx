@@ -2,13 +2,15 @@
 // its composer; in demo mode, the simulated phone on the right. Files dropped on the conversation become
 // the attachment of the next message.
 
-import { Bell, MessagesSquare, Search, Smartphone, Upload, X } from 'lucide-react';
+import { Bell, MessagesSquare, PenSquare, Search, Smartphone, Upload, X } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import type { Message, Tag } from '../../api/types';
 import { EmptyState } from '../../components/Page';
 import { Select } from '../../components/ui';
 import { cn } from '../../lib/cn';
-import { href } from '../../lib/router';
+import { href, useRoute } from '../../lib/router';
+import { modKey, navModifier, searchBox } from '../../lib/shortcuts';
+import { openNewMessage } from '../../features/inbox/NewMessage';
 import { useAppStore } from '../../store/app';
 import { Avatar } from '../../components/Avatar';
 import { ChatList, TagChip } from '../../features/inbox/ChatList';
@@ -47,6 +49,15 @@ export function InboxScreen() {
   const [permission, setPermission] = useState<NotificationPermissionState>(notificationPermission);
   const demoUrl = app?.demo ? (app.simulatorUrl ?? null) : null;
   const [phoneOpen, setPhoneOpen] = useState(true);
+
+  // `#/inbox/<contactId>` (a notification's click, a new message) opens that chat; the address then
+  // goes back to `#/inbox`, so the same chat can be asked for again.
+  const chatInRoute = Number(useRoute().path[0]);
+  useEffect(() => {
+    if (!Number.isInteger(chatInRoute) || chatInRoute <= 0) return;
+    void openChat(chatInRoute);
+    window.history.replaceState(null, '', href('inbox'));
+  }, [chatInRoute, openChat]);
 
   useEffect(() => {
     document.title = 'Inbox · WhatsFlow';
@@ -145,6 +156,14 @@ export function InboxScreen() {
       <section aria-label="Chat list" className="flex w-[22rem] shrink-0 flex-col border-r border-zinc-200 dark:border-zinc-800/80">
         <header className="flex h-14 shrink-0 items-center gap-2 border-b border-zinc-200 px-4 dark:border-zinc-800/80">
           <h1 className="flex-1 text-[15px] font-semibold tracking-tight">Inbox</h1>
+          <button
+            type="button"
+            onClick={openNewMessage}
+            title={`Write to any number (${navModifier}+N)`}
+            className="flex items-center gap-1.5 rounded-md px-2 py-1 text-xs font-medium text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
+          >
+            <PenSquare className="size-3.5" aria-hidden /> New message
+          </button>
           {permission === 'default' && (
             <button
               type="button"
@@ -170,10 +189,11 @@ export function InboxScreen() {
             <Search className="pointer-events-none absolute top-1/2 left-3 size-4 -translate-y-1/2 text-zinc-400" aria-hidden />
             <input
               type="search"
+              {...searchBox}
               value={query}
               onChange={(e) => setQuery(e.target.value)}
               onKeyDown={(e) => e.key === 'Escape' && setQuery('')}
-              placeholder="Search chats and messages"
+              placeholder={`Search chats and messages (${modKey}+K)`}
               aria-label="Search chats and messages"
               className="h-9 w-full rounded-lg border-0 bg-zinc-100 pr-8 pl-9 text-sm text-zinc-900 placeholder:text-zinc-500 focus:ring-2 focus:ring-brand-600 focus:outline-none dark:bg-zinc-800 dark:text-zinc-100"
             />
