@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'invalid_json'
   | 'not_found'
+  | 'method_not_allowed'
   | 'unauthorized'
   | 'app_locked'
   | 'wrong_passcode'

@@ -160,11 +160,19 @@ fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
 }
 
 fn parse_body<I: DeserializeOwned>(bytes: &[u8]) -> Result<I> {
-    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"{}".as_slice()
-    } else {
-        bytes
-    };
+    // A missing body is a mistake to name, not an empty object: `{}` may mean "change nothing" or
+    // "all defaults", which a caller should say on purpose.
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        let mut err = Error::new(
+            ErrorCode::InvalidJson,
+            "This route takes a JSON body and the request has none (send `{}` for all defaults)",
+        );
+        err.details.push(whatsflow_engine::FieldError {
+            field: "body".into(),
+            message: "missing".into(),
+        });
+        return Err(err);
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         // Request types refuse fields they do not know, so a typo never silently does nothing.
         let text = e.to_string();
