@@ -141,9 +141,13 @@ export interface WhatsAppStatus {
   keyLocation?: 'secret-service' | 'kernel-keyring' | 'file' | (string & {}) | null;
 }
 
-/** `POST /api/v1/whatsapp/pairing-code` answer: eight characters to type on the phone. */
-export interface PairingCode {
-  code: string;
+/**
+ * `whatsapp.call_failed`: a call to WhatsApp started here (connect, take over, a pairing code) failed after
+ * its request was answered (those answer at once with `202` and the status; success shows in the status).
+ */
+export interface LinkCallFailure {
+  call: 'connect' | 'take-over' | 'pairing-code' | (string & {});
+  message: string;
 }
 
 /** One item of the event stream (`/api/v1/events` or the Tauri `whatsflow://event`). */
@@ -152,6 +156,7 @@ export type AppEvent =
       | { type: 'profile.updated'; data: Profile }
       | { type: 'lock.changed'; data: LockState }
       | { type: 'whatsapp.status'; data: WhatsAppStatus }
+      | { type: 'whatsapp.call_failed'; data: LinkCallFailure }
       | { type: string & {}; data: unknown }
     ))
   /**

@@ -3,7 +3,7 @@
 
 import { create } from 'zustand';
 import { ApiError, getAppState, getProfile, getWhatsAppStatus, onApiError, type FeedState } from '../api/client';
-import type { AppEvent, AppState, LockState, Profile, WhatsAppStatus } from '../api/types';
+import type { AppEvent, AppState, LinkCallFailure, LockState, Profile, WhatsAppStatus } from '../api/types';
 
 /** Where the shell is: still asking, cannot reach the server, no valid session token, or running. */
 export type Phase = 'booting' | 'unreachable' | 'unauthorized' | 'ready';
@@ -20,10 +20,14 @@ interface AppStore {
   whatsapp: WhatsAppView;
   /**
    * True once WhatsApp reported `logged-out` without the user asking for it here (the phone removed this
-   * computer). The link moves on to a fresh QR by itself a moment later, so this keeps the explanation on
+   * computer). The link stays `logged-out` until the user connects again; this keeps the explanation on
    * screen until the user acknowledges it or links again.
    */
   phoneLogout: boolean;
+  /** The last call to WhatsApp started here that failed after it was answered (`whatsapp.call_failed`). */
+  linkFailure: LinkCallFailure | null;
+  /** Forgets `linkFailure` (a new call starts, or the user dismissed it). */
+  clearLinkFailure: () => void;
   feed: FeedState;
   /** The saved business profile, once loaded (null before onboarding or while unknown). */
   profile: Profile | null;
@@ -67,6 +71,7 @@ export const useAppStore = create<AppStore>((set, get) => ({
   onboarding: false,
   whatsapp: { kind: 'loading' },
   phoneLogout: false,
+  linkFailure: null,
   feed: 'connecting',
   profile: null,
 
@@ -118,6 +123,10 @@ export const useAppStore = create<AppStore>((set, get) => ({
     set({ phoneLogout: false });
   },
 
+  clearLinkFailure() {
+    set({ linkFailure: null });
+  },
+
   async loadProfile() {
     try {
       set({ profile: await getProfile() });
@@ -142,6 +151,9 @@ export const useAppStore = create<AppStore>((set, get) => ({
     switch (event.type) {
       case 'whatsapp.status':
         set(nextWhatsApp(get(), event.data as WhatsAppStatus));
+        break;
+      case 'whatsapp.call_failed':
+        set({ linkFailure: event.data as LinkCallFailure });
         break;
       case 'lock.changed': {
         const app = get().app;

@@ -19,7 +19,6 @@ mod wire;
 
 use ctx::parse_query;
 pub use ctx::{percent_decode, Ctx};
-use route::Handler;
 pub use route::{
     data, page, raw, upload, Answer, NoBody, Page, QueryParam, Raw, Reply, Route, DEFAULT_MAX_BODY,
 };
@@ -303,7 +302,7 @@ impl Api {
             }
             _ => None,
         };
-        let response = Api::answer_guarded(&route.handler, route_name, ctx, body);
+        let response = Api::answer_guarded(route, route_name, ctx, body);
         if let Some((caller, key)) = idempotency {
             // A server-side failure is not an answer to keep: the retry runs again.
             let kept = if response.status >= 500 {
@@ -326,8 +325,8 @@ impl Api {
     /// [`Api::answer`], with a panic in the handler caught: the caller gets the standard 500 and the
     /// thread that serves it lives on (an HTTP worker that died would serve nobody again). Sound
     /// because a handler's changes run in transactions, which roll back as the panic unwinds.
-    fn answer_guarded(handler: &Handler, route_name: &str, ctx: &Ctx, body: &[u8]) -> ApiResponse {
-        let run = std::panic::AssertUnwindSafe(|| Api::answer(handler, ctx, body));
+    fn answer_guarded(route: &Route, route_name: &str, ctx: &Ctx, body: &[u8]) -> ApiResponse {
+        let run = std::panic::AssertUnwindSafe(|| Api::answer(route, ctx, body));
         std::panic::catch_unwind(run).unwrap_or_else(|panic| {
             let what = panic
                 .downcast_ref::<&str>()
@@ -342,14 +341,14 @@ impl Api {
     }
 
     /// Runs a handler and turns what it returns into a response.
-    fn answer(handler: &Handler, ctx: &Ctx, body: &[u8]) -> ApiResponse {
-        let reply = match handler(ctx, body) {
+    fn answer(route: &Route, ctx: &Ctx, body: &[u8]) -> ApiResponse {
+        let reply = match (route.handler)(ctx, body) {
             Ok(reply) => reply,
             Err(err) => return ApiResponse::error(&err),
         };
         match reply {
             Reply::Json(body) => ApiResponse {
-                status: 200,
+                status: route.status,
                 content_type: "application/json".into(),
                 body,
                 retry_after: None,

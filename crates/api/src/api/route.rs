@@ -86,6 +86,9 @@ pub struct Route {
     pub query: &'static [QueryParam],
     /// Takes `Idempotency-Key` (routes that send).
     pub idempotent: bool,
+    /// The status of a successful answer: 200, or 202 for a route that starts work and answers
+    /// before it is done (its outcome arrives as events).
+    pub status: u16,
     pub(super) handler: Handler,
 }
 
@@ -96,6 +99,11 @@ impl Route {
     }
     pub fn max_body(mut self, bytes: usize) -> Route {
         self.max_body = bytes;
+        self
+    }
+    /// Marks a route that answers `202 Accepted` at once and reports the outcome through events.
+    pub fn accepted(mut self) -> Route {
+        self.status = 202;
         self
     }
     /// Marks a route that sends: a repeat with the same `Idempotency-Key` sends nothing new.
@@ -151,6 +159,7 @@ fn plain_route(endpoint: Endpoint, answer: Answer, handler: Handler) -> Route {
         answer,
         query: &[],
         idempotent: false,
+        status: 200,
         handler,
     }
 }

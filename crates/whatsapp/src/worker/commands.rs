@@ -18,6 +18,9 @@ impl Worker {
                 if self.phase.session().is_none() {
                     self.backoff.reset();
                     self.phase = Phase::LaunchAt(Instant::now());
+                } else {
+                    // After a logout from the phone the page shows a QR already: show it now.
+                    self.refresh();
                 }
                 let _ = reply.send(Ok(()));
             }

@@ -250,9 +250,18 @@ impl Worker {
         if self.phase.is_changed() {
             return;
         }
-        if let Some((state, mut detail)) = describe(&self.view) {
-            if state == ConnectionState::Qr && self.login == Login::LoggedOutByPhone {
-                detail = Some("WhatsApp on the phone logged this computer out. Scan the new code to link again".to_owned());
+        if let Some((state, detail)) = describe(&self.view) {
+            // After the phone logged this computer out, the page moves on to a new QR by itself;
+            // the user sees `logged-out` (and why) until they press Connect.
+            let linked = matches!(
+                state,
+                ConnectionState::Connected
+                    | ConnectionState::Syncing
+                    | ConnectionState::PhoneOffline
+                    | ConnectionState::Conflict
+            );
+            if self.login == Login::LoggedOutByPhone && !linked {
+                return;
             }
             self.publish(state, detail);
         }
@@ -375,7 +384,10 @@ impl Worker {
         self.vault.destroy_in_background();
         self.publish(
             ConnectionState::LoggedOut,
-            Some("WhatsApp on the phone logged this computer out. A new QR code follows to link again".to_owned()),
+            Some(
+                "WhatsApp on the phone logged this computer out. Connect to link a phone again"
+                    .to_owned(),
+            ),
         );
     }
 
