@@ -372,8 +372,9 @@ impl Worker {
     }
 
     fn on_logout(&mut self, reason: &str) {
-        // The page reports one logout more than once (the command, then the reload after it).
-        if self.login == Login::LoggedOutByPhone {
+        // The page reports one logout more than once (the command, then the reload after it), and
+        // the user may have pressed Connect in between: only a linked session can be logged out.
+        if !self.login.is_linked() {
             return;
         }
         tracing::info!(reason, "WhatsApp Web logged out");
