@@ -110,27 +110,19 @@ impl Api {
         method: Option<Method>,
         path: &str,
     ) -> std::result::Result<(&Route, HashMap<&'static str, String>), Vec<Method>> {
-        let mut allowed = Vec::new();
-        for route in &self.routes {
-            let mut params = HashMap::new();
-            let mut segments = route.segments();
-            let mut parts = path.trim_matches('/').split('/');
-            let matched = parts.all(|part| match segments.next() {
-                Some(seg) if seg.starts_with('{') => {
-                    params.insert(seg.trim_matches(['{', '}']), percent_decode(part));
-                    !part.is_empty()
-                }
-                Some(seg) => seg == part,
-                None => false,
-            }) && segments.next().is_none();
-            if matched {
-                if Some(route.method) == method {
-                    return Ok((route, params));
-                }
-                allowed.push(route.method);
-            }
-        }
-        Err(allowed)
+        let path = path.trim_matches('/');
+        let found = self
+            .routes
+            .iter()
+            .filter(|route| Some(route.method) == method)
+            .find_map(|route| Some((route, route.params_of(path)?)));
+        found.ok_or_else(|| {
+            self.routes
+                .iter()
+                .filter(|route| route.params_of(path).is_some())
+                .map(|route| route.method)
+                .collect()
+        })
     }
 
     /// Runs one request for a caller already authenticated by its transport.

@@ -2,6 +2,8 @@
 //! (bytes out) and `upload` (a file in). Each records what the OpenAPI document needs (schemas,
 //! query parameters, access) beside the handler, so the document cannot drift from the code.
 
+use std::collections::HashMap;
+
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -111,8 +113,23 @@ impl Route {
         self.idempotent = true;
         self
     }
-    pub(super) fn segments(&self) -> impl Iterator<Item = &'static str> {
-        self.path.trim_matches('/').split('/')
+    /// The path's parameters if `path` (without its outer slashes) is this route's path.
+    pub(super) fn params_of(&self, path: &str) -> Option<HashMap<&'static str, String>> {
+        let mut params = HashMap::new();
+        let mut segments = self.path.trim_matches('/').split('/');
+        for part in path.split('/') {
+            match segments.next()? {
+                seg if seg.starts_with('{') => {
+                    if part.is_empty() {
+                        return None;
+                    }
+                    params.insert(seg.trim_matches(['{', '}']), super::percent_decode(part));
+                }
+                seg if seg == part => {}
+                _ => return None,
+            }
+        }
+        segments.next().is_none().then_some(params)
     }
 }
 
@@ -204,17 +221,26 @@ fn parse_body<I: DeserializeOwned>(bytes: &[u8]) -> Result<I> {
     })
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<Reply> {
-    serde_json::to_vec(value)
-        .map(Reply::Json)
+/// Serializes a whole answer; `size_hint` is about how many bytes it takes, so the buffer is not
+/// grown (and copied) a dozen times on the way to a page's ~20 KB.
+fn to_json<T: Serialize>(value: &T, size_hint: usize) -> Result<Reply> {
+    let mut body = Vec::with_capacity(size_hint);
+    serde_json::to_writer(&mut body, value)
+        .map(|()| Reply::Json(body))
         .map_err(|e| Error::internal(e.to_string()))
 }
 
+/// Bytes reserved per item of a page (a contact with its tags is ~450).
+const PAGE_ITEM_BYTES: usize = 512;
+
 fn data_reply<T: Serialize>(data: T) -> Result<Reply> {
-    to_json(&DataEnvelope {
-        data: &data,
-        success: true,
-    })
+    to_json(
+        &DataEnvelope {
+            data: &data,
+            success: true,
+        },
+        1024,
+    )
 }
 
 /// A route answering one JSON object, taking a JSON body `I` (use [`NoBody`] for none).
@@ -265,11 +291,14 @@ where
         Answer::Page(schema_of::<Vec<T>>),
         Box::new(move |ctx, _| {
             let page = handler(ctx)?;
-            to_json(&PageEnvelope {
-                data: &page.items,
-                next_cursor: &page.next_cursor,
-                success: true,
-            })
+            to_json(
+                &PageEnvelope {
+                    data: &page.items,
+                    next_cursor: &page.next_cursor,
+                    success: true,
+                },
+                64 + page.items.len() * PAGE_ITEM_BYTES,
+            )
         }),
     )
 }
