@@ -17,11 +17,10 @@ if [ -z "$server" ]; then
   cargo build -q -p whatsflow-http --bin whatsflow-server
   server="$(realpath "$target")/debug/whatsflow-server"
 fi
-(cd ui && [ -e node_modules ] || npm ci --silent)
-(cd ui && npm run build --silent)
-
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
+(cd ui && [ -e node_modules ] || npm ci --silent)
+(cd ui && npm run build --silent) >"$log/build.out" 2>&1 || { cat "$log/build.out"; exit 1; }
 summaries=()
 for run in $(seq "$runs"); do
   echo "== run $run of $runs ($(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
