@@ -6,24 +6,27 @@
 # other in the same run; then webhook throughput to a local receiver (examples/bench_webhooks.rs).
 # The API is called with an admin API key, as a script would; its rate limit is raised for the run
 # (the default, 120 requests a minute, would answer nearly every request 429).
-# Usage: scripts/bench-http.sh [SECONDS] [CONNECTIONS] (default 60 s, 100 connections)
+# Usage: scripts/bench-http.sh [SECONDS] [CONNECTIONS] (default 60 s, 100 connections). BENCH_PROFILE
+# builds another cargo profile than `release` (e.g. one defined by CARGO_PROFILE_<NAME>_INHERITS=release,
+# to keep its binaries apart from other builds sharing the target directory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
 seconds=${1:-60}
 connections=${2:-100}
 contacts=5000
+profile=${BENCH_PROFILE:-release}
 if ! command -v wrk >/dev/null 2>&1; then
   echo "bench-http: wrk is not installed; on Debian/Ubuntu: sudo apt-get install wrk" >&2
   exit 1
 fi
-cargo build -q --release -p whatsflow-http --bin whatsflow-server --example hello --example bench_webhooks
+cargo build -q --profile "$profile" -p whatsflow-http --bin whatsflow-server --example hello --example bench_webhooks
 source scripts/demo-server.sh
 dir=$(mktemp -d)
 hello_pid=
 trap 'demo_stop; [ -z "$hello_pid" ] || kill "$hello_pid" 2>/dev/null; rm -rf "$dir"' EXIT
 
-demo_start "$target"/release/whatsflow-server "$dir" --key-rate-limit 100000000
+demo_start "$target/$profile"/whatsflow-server "$dir" --key-rate-limit 100000000
 demo_link
 python3 - "$contacts" >"$dir/contacts.csv" <<'EOF'
 import sys
@@ -36,7 +39,7 @@ curl -sS --fail-with-body -X POST -H "Authorization: Bearer $DEMO_TOKEN" -H 'Con
 echo "contacts: $(demo_field "$(demo_api GET /api/v1/contacts/count)" data.total)"
 key=$(demo_key bench admin)
 
-"$target"/release/examples/hello >"$dir/hello.out" &
+"$target/$profile"/examples/hello >"$dir/hello.out" &
 hello_pid=$!
 for _ in $(seq 100); do grep -q listening "$dir/hello.out" && break; sleep 0.1; done
 hello_url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$dir/hello.out")
@@ -61,5 +64,5 @@ hello_pid=
 
 echo
 echo "== webhook throughput to a local receiver (load before: $(cut -d' ' -f1-3 /proc/loadavg))"
-"$target"/release/examples/bench_webhooks --events 5000 --webhooks 1
-"$target"/release/examples/bench_webhooks --events 2000 --webhooks 4
+"$target/$profile"/examples/bench_webhooks --events 5000 --webhooks 1
+"$target/$profile"/examples/bench_webhooks --events 2000 --webhooks 4

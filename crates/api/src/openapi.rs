@@ -119,7 +119,10 @@ pub fn document(api: &Api) -> Value {
         op.insert(
             "responses".into(),
             json!({
-                "200": { "description": "Success", "content": success },
+                route.status.to_string(): {
+                    "description": if route.status == 202 { "Accepted: answered at once, the outcome arrives as events" } else { "Success" },
+                    "content": success
+                },
                 "default": { "description": "Error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
             }),
         );

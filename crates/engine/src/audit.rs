@@ -39,7 +39,8 @@ impl Engine {
     /// Records a call an API key made to change something, naming the key.
     pub fn audit_key_call(&self, call: KeyCall) -> Result<()> {
         let now = self.now();
-        self.db().with(|c| {
+        // A write transaction, so it queues with the others (see `Db::with_tx`).
+        self.db().with_tx(|c| {
             let name = store::api_keys::get(c, call.key_id)?.map(|key| key.name);
             store::audit::insert(
                 c,

@@ -18,6 +18,8 @@ pub enum ErrorCode {
     InvalidJson,
     /// The thing asked for does not exist.
     NotFound,
+    /// The path exists, but not with this method (the answer's `Allow` lists the methods it takes).
+    MethodNotAllowed,
     /// It clashes with what exists (a number that belongs to another contact, a tag name taken).
     Conflict,
     /// No valid session token.
@@ -47,6 +49,7 @@ impl ErrorCode {
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::InvalidJson => "invalid_json",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Forbidden => "forbidden",

@@ -30,6 +30,11 @@ pub enum Event {
     /// The WhatsApp connection changed state (QR rotated, connected, logged out, ...).
     #[serde(rename = "whatsapp.status")]
     ConnectionChanged(ConnectionStatus),
+    /// A call to WhatsApp the user started (connect, take over, a pairing code) failed. Those calls
+    /// answer at once and run on; this is how their failure is told (their success shows in
+    /// `whatsapp.status`).
+    #[serde(rename = "whatsapp.call_failed")]
+    LinkCallFailed(crate::connection::LinkCallFailure),
     /// A contact appeared (from a conversation, by hand, by the API).
     #[serde(rename = "contact.created")]
     ContactCreated(Contact),

@@ -80,6 +80,8 @@ struct Inner {
     /// The desktop's loopback REST API server, when the program has one.
     rest_api: settings::RestApiState,
     outbox: inbox::OutboxSignal,
+    /// The link calls the user starts, run off the request threads.
+    link_calls: connection::LinkCalls,
     /// Wakes the campaign scheduler (a campaign started or paused, a campaign message went out).
     campaigns: inbox::OutboxSignal,
     webhooks: webhooks::WebhookSignal,
@@ -158,6 +160,7 @@ impl Engine {
                 link: RwLock::new(None),
                 rest_api: Default::default(),
                 outbox: inbox::OutboxSignal::default(),
+                link_calls: Default::default(),
                 campaigns: inbox::OutboxSignal::default(),
                 webhooks: webhooks::WebhookSignal::default(),
                 tls_roots: options.tls_roots,
@@ -166,6 +169,11 @@ impl Engine {
                 analytics_reports: Default::default(),
             }),
         })
+    }
+
+    /// Where the link calls the user starts run.
+    pub(crate) fn link_calls(&self) -> &connection::LinkCalls {
+        &self.inner.link_calls
     }
 
     /// The database.

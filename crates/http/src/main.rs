@@ -8,6 +8,11 @@ use whatsflow_api::{Backend, BackendConfig};
 use whatsflow_http::rate_limit::RateLimit;
 use whatsflow_http::{Server, ServerConfig};
 
+/// mimalloc rather than glibc's malloc: with 16 request threads, glibc's arena locks, consolidation
+/// and free-list walks were a fifth of the CPU of a contacts page (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: whatsflow-server [--data-dir DIR] [--port N] [--token T] [--key-rate-limit N] [--whatsapp-url URL] [--demo] [--ui-dir DIR]
 
   --data-dir DIR      where the database and media live (default: $WHATSFLOW_DATA_DIR, else the OS app-data dir)

@@ -437,6 +437,9 @@ fn respond_with(request: Request, response: ApiResponse, extra: Vec<Header>) {
     if let Some(seconds) = response.retry_after {
         headers.push(Header::from_bytes("Retry-After", seconds.to_string()).expect("valid header"));
     }
+    if let Some(allow) = &response.allow {
+        headers.push(Header::from_bytes("Allow", allow.as_bytes()).expect("valid header"));
+    }
     headers.extend(extra);
     if let Err(e) = request.respond(whole_body(response.status, headers, response.body)) {
         tracing::debug!(error = %e, "client went away before the response");

@@ -87,7 +87,7 @@ impl Phase {
 pub(crate) enum Login {
     /// Nothing linked: never linked, or the link was revoked meanwhile.
     Unlinked,
-    /// The phone logged this computer out; the next QR says so, until `connect` or a new link.
+    /// The phone logged this computer out: shown as logged out (no QR) until `connect`.
     LoggedOutByPhone,
     /// A linked session worth sealing. `checkpointed`: sealed since it last became connected and
     /// synced, so each reconnection is checkpointed once.

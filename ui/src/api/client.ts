@@ -15,7 +15,6 @@ import type {
   Health,
   LockState,
   NotificationSettings,
-  PairingCode,
   Profile,
   ProfileInput,
   Region,
@@ -226,9 +225,10 @@ export const saveNotificationSettings = (settings: NotificationSettings) => api.
 export const getAutoLock = () => api.get<AutoLock>(`${V1}/settings/auto-lock`);
 export const saveAutoLock = (autoLock: AutoLock) => api.put<AutoLock>(`${V1}/settings/auto-lock`, autoLock);
 export const getWhatsAppStatus = () => api.get<WhatsAppStatus>(`${V1}/whatsapp/status`);
+/** Connecting, taking over and asking for a pairing code answer at once (202) with the status as it stands; progress arrives as `whatsapp.status` events, a failure as `whatsapp.call_failed`. */
 export const connectWhatsApp = () => api.post<WhatsAppStatus>(`${V1}/whatsapp/connect`);
 export const disconnectWhatsApp = () => api.post<WhatsAppStatus>(`${V1}/whatsapp/disconnect`);
 export const takeOverWhatsApp = () => api.post<WhatsAppStatus>(`${V1}/whatsapp/takeover`);
 /** The waiting QR code as an SVG document; 404 `not_found` when WhatsApp is not waiting for a scan. */
 export const getWhatsAppQrSvg = () => api.text(`${V1}/whatsapp/qr`, { format: 'svg' });
-export const requestPairingCode = (phoneNumber: string) => api.post<PairingCode>(`${V1}/whatsapp/pairing-code`, { phoneNumber });
+export const requestPairingCode = (phoneNumber: string) => api.post<WhatsAppStatus>(`${V1}/whatsapp/pairing-code`, { phoneNumber });

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'validation_failed'
   | 'invalid_json'
   | 'not_found'
+  | 'method_not_allowed'
   | 'unauthorized'
   | 'app_locked'
   | 'wrong_passcode'
@@ -159,9 +160,13 @@ export interface WhatsAppStatus {
   keyLocation?: 'secret-service' | 'kernel-keyring' | 'file' | (string & {}) | null;
 }
 
-/** `POST /api/v1/whatsapp/pairing-code` answer: eight characters to type on the phone. */
-export interface PairingCode {
-  code: string;
+/**
+ * `whatsapp.call_failed`: a call to WhatsApp started here (connect, take over, a pairing code) failed after
+ * its request was answered (those answer at once with `202` and the status; success shows in the status).
+ */
+export interface LinkCallFailure {
+  call: 'connect' | 'take-over' | 'pairing-code' | (string & {});
+  message: string;
 }
 
 /**
@@ -184,6 +189,7 @@ export type AppEvent =
       | { type: 'lock.changed'; data: LockState }
       | { type: 'whatsapp.status'; data: WhatsAppStatus }
       | { type: 'history.sync'; data: HistorySync }
+      | { type: 'whatsapp.call_failed'; data: LinkCallFailure }
       | { type: string & {}; data: unknown }
     ))
   /**

@@ -3,7 +3,7 @@
 
 import { create } from 'zustand';
 import { ApiError, getAppState, getProfile, getWhatsAppStatus, onApiError, type FeedState } from '../api/client';
-import type { AppEvent, AppState, HistorySync, LockState, Profile, WhatsAppStatus } from '../api/types';
+import type { AppEvent, AppState, HistorySync, LinkCallFailure, LockState, Profile, WhatsAppStatus } from '../api/types';
 
 /** Where the shell is: still asking, cannot reach the server, no valid session token, or running. */
 export type Phase = 'booting' | 'unreachable' | 'unauthorized' | 'ready';
@@ -20,12 +20,16 @@ interface AppStore {
   whatsapp: WhatsAppView;
   /**
    * True once WhatsApp reported `logged-out` without the user asking for it here (the phone removed this
-   * computer). The link moves on to a fresh QR by itself a moment later, so this keeps the explanation on
+   * computer). The link stays `logged-out` until the user connects again; this keeps the explanation on
    * screen until the user acknowledges it or links again.
    */
   phoneLogout: boolean;
   /** The last history backfill report (`history.sync`): shown while it is not done. */
   history: HistorySync | null;
+  /** The last call to WhatsApp started here that failed after it was answered (`whatsapp.call_failed`). */
+  linkFailure: LinkCallFailure | null;
+  /** Forgets `linkFailure` (a new call starts, or the user dismissed it). */
+  clearLinkFailure: () => void;
   feed: FeedState;
   /** The saved business profile, once loaded (null before onboarding or while unknown). */
   profile: Profile | null;
@@ -70,6 +74,7 @@ export const useAppStore = create<AppStore>((set, get) => ({
   whatsapp: { kind: 'loading' },
   phoneLogout: false,
   history: null,
+  linkFailure: null,
   feed: 'connecting',
   profile: null,
 
@@ -121,6 +126,10 @@ export const useAppStore = create<AppStore>((set, get) => ({
     set({ phoneLogout: false });
   },
 
+  clearLinkFailure() {
+    set({ linkFailure: null });
+  },
+
   async loadProfile() {
     try {
       set({ profile: await getProfile() });
@@ -148,6 +157,9 @@ export const useAppStore = create<AppStore>((set, get) => ({
         break;
       case 'history.sync':
         set({ history: event.data as HistorySync });
+        break;
+      case 'whatsapp.call_failed':
+        set({ linkFailure: event.data as LinkCallFailure });
         break;
       case 'lock.changed': {
         const app = get().app;

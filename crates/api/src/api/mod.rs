@@ -19,7 +19,6 @@ mod wire;
 
 use ctx::parse_query;
 pub use ctx::{percent_decode, Ctx};
-use route::Handler;
 pub use route::{
     data, page, raw, upload, Answer, NoBody, Page, QueryParam, Raw, Reply, Route, DEFAULT_MAX_BODY,
 };
@@ -35,13 +34,9 @@ pub enum Method {
 
 impl Method {
     pub fn parse(text: &str) -> Option<Method> {
-        match text.to_ascii_uppercase().as_str() {
-            "GET" => Some(Method::Get),
-            "POST" => Some(Method::Post),
-            "PUT" => Some(Method::Put),
-            "DELETE" => Some(Method::Delete),
-            _ => None,
-        }
+        [Method::Get, Method::Post, Method::Put, Method::Delete]
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(text))
     }
     pub fn as_str(self) -> &'static str {
         match self {
@@ -108,33 +103,26 @@ impl Api {
         &self.routes
     }
 
-    /// Finds the route for a method and path; `Err(true)` when the path exists with other methods.
+    /// Finds the route for a method and path; otherwise the methods the path takes (none: no such
+    /// path). `method` is `None` for a method no route takes (`PATCH`, `OPTIONS`).
     fn find(
         &self,
-        method: Method,
+        method: Option<Method>,
         path: &str,
-    ) -> std::result::Result<(&Route, HashMap<&'static str, String>), bool> {
-        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let mut path_known = false;
-        for route in &self.routes {
-            let mut params = HashMap::new();
-            let mut segments = route.segments();
-            let matched = parts.iter().all(|part| match segments.next() {
-                Some(seg) if seg.starts_with('{') => {
-                    params.insert(seg.trim_matches(['{', '}']), percent_decode(part));
-                    !part.is_empty()
-                }
-                Some(seg) => seg == *part,
-                None => false,
-            }) && segments.next().is_none();
-            if matched {
-                if route.method == method {
-                    return Ok((route, params));
-                }
-                path_known = true;
-            }
-        }
-        Err(path_known)
+    ) -> std::result::Result<(&Route, HashMap<&'static str, String>), Vec<Method>> {
+        let path = path.trim_matches('/');
+        let found = self
+            .routes
+            .iter()
+            .filter(|route| Some(route.method) == method)
+            .find_map(|route| Some((route, route.params_of(path)?)));
+        found.ok_or_else(|| {
+            self.routes
+                .iter()
+                .filter(|route| route.params_of(path).is_some())
+                .map(|route| route.method)
+                .collect()
+        })
     }
 
     /// Runs one request for a caller already authenticated by its transport.
@@ -155,22 +143,34 @@ impl Api {
             Some((p, q)) => (p.to_owned(), q.to_owned()),
             None => (request.path.clone(), String::new()),
         };
-        let method = Method::parse(&request.method).ok_or_else(|| {
-            Error::new(
-                ErrorCode::NotFound,
-                format!("Method {} is not supported", request.method),
-            )
-        })?;
-        let (route, params) = self.find(method, &path).map_err(|path_known| {
-            if path_known {
-                Error::new(
+        let method = Method::parse(&request.method);
+        let (route, params) = match self.find(method, &path) {
+            Ok(found) => found,
+            Err(allowed) if allowed.is_empty() => {
+                return Err(Error::new(
                     ErrorCode::NotFound,
-                    format!("{} is not allowed on {path}", request.method),
-                )
-            } else {
-                Error::new(ErrorCode::NotFound, format!("No such route: {path}"))
+                    format!("No such route: {path}"),
+                ))
             }
-        })?;
+            Err(allowed) => {
+                let allow = allowed
+                    .iter()
+                    .map(|m| m.as_str().to_ascii_uppercase())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let err = Error::new(
+                    ErrorCode::MethodNotAllowed,
+                    format!(
+                        "{} is not allowed on {path}: it takes {allow}",
+                        request.method
+                    ),
+                );
+                let mut response = ApiResponse::error(&err);
+                response.allow = Some(allow);
+                return Ok(response);
+            }
+        };
+        let method = route.method;
         match (route.access, caller) {
             (Access::Public, _) => {}
             (_, Caller::Anonymous) => {
@@ -286,6 +286,7 @@ impl Api {
                             content_type: "application/json".into(),
                             body: body.into_bytes(),
                             retry_after: None,
+                            allow: None,
                         })
                     }
                     Claim::Run => Some((caller, key)),
@@ -293,7 +294,7 @@ impl Api {
             }
             _ => None,
         };
-        let response = Api::answer(&route.handler, ctx, body);
+        let response = Api::answer_guarded(route, route_name, ctx, body);
         if let Some((caller, key)) = idempotency {
             // A server-side failure is not an answer to keep: the retry runs again.
             let kept = if response.status >= 500 {
@@ -313,24 +314,44 @@ impl Api {
         Ok(response)
     }
 
+    /// [`Api::answer`], with a panic in the handler caught: the caller gets the standard 500 and the
+    /// thread that serves it lives on (an HTTP worker that died would serve nobody again). Sound
+    /// because a handler's changes run in transactions, which roll back as the panic unwinds.
+    fn answer_guarded(route: &Route, route_name: &str, ctx: &Ctx, body: &[u8]) -> ApiResponse {
+        let run = std::panic::AssertUnwindSafe(|| Api::answer(route, ctx, body));
+        std::panic::catch_unwind(run).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            tracing::error!(route = route_name, panic = %what, "a route handler panicked");
+            ApiResponse::error(&Error::internal(format!(
+                "{route_name} failed inside WhatsFlow; the error was logged"
+            )))
+        })
+    }
+
     /// Runs a handler and turns what it returns into a response.
-    fn answer(handler: &Handler, ctx: &Ctx, body: &[u8]) -> ApiResponse {
-        let reply = match handler(ctx, body) {
+    fn answer(route: &Route, ctx: &Ctx, body: &[u8]) -> ApiResponse {
+        let reply = match (route.handler)(ctx, body) {
             Ok(reply) => reply,
             Err(err) => return ApiResponse::error(&err),
         };
         match reply {
             Reply::Json(body) => ApiResponse {
-                status: 200,
+                status: route.status,
                 content_type: "application/json".into(),
                 body,
                 retry_after: None,
+                allow: None,
             },
             Reply::Raw { content_type, body } => ApiResponse {
                 status: 200,
                 content_type,
                 body,
                 retry_after: None,
+                allow: None,
             },
         }
     }

@@ -2,6 +2,8 @@
 //! (bytes out) and `upload` (a file in). Each records what the OpenAPI document needs (schemas,
 //! query parameters, access) beside the handler, so the document cannot drift from the code.
 
+use std::collections::HashMap;
+
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -86,6 +88,9 @@ pub struct Route {
     pub query: &'static [QueryParam],
     /// Takes `Idempotency-Key` (routes that send).
     pub idempotent: bool,
+    /// The status of a successful answer: 200, or 202 for a route that starts work and answers
+    /// before it is done (its outcome arrives as events).
+    pub status: u16,
     pub(super) handler: Handler,
 }
 
@@ -98,13 +103,33 @@ impl Route {
         self.max_body = bytes;
         self
     }
+    /// Marks a route that answers `202 Accepted` at once and reports the outcome through events.
+    pub fn accepted(mut self) -> Route {
+        self.status = 202;
+        self
+    }
     /// Marks a route that sends: a repeat with the same `Idempotency-Key` sends nothing new.
     pub fn idempotent(mut self) -> Route {
         self.idempotent = true;
         self
     }
-    pub(super) fn segments(&self) -> impl Iterator<Item = &'static str> {
-        self.path.trim_matches('/').split('/')
+    /// The path's parameters if `path` (without its outer slashes) is this route's path.
+    pub(super) fn params_of(&self, path: &str) -> Option<HashMap<&'static str, String>> {
+        let mut params = HashMap::new();
+        let mut segments = self.path.trim_matches('/').split('/');
+        for part in path.split('/') {
+            match segments.next()? {
+                seg if seg.starts_with('{') => {
+                    if part.is_empty() {
+                        return None;
+                    }
+                    params.insert(seg.trim_matches(['{', '}']), super::percent_decode(part));
+                }
+                seg if seg == part => {}
+                _ => return None,
+            }
+        }
+        segments.next().is_none().then_some(params)
     }
 }
 
@@ -151,6 +176,7 @@ fn plain_route(endpoint: Endpoint, answer: Answer, handler: Handler) -> Route {
         answer,
         query: &[],
         idempotent: false,
+        status: 200,
         handler,
     }
 }
@@ -160,11 +186,19 @@ fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
 }
 
 fn parse_body<I: DeserializeOwned>(bytes: &[u8]) -> Result<I> {
-    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"{}".as_slice()
-    } else {
-        bytes
-    };
+    // A missing body is a mistake to name, not an empty object: `{}` may mean "change nothing" or
+    // "all defaults", which a caller should say on purpose.
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        let mut err = Error::new(
+            ErrorCode::InvalidJson,
+            "This route takes a JSON body and the request has none (send `{}` for all defaults)",
+        );
+        err.details.push(whatsflow_engine::FieldError {
+            field: "body".into(),
+            message: "missing".into(),
+        });
+        return Err(err);
+    }
     serde_json::from_slice(bytes).map_err(|e| {
         // Request types refuse fields they do not know, so a typo never silently does nothing.
         let text = e.to_string();
@@ -187,17 +221,26 @@ fn parse_body<I: DeserializeOwned>(bytes: &[u8]) -> Result<I> {
     })
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<Reply> {
-    serde_json::to_vec(value)
-        .map(Reply::Json)
+/// Serializes a whole answer; `size_hint` is about how many bytes it takes, so the buffer is not
+/// grown (and copied) a dozen times on the way to a page's ~20 KB.
+fn to_json<T: Serialize>(value: &T, size_hint: usize) -> Result<Reply> {
+    let mut body = Vec::with_capacity(size_hint);
+    serde_json::to_writer(&mut body, value)
+        .map(|()| Reply::Json(body))
         .map_err(|e| Error::internal(e.to_string()))
 }
 
+/// Bytes reserved per item of a page (a contact with its tags is ~450).
+const PAGE_ITEM_BYTES: usize = 512;
+
 fn data_reply<T: Serialize>(data: T) -> Result<Reply> {
-    to_json(&DataEnvelope {
-        data: &data,
-        success: true,
-    })
+    to_json(
+        &DataEnvelope {
+            data: &data,
+            success: true,
+        },
+        1024,
+    )
 }
 
 /// A route answering one JSON object, taking a JSON body `I` (use [`NoBody`] for none).
@@ -248,11 +291,14 @@ where
         Answer::Page(schema_of::<Vec<T>>),
         Box::new(move |ctx, _| {
             let page = handler(ctx)?;
-            to_json(&PageEnvelope {
-                data: &page.items,
-                next_cursor: &page.next_cursor,
-                success: true,
-            })
+            to_json(
+                &PageEnvelope {
+                    data: &page.items,
+                    next_cursor: &page.next_cursor,
+                    success: true,
+                },
+                64 + page.items.len() * PAGE_ITEM_BYTES,
+            )
         }),
     )
 }

@@ -35,6 +35,9 @@ pub struct ApiResponse {
     pub body: Vec<u8>,
     #[serde(skip)]
     pub retry_after: Option<u64>,
+    /// HTTP's `Allow` on a 405: the methods the path takes (`GET, PUT`).
+    #[serde(skip)]
+    pub allow: Option<String>,
 }
 
 impl ApiResponse {
@@ -44,6 +47,7 @@ impl ApiResponse {
             content_type: "application/json".into(),
             body: value.to_string().into_bytes(),
             retry_after: None,
+            allow: None,
         }
     }
 
@@ -108,6 +112,7 @@ pub fn status_of(code: ErrorCode) -> u16 {
         ErrorCode::Unauthorized | ErrorCode::WrongPasscode => 401,
         ErrorCode::Forbidden | ErrorCode::AppLocked => 403,
         ErrorCode::NotFound => 404,
+        ErrorCode::MethodNotAllowed => 405,
         ErrorCode::Conflict => 409,
         ErrorCode::PayloadTooLarge => 413,
         ErrorCode::NotOnWhatsapp => 422,

@@ -29,9 +29,11 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/whatsapp/connect",
             "whatsapp",
             Admin,
-            "Start connecting (shows a QR when not linked)",
+            "Start connecting (shows a QR when not linked); answers at once with the status, \
+             progress arrives as whatsapp.status events",
             |c, _: NoBody| c.engine.connect_whatsapp(),
-        ),
+        )
+        .accepted(),
         data(
             Post,
             "/api/v1/whatsapp/disconnect",
@@ -45,17 +47,22 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/whatsapp/takeover",
             "whatsapp",
             Admin,
-            "Use WhatsApp here after it was opened elsewhere",
+            "Use WhatsApp here after it was opened elsewhere; answers at once with the status, \
+             progress arrives as whatsapp.status events",
             |c, _: NoBody| c.engine.take_over_whatsapp(),
-        ),
+        )
+        .accepted(),
         call(
             Post,
             "/api/v1/whatsapp/pairing-code",
             "whatsapp",
             Admin,
-            "Link by phone number: get a code to type on the phone",
+            "Link by phone number: answers at once with the status; the code to type on the phone \
+             arrives in a whatsapp.status event (state pairing-code, pairingCode), a failure as \
+             whatsapp.call_failed",
             Engine::request_pairing_code,
-        ),
+        )
+        .accepted(),
         raw(
             Get,
             "/api/v1/whatsapp/qr",

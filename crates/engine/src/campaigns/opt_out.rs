@@ -172,7 +172,8 @@ impl Engine {
         let opted_out = request == Request::OptOut;
         let now = self.now();
         let changed = self.write(|tx| {
-            if store::contacts::set_opted_out(tx, &[message.contact_id], opted_out, now)? == 0 {
+            if store::contacts::set_opted_out(tx, &[message.contact_id], opted_out, now)?.is_empty()
+            {
                 return Ok(None);
             }
             store::audit::insert(

@@ -72,7 +72,7 @@ impl Engine {
             _ => None,
         };
         let now = self.now();
-        let (matched, changed, media) = self.db().with_tx(|tx| {
+        let (outcome, media) = self.write(|tx| {
             store::with_bulk_cache(tx, || {
                 let ids = match (&ids, &filter) {
                     (Some(ids), _) => {
@@ -95,27 +95,37 @@ impl Engine {
                     BulkAction::Untag => {
                         store::contacts::remove_tag(tx, &ids, tag_id.unwrap_or_default(), now)?
                     }
-                    BulkAction::OptOut => store::contacts::set_opted_out(tx, &ids, true, now)?,
-                    BulkAction::OptIn => store::contacts::set_opted_out(tx, &ids, false, now)?,
+                    BulkAction::OptOut => {
+                        let opted_out = store::contacts::set_opted_out(tx, &ids, true, now)?;
+                        // Each opt-out is announced as one, as a single contact's is: scripts and
+                        // webhooks that honour opt-outs must not miss those made in bulk.
+                        for contact in super::contacts_on(tx, &opted_out)? {
+                            tx.emit(Event::ContactOptedOut(contact));
+                        }
+                        opted_out.len()
+                    }
+                    BulkAction::OptIn => {
+                        store::contacts::set_opted_out(tx, &ids, false, now)?.len()
+                    }
                     BulkAction::Delete => {
                         media = store::contacts::media_paths(tx, &ids)?;
                         store::contacts::delete(tx, &ids)?;
                         ids.len()
                     }
                 };
-                Ok((ids.len(), changed, media))
+                let outcome = BulkOutcome {
+                    action,
+                    matched: ids.len(),
+                    changed,
+                };
+                if changed > 0 {
+                    // One event for the lot besides: the lists reload once, not per contact.
+                    tx.emit(Event::ContactsChanged(outcome.clone()));
+                }
+                Ok((outcome, media))
             })
         })?;
         self.remove_media(&media);
-        let outcome = BulkOutcome {
-            action,
-            matched,
-            changed,
-        };
-        if changed > 0 {
-            // One event for the lot: thousands of per-contact events would only make listeners lag.
-            self.emit(Event::ContactsChanged(outcome.clone()));
-        }
         Ok(outcome)
     }
 }

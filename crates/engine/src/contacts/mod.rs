@@ -296,6 +296,16 @@ pub(crate) fn contact_on(conn: &rusqlite::Connection, id: i64) -> Result<Contact
     Ok(contact)
 }
 
+/// Contacts as presented, read on `conn` (inside the transaction that just changed them).
+pub(crate) fn contacts_on(conn: &rusqlite::Connection, ids: &[i64]) -> Result<Vec<Contact>> {
+    let mut contacts = ids
+        .iter()
+        .map(|&id| saved_contact(conn, id))
+        .collect::<Result<Vec<_>>>()?;
+    present_on(conn, &mut contacts)?;
+    Ok(contacts)
+}
+
 /// Fills in what is derived for display (the formatted number), reading the region on `conn`.
 fn present_on(conn: &rusqlite::Connection, contacts: &mut [Contact]) -> Result<()> {
     let region = crate::profile::region_on(conn)?;

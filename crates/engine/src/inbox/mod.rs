@@ -373,14 +373,10 @@ impl Engine {
                 "Write a message or attach a file",
             ));
         }
-        let link = self.link()?;
-        let mut chat_id = format!("{}@c.us", phone::digits(&e164));
-        if link.status().state == ConnectionState::Connected {
-            match link.check_number(&phone::digits(&e164))? {
-                Some(id) => chat_id = id,
-                None => return Err(not_on_whatsapp(&e164)),
-            }
-        }
+        // Whether the number has WhatsApp is asked by the outbox worker before it sends (a number
+        // without it fails the message there): asking here would hold the caller on WhatsApp Web.
+        self.link()?;
+        let chat_id = format!("{}@c.us", phone::digits(&e164));
         let key_id = new_key_id();
         let wa_message_id = format!("true_{chat_id}_{key_id}");
         let stored_media = match &media {

@@ -711,19 +711,23 @@ pub(crate) fn remove_tag(
     )?)
 }
 
-/// Opts contacts out (recording when) or back in; returns how many changed.
+/// Opts contacts out (recording when) or back in; returns the ids of those that changed.
 pub(crate) fn set_opted_out(
     conn: &Connection,
     ids: &[i64],
     opted_out: bool,
     now: Millis,
-) -> Result<usize> {
+) -> Result<Vec<i64>> {
     stage_ids(conn, ids)?;
-    Ok(conn.execute(
+    let mut stmt = conn.prepare_cached(
         "UPDATE contacts SET opted_out = ?1, opted_out_at = CASE WHEN ?1 THEN ?2 END, updated_at = ?2
-         WHERE id IN (SELECT id FROM temp.bulk_ids) AND opted_out <> ?1",
-        params![opted_out, now],
-    )?)
+         WHERE id IN (SELECT id FROM temp.bulk_ids) AND opted_out <> ?1
+         RETURNING id",
+    )?;
+    let changed = stmt
+        .query_map(params![opted_out, now], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(changed)
 }
 
 /// Media files (relative to the data directory) of the contacts' messages.

@@ -37,7 +37,10 @@ mod embedded {
 pub const DB_FILE: &str = "whatsflow.db";
 
 /// Connections kept open for reuse; more are opened on demand and dropped when the pool is full.
-const MAX_IDLE: usize = 8;
+/// Above the HTTP server's 16 request threads plus the background loops: a smaller pool made every
+/// request beyond it open a connection (file, pragmas, schema parse, statements prepared anew) and
+/// drop it again.
+const MAX_IDLE: usize = 32;
 
 /// A handle on the database. Cheap to share by reference; each call borrows one connection.
 pub struct Db {
@@ -50,6 +53,78 @@ pub struct Db {
     closed: RwLock<bool>,
     /// Bumped after every committed write (see [`Db::data_version`]).
     data_version: AtomicU64,
+    /// Where this process's write transactions queue (see [`Db::with_tx`]).
+    writers: WriterQueue,
+}
+
+/// The turn of one write transaction of this process at a time, in the order they asked (a ticket
+/// each: with a plain lock, a writer arriving as another finished could take the turn ahead of
+/// those already waiting, again and again). Bounded like SQLite's busy timeout: a writer that
+/// waited that long gives up its ticket and goes on to SQLite's own lock (and its timeout) rather
+/// than wait forever.
+#[derive(Default)]
+struct WriterQueue {
+    tickets: Mutex<Tickets>,
+    turn_passed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct Tickets {
+    next: u64,
+    serving: u64,
+    /// Tickets whose writers stopped waiting: skipped when their turn comes.
+    given_up: std::collections::BTreeSet<u64>,
+}
+
+impl Tickets {
+    fn pass_turn(&mut self) {
+        self.serving += 1;
+        while self.given_up.remove(&self.serving) {
+            self.serving += 1;
+        }
+    }
+}
+
+/// A turn in the [`WriterQueue`]; the next writer's when dropped (also on a panic).
+struct WriterTurn<'a>(&'a WriterQueue);
+
+impl WriterQueue {
+    fn wait_turn(&self) -> Option<WriterTurn<'_>> {
+        if WRITING.with(|w| w.get()) {
+            // A write inside a write on this thread: waiting here would wait on itself.
+            return None;
+        }
+        let mut tickets = self.tickets.lock().unwrap_or_else(|p| p.into_inner());
+        let ticket = tickets.next;
+        tickets.next += 1;
+        let (mut tickets, _) = self
+            .turn_passed
+            .wait_timeout_while(tickets, BUSY_TIMEOUT, |t| t.serving != ticket)
+            .unwrap_or_else(|p| p.into_inner());
+        if tickets.serving != ticket {
+            tickets.given_up.insert(ticket);
+            return None;
+        }
+        WRITING.with(|w| w.set(true));
+        Some(WriterTurn(self))
+    }
+}
+
+impl Drop for WriterTurn<'_> {
+    fn drop(&mut self) {
+        WRITING.with(|w| w.set(false));
+        self.0
+            .tickets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pass_turn();
+        self.0.turn_passed.notify_all();
+    }
+}
+
+thread_local! {
+    /// Whether this thread has a turn in a [`WriterQueue`].
+    static WRITING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 enum Target {
@@ -98,6 +173,7 @@ impl Db {
             checkpointer: None,
             closed: RwLock::new(false),
             data_version: AtomicU64::new(0),
+            writers: WriterQueue::default(),
         };
         db.migrate()?;
         Ok(db)
@@ -185,8 +261,17 @@ impl Db {
     }
 
     /// Runs `f` in one write transaction, committed only if `f` succeeds. `BEGIN IMMEDIATE` takes the
-    /// write lock up front, so two writers queue on the busy timeout instead of failing to upgrade.
+    /// write lock up front, so two writers queue instead of failing to upgrade. Writers of this
+    /// process queue on a mutex first: SQLite's busy handler polls in sleeps of up to 100 ms, so
+    /// writers waiting on it were woken late and the lock sat idle meanwhile (sends under 100
+    /// concurrent clients spent most of their p99 asleep there). Another process still meets the
+    /// busy timeout.
     pub fn with_tx<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let _turn = self.writers.wait_turn();
+        self.run_tx(f)
+    }
+
+    fn run_tx<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         let mut conn = self.take()?;
         let out = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -294,6 +379,22 @@ pub(crate) fn with_bulk_cache<T>(conn: &Connection, f: impl FnOnce() -> Result<T
     out
 }
 
+/// How long a connection waits for another's write lock before failing with "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// SQLite's busy handler on every connection: while another connection holds the write lock, try
+/// again every millisecond, for up to [`BUSY_TIMEOUT`]. SQLite's own (`busy_timeout`) sleeps
+/// 1, 2, 5, … up to 100 ms between tries, so a writer kept waiting once slept on long after the
+/// lock was free. `tries` is how many times it was called for this wait.
+fn wait_for_lock(tries: i32) -> bool {
+    const PAUSE: Duration = Duration::from_millis(1);
+    if PAUSE * tries.max(0) as u32 >= BUSY_TIMEOUT {
+        return false;
+    }
+    std::thread::sleep(PAUSE);
+    true
+}
+
 /// Prepared statements kept per connection (`prepare_cached`).
 const STATEMENT_CACHE: usize = 128;
 
@@ -304,10 +405,10 @@ fn open_connection(target: &str, uri: bool) -> Result<Connection> {
     if uri {
         flags |= OpenFlags::SQLITE_OPEN_URI;
     }
-    let conn = Connection::open_with_flags(target, flags).map_err(|e| {
+    let mut conn = Connection::open_with_flags(target, flags).map_err(|e| {
         Error::internal(format!("could not open the database at {target}")).with_source(e)
     })?;
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_handler(Some(wait_for_lock))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     if !uri {
         conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -331,9 +331,95 @@ fn operations_emit_events() {
             "contact.created",
             "tags.changed",
             "contact.updated",
+            "contact.opted_out",
             "contacts.changed"
         ]
     );
+}
+
+#[test]
+fn a_bulk_opt_out_announces_each_contact_opted_out_and_queues_its_webhook() {
+    let s = setup();
+    let webhook = s
+        .engine
+        .create_webhook(whatsflow_engine::webhooks::WebhookInput {
+            url: "http://127.0.0.1:9/hook".into(),
+            events: vec!["contact.opted_out".into()],
+            enabled: None,
+        })
+        .unwrap();
+    let rosa = s
+        .engine
+        .create_contact(new("+14155550132", "Rosa"))
+        .unwrap();
+    let ana = s.engine.create_contact(new("+14155550133", "Ana")).unwrap();
+    let already = s.engine.create_contact(new("+14155550134", "Bea")).unwrap();
+    s.engine.set_opted_out(already.id, true).unwrap();
+    let queued_before = s
+        .engine
+        .webhook_deliveries(webhook.id, None, None, 10)
+        .unwrap()
+        .items
+        .len();
+    assert_eq!(queued_before, 1, "the single opt-out is queued as ever");
+    let mut events = s.engine.subscribe();
+
+    let outcome = s
+        .engine
+        .bulk_contacts(BulkRequest {
+            ids: Some(vec![rosa.id, ana.id, already.id]),
+            filter: None,
+            action: BulkAction::OptOut,
+            tag_id: None,
+        })
+        .unwrap();
+    assert_eq!((outcome.matched, outcome.changed), (3, 2));
+
+    let mut opted_out = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        if let whatsflow_engine::Event::ContactOptedOut(contact) = e.event {
+            assert!(contact.opted_out, "{contact:?}");
+            opted_out.push(contact.id);
+        }
+    }
+    opted_out.sort_unstable();
+    assert_eq!(
+        opted_out,
+        [rosa.id, ana.id],
+        "one event per contact that changed"
+    );
+    let mut delivered: Vec<i64> = s
+        .engine
+        .webhook_deliveries(webhook.id, None, None, 10)
+        .unwrap()
+        .items
+        .iter()
+        .filter(|d| d.event_type == "contact.opted_out")
+        .map(|d| d.payload["data"]["id"].as_i64().unwrap())
+        .filter(|id| *id != already.id)
+        .collect();
+    delivered.sort_unstable();
+    assert_eq!(
+        delivered,
+        [rosa.id, ana.id],
+        "each opt-out queued for the webhook"
+    );
+
+    // Opting back in announces no opt-out.
+    s.engine
+        .bulk_contacts(BulkRequest {
+            ids: Some(vec![rosa.id]),
+            filter: None,
+            action: BulkAction::OptIn,
+            tag_id: None,
+        })
+        .unwrap();
+    while let Ok(e) = events.try_recv() {
+        assert!(!matches!(
+            e.event,
+            whatsflow_engine::Event::ContactOptedOut(_)
+        ));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -165,23 +165,34 @@ fn a_send_goes_out_once_and_follows_the_acks() {
 }
 
 #[test]
-fn a_number_without_whatsapp_fails_at_once_and_leaves_nothing_pending() {
+fn a_number_without_whatsapp_fails_in_the_outbox_and_is_never_sent() {
     let s = setup();
+    s.link.set_connected(true);
     s.link.mark_not_on_whatsapp("14155550199");
-    let err = s
+    // The send answers at once (asking WhatsApp Web would hold the caller); the outbox asks.
+    let queued = s
         .engine
         .send_message(SendMessage {
             phone_number: "+1 415 555 0199".into(),
             message: "hi".into(),
             ..Default::default()
         })
-        .unwrap_err();
-    assert_eq!(err.code, ErrorCode::NotOnWhatsapp);
-    assert!(err.message.contains("+14155550199"), "{}", err.message);
-    assert!(
-        s.engine.messages(None, None, 10).unwrap().items.is_empty(),
-        "no message row is left behind"
-    );
+        .unwrap();
+    assert_eq!(queued.status, MessageStatus::Queued);
+    let failed = || {
+        s.engine
+            .messages(None, None, 10)
+            .unwrap()
+            .items
+            .first()
+            .is_some_and(|m| m.status == MessageStatus::Failed)
+    };
+    run_outbox_until(&s.engine, failed);
+    let message = s.engine.messages(None, None, 10).unwrap().items.remove(0);
+    assert_eq!(message.status, MessageStatus::Failed);
+    let error = message.error.unwrap_or_default();
+    assert!(error.contains("+14155550199 is not on WhatsApp"), "{error}");
+    assert!(s.link.sent().is_empty(), "nothing went to WhatsApp");
 }
 
 #[test]

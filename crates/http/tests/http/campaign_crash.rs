@@ -112,8 +112,8 @@ fn a_campaign_killed_mid_run_sends_each_message_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let mut program = Program::start_against(&data, &sim.url);
-    let (status, body) = program.call("POST", "/api/v1/whatsapp/connect", None);
-    assert_eq!(status, 200, "{body}");
+    let (status, body) = program.call("POST", "/api/v1/whatsapp/connect", Some(json!({})));
+    assert_eq!(status, 202, "connecting answers at once: {body}");
     program.wait_for("qr");
     sim.control("scan", json!({}));
     program.wait_for("connected");

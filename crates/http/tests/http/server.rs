@@ -269,6 +269,24 @@ fn unknown_routes_and_oversized_bodies() {
 }
 
 #[test]
+fn a_method_a_path_does_not_take_is_405_with_allow_and_a_missing_body_400() {
+    let app = Running::start();
+    let auth = format!("Bearer {TOKEN}");
+    let (status, head) = status_and_head(
+        &app,
+        "PATCH",
+        "/api/v1/settings",
+        &[("Authorization", auth.as_str())],
+    );
+    assert_eq!(status, 405, "{head}");
+    assert!(head.contains("\r\nallow: get, put"), "{head}");
+
+    let (status, body) = app.call("PUT", "/api/v1/settings", Value::Null);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "body", "{body}");
+}
+
+#[test]
 fn openapi_lists_every_route_with_its_schemas() {
     let app = Running::start();
     let (status, doc) = app.raw("GET", "/api/v1/openapi.json", &[], "");

@@ -20,6 +20,9 @@ impl Worker {
                     self.phase = Phase::LaunchAt(Instant::now());
                 } else if self.view.pairing_code.is_some() {
                     self.back_to_qr();
+                } else {
+                    // After a logout from the phone the page shows a QR already: show it now.
+                    self.refresh();
                 }
                 let _ = reply.send(Ok(()));
             }

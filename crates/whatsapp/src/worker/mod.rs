@@ -257,9 +257,18 @@ impl Worker {
         if self.phase.is_changed() {
             return;
         }
-        if let Some((state, mut detail)) = describe(&self.view) {
-            if state == ConnectionState::Qr && self.login == Login::LoggedOutByPhone {
-                detail = Some("WhatsApp on the phone logged this computer out. Scan the new code to link again".to_owned());
+        if let Some((state, detail)) = describe(&self.view) {
+            // After the phone logged this computer out, the page moves on to a new QR by itself;
+            // the user sees `logged-out` (and why) until they press Connect.
+            let linked = matches!(
+                state,
+                ConnectionState::Connected
+                    | ConnectionState::Syncing
+                    | ConnectionState::PhoneOffline
+                    | ConnectionState::Conflict
+            );
+            if self.login == Login::LoggedOutByPhone && !linked {
+                return;
             }
             self.publish(state, detail);
         }
@@ -458,8 +467,9 @@ impl Worker {
     }
 
     fn on_logout(&mut self, reason: &str) {
-        // The page reports one logout more than once (the command, then the reload after it).
-        if self.login == Login::LoggedOutByPhone {
+        // The page reports one logout more than once (the command, then the reload after it), and
+        // the user may have pressed Connect in between: only a linked session can be logged out.
+        if !self.login.is_linked() {
             return;
         }
         tracing::info!(reason, "WhatsApp Web logged out");
@@ -470,7 +480,10 @@ impl Worker {
         self.vault.destroy_in_background();
         self.publish(
             ConnectionState::LoggedOut,
-            Some("WhatsApp on the phone logged this computer out. A new QR code follows to link again".to_owned()),
+            Some(
+                "WhatsApp on the phone logged this computer out. Connect to link a phone again"
+                    .to_owned(),
+            ),
         );
     }
 

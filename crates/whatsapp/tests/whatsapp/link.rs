@@ -618,16 +618,29 @@ fn chromium_killed_conflict_offline_logout_and_ban() {
     h.control("online", json!({}));
     h.wait_state(ConnectionState::Connected);
 
-    // Logged out from the phone: the vault goes, a fresh QR is offered.
+    // Logged out from the phone: the vault goes, and the link stays logged out (with why) while
+    // the page moves on to a new QR, until the user connects again.
     h.forget_history();
     h.control("logout", json!({}));
-    h.wait_state(ConnectionState::Qr);
+    let logged_out = h.wait_state(ConnectionState::LoggedOut);
     assert!(
-        h.saw(ConnectionState::LoggedOut),
-        "the logout is reported before the new QR: {:?}",
-        h.seen
+        logged_out.detail.unwrap_or_default().contains("phone"),
+        "the user is told the phone did it"
     );
     h.wait_until("the vault is destroyed", || !h.vault_file().exists());
+    h.wait_until("the page shows a new QR", || {
+        let state = h.control_get("state");
+        state["qr"].is_string() && state["pageState"] == "UNPAIRED"
+    });
+    h.record();
+    assert!(
+        !h.saw(ConnectionState::Qr),
+        "no QR before the user connects: {:?}",
+        h.seen
+    );
+    assert_eq!(link.status().state, ConnectionState::LoggedOut);
+    link.connect().unwrap();
+    h.wait_state(ConnectionState::Qr);
 
     // Linked again, then blocked by WhatsApp.
     h.link_by_qr();

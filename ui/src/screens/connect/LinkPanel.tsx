@@ -113,6 +113,9 @@ function PhoneNumberForm({ onBack }: { onBack: () => void }) {
   const [phone, setPhone] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const failure = useAppStore((s) => (s.linkFailure?.call === 'pairing-code' ? s.linkFailure.message : null));
+  const clearLinkFailure = useAppStore((s) => s.clearLinkFailure);
+  const setStatus = useAppStore((s) => s.setWhatsAppStatus);
 
   // Start the field with the business country's calling code, the part people most often leave out.
   useEffect(() => {
@@ -127,17 +130,23 @@ function PhoneNumberForm({ onBack }: { onBack: () => void }) {
     }
     setBusy(true);
     setError(null);
+    clearLinkFailure();
     try {
-      // The code is shown from the status (state `pairing-code`), so it survives a reload; re-read the
-      // status now rather than wait for its live event.
-      await requestPairingCode(phone.trim());
-      await useAppStore.getState().refreshWhatsApp();
+      // Answered at once: the code arrives in the status (state `pairing-code`, which replaces this form
+      // and survives a reload), a failure as a `whatsapp.call_failed` event; busy until one of them.
+      setStatus(await requestPairingCode(phone.trim()));
     } catch (problem) {
       setError(problem instanceof ApiError ? (problem.fieldMessage('phoneNumber') ?? problem.message) : String(problem));
-    } finally {
       setBusy(false);
     }
   };
+
+  useEffect(() => {
+    if (busy && failure) {
+      setError(failure);
+      setBusy(false);
+    }
+  }, [busy, failure]);
 
   return (
     <form onSubmit={onSubmit} noValidate className="p-6 sm:p-8">

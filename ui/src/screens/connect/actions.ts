@@ -25,10 +25,14 @@ export function useConnectionActions() {
   const simulatorUrl = useAppStore((s) => (s.app?.demo ? (s.app.simulatorUrl ?? null) : null));
   const [busy, setBusy] = useState<ConnectionAction | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Connecting and taking over answer at once; a failure arrives later as an event.
+  const failure = useAppStore((s) => (s.linkFailure && s.linkFailure.call !== 'pairing-code' ? s.linkFailure.message : null));
+  const clearLinkFailure = useAppStore((s) => s.clearLinkFailure);
 
   const run = useCallback(async (name: ConnectionAction, work: () => Promise<void>): Promise<boolean> => {
     setBusy(name);
     setError(null);
+    clearLinkFailure();
     try {
       await work();
       return true;
@@ -38,7 +42,7 @@ export function useConnectionActions() {
     } finally {
       setBusy(null);
     }
-  }, []);
+  }, [clearLinkFailure]);
 
   /** Demo mode: one thing the simulated phone does. */
   const simulate = (action: 'scan' | 'pairing', body: unknown) =>
@@ -54,8 +58,11 @@ export function useConnectionActions() {
 
   return {
     busy,
-    error,
-    clearError: () => setError(null),
+    error: error ?? failure,
+    clearError: () => {
+      setError(null);
+      clearLinkFailure();
+    },
     /** Whether the demo's simulated phone can be used (demo mode with a simulator address). */
     canSimulate: simulatorUrl !== null,
 
