@@ -226,6 +226,24 @@ export function Kbd({ children }: { children: ReactNode }) {
 }
 
 /** A small On/Off badge for a setting (the words can be others, e.g. Running/Off). */
+/** An on/off switch with its label: a checkbox announced as a switch. */
+export function Switch({ checked, disabled, onChange, children }: { checked: boolean; disabled?: boolean; onChange: (checked: boolean) => void; children: ReactNode }) {
+  return (
+    <label className="flex items-center gap-3 text-sm font-medium">
+      <input
+        type="checkbox"
+        role="switch"
+        aria-checked={checked}
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.checked)}
+        className="size-4 accent-brand-600"
+      />
+      {children}
+    </label>
+  );
+}
+
 export function StatusPill({ on, onLabel = 'On', offLabel = 'Off' }: { on: boolean; onLabel?: string; offLabel?: string }) {
   return (
     <span

@@ -1,8 +1,8 @@
-// Settings: business profile, app lock, appearance, data, the REST API for scripts and about, each a section
-// with its own sub-route.
+// Settings: business profile, app lock, appearance, desktop (start at login), data, the REST API for scripts
+// and about, each a section with its own sub-route.
 
 import { formatDistanceToNow } from 'date-fns';
-import { Building2, DatabaseBackup, Info, Lock, Palette, type LucideIcon, Monitor, Moon, Sun, Webhook } from 'lucide-react';
+import { AppWindow, Building2, DatabaseBackup, Info, Lock, Palette, type LucideIcon, Monitor, Moon, Sun, Webhook } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { ApiError, getProfile, getSettings, health, saveSettings, transportKind } from '../api/client';
 import type { Health, Profile, Theme } from '../api/types';
@@ -10,6 +10,7 @@ import { Page } from '../components/Page';
 import { modKey, NAV, navModifier } from '../components/Sidebar';
 import { Alert, Button, Card, CardHeader, Kbd, Spinner, StatusPill } from '../components/ui';
 import { BackupsCard, EraseCard, ExportCard, LogFolderRow } from '../features/data/DataSafety';
+import { DesktopCard } from '../features/desktop/DesktopCard';
 import { RemovePasscodeForm, SetPasscodeForm } from '../features/PasscodeForms';
 import { ProfileForm } from '../features/ProfileForm';
 import { ScriptingSection } from '../features/restApi/ScriptingSection';
@@ -24,6 +25,7 @@ const SECTIONS: Array<{ id: SettingsSection; label: string; icon: LucideIcon }> 
   { id: 'profile', label: 'Profile', icon: Building2 },
   { id: 'lock', label: 'App lock', icon: Lock },
   { id: 'appearance', label: 'Appearance', icon: Palette },
+  { id: 'desktop', label: 'Desktop', icon: AppWindow },
   { id: 'data', label: 'Data & backups', icon: DatabaseBackup },
   { id: 'api', label: 'REST API', icon: Webhook },
   { id: 'about', label: 'About', icon: Info },
@@ -71,6 +73,7 @@ export function SettingsScreen({ section }: { section: SettingsSection }) {
           {section === 'profile' && <ProfileSection />}
           {section === 'lock' && <LockSection />}
           {section === 'appearance' && <AppearanceSection />}
+          {section === 'desktop' && <DesktopCard />}
           {section === 'data' && (
             <>
               <BackupsCard />

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { RestApiStatus } from '../../api/types';
-import { Alert, Button, Card, CardHeader, Field, Input, Spinner, StatusPill } from '../../components/ui';
+import { Alert, Button, Card, CardHeader, Field, Input, Spinner, StatusPill, Switch } from '../../components/ui';
 import { toast } from '../../store/toast';
 import { getRestApi, saveRestApi } from './api';
 import { Copyable, messageOf } from './Copyable';
@@ -68,18 +68,9 @@ export function RestApiCard({ lastKey }: { lastKey: string | null }) {
       <div className="space-y-4 px-6 py-5">
         {status.switchable && (
           <div className="space-y-3">
-            <label className="flex items-center gap-3 text-sm font-medium">
-              <input
-                type="checkbox"
-                role="switch"
-                aria-checked={status.enabled}
-                checked={status.enabled}
-                disabled={busy}
-                onChange={(event) => void apply(event.target.checked)}
-                className="size-4 accent-brand-600"
-              />
+            <Switch checked={status.enabled} disabled={busy} onChange={(on) => void apply(on)}>
               Serve the REST API on this computer
-            </label>
+            </Switch>
             <div className="flex max-w-sm items-end gap-2">
               <Field label="Port" error={portError ?? undefined} className="flex-1">
                 {(props) => <Input {...props} inputMode="numeric" value={portText} onChange={(event) => setPortText(event.target.value)} />}
