@@ -15,10 +15,8 @@ display=:$((120 + RANDOM % 9))
 Xvfb "$display" -screen 0 800x500x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true; rm -rf "$dir"' EXIT
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
 export DISPLAY=$display
-# A light desktop behind the tray, as a screenshot reader expects.
-xsetroot -solid '#dfe3e8' 2>/dev/null || true
+for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 dbus-run-session -- bash -s "$bin" "$dir" "$out" <<'INNER'
 set -euo pipefail
 bin=$1 dir=$2 out=$3
@@ -31,6 +29,7 @@ app=$!
 trap 'kill -TERM $app 2>/dev/null; wait $app 2>/dev/null; kill $tray_host 2>/dev/null || true' EXIT
 # Link the simulated phone once its QR code is up, then two customers write.
 for _ in $(seq 120); do [ -s "$dir/data/demo-simulator.port" ] && break; sleep 0.5; done
+[ -s "$dir/data/demo-simulator.port" ] || { echo "the app did not start:"; cat "$dir/app.log"; exit 1; }
 sim="http://127.0.0.1:$(cat "$dir/data/demo-simulator.port")"
 for _ in $(seq 120); do
   curl -sf -X POST "$sim/control/scan" -H 'Content-Type: application/json' -d '{}' >/dev/null && break
@@ -45,13 +44,20 @@ curl -sf -X POST "$sim/control/inbound" -H 'Content-Type: application/json' \
 curl -sf -X POST "$sim/control/inbound" -H 'Content-Type: application/json' \
   -d '{"from":"+14155550120","pushName":"Ben","body":"Is the shop open today?"}' >/dev/null
 sleep 3
-# The icon is the first child window docked in trayer; a click opens its menu.
-panel=$(xdotool search --class trayer | head -1)
-eval "$(xdotool getwindowgeometry --shell "$panel")"
-xdotool mousemove $((X + 12)) $((Y + HEIGHT / 2)) click 1
-sleep 1.5
+# A light desktop behind the tray, as a screenshot reader expects (set late: starting X clients
+# clears it).
+xsetroot -solid '#dfe3e8'
+# A click on the icon (docked in trayer) opens its menu; wait until it is mapped and drawn.
+icon=$(xdotool search --class "tray-icon tray app" | head -1)
+eval "$(xdotool getwindowgeometry --shell "$icon")"
+xdotool mousemove $((X + WIDTH / 2)) $((Y + HEIGHT / 2)) click 1
+for _ in $(seq 50); do
+  xdotool search --onlyvisible --name '^whatsflow$' >/dev/null 2>&1 && break
+  sleep 0.1
+done
+sleep 1
 import -window root "$dir/full.png"
 # The top-right corner: the tray and the menu under it.
-convert "$dir/full.png" -crop 420x260+380+0 +repage "$out"
+convert "$dir/full.png" -crop 300x190+500+0 +repage "$out"
 echo "tray screenshot -> $out"
 INNER
