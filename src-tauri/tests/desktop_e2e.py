@@ -6,10 +6,11 @@ single-instance hand-over travels on it), a tray host and this Python's selenium
 
 Steps: start in demo mode on a fresh data directory; onboarding; link WhatsApp with the simulated
 phone; a customer's message arrives live; close the window to the tray (the first close explains the
-tray once; the window's WebKit web process must be gone while the app and Chromium keep running); a
-second start of the app hands over to the running one, which opens its window again (a new web
-process, the same data on screen); Quit (SIGTERM takes the same orderly path as the tray's Quit) leaves
-no Chromium running and the WhatsApp session sealed.
+tray once; the window's WebKit web process must be gone while the app and Chromium keep running); the
+tray's Open brings the window back and a second close goes straight to the tray; a second start of
+the app hands over to the running one, which opens its window again; the tray's Quit leaves no
+Chromium running and the WhatsApp session sealed. Then, on a data directory of its own: "Restore"
+in Settings restarts the app by itself, and the restarted app has applied the restore.
 """
 
 import json
@@ -129,6 +130,25 @@ def field(driver, label):
     return driver.find_element(By.ID, driver.find_element(*by_text("label", label)).get_attribute("for"))
 
 
+def session(binary, data_dir, *args):
+    """A WebDriver session that starts the app on `data_dir`."""
+    options = ArgOptions()
+    options.set_capability("browserName", "wry")
+    options.set_capability(
+        "tauri:options", {"application": binary, "args": [*args, "--data-dir", data_dir]}
+    )
+    return options
+
+
+def onboard(driver, wait):
+    """Onboarding: the business profile, then no passcode; ends in the inbox."""
+    wait.until(EC.visibility_of_element_located(by_text("h1", "Welcome! Tell us about your business")))
+    field(driver, "Business name").send_keys("Corner Bakery")
+    driver.find_element(*by_text("button", "Continue")).click()
+    wait.until(EC.element_to_be_clickable(by_text("button", "Skip for now"))).click()
+    wait.until(EC.visibility_of_element_located(by_text("h1", "Inbox")))
+
+
 def main():
     binary = os.path.realpath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="whatsflow-e2e-")
@@ -149,22 +169,12 @@ def main():
     app_pid = None
     try:
         wait_until("tauri-driver to listen", lambda: _listening(driver_port), START_LIMIT)
-        options = ArgOptions()
-        options.set_capability("browserName", "wry")
-        options.set_capability(
-            "tauri:options",
-            {"application": binary, "args": ["--demo", "--data-dir", data_dir]},
+        driver = webdriver.Remote(
+            f"http://127.0.0.1:{driver_port}", options=session(binary, data_dir, "--demo")
         )
-        driver = webdriver.Remote(f"http://127.0.0.1:{driver_port}", options=options)
         wait = WebDriverWait(driver, START_LIMIT)
         app_pid = wait_until("the app's process", lambda: app_process(binary, data_dir))
-
-        # Onboarding: the business profile, then no passcode.
-        wait.until(EC.visibility_of_element_located(by_text("h1", "Welcome! Tell us about your business")))
-        field(driver, "Business name").send_keys("Corner Bakery")
-        driver.find_element(*by_text("button", "Continue")).click()
-        wait.until(EC.element_to_be_clickable(by_text("button", "Skip for now"))).click()
-        wait.until(EC.visibility_of_element_located(by_text("h1", "Inbox")))
+        onboard(driver, wait)
         check("onboarding reaches the inbox", True)
 
         # Link WhatsApp as a demo user does: the simulated phone scans the QR code.
@@ -226,6 +236,33 @@ def main():
         check("no Chromium left running", True)
         profile = os.path.join(data_dir, "whatsapp-profile", "Default", "IndexedDB")
         check("the WhatsApp session is sealed (no plaintext profile left)", not os.path.exists(profile))
+        driver.quit()
+        driver = None
+
+        # Restore: the app restarts by itself and the restore is applied (the data it replaced is kept
+        # as a backup). A data directory of its own, not linked: nothing here needs WhatsApp.
+        data_dir = os.path.join(work, "restore")
+        driver = webdriver.Remote(f"http://127.0.0.1:{driver_port}", options=session(binary, data_dir))
+        wait = WebDriverWait(driver, START_LIMIT)
+        app_pid = wait_until("the app's process", lambda: app_process(binary, data_dir))
+        onboard(driver, wait)
+        driver.execute_script("location.hash = '#/settings/data'")
+        wait.until(EC.element_to_be_clickable(by_text("button", "Back up now"))).click()
+        wait.until(EC.element_to_be_clickable((By.XPATH, "//button[contains(., 'Restore…')]"))).click()
+        wait.until(EC.element_to_be_clickable((By.XPATH, "//dialog//button[normalize-space()='Restore']"))).click()
+        wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "body"), "WhatsFlow restarts now"))
+        check("a staged restore says the app restarts now", True)
+        restarted = wait_until(
+            "the restarted app",
+            lambda: (lambda pid: pid if pid not in (None, app_pid) else None)(app_process(binary, data_dir)),
+            START_LIMIT,
+        )
+        app_pid = restarted
+        wait_until("the restarted window to paint", painted, START_LIMIT)
+        kept = [name for name in os.listdir(os.path.join(data_dir, "backups")) if "before-restore" in name]
+        check("the app restarted and applied the restore", len(kept) == 1, str(os.listdir(os.path.join(data_dir, "backups"))))
+        os.kill(app_pid, signal.SIGTERM)
+        wait_until("the restarted app to end", lambda: app_process(binary, data_dir) is None, START_LIMIT)
     finally:
         if driver is not None:
             try:
@@ -261,7 +298,7 @@ def tray_menu(item):
     # No window manager keeps the tray above the window: raise it, as a panel would be.
     for panel in xdotool("search", "--class", "trayer").split():
         xdotool("windowraise", panel)
-    icon = xdotool("search", "--class", "tray-icon tray app").split()[0]
+    icon = xdotool("search", "--onlyvisible", "--class", "tray-icon tray app").split()[-1]
     geometry = dict(
         line.split("=") for line in xdotool("getwindowgeometry", "--shell", icon).split()
     )
@@ -269,17 +306,22 @@ def tray_menu(item):
     y = int(geometry["Y"]) + int(geometry["HEIGHT"]) // 2
     xdotool("mousemove", str(x), str(y), "click", "1")
     # The menu is a popup window of the app; wait for it before typing into it.
-    wait_until("the tray menu", lambda: _menu_open())
+    try:
+        wait_until("the tray menu", _menu_open, 10)
+    except AssertionError:
+        tree = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True).stdout
+        raise AssertionError(f"no tray menu after a click at {x},{y} on window {icon}:\n{tree}")
     xdotool("key", {"Open": "Down", "Quit": "Up"}[item])
     xdotool("key", "Return")
     wait_until("the tray menu to close", lambda: not _menu_open())
 
 
 def _menu_open():
-    """Whether the tray's menu is up: a visible popup window of the app, named after the program
+    """Whether the tray's menu is up: a visible popup window of the app, named after its program file
     (the main window is named "WhatsFlow…"), bigger than GTK's little helper windows."""
+    program = os.path.basename(sys.argv[1])
     found = subprocess.run(
-        ["xdotool", "search", "--onlyvisible", "--name", "^whatsflow$"], capture_output=True, text=True
+        ["xdotool", "search", "--onlyvisible", "--name", f"^{program}$"], capture_output=True, text=True
     ).stdout.split()
     for window in found:
         geometry = dict(line.split("=") for line in xdotool("getwindowgeometry", "--shell", window).split())
