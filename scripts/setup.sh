@@ -9,11 +9,13 @@ SUDO=""
 
 # Debian packages: Tauri's build and runtime libraries, Chromium (the browser WhatsFlow drives: the
 # headless shell by default, the full browser for the UI tests), and what the tests use (Xvfb, a
-# keyring, ImageMagick, Python for the OpenAPI check).
+# keyring, ImageMagick, Python for the OpenAPI check; for the desktop window's end-to-end test
+# WebKit's WebDriver, a tray host and xdotool to click it).
 PACKAGES=(
   build-essential pkg-config curl file libssl-dev
   libwebkit2gtk-4.1-dev libdbus-1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   chromium chromium-headless-shell xvfb xauth imagemagick dbus-x11 gnome-keyring libsecret-tools keyutils iproute2 procps
+  webkit2gtk-driver trayer xdotool x11-utils
 )
 # Node.js and Python may come from elsewhere (nodesource, pyenv): only ask Debian when they are absent.
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
@@ -34,6 +36,13 @@ if ! command -v cargo >/dev/null 2>&1; then
   export PATH="$HOME/.cargo/bin:$PATH"
 fi
 rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt >/dev/null 2>&1 || true
+
+# tauri-driver: WebDriver for the desktop app's window (scripts/desktop-e2e.sh), in front of WebKitWebDriver.
+TAURI_DRIVER=2.1.0
+if [ "$(tauri-driver --version 2>/dev/null || "$HOME/.cargo/bin/tauri-driver" --version 2>/dev/null)" != "tauri-driver $TAURI_DRIVER" ]; then
+  echo "setup: installing tauri-driver $TAURI_DRIVER"
+  env -u CARGO_TARGET_DIR cargo install tauri-driver --version "$TAURI_DRIVER" --locked --quiet
+fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then

@@ -2,7 +2,8 @@
 # Runs every check and test of WhatsFlow: formatting, lints, the UI's type check, the Rust tests
 # (engine, HTTP server, simulator, the WhatsApp link against real Chromium), the OpenAPI document's
 # validation, schemathesis against the running server, the UI's end-to-end tests in headless
-# Chromium, the desktop window under Xvfb, and the .deb installed, run and removed.
+# Chromium, the desktop window under Xvfb (a smoke test, and end to end over WebDriver), and the
+# .deb installed, run and removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
@@ -50,9 +51,10 @@ server_bin="$(realpath "$target")/debug/whatsflow-server"
 # thread pool queueing connections behind long-lived ones (fixed in vendor/tiny_http, PATCHED.md).
 (cd ui && WHATSFLOW_SERVER_BIN="$server_bin" npm run test:e2e --silent)
 
-step "Desktop window under Xvfb"
+step "Desktop window under Xvfb: paints, no port, REST API switch; end to end with tray and single instance"
 cargo build -p whatsflow
 scripts/desktop-smoke.sh "$target"/debug/whatsflow
+scripts/desktop-e2e.sh "$target"/debug/whatsflow
 
 step "Installer: the .deb installs, runs in demo mode under Xvfb, uninstalls leaving nothing"
 # The debug build packaged (the release installers come from scripts/bundle.sh): it reuses the crates

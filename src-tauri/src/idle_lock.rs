@@ -20,9 +20,11 @@ pub fn start(app: &AppHandle, engine: &Engine) {
             let mut away_since = None;
             loop {
                 std::thread::sleep(CHECK_EVERY);
-                let shown = app.get_webview_window("main").is_some_and(|w| {
-                    w.is_visible().unwrap_or(false) && !w.is_minimized().unwrap_or(false)
-                });
+                let shown = app
+                    .get_webview_window(crate::window::MAIN)
+                    .is_some_and(|w| {
+                        w.is_visible().unwrap_or(false) && !w.is_minimized().unwrap_or(false)
+                    });
                 if shown {
                     away_since = None;
                     continue;

@@ -1,72 +1,123 @@
-//! `whatsflow`: the desktop shell. Opens the window on the built UI, forwards the UI's API calls to
-//! the same API table the HTTP server uses, relays engine events to the window, and attaches the
-//! loopback REST API server that Settings switches on for scripts (off by default: then the app
-//! listens on no port), shows native notifications (`notify`) and locks the app when its window has
-//! been away too long (`idle_lock`). No logic lives here: every operation is an engine method.
+//! `whatsflow`: the desktop shell. Starts the backend, lives in the tray (`tray`), opens and
+//! destroys the window on demand (`window`), forwards the window's API calls to the API table the
+//! HTTP server uses and relays engine events to it (`ipc`), does for the engine what only it can
+//! (`host`: start at login, restart), shows native notifications (`notify`), locks the app when
+//! its window has been away too long (`idle_lock`), and attaches the loopback REST API server that
+//! Settings switches on for scripts (off by default: then the app listens on no port). No logic
+//! lives here: every operation is an engine method.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod host;
 mod idle_lock;
+mod ipc;
 mod notify;
+mod tray;
+mod window;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use tauri::{Emitter, Manager};
-use whatsflow_api::{Api, ApiRequest, Backend, BackendConfig, Caller, IpcResponse};
-use whatsflow_engine::Engine;
+use tauri::{Manager, RunEvent};
+use whatsflow_api::{Backend, BackendConfig};
+use whatsflow_http::DesktopRestApi;
 
-/// Name of the window event that carries engine events.
-const EVENT: &str = "whatsflow://event";
-
-struct Desktop {
-    engine: Engine,
-    api: Api,
-}
-
-/// The one command: a REST request, dispatched through the shared API table on a blocking thread.
-#[tauri::command]
-async fn api(
-    state: tauri::State<'_, Arc<Desktop>>,
-    request: ApiRequest,
-) -> Result<IpcResponse, String> {
-    let desktop = state.inner().clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        desktop
-            .api
-            .dispatch(&desktop.engine, Caller::Desktop, request)
-            .into()
-    })
-    .await
-    .map_err(|e| format!("the request could not run: {e}"))
-}
+const USAGE: &str = "usage: whatsflow [--demo] [--data-dir DIR] [--hidden]";
 
 struct Args {
     demo: bool,
-    data_dir: Option<PathBuf>,
+    data_dir: PathBuf,
+    /// Start in the tray without a window (how the login item starts it).
+    hidden: bool,
 }
 
 fn parse_args() -> Args {
-    let mut args = Args {
-        demo: false,
-        data_dir: std::env::var_os("WHATSFLOW_DATA_DIR").map(PathBuf::from),
-    };
+    let mut demo = false;
+    let mut hidden = false;
+    let mut data_dir = std::env::var_os("WHATSFLOW_DATA_DIR").map(PathBuf::from);
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
-            "--demo" => args.demo = true,
-            "--data-dir" => args.data_dir = it.next().map(PathBuf::from),
+            "--demo" => demo = true,
+            host::HIDDEN => hidden = true,
+            "--data-dir" => data_dir = it.next().map(PathBuf::from),
             "-h" | "--help" => {
-                println!("usage: whatsflow [--demo] [--data-dir DIR]");
+                println!("{USAGE}");
                 std::process::exit(0);
             }
             other => {
-                eprintln!("whatsflow: unknown argument {other}\nusage: whatsflow [--demo] [--data-dir DIR]");
+                eprintln!("whatsflow: unknown argument {other}\n{USAGE}");
                 std::process::exit(2);
             }
         }
     }
-    args
+    let data_dir = data_dir.unwrap_or_else(whatsflow_engine::default_data_dir);
+    Args {
+        demo,
+        data_dir: std::path::absolute(&data_dir).unwrap_or(data_dir),
+        hidden,
+    }
+}
+
+/// What runs until Quit: stopped by the exit handler.
+struct Running {
+    backend: Mutex<Backend>,
+    rest_api: Arc<DesktopRestApi>,
+}
+
+/// One app per data directory, as the data directory's lock has it: a second start on the same
+/// directory shows the first one's window and exits; another directory is another app.
+fn instance_id(data_dir: &Path) -> String {
+    // The directory as the vault names it (resolved), or as given when it does not exist yet.
+    let resolved = data_dir
+        .canonicalize()
+        .unwrap_or_else(|_| data_dir.to_owned());
+    format!(
+        "app.whatsflow.desktop.d{}",
+        whatsflow_engine::data_dir_id(&resolved)
+    )
+}
+
+/// Starts the backend, the REST API when switched on, the tray, and the window unless `hidden`.
+fn start(app: &tauri::App, args: &Args) -> anyhow::Result<()> {
+    let backend = Backend::start(BackendConfig {
+        data_dir: args.data_dir.clone(),
+        whatsapp_url: whatsflow_whatsapp::WHATSAPP_WEB_URL.to_owned(),
+        demo: args.demo,
+    })?;
+    let engine = backend.engine.clone();
+    // Started now when the saved switch is on; a busy port is shown in Settings, not fatal.
+    let (rest_api, status) = DesktopRestApi::attach(&engine).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(why) = status.error {
+        eprintln!("whatsflow: the REST API is on but did not start: {why}");
+    }
+    engine
+        .attach_desktop(Arc::new(host::Shell {
+            app: app.handle().clone(),
+        }))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.manage(Running {
+        backend: Mutex::new(backend),
+        rest_api,
+    });
+    app.manage(Arc::new(ipc::Ipc {
+        engine: engine.clone(),
+        api: whatsflow_api::routes::api(),
+    }));
+    app.manage(engine.clone());
+    ipc::relay_events(app.handle().clone(), &engine);
+    tray::install(app.handle(), &engine)?;
+    notify::start(app.handle(), &engine);
+    idle_lock::start(app.handle(), &engine);
+    // Ctrl-C or SIGTERM ends the app the orderly way, as Quit does.
+    let exiting = app.handle().clone();
+    if let Err(e) = ctrlc::set_handler(move || exiting.exit(0)) {
+        tracing::warn!(error = %e, "could not install the SIGTERM handler");
+    }
+    if !args.hidden {
+        window::open(app.handle());
+    }
+    Ok(())
 }
 
 /// WebKitGTK's switch for its accelerated compositing, which costs the web process ~100 MB PSS
@@ -82,91 +133,47 @@ fn main() {
     // Held until the end of main, so the log file gets everything.
     let _logs = whatsflow_api::logging::init("whatsflow");
     let args = parse_args();
-    let backend = Backend::start(BackendConfig {
-        data_dir: args
-            .data_dir
-            .unwrap_or_else(whatsflow_engine::default_data_dir),
-        whatsapp_url: whatsflow_whatsapp::WHATSAPP_WEB_URL.to_owned(),
-        demo: args.demo,
-    });
-    let backend = match backend {
-        Ok(backend) => Arc::new(Mutex::new(backend)),
+    let app = tauri::Builder::default()
+        // First, so that a second start hands over before it touches the data directory.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(&args.data_dir))
+                .callback(|app, _argv, _cwd| window::open(app))
+                .build(),
+        )
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![host::HIDDEN]),
+        ))
+        .invoke_handler(tauri::generate_handler![ipc::api])
+        .on_window_event(window::on_event)
+        .setup(move |app| Ok(start(app, &args)?))
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
         Err(e) => {
             eprintln!("whatsflow: {e:#}");
             std::process::exit(1);
         }
     };
-    let engine = backend
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .engine
-        .clone();
-    // Started now when the saved switch is on; a busy port is shown in Settings, not fatal.
-    let rest_api = match whatsflow_http::DesktopRestApi::attach(&engine) {
-        Ok((rest_api, status)) => {
-            if let Some(why) = status.error {
-                eprintln!("whatsflow: the REST API is on but did not start: {why}");
+    app.run(|app, event| match event {
+        // The last window closed: WhatsFlow stays in the tray. Quit asks with an exit code.
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } => api.prevent_exit(),
+        // Seal the WhatsApp session into the vault and stop Chromium before the process ends.
+        RunEvent::Exit => {
+            if let Some(running) = app.try_state::<Running>() {
+                running.rest_api.stop();
+                running
+                    .backend
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .stop();
             }
-            rest_api
         }
-        Err(e) => {
-            eprintln!("whatsflow: {e}");
-            std::process::exit(1);
-        }
-    };
-    let desktop = Arc::new(Desktop {
-        engine: engine.clone(),
-        api: whatsflow_api::routes::api(),
-    });
-
-    let app = tauri::Builder::default()
-        .plugin(tauri_plugin_notification::init())
-        .manage(desktop)
-        .invoke_handler(tauri::generate_handler![api])
-        .setup(move |app| {
-            notify::start(app.handle(), &engine);
-            idle_lock::start(app.handle(), &engine);
-            let handle = app.handle().clone();
-            let mut events = engine.subscribe();
-            std::thread::spawn(move || loop {
-                match events.blocking_recv() {
-                    Ok(event) => {
-                        let _ = handle.emit(EVENT, &event);
-                    }
-                    // Events were dropped: the window reloads what it shows.
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "the window's event relay fell behind");
-                        let _ = handle.emit(EVENT, serde_json::json!({ "type": "resync" }));
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                }
-            });
-            // Ctrl-C or SIGTERM ends the app the orderly way, so the vault is sealed and Chromium
-            // closed (the exit handler below) instead of being left running.
-            let exiting = app.handle().clone();
-            if let Err(e) = ctrlc::set_handler(move || exiting.exit(0)) {
-                tracing::warn!(error = %e, "could not install the SIGTERM handler");
-            }
-            if engine.is_demo() {
-                if let Some(window) = app.get_webview_window("main") {
-                    let _ = window.set_title("WhatsFlow — demo (simulated WhatsApp)");
-                }
-            }
-            Ok(())
-        })
-        .build(tauri::generate_context!());
-    let app = match app {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("whatsflow: could not start the window: {e}");
-            std::process::exit(1);
-        }
-    };
-    app.run(move |_, event| {
-        // Seal the WhatsApp session into the vault before the process ends.
-        if let tauri::RunEvent::Exit = event {
-            rest_api.stop();
-            backend.lock().unwrap_or_else(|p| p.into_inner()).stop();
-        }
+        _ => {}
     });
 }

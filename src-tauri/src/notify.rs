@@ -11,14 +11,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use tauri::webview::PageLoadEvent;
-use tauri::{AppHandle, Manager, WebviewWindow, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 use whatsflow_engine::notifications::{Notice, Notification, Target};
 use whatsflow_engine::Engine;
 
-/// The label of the app's window (tauri.conf.json).
-const WINDOW: &str = "main";
+use crate::window;
 
 /// The UI route each shown notification opens, by notification id.
 type Routes = Arc<Mutex<HashMap<i32, String>>>;
@@ -35,7 +33,7 @@ pub fn start(app: &AppHandle, engine: &Engine) {
             .notification()
             .and_then(|n| lock(routes).get(&n.id()).cloned());
         if let Some(route) = route {
-            open_on(app, &route);
+            window::open_on(app, &route);
         }
     });
     if let Err(e) = registered {
@@ -74,7 +72,7 @@ fn lock(routes: &Routes) -> std::sync::MutexGuard<'_, HashMap<i32, String>> {
 
 /// Whether the owner is looking at the window now (then the UI itself shows what happened).
 fn window_watched(app: &AppHandle) -> bool {
-    app.get_webview_window(WINDOW).is_some_and(|w| {
+    app.get_webview_window(window::MAIN).is_some_and(|w| {
         w.is_visible().unwrap_or(false)
             && !w.is_minimized().unwrap_or(false)
             && w.is_focused().unwrap_or(false)
@@ -104,41 +102,5 @@ fn show(app: &AppHandle, routes: &Routes, notification: Notification) {
 fn withdraw(app: &AppHandle, routes: &Routes, target: Target) {
     if lock(routes).remove(&target.id()).is_some() {
         let _ = app.notification().remove_active(vec![target.id()]);
-    }
-}
-
-/// Brings the window up (creating it again if it was closed to the tray) on the UI route `route`.
-fn open_on(app: &AppHandle, route: &str) {
-    let hash = serde_json::to_string(&format!("#{route}")).unwrap_or_default();
-    let go = format!("window.location.hash = {hash};");
-    let window: Option<WebviewWindow> = match app.get_webview_window(WINDOW) {
-        Some(window) => {
-            let _ = window.eval(&go);
-            Some(window)
-        }
-        None => app
-            .config()
-            .app
-            .windows
-            .iter()
-            .find(|w| w.label == WINDOW)
-            .and_then(|config| {
-                WebviewWindowBuilder::from_config(app, config)
-                    .map(|builder| {
-                        builder.on_page_load(move |window, load| {
-                            if load.event() == PageLoadEvent::Finished {
-                                let _ = window.eval(&go);
-                            }
-                        })
-                    })
-                    .and_then(|builder| builder.build())
-                    .map_err(|e| tracing::warn!(error = %e, "could not open the window"))
-                    .ok()
-            }),
-    };
-    if let Some(window) = window {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
     }
 }

@@ -18,6 +18,7 @@ import { CampaignsScreen } from './screens/campaigns/CampaignsScreen';
 import { ContactsScreen } from './screens/contacts/ContactsScreen';
 import { InboxScreen } from './screens/inbox/InboxScreen';
 import { useInbox } from './features/inbox/store';
+import { CloseToTrayNotice } from './features/desktop/CloseToTrayNotice';
 import { SettingsScreen, useServerTheme } from './screens/Settings';
 import { ConnectionBanner } from './screens/connect/ConnectionBanner';
 import { ConnectScreen } from './screens/connect/ConnectScreen';
@@ -44,6 +45,7 @@ export function App() {
   return (
     <>
       {content}
+      <CloseToTrayNotice />
       <Toaster />
     </>
   );

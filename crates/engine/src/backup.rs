@@ -124,7 +124,10 @@ pub struct RestoreOutcome {
     pub restart_required: bool,
     /// The database version of the backup (older ones are brought up to date at the restart).
     pub schema_version: i64,
-    /// A sentence for people saying that WhatsFlow must be restarted.
+    /// Whether this program restarts itself to apply it (the desktop app, through
+    /// `POST /api/v1/app/restart`); `whatsflow-server` is restarted by whoever runs it.
+    pub restart_available: bool,
+    /// A sentence for people saying that WhatsFlow must be restarted (or restarts now).
     pub message: String,
 }
 
@@ -443,12 +446,19 @@ impl Engine {
             "backup.restore_staged",
             serde_json::json!({ "schemaVersion": checked.schema_version }),
         )?;
+        let restart_available = self.desktop().map(|d| d.switchable).unwrap_or(false);
         Ok(RestoreOutcome {
             restart_required: true,
             schema_version: checked.schema_version,
-            message: "The backup is checked and ready. Restart WhatsFlow to finish restoring it; \
-                      the current data will be kept as a backup"
-                .to_owned(),
+            restart_available,
+            message: if restart_available {
+                "The backup is checked and ready. WhatsFlow restarts now to finish restoring it; \
+                 the current data will be kept as a backup"
+            } else {
+                "The backup is checked and ready. Restart WhatsFlow to finish restoring it; \
+                 the current data will be kept as a backup"
+            }
+            .to_owned(),
         })
     }
 }

@@ -21,6 +21,7 @@ pub mod clock;
 pub mod connection;
 pub mod contacts;
 pub mod cors;
+pub mod desktop;
 pub mod erase;
 pub mod error;
 pub mod events;
@@ -79,6 +80,8 @@ struct Inner {
     link: RwLock<Option<Arc<dyn Link>>>,
     /// The desktop's loopback REST API server, when the program has one.
     rest_api: settings::RestApiState,
+    /// The desktop shell (login items, restart), when the program is the desktop app.
+    desktop: desktop::DesktopState,
     outbox: inbox::OutboxSignal,
     /// The link calls the user starts, run off the request threads.
     link_calls: connection::LinkCalls,
@@ -159,6 +162,7 @@ impl Engine {
                 lock,
                 link: RwLock::new(None),
                 rest_api: Default::default(),
+                desktop: Default::default(),
                 outbox: inbox::OutboxSignal::default(),
                 link_calls: Default::default(),
                 campaigns: inbox::OutboxSignal::default(),
@@ -243,6 +247,10 @@ impl Engine {
         &self.inner.rest_api
     }
 
+    pub(crate) fn desktop_state(&self) -> &desktop::DesktopState {
+        &self.inner.desktop
+    }
+
     pub(crate) fn outbox_signal(&self) -> &inbox::OutboxSignal {
         &self.inner.outbox
     }
@@ -258,6 +266,19 @@ impl Engine {
     pub(crate) fn lock_state(&self) -> &lock::LockState {
         &self.inner.lock
     }
+}
+
+/// A short name for a data directory (16 hex digits of a SHA-256 of its path), for what must be one
+/// per data directory outside it: the session key's keychain entry, the desktop's single-instance id.
+pub fn data_dir_id(data_dir: &Path) -> String {
+    let digest = ring::digest::digest(
+        &ring::digest::SHA256,
+        data_dir.as_os_str().as_encoded_bytes(),
+    );
+    digest.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The OS app-data directory for WhatsFlow (`$XDG_DATA_HOME/whatsflow`, `~/Library/Application

@@ -176,15 +176,7 @@ impl Vault {
             .canonicalize()
             .map_err(io_error("resolve", data_dir))?;
         // One key per data directory: two installs (or a test) never share or clobber a key.
-        let digest = ring::digest::digest(
-            &ring::digest::SHA256,
-            canonical.as_os_str().as_encoded_bytes(),
-        );
-        let hex: String = digest.as_ref()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let account = format!("session-key:{hex}");
+        let account = format!("session-key:{}", whatsflow_engine::data_dir_id(&canonical));
         let key_file = data_dir.join("session.key");
         let (store, key) = match store {
             Some(KeyLocation::File) => {

@@ -462,7 +462,21 @@ export interface BackupList {
 export interface RestoreOutcome {
   restartRequired: boolean;
   schemaVersion: number;
+  /** The desktop app restarts itself to apply it (`POST /api/v1/app/restart`); whatsflow-server does not. */
+  restartAvailable: boolean;
   message: string;
+}
+
+/** `PUT /api/v1/settings/desktop`: the desktop app's own settings. */
+export interface DesktopSettings {
+  /** Start WhatsFlow, hidden in the tray, when the user logs in. */
+  startAtLogin: boolean;
+}
+
+/** `GET /api/v1/settings/desktop`. */
+export interface DesktopStatus extends DesktopSettings {
+  /** False in whatsflow-server, which has no such switch. */
+  switchable: boolean;
 }
 
 /** The answer to `POST /api/v1/erase`. */

@@ -4,7 +4,7 @@
 import { useSyncExternalStore } from 'react';
 
 export type Screen = 'inbox' | 'contacts' | 'campaigns' | 'analytics' | 'settings' | 'connect';
-export type SettingsSection = 'profile' | 'lock' | 'appearance' | 'notifications' | 'data' | 'api' | 'about';
+export type SettingsSection = 'profile' | 'lock' | 'appearance' | 'notifications' | 'desktop' | 'data' | 'api' | 'about';
 
 export interface Route {
   screen: Screen;
@@ -15,7 +15,7 @@ export interface Route {
 
 // `connect` (linking WhatsApp) is reached from the sidebar's status box and the banner, not the main nav.
 const SCREENS: Screen[] = ['inbox', 'contacts', 'campaigns', 'analytics', 'settings', 'connect'];
-const SECTIONS: SettingsSection[] = ['profile', 'lock', 'appearance', 'notifications', 'data', 'api', 'about'];
+const SECTIONS: SettingsSection[] = ['profile', 'lock', 'appearance', 'notifications', 'desktop', 'data', 'api', 'about'];
 
 export function parseRoute(hash: string): Route {
   const [screen, ...path] = hash.replace(/^#\/?/, '').split('/');

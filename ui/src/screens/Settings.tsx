@@ -1,8 +1,8 @@
-// Settings: business profile, app lock (with auto-lock), appearance, notifications, data, the REST API for scripts and
-// about, each a section with its own sub-route.
+// Settings: business profile, app lock (with auto-lock), appearance, notifications, desktop (start at login),
+// data, the REST API for scripts and about, each a section with its own sub-route.
 
 import { formatDistanceToNow } from 'date-fns';
-import { Bell, Building2, DatabaseBackup, Info, Lock, Palette, type LucideIcon, Monitor, Moon, Sun, Webhook } from 'lucide-react';
+import { AppWindow, Bell, Building2, DatabaseBackup, Info, Lock, Palette, type LucideIcon, Monitor, Moon, Sun, Webhook } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { ApiError, getProfile, getSettings, health, saveSettings, transportKind } from '../api/client';
 import type { Health, Profile, Theme } from '../api/types';
@@ -10,6 +10,7 @@ import { Page } from '../components/Page';
 import { NAV } from '../components/Sidebar';
 import { Alert, Button, Card, CardHeader, Kbd, Spinner, StatusPill } from '../components/ui';
 import { BackupsCard, EraseCard, ExportCard, LogFolderRow } from '../features/data/DataSafety';
+import { DesktopCard } from '../features/desktop/DesktopCard';
 import { RemovePasscodeForm, SetPasscodeForm } from '../features/PasscodeForms';
 import { ProfileForm } from '../features/ProfileForm';
 import { AutoLockCard } from '../features/lock/AutoLockCard';
@@ -28,6 +29,7 @@ const SECTIONS: Array<{ id: SettingsSection; label: string; icon: LucideIcon }> 
   { id: 'lock', label: 'App lock', icon: Lock },
   { id: 'appearance', label: 'Appearance', icon: Palette },
   { id: 'notifications', label: 'Notifications', icon: Bell },
+  { id: 'desktop', label: 'Desktop', icon: AppWindow },
   { id: 'data', label: 'Data & backups', icon: DatabaseBackup },
   { id: 'api', label: 'REST API', icon: Webhook },
   { id: 'about', label: 'About', icon: Info },
@@ -76,6 +78,7 @@ export function SettingsScreen({ section }: { section: SettingsSection }) {
           {section === 'lock' && <LockSection />}
           {section === 'appearance' && <AppearanceSection />}
           {section === 'notifications' && <NotificationsCard />}
+          {section === 'desktop' && <DesktopCard />}
           {section === 'data' && (
             <>
               <BackupsCard />

@@ -1,8 +1,10 @@
 //! Routes of the app itself: health, first-run state, reference data, the business profile,
-//! preferences, the desktop's REST API switch and the app lock.
+//! preferences, the desktop's REST API switch, its own settings (start at login) and restart, and
+//! the app lock.
 
 use schemars::JsonSchema;
 use serde::Serialize;
+use whatsflow_engine::desktop::DesktopStatus;
 use whatsflow_engine::lock::LockStatus;
 use whatsflow_engine::meta::{self, Region};
 use whatsflow_engine::profile::Profile;
@@ -11,6 +13,12 @@ use whatsflow_engine::{AppState, Engine, Error};
 
 use super::call;
 use crate::api::{data, raw, Access, Method, NoBody, Raw, Route};
+
+/// The answer to a restart: the desktop app ends and starts again right after it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Restarting {
+    pub restarting: bool,
+}
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Health {
@@ -145,6 +153,35 @@ pub fn routes() -> Vec<Route> {
              `port`. whatsflow-server has no switch (409)",
             |c, input: RestApiSettings| -> Result<RestApiStatus, Error> {
                 c.engine.save_rest_api(input)
+            },
+        ),
+        data(
+            Get,
+            "/api/v1/settings/desktop",
+            "profile",
+            Read,
+            "The desktop app's own settings (start at login); `switchable` is false in whatsflow-server",
+            |c, _: NoBody| -> Result<DesktopStatus, Error> { c.engine.desktop() },
+        ),
+        call(
+            Put,
+            "/api/v1/settings/desktop",
+            "profile",
+            Admin,
+            "Switch start at login (hidden in the tray) on or off. whatsflow-server has no such \
+             switch (409)",
+            Engine::save_desktop,
+        ),
+        data(
+            Post,
+            "/api/v1/app/restart",
+            "app",
+            Admin,
+            "Restart the desktop app (a staged restore is applied as it starts). whatsflow-server \
+             is restarted by whoever runs it (409)",
+            |c, _: NoBody| -> Result<Restarting, Error> {
+                c.engine.restart_desktop()?;
+                Ok(Restarting { restarting: true })
             },
         ),
         // --- app lock ---

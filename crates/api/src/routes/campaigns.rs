@@ -1,4 +1,4 @@
-//! Routes of broadcast campaigns: list, CRUD, send / pause / resume / cancel / duplicate, the
+//! Routes of broadcast campaigns: list, CRUD, send / pause / resume / cancel / duplicate, pause all, the
 //! preview, recipients (cursor pages, status filter) and their CSV export, and the opt-out settings.
 //! `/campaigns/preview` comes before `/campaigns/{id}`, since the table matches in order.
 
@@ -113,6 +113,15 @@ pub fn routes() -> Vec<Route> {
             Send,
             "Delete a campaign that is not sending (its messages stay in the conversations)",
             Engine::delete_campaign,
+        ),
+        data(
+            Post,
+            "/api/v1/campaigns/pause-all",
+            "campaigns",
+            Send,
+            "Pause every sending campaign before its next message (the tray's \"Pause all \
+             campaigns\"); answers those it paused",
+            |c, _: NoBody| c.engine.pause_all_campaigns(None),
         ),
         data(
             Post,

@@ -402,6 +402,30 @@ impl Engine {
         self.move_campaign(id, &[CampaignStatus::Sending], CampaignStatus::Paused, None)
     }
 
+    /// Pauses every sending campaign before its next message, with a reason when WhatsApp showed a
+    /// ban sign, without one when the owner asked (the tray's "Pause all campaigns"); nothing
+    /// resumes by itself. Returns those it paused: one that moved on meanwhile (finished,
+    /// cancelled) is left as it is, and scheduled ones keep their time (they have sent nothing).
+    pub fn pause_all_campaigns(&self, reason: Option<&str>) -> Result<Vec<Campaign>> {
+        let sending = self
+            .db()
+            .with(|c| store::campaigns::with_status(c, CampaignStatus::Sending))?;
+        let mut paused = Vec::with_capacity(sending.len());
+        for row in sending {
+            match self.move_campaign(
+                row.id,
+                &[CampaignStatus::Sending],
+                CampaignStatus::Paused,
+                reason,
+            ) {
+                Ok(campaign) => paused.push(campaign),
+                Err(e) if e.code == ErrorCode::Conflict => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(paused)
+    }
+
     /// Sends again from where a paused campaign stopped.
     pub fn resume_campaign(&self, id: i64) -> Result<Campaign> {
         self.move_campaign(id, &[CampaignStatus::Paused], CampaignStatus::Sending, None)

@@ -90,9 +90,9 @@ impl Scheduler {
             .unwrap_or(ConnectionState::Disconnected);
         if state == ConnectionState::Banned {
             self.typing = None;
-            engine.pause_all_campaigns(
+            engine.pause_all_campaigns(Some(
                 "WhatsApp blocked this number: sending stopped. Check the phone before resuming",
-            )?;
+            ))?;
             return Ok(wake);
         }
         if state != ConnectionState::Connected {

@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use super::{scheduler, CampaignStatus, RecipientStatus, REPLY_WINDOW_MS};
+use super::{scheduler, RecipientStatus, REPLY_WINDOW_MS};
 use crate::clock::{to_rfc3339, Millis};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::inbox::MessageStatus;
 use crate::page::{id_cursor, page_limit, Page};
@@ -213,10 +213,10 @@ impl Engine {
                 .db()
                 .with(|c| store::campaigns::failures_in_row(c, recipient.campaign_id))?;
             if in_row >= scheduler::FAILURES_BEFORE_PAUSE {
-                self.pause_all_campaigns(&format!(
+                self.pause_all_campaigns(Some(&format!(
                     "{in_row} messages in a row could not be sent: WhatsApp may be limiting this \
                      number. Check the phone before resuming"
-                ))?;
+                )))?;
             }
         }
         self.campaign_signal().notify();
@@ -275,26 +275,6 @@ impl Engine {
         let settings = self.opt_out_settings()?;
         for (message, _) in inbound {
             self.apply_opt_out_keywords(message, &settings)?;
-        }
-        Ok(())
-    }
-
-    /// Pauses every sending campaign with a reason (a ban sign); nothing resumes by itself.
-    pub(crate) fn pause_all_campaigns(&self, reason: &str) -> Result<()> {
-        let sending = self
-            .db()
-            .with(|c| store::campaigns::with_status(c, CampaignStatus::Sending))?;
-        for row in sending {
-            match self.move_campaign(
-                row.id,
-                &[CampaignStatus::Sending],
-                CampaignStatus::Paused,
-                Some(reason),
-            ) {
-                Ok(_) => {}
-                Err(e) if e.code == ErrorCode::Conflict => {}
-                Err(e) => return Err(e),
-            }
         }
         Ok(())
     }

@@ -210,6 +210,16 @@ pub(crate) fn mark_read(conn: &Connection, id: i64) -> Result<bool> {
     )? > 0)
 }
 
+/// Messages not read yet, over every chat (the tray's count); read through the partial index of
+/// chats with something unread (`contacts_chat_unread`, V2).
+pub(crate) fn unread_total(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT coalesce(sum(unread_count), 0) FROM contacts WHERE unread_count > 0",
+        )?
+        .query_row([], |row| row.get(0))?)
+}
+
 /// The sort expressions; each matches an index of `V3__contacts_search.sql` exactly, so a page is
 /// read from the index in order instead of sorting the table. The name's is the sort key of
 /// `contacts::display_name`: the same fields in the same order (names are stored trimmed; the

@@ -915,6 +915,39 @@ fn bad_input_is_refused_with_field_details_and_nothing_changes() {
 }
 
 #[test]
+fn pause_all_pauses_every_sending_campaign_and_nothing_else() {
+    let mut h = Harness::new(ny("2026-06-10 10:00"));
+    h.contacts(6);
+    let first = h.campaign("Hi {{first_name}}", quick(30_000, 60_000));
+    let second = h.campaign("Hello {{first_name}}", quick(30_000, 60_000));
+    let draft = h.campaign("Later {{first_name}}", quick(30_000, 60_000));
+    h.engine.send_campaign(first).unwrap();
+    h.engine.send_campaign(second).unwrap();
+    h.run_until(ny("2026-06-10 10:00"));
+    let sent_before = h.send_times().len();
+    assert!(sent_before > 0);
+
+    let mut paused: Vec<i64> = h
+        .engine
+        .pause_all_campaigns(None)
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    paused.sort();
+    assert_eq!(paused, vec![first, second]);
+    assert_eq!(h.status(draft), CampaignStatus::Draft);
+    h.run_until(ny("2026-06-10 12:00"));
+    assert_eq!(h.send_times().len(), sent_before, "nothing goes out");
+    assert!(
+        h.engine.pause_all_campaigns(None).unwrap().is_empty(),
+        "nothing left to pause"
+    );
+    h.engine.resume_campaign(first).unwrap();
+    assert_eq!(h.status(first), CampaignStatus::Sending);
+}
+
+#[test]
 fn a_ban_or_failures_in_a_row_pause_every_campaign_and_nothing_restarts_alone() {
     let mut h = Harness::new(ny("2026-06-10 10:00"));
     h.contacts(6);

@@ -5,17 +5,20 @@
 import { formatDistanceToNow } from 'date-fns';
 import { Archive, Copy, DatabaseBackup, Trash2, Upload } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
-import type { BackupInfo, BackupList } from '../../api/types';
+import type { BackupInfo, BackupList, RestoreOutcome } from '../../api/types';
 import { Alert, Button, Card, CardHeader, Field, Input, Spinner } from '../../components/ui';
 import { saveBlob } from '../../lib/download';
 import { ConfirmDialog } from '../../screens/connect/ConfirmDialog';
 import { useAppStore } from '../../store/app';
 import { toast } from '../../store/toast';
 import { Modal } from '../contacts/Modal';
-import { backUpNow, eraseEverything, exportEverything, getLogFolder, listBackups, restoreBackupFile, restoreListedBackup } from './api';
+import { backUpNow, eraseEverything, exportEverything, getLogFolder, listBackups, restartApp, restoreBackupFile, restoreListedBackup } from './api';
 import { backupKindLabel, confirmsErase, ERASE_WORD, exportFileName, formatSize } from './logic';
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** How long the "restarts now" message stays on screen before the desktop app restarts. */
+const RESTART_NOTICE_MS = 2500;
 
 export function BackupsCard() {
   const [list, setList] = useState<BackupList | null>(null);
@@ -25,6 +28,17 @@ export function BackupsCard() {
   const [restoreBusy, setRestoreBusy] = useState(false);
   const [staged, setStaged] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+
+  // The desktop app restarts itself to apply the restore at once, after its message had time to be read;
+  // whatsflow-server's message asks for a restart instead.
+  const onStaged = (outcome: RestoreOutcome) => {
+    setStaged(outcome.message);
+    if (outcome.restartAvailable) {
+      setTimeout(() => {
+        restartApp().catch((e: unknown) => setError(messageOf(e)));
+      }, RESTART_NOTICE_MS);
+    }
+  };
 
   const load = () =>
     listBackups().then(
@@ -55,7 +69,7 @@ export function BackupsCard() {
     if (!restoring) return;
     setRestoreBusy(true);
     try {
-      setStaged((await restoreListedBackup(restoring.name)).message);
+      onStaged(await restoreListedBackup(restoring.name));
       setRestoring(null);
     } catch (e) {
       setRestoring(null);
@@ -69,7 +83,7 @@ export function BackupsCard() {
     if (!file) return;
     setRestoreBusy(true);
     try {
-      setStaged((await restoreBackupFile(file)).message);
+      onStaged(await restoreBackupFile(file));
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -154,7 +168,8 @@ export function BackupsCard() {
         onCancel={() => setRestoring(null)}
       >
         <p>
-          WhatsFlow goes back to the data of {restoring ? new Date(restoring.createdAt).toLocaleString() : ''} when it restarts. What changed since
+          WhatsFlow goes back to the data of {restoring ? new Date(restoring.createdAt).toLocaleString() : ''} when it restarts (the desktop app
+          restarts by itself). What changed since
           is kept as a backup, so you can come back to it.
         </p>
       </ConfirmDialog>

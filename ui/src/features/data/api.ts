@@ -8,7 +8,7 @@ const V1 = '/api/v1';
 
 export const listBackups = () => api.get<BackupList>(`${V1}/backups`);
 export const backUpNow = () => api.post<BackupInfo>(`${V1}/backups`);
-/** Stages a listed backup; WhatsFlow applies it at its next start. */
+/** Stages a listed backup; WhatsFlow applies it at its next start (the desktop app restarts at once). */
 export const restoreListedBackup = (name: string) => api.post<RestoreOutcome>(`${V1}/backups/${encodeURIComponent(name)}/restore`);
 /** Stages a backup file the user picked. */
 export const restoreBackupFile = (file: Blob, onProgress?: UploadProgress) =>
@@ -16,4 +16,6 @@ export const restoreBackupFile = (file: Blob, onProgress?: UploadProgress) =>
 /** Everything as one zip. */
 export const exportEverything = () => api.blob(`${V1}/export`);
 export const eraseEverything = (confirmation: string) => api.post<Erased>(`${V1}/erase`, { confirmation });
+/** Restarts the desktop app, which applies a staged restore as it starts. */
+export const restartApp = () => api.post<{ restarting: boolean }>(`${V1}/app/restart`);
 export const getLogFolder = () => api.get<LogFolder>(`${V1}/app/logs`);
