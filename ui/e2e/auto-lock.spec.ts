@@ -41,7 +41,10 @@ test('auto-lock can be switched off in Settings → App lock', async ({ page, se
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(minutes).toHaveAccessibleDescription(/between 1 and 720/);
   await minutes.fill('15');
-  await page.getByRole('switch', { name: 'Lock after a while without input' }).uncheck();
+  // The switch shows what the server saved, so it turns off once the save is answered, not on the click.
+  const autoLock = page.getByRole('switch', { name: 'Lock after a while without input' });
+  await autoLock.click();
+  await expect(autoLock).not.toBeChecked();
   await expect.poll(async () => (await server.api('GET', '/api/v1/settings/auto-lock')).body.data).toEqual({ enabled: false, minutes: 15 });
 
   await page.clock.fastForward('20:00');
