@@ -81,6 +81,9 @@ browser_cmd=()
 echo "the app's browser: ${browser_cmd[0]:-not found} (${#browser_cmd[@]} arguments)"
 
 scripts/close-window.py "$app_pid"
+# The first close is held back once while the window explains the tray; the next one closes it.
+sleep 3
+scripts/close-window.py "$app_pid" >/dev/null 2>&1 || true
 sleep "$idle"
 if kill -0 "$app_pid" 2>/dev/null; then
   scripts/pss.py "$app_pid" "WhatsFlow, window closed"

@@ -17,7 +17,11 @@ wm_pid = screen.intern_atom("_NET_WM_PID")
 
 def windows(window):
     yield window
-    for child in window.query_tree().children:
+    try:
+        children = window.query_tree().children
+    except Exception:  # the window went away while we walked the tree
+        return
+    for child in children:
         yield from windows(child)
 
 
